@@ -1,0 +1,80 @@
+namespace DistSnn.Model;
+
+/// <summary>
+/// How a projection picks its (pre, post) pairs. Every connector is generated per target neuron (or, for
+/// <see cref="FixedNumberPost"/> and <see cref="FixedTotalNumber"/>, per source neuron or per synapse index) from
+/// counter-based random numbers keyed by that id, so the synapses do not depend on partitioning.
+/// </summary>
+public abstract record Connector
+{
+    /// <summary>Name in model files.</summary>
+    public abstract string Type { get; }
+
+    /// <summary>Whether a neuron may connect to itself when source and target are the same population.</summary>
+    public bool AllowSelfConnections { get; init; } = true;
+}
+
+/// <summary>Every source to every target.</summary>
+public sealed record AllToAll : Connector
+{
+    /// <inheritdoc />
+    public override string Type => "all_to_all";
+}
+
+/// <summary>Source i to target i; both populations must have the same size.</summary>
+public sealed record OneToOne : Connector
+{
+    /// <inheritdoc />
+    public override string Type => "one_to_one";
+}
+
+/// <summary>Each (source, target) pair independently with probability <see cref="P"/>.</summary>
+public sealed record FixedProbability(double P) : Connector
+{
+    /// <inheritdoc />
+    public override string Type => "fixed_probability";
+}
+
+/// <summary>
+/// Each target receives exactly <see cref="N"/> sources drawn uniformly (NEST <c>fixed_indegree</c>). Without
+/// <see cref="WithReplacement"/> the N sources are distinct.
+/// </summary>
+public sealed record FixedNumberPre(int N, bool WithReplacement = false) : Connector
+{
+    /// <inheritdoc />
+    public override string Type => "fixed_number_pre";
+}
+
+/// <summary>Each source projects to exactly <see cref="N"/> targets drawn uniformly (NEST <c>fixed_outdegree</c>).</summary>
+public sealed record FixedNumberPost(int N, bool WithReplacement = false) : Connector
+{
+    /// <inheritdoc />
+    public override string Type => "fixed_number_post";
+}
+
+/// <summary>
+/// Exactly <see cref="N"/> synapses in total, each with a uniformly drawn source and target (multiple synapses
+/// between one pair are possible, as with NEST <c>fixed_total_number</c>).
+/// </summary>
+public sealed record FixedTotalNumber(long N) : Connector
+{
+    /// <inheritdoc />
+    public override string Type => "fixed_total_number";
+}
+
+/// <summary>One explicit synapse of a <see cref="FromList"/> connector; weight and delay override the projection's.</summary>
+public readonly record struct ListedSynapse(int Pre, int Post, double? Weight = null, double? Delay = null);
+
+/// <summary>Explicit synapses given as (pre index, post index[, weight, delay]).</summary>
+public sealed record FromList(IReadOnlyList<ListedSynapse> Synapses) : Connector
+{
+    /// <inheritdoc />
+    public override string Type => "from_list";
+
+    /// <inheritdoc />
+    public bool Equals(FromList? other) => other is not null && Synapses.SequenceEqual(other.Synapses) &&
+                                           AllowSelfConnections == other.AllowSelfConnections;
+
+    /// <inheritdoc />
+    public override int GetHashCode() => Synapses.Count;
+}

@@ -1,0 +1,144 @@
+namespace DistSnn.Model;
+
+/// <summary>Simulation settings. All times in ms.</summary>
+public sealed record RunSettings
+{
+    /// <summary>Integration step (ms). Every delay is a whole number of steps.</summary>
+    public double Dt { get; init; } = 0.1;
+    /// <summary>Biological time to simulate (ms).</summary>
+    public double Duration { get; init; } = 1000;
+    /// <summary>Master seed; with the model it fixes every random number of the run.</summary>
+    public ulong Seed { get; init; } = 1;
+
+    /// <summary>Number of steps to simulate (duration rounded to whole steps).</summary>
+    public long Steps => (long)Math.Round(Duration / Dt);
+}
+
+/// <summary>
+/// A group of neurons (or spike sources) of one model. <see cref="Initial"/> maps state variable names to
+/// initial values; variables not listed start at their model's resting value.
+/// </summary>
+public sealed record PopulationSpec(string Name, int Size, NeuronModel Model)
+{
+    /// <summary>Initial values of state variables, by variable name.</summary>
+    public IReadOnlyDictionary<string, ValueSpec> Initial { get; init; } = new Dictionary<string, ValueSpec>();
+}
+
+/// <summary>
+/// Synapses from <see cref="Source"/> to <see cref="Target"/> (population names). Weight is in the unit of the
+/// target model's synaptic variable (mV for delta/current-in-voltage synapses, pA, or nS); delay in ms, rounded to
+/// whole steps.
+/// </summary>
+public sealed record ProjectionSpec(string Source, string Target, Connector Connector, ValueSpec Weight, ValueSpec Delay)
+{
+    /// <summary>Which input of the target neurons the synapses feed.</summary>
+    public Receptor Receptor { get; init; } = Receptor.Exc;
+    /// <summary>Optional label, used in messages and reports.</summary>
+    public string? Label { get; init; }
+}
+
+/// <summary>
+/// <see cref="Sources"/> independent Poisson sources of rate <see cref="Rate"/> onto every neuron of
+/// <see cref="Target"/>, each with weight <see cref="Weight"/>. Drawn per step and neuron as one Poisson count of
+/// mean Sources * Rate * dt (Brian2's <c>PoissonInput</c>), so its cost does not grow with the number of sources.
+/// </summary>
+public sealed record PoissonInputSpec(string Target, int Sources, double Rate, ValueSpec Weight)
+{
+    /// <summary>Which input the events feed.</summary>
+    public Receptor Receptor { get; init; } = Receptor.Exc;
+}
+
+/// <summary>A current injected into some or all neurons of a population (pA, added to i_e).</summary>
+public abstract record CurrentSourceSpec(string Target)
+{
+    /// <summary>Local indices of the neurons that receive the current; null for all.</summary>
+    public IReadOnlyList<int>? Neurons { get; init; }
+}
+
+/// <summary>Constant <see cref="Amplitude"/> (pA) from <see cref="Start"/> to <see cref="Stop"/> (ms).</summary>
+public sealed record DcCurrentSpec(string Target, double Amplitude, double Start = 0, double Stop = double.PositiveInfinity)
+    : CurrentSourceSpec(Target);
+
+/// <summary>Piecewise-constant current: from Times[k] (ms) the amplitude is Amplitudes[k] (pA); zero before Times[0].</summary>
+public sealed record StepCurrentSpec(string Target, IReadOnlyList<double> Times, IReadOnlyList<double> Amplitudes)
+    : CurrentSourceSpec(Target);
+
+/// <summary>Sampled state variables of chosen neurons of one population, every <see cref="Interval"/> ms.</summary>
+public sealed record StateRecorderSpec(string Population, IReadOnlyList<string> Variables, IReadOnlyList<int> Neurons)
+{
+    /// <summary>Sampling interval (ms), a whole number of steps.</summary>
+    public double Interval { get; init; } = 0.1;
+}
+
+/// <summary>What a run records: spikes of the named populations, and sampled state.</summary>
+public sealed record RecordingSpec
+{
+    /// <summary>Populations whose spikes are recorded.</summary>
+    public IReadOnlyList<string> Spikes { get; init; } = [];
+    /// <summary>State recorders.</summary>
+    public IReadOnlyList<StateRecorderSpec> State { get; init; } = [];
+}
+
+/// <summary>
+/// A whole network: pure data, validated by <see cref="NetworkValidator"/>. Populations get consecutive global
+/// ids in declaration order, starting at 0.
+/// </summary>
+public sealed record NetworkSpec
+{
+    /// <summary>Name of the network (reports, summary).</summary>
+    public string Name { get; init; } = "network";
+    /// <summary>Simulation settings.</summary>
+    public RunSettings Run { get; init; } = new();
+    /// <summary>Populations, in global-id order.</summary>
+    public IReadOnlyList<PopulationSpec> Populations { get; init; } = [];
+    /// <summary>Projections.</summary>
+    public IReadOnlyList<ProjectionSpec> Projections { get; init; } = [];
+    /// <summary>Poisson inputs onto populations.</summary>
+    public IReadOnlyList<PoissonInputSpec> PoissonInputs { get; init; } = [];
+    /// <summary>Injected currents.</summary>
+    public IReadOnlyList<CurrentSourceSpec> Currents { get; init; } = [];
+    /// <summary>What to record.</summary>
+    public RecordingSpec Recording { get; init; } = new();
+
+    /// <summary>Total number of neurons and sources.</summary>
+    public long TotalNeurons => Populations.Sum(p => (long)p.Size);
+
+    /// <summary>Index of the population named <paramref name="name"/>, or -1.</summary>
+    public int PopulationIndex(string name)
+    {
+        for (int i = 0; i < Populations.Count; i++)
+            if (Populations[i].Name == name) return i;
+        return -1;
+    }
+
+    /// <summary>First global id of each population, plus the total at the end.</summary>
+    public long[] FirstGids()
+    {
+        var first = new long[Populations.Count + 1];
+        for (int i = 0; i < Populations.Count; i++) first[i + 1] = first[i] + Populations[i].Size;
+        return first;
+    }
+
+    /// <summary>A delay in ms as whole steps (rounded to nearest).</summary>
+    public long DelaySteps(double delayMs) => (long)Math.Round(delayMs / Run.Dt);
+
+    /// <summary>
+    /// The smallest delay any synapse can have, in steps: the epoch length. Derived from the specification (the
+    /// lower bounds of delay distributions, with drawn delays never below one step), never from the synapses a
+    /// partition happens to hold, so it does not change with partitioning. Networks without projections get an
+    /// epoch of 1 ms worth of steps.
+    /// </summary>
+    public long MinDelaySteps()
+    {
+        long min = long.MaxValue;
+        foreach (var p in Projections)
+        {
+            long lo = p.Delay.Lower is var l && double.IsFinite(l) ? Math.Max(1, DelaySteps(l)) : 1;
+            if (p.Connector is FromList fl)
+                foreach (var s in fl.Synapses)
+                    if (s.Delay is double d) lo = Math.Min(lo, Math.Max(1, DelaySteps(d)));
+            min = Math.Min(min, lo);
+        }
+        return min == long.MaxValue ? Math.Max(1, (long)Math.Round(1.0 / Run.Dt)) : min;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Numerics;
+using DistSnn.Model;
+
+namespace DistSnn.Nodes.Kernels;
+
+/// <summary>
+/// <c>lif_delta</c> (NEST <c>iaf_psc_delta</c>): V(t+h) = E_L + (V - E_L) P22 + (i_e + I) P20 + J, where J is the
+/// sum of the weights of spikes consumed in this step. While refractory the membrane stays at V_reset and
+/// arriving spikes are discarded. Spike when V &gt;= V_th; then V = V_reset for t_ref.
+/// </summary>
+public sealed class LifDeltaGroup : NeuronGroup
+{
+    private readonly float _el, _p22, _p20, _vth, _vreset, _vmin, _ie;
+    private readonly int _refSteps;
+
+    /// <summary>Membrane potential (mV).</summary>
+    public float[] V { get; }
+    /// <summary>Remaining refractory steps.</summary>
+    public int[] Refractory { get; }
+
+    /// <summary>Builds the group; propagators are computed here once.</summary>
+    public LifDeltaGroup(LifDelta p, int count, int slots, double dt) : base(count, 1, slots)
+    {
+        _el = (float)p.EL;
+        _p22 = (float)Propagators.Decay(dt, p.TauM);
+        _p20 = (float)Propagators.ConstantCurrent(dt, p.TauM, p.CM);
+        _vth = (float)p.VTh;
+        _vreset = (float)p.VReset;
+        _vmin = double.IsNegativeInfinity(p.VMin) ? float.NegativeInfinity : (float)p.VMin;
+        _ie = (float)p.IE;
+        _refSteps = (int)Math.Round(p.TRef / dt);
+        V = Filled(_el);
+        Refractory = new int[Padded];
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Variables { get; } = ["v"];
+
+    /// <inheritdoc />
+    public override float[] State(string name) => name == "v" ? V : throw UnknownVariable(name);
+
+    /// <inheritdoc />
+    public override int Update(long step)
+    {
+        var v = Vec(V);
+        var r = Vec(Refractory);
+        var cur = Vec(CurrentPa);
+        var input = SlotVec(0, step);
+        var el = new Vector<float>(_el);
+        var p22 = new Vector<float>(_p22);
+        var p20 = new Vector<float>(_p20);
+        var ie = new Vector<float>(_ie);
+        var vmin = new Vector<float>(_vmin);
+        var vth = new Vector<float>(_vth);
+        int spiked = 0;
+        for (int k = 0; k < v.Length; k++)
+        {
+            var vk = v[k];
+            var rk = r[k];
+            var vn = el + (vk - el) * p22 + (cur[k] + ie) * p20 + input[k];
+            vn = Vector.Max(vn, vmin);
+            var active = Vector.Equals(rk, Vector<int>.Zero);
+            vk = Vector.ConditionalSelect(Vector.AsVectorSingle(active), vn, vk);
+            rk -= Vector.AndNot(Vector<int>.One, active);
+            input[k] = Vector<float>.Zero;
+            v[k] = vk;
+            r[k] = rk;
+            if (Vector.GreaterThanOrEqualAny(vk, vth))
+                spiked = Fire(k, spiked);
+        }
+        return spiked;
+    }
+
+    private int Fire(int k, int spiked)
+    {
+        int w = Vector<float>.Count;
+        for (int i = k * w; i < k * w + w; i++)
+        {
+            if (V[i] < _vth) continue;
+            V[i] = _vreset;
+            Refractory[i] = _refSteps;
+            if (i < Count) Spiked[spiked++] = i;
+        }
+        return spiked;
+    }
+}

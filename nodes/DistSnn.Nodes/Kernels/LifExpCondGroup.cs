@@ -1,0 +1,119 @@
+using System.Numerics;
+using DistSnn.Model;
+
+namespace DistSnn.Nodes.Kernels;
+
+/// <summary>
+/// <c>lif_exp_cond</c> (NEST <c>iaf_cond_exp</c>, COBA). Per step, unless refractory, the membrane is advanced by
+/// exponential Euler with the conductances held at their start-of-step values: with g = g_L + g_e + g_i and
+/// V_inf = (g_L E_L + g_e E_e + g_i E_i + i_e + I) / g, V = V_inf + (V - V_inf) exp(-h g / C_m) — exact for
+/// constant conductances. Conductances then decay exactly and take this step's input (nS). Spike when
+/// V &gt;= V_th, then V = V_reset for t_ref.
+/// </summary>
+public sealed class LifExpCondGroup : NeuronGroup
+{
+    /// <summary>Smallest total conductance magnitude used (nS); keeps V_inf finite if conductances cancel.</summary>
+    private const float MinConductance = 1e-3f;
+    private readonly float _gl, _glEl, _ee, _ei, _negHOverC, _pe, _pi, _vth, _vreset, _ie;
+    private readonly int _refSteps;
+
+    /// <summary>Membrane potential (mV).</summary>
+    public float[] V { get; }
+    /// <summary>Excitatory conductance (nS).</summary>
+    public float[] GExc { get; }
+    /// <summary>Inhibitory conductance (nS).</summary>
+    public float[] GInh { get; }
+    /// <summary>Remaining refractory steps.</summary>
+    public int[] Refractory { get; }
+
+    /// <summary>Builds the group; propagators are computed here once.</summary>
+    public LifExpCondGroup(LifExpCond p, int count, int slots, double dt) : base(count, 2, slots)
+    {
+        _gl = (float)p.GL;
+        _glEl = (float)(p.GL * p.EL);
+        _ee = (float)p.EExc;
+        _ei = (float)p.EInh;
+        _negHOverC = (float)(-dt / p.CM);
+        _pe = (float)Propagators.Decay(dt, p.TauSynExc);
+        _pi = (float)Propagators.Decay(dt, p.TauSynInh);
+        _vth = (float)p.VTh;
+        _vreset = (float)p.VReset;
+        _ie = (float)p.IE;
+        _refSteps = (int)Math.Round(p.TRef / dt);
+        V = Filled((float)p.EL);
+        GExc = new float[Padded];
+        GInh = new float[Padded];
+        Refractory = new int[Padded];
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Variables { get; } = ["v", "g_exc", "g_inh"];
+
+    /// <inheritdoc />
+    public override float[] State(string name) => name switch
+    {
+        "v" => V,
+        "g_exc" => GExc,
+        "g_inh" => GInh,
+        _ => throw UnknownVariable(name),
+    };
+
+    /// <inheritdoc />
+    public override int Update(long step)
+    {
+        var v = Vec(V);
+        var ge = Vec(GExc);
+        var gi = Vec(GInh);
+        var r = Vec(Refractory);
+        var cur = Vec(CurrentPa);
+        var inE = SlotVec(0, step);
+        var inI = SlotVec(1, step);
+        var gl = new Vector<float>(_gl);
+        var glEl = new Vector<float>(_glEl);
+        var ee = new Vector<float>(_ee);
+        var ei = new Vector<float>(_ei);
+        var negHOverC = new Vector<float>(_negHOverC);
+        var pe = new Vector<float>(_pe);
+        var pi = new Vector<float>(_pi);
+        var ie = new Vector<float>(_ie);
+        var vth = new Vector<float>(_vth);
+        var gmin = new Vector<float>(MinConductance);
+        int spiked = 0;
+        for (int k = 0; k < v.Length; k++)
+        {
+            var vk = v[k];
+            var rk = r[k];
+            var gek = ge[k];
+            var gik = gi[k];
+            var g = gl + gek + gik;
+            g = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(g), gmin), gmin, g);
+            var vinf = (glEl + gek * ee + gik * ei + (cur[k] + ie)) / g;
+            var vn = vinf + (vk - vinf) * FastMath.Exp(g * negHOverC);
+            var active = Vector.Equals(rk, Vector<int>.Zero);
+            vk = Vector.ConditionalSelect(Vector.AsVectorSingle(active), vn, vk);
+            rk -= Vector.AndNot(Vector<int>.One, active);
+            ge[k] = gek * pe + inE[k];
+            gi[k] = gik * pi + inI[k];
+            inE[k] = Vector<float>.Zero;
+            inI[k] = Vector<float>.Zero;
+            v[k] = vk;
+            r[k] = rk;
+            if (Vector.GreaterThanOrEqualAny(vk, vth))
+                spiked = Fire(k, spiked);
+        }
+        return spiked;
+    }
+
+    private int Fire(int k, int spiked)
+    {
+        int w = Vector<float>.Count;
+        for (int i = k * w; i < k * w + w; i++)
+        {
+            if (V[i] < _vth) continue;
+            V[i] = _vreset;
+            Refractory[i] = _refSteps;
+            if (i < Count) Spiked[spiked++] = i;
+        }
+        return spiked;
+    }
+}

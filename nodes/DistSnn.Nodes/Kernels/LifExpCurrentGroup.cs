@@ -1,0 +1,113 @@
+using System.Numerics;
+using DistSnn.Model;
+
+namespace DistSnn.Nodes.Kernels;
+
+/// <summary>
+/// <c>lif_exp_current</c> (NEST <c>iaf_psc_exp</c>, CUBA), integrated exactly. Synaptic variables y_e, y_i are in
+/// voltage units (current times membrane resistance). Per step, in NEST's order:
+/// V = E_L + (V - E_L) P22 + y_e P21e + y_i P21i + (i_e + I) P20 unless refractory;
+/// y = y P11 + (weights consumed this step); spike when V &gt;= V_th, then V = V_reset for t_ref.
+/// Synaptic variables keep decaying and accumulating while refractory.
+/// </summary>
+public sealed class LifExpCurrentGroup : NeuronGroup
+{
+    private readonly float _el, _p22, _p20, _p21e, _p21i, _p11e, _p11i, _vth, _vreset, _ie;
+    private readonly int _refSteps;
+
+    /// <summary>Membrane potential (mV).</summary>
+    public float[] V { get; }
+    /// <summary>Excitatory synaptic variable (mV).</summary>
+    public float[] IExc { get; }
+    /// <summary>Inhibitory synaptic variable (mV).</summary>
+    public float[] IInh { get; }
+    /// <summary>Remaining refractory steps.</summary>
+    public int[] Refractory { get; }
+
+    /// <summary>Builds the group; propagators are computed here once.</summary>
+    public LifExpCurrentGroup(LifExpCurrent p, int count, int slots, double dt) : base(count, 2, slots)
+    {
+        _el = (float)p.EL;
+        _p22 = (float)Propagators.Decay(dt, p.TauM);
+        _p20 = (float)Propagators.ConstantCurrent(dt, p.TauM, p.CM);
+        _p21e = (float)Propagators.ExpSynapseOnMembrane(dt, p.TauM, p.TauSynExc);
+        _p21i = (float)Propagators.ExpSynapseOnMembrane(dt, p.TauM, p.TauSynInh);
+        _p11e = (float)Propagators.Decay(dt, p.TauSynExc);
+        _p11i = (float)Propagators.Decay(dt, p.TauSynInh);
+        _vth = (float)p.VTh;
+        _vreset = (float)p.VReset;
+        _ie = (float)p.IE;
+        _refSteps = (int)Math.Round(p.TRef / dt);
+        V = Filled(_el);
+        IExc = new float[Padded];
+        IInh = new float[Padded];
+        Refractory = new int[Padded];
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Variables { get; } = ["v", "i_exc", "i_inh"];
+
+    /// <inheritdoc />
+    public override float[] State(string name) => name switch
+    {
+        "v" => V,
+        "i_exc" => IExc,
+        "i_inh" => IInh,
+        _ => throw UnknownVariable(name),
+    };
+
+    /// <inheritdoc />
+    public override int Update(long step)
+    {
+        var v = Vec(V);
+        var ye = Vec(IExc);
+        var yi = Vec(IInh);
+        var r = Vec(Refractory);
+        var cur = Vec(CurrentPa);
+        var inE = SlotVec(0, step);
+        var inI = SlotVec(1, step);
+        var el = new Vector<float>(_el);
+        var p22 = new Vector<float>(_p22);
+        var p20 = new Vector<float>(_p20);
+        var p21e = new Vector<float>(_p21e);
+        var p21i = new Vector<float>(_p21i);
+        var p11e = new Vector<float>(_p11e);
+        var p11i = new Vector<float>(_p11i);
+        var ie = new Vector<float>(_ie);
+        var vth = new Vector<float>(_vth);
+        int spiked = 0;
+        for (int k = 0; k < v.Length; k++)
+        {
+            var vk = v[k];
+            var rk = r[k];
+            var yek = ye[k];
+            var yik = yi[k];
+            var vn = el + (vk - el) * p22 + yek * p21e + yik * p21i + (cur[k] + ie) * p20;
+            var active = Vector.Equals(rk, Vector<int>.Zero);
+            vk = Vector.ConditionalSelect(Vector.AsVectorSingle(active), vn, vk);
+            rk -= Vector.AndNot(Vector<int>.One, active);
+            ye[k] = yek * p11e + inE[k];
+            yi[k] = yik * p11i + inI[k];
+            inE[k] = Vector<float>.Zero;
+            inI[k] = Vector<float>.Zero;
+            v[k] = vk;
+            r[k] = rk;
+            if (Vector.GreaterThanOrEqualAny(vk, vth))
+                spiked = Fire(k, spiked);
+        }
+        return spiked;
+    }
+
+    private int Fire(int k, int spiked)
+    {
+        int w = Vector<float>.Count;
+        for (int i = k * w; i < k * w + w; i++)
+        {
+            if (V[i] < _vth) continue;
+            V[i] = _vreset;
+            Refractory[i] = _refSteps;
+            if (i < Count) Spiked[spiked++] = i;
+        }
+        return spiked;
+    }
+}

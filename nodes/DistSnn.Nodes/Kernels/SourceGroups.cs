@@ -1,0 +1,95 @@
+using DistSnn.Model;
+using DistSnn.Nodes.Random;
+
+namespace DistSnn.Nodes.Kernels;
+
+/// <summary>
+/// <c>poisson_generator</c> sources: in each step whose start time lies in [start, stop), source i spikes with
+/// probability 1 - exp(-rate dt), decided by a counter-based uniform keyed by (seed, gid, step) — so a source
+/// produces the same train on any partition. At most one spike per step.
+/// </summary>
+public sealed class PoissonSourceGroup : NeuronGroup
+{
+    private readonly long[] _gids;
+    private readonly ulong _key;
+    private readonly double _p;
+    private readonly long _firstStep, _endStep;
+
+    /// <summary>Builds the group for the sources with global ids <paramref name="gids"/>.</summary>
+    public PoissonSourceGroup(PoissonGenerator p, long[] gids, double dt, ulong seed) : base(gids.Length, 0, 1)
+    {
+        _gids = gids;
+        _key = CounterRng.StreamKey(seed, RngPurpose.PoissonSource, 0);
+        _p = -FastMath.ExpM1(-p.Rate * dt * 1e-3);
+        _firstStep = (long)Math.Ceiling(p.Start / dt - 1e-9);
+        _endStep = double.IsPositiveInfinity(p.Stop) ? long.MaxValue : (long)Math.Ceiling(p.Stop / dt - 1e-9);
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Variables { get; } = [];
+
+    /// <inheritdoc />
+    public override float[] State(string name) => throw UnknownVariable(name);
+
+    /// <inheritdoc />
+    public override int Update(long step)
+    {
+        if (step < _firstStep || step >= _endStep || _p <= 0) return 0;
+        int spiked = 0;
+        for (int i = 0; i < _gids.Length; i++)
+            if (CounterRng.Uniform(_key, (ulong)_gids[i], (ulong)step) < _p)
+                Spiked[spiked++] = i;
+        return spiked;
+    }
+}
+
+/// <summary>
+/// <c>spike_generator</c> sources: replays given spike times, each rounded to the nearest step stamp (a spike
+/// stamped s is emitted by the update of step s - 1). Several times that round to one step give one spike.
+/// </summary>
+public sealed class SpikeGeneratorGroup : NeuronGroup
+{
+    private readonly long[] _stamps;
+    private readonly int[] _locals;
+    private int _next;
+
+    /// <summary>
+    /// Builds the group; <paramref name="populationIndices"/> are the population-local indices of the sources
+    /// this group holds, in group order.
+    /// </summary>
+    public SpikeGeneratorGroup(SpikeGenerator p, int[] populationIndices, double dt) : base(populationIndices.Length, 0, 1)
+    {
+        var events = new List<(long Stamp, int Local)>();
+        for (int i = 0; i < populationIndices.Length; i++)
+        {
+            var times = p.TimesOf(populationIndices[i]);
+            long last = -1;
+            foreach (var stamp in times.Select(t => (long)Math.Round(t / dt)).Order())
+            {
+                if (stamp < 1) throw new ArgumentException($"spike time {stamp * dt} ms is before the first step ({dt} ms)");
+                if (stamp != last) events.Add((stamp, i));
+                last = stamp;
+            }
+        }
+        events.Sort();
+        _stamps = events.Select(e => e.Stamp).ToArray();
+        _locals = events.Select(e => e.Local).ToArray();
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Variables { get; } = [];
+
+    /// <inheritdoc />
+    public override float[] State(string name) => throw UnknownVariable(name);
+
+    /// <inheritdoc />
+    public override int Update(long step)
+    {
+        long stamp = step + 1;
+        while (_next < _stamps.Length && _stamps[_next] < stamp) _next++;
+        int spiked = 0;
+        while (_next < _stamps.Length && _stamps[_next] == stamp)
+            Spiked[spiked++] = _locals[_next++];
+        return spiked;
+    }
+}

@@ -1,0 +1,302 @@
+using System.Diagnostics;
+using DistSnn.Model;
+using DistSnn.Nodes.Kernels;
+using DistSnn.Nodes.Random;
+using DistSnn.Nodes.Synapses;
+
+namespace DistSnn.Nodes;
+
+/// <summary>
+/// One partition of a network: the neurons it owns and every synapse onto them. It advances one epoch at a time
+/// (<see cref="EpochSteps"/> = the network's minimum delay in steps) and exchanges spikes only at epoch
+/// boundaries: <see cref="Deliver"/> takes the spikes of the previous epoch from all in-neighbours (itself
+/// included), <see cref="RunEpoch"/> then runs the next epoch and returns the spikes it emitted.
+/// Knows nothing of actors or transports.
+/// </summary>
+public sealed class PartitionEngine
+{
+    private readonly NetworkSpec _spec;
+    private readonly long[] _first;
+    private readonly NeuronGroup?[] _groups;
+    private readonly long[][] _gids;
+    private readonly int[][] _owned;
+    private readonly SpikeRecord?[] _spikeRecords;
+    private readonly SynapseBlock[][] _blocksByPre;
+    private readonly PoissonInputDriver[] _poisson;
+    private readonly CurrentSchedule[] _currents;
+    private readonly StateRecord[] _stateRecords;
+    private readonly SpikeBuffer _out = new();
+    private long[] _mergeKeys = new long[1024];
+
+    /// <summary>
+    /// Builds partition <paramref name="partition"/>: <paramref name="owned"/>[p] lists, sorted ascending, the
+    /// population-local indices of population p's neurons that this partition owns.
+    /// </summary>
+    public PartitionEngine(NetworkSpec spec, int partition, IReadOnlyList<int[]> owned)
+    {
+        var sw = Stopwatch.StartNew();
+        if (owned.Count != spec.Populations.Count) throw new ArgumentException("one owned-index list per population is required");
+        _spec = spec;
+        Partition = partition;
+        _first = spec.FirstGids();
+        double dt = spec.Run.Dt;
+        EpochSteps = spec.MinDelaySteps();
+        TotalSteps = spec.Run.Steps;
+        int pops = spec.Populations.Count;
+        if (TotalSteps + EpochSteps + 2 > long.MaxValue / Math.Max(1, _first[^1] + 1))
+            throw new ArgumentException("duration x neurons exceeds the spike key range");
+
+        _owned = owned.Select(o => o.ToArray()).ToArray();
+        _gids = new long[pops][];
+        for (int p = 0; p < pops; p++)
+        {
+            var o = _owned[p];
+            for (int k = 1; k < o.Length; k++)
+                if (o[k] <= o[k - 1]) throw new ArgumentException($"owned indices of population {p} are not strictly ascending");
+            _gids[p] = o.Select(i => _first[p] + i).ToArray();
+        }
+
+        // Synapses first: the ring depth of each group is the largest delay onto it.
+        var data = new List<SynapseData>();
+        for (int j = 0; j < spec.Projections.Count; j++)
+        {
+            var proj = spec.Projections[j];
+            int post = spec.PopulationIndex(proj.Target);
+            if (_owned[post].Length == 0) continue;
+            var model = spec.Populations[post].Model;
+            data.Add(SynapseBuilder.Build(spec, j, _owned[post], PortOf(model, proj.Receptor), WeightScale(model, proj.Weight.Dim)));
+        }
+        var slots = new int[pops];
+        Array.Fill(slots, 1);
+        foreach (var d in data) slots[d.TargetPopulation] = Math.Max(slots[d.TargetPopulation], d.MaxDelay);
+
+        _groups = new NeuronGroup?[pops];
+        for (int p = 0; p < pops; p++)
+            if (_owned[p].Length > 0)
+                _groups[p] = CreateGroup(spec.Populations[p].Model, p, slots[p], dt);
+        InitialiseState();
+
+        var blocks = new List<SynapseBlock>[pops];
+        for (int p = 0; p < pops; p++) blocks[p] = new List<SynapseBlock>();
+        foreach (var d in data)
+        {
+            var block = new SynapseBlock(d.Projection, d.PrePopulation, _groups[d.TargetPopulation]!, d.Port, d.RowStart,
+                d.Targets, d.Weights, d.ConstWeight, d.Delays, d.ConstDelay);
+            blocks[d.PrePopulation].Add(block);
+            SynapseCount += block.Count;
+            SynapseBytes += block.Bytes;
+        }
+        _blocksByPre = blocks.Select(b => b.ToArray()).ToArray();
+
+        _poisson = spec.PoissonInputs.Select((pi, idx) => (pi, idx))
+            .Where(x => _groups[spec.PopulationIndex(x.pi.Target)] is not null)
+            .Select(x =>
+            {
+                int p = spec.PopulationIndex(x.pi.Target);
+                var model = spec.Populations[p].Model;
+                return new PoissonInputDriver(_groups[p]!, _gids[p], x.pi, x.idx, PortOf(model, x.pi.Receptor),
+                    WeightScale(model, x.pi.Weight.Dim), spec);
+            }).ToArray();
+
+        _currents = Enumerable.Range(0, pops)
+            .Where(p => _groups[p] is not null)
+            .Select(p => new CurrentSchedule(_groups[p]!, _owned[p], spec.Currents.Where(c => c.Target == spec.Populations[p].Name), dt))
+            .Where(c => !c.Empty).ToArray();
+
+        _spikeRecords = new SpikeRecord?[pops];
+        foreach (var name in spec.Recording.Spikes)
+        {
+            int p = spec.PopulationIndex(name);
+            if (p >= 0) _spikeRecords[p] = new SpikeRecord(p);
+        }
+        _stateRecords = BuildStateRecorders();
+        BuildSeconds = sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>This partition's index.</summary>
+    public int Partition { get; }
+    /// <summary>Steps per epoch (the network's minimum delay).</summary>
+    public long EpochSteps { get; }
+    /// <summary>Steps to simulate in total.</summary>
+    public long TotalSteps { get; }
+    /// <summary>The next step to be simulated.</summary>
+    public long CurrentStep { get; private set; }
+    /// <summary>Index of the next epoch to run.</summary>
+    public long NextEpoch => CurrentStep / EpochSteps;
+    /// <summary>Whether every step has been simulated.</summary>
+    public bool Finished => CurrentStep >= TotalSteps;
+    /// <summary>Synapses held.</summary>
+    public long SynapseCount { get; }
+    /// <summary>Bytes of synapse storage (targets, weights, delays, row index).</summary>
+    public long SynapseBytes { get; }
+    /// <summary>Synaptic events delivered so far.</summary>
+    public long SynapticEvents { get; private set; }
+    /// <summary>Spikes emitted so far by this partition's neurons and sources.</summary>
+    public long SpikesEmitted { get; private set; }
+    /// <summary>Seconds spent building.</summary>
+    public double BuildSeconds { get; }
+    /// <summary>Neurons and sources owned.</summary>
+    public long NeuronCount => _owned.Sum(o => (long)o.Length);
+    /// <summary>The population-local indices owned, per population.</summary>
+    public IReadOnlyList<int[]> Owned => _owned;
+    /// <summary>Recorded spikes per population (null where not recorded).</summary>
+    public IReadOnlyList<SpikeRecord?> SpikeRecords => _spikeRecords;
+    /// <summary>State recorders with at least one neuron here.</summary>
+    public IReadOnlyList<StateRecord> StateRecords => _stateRecords;
+
+    /// <summary>The group of population <paramref name="population"/>, or null when none of its neurons is here.</summary>
+    public NeuronGroup? Group(int population) => _groups[population];
+
+    /// <summary>Whether any synapse on this partition has <paramref name="gid"/> as its source.</summary>
+    public bool ReceivesFrom(long gid)
+    {
+        int p = PopulationOf(gid);
+        int row = (int)(gid - _first[p]);
+        foreach (var b in _blocksByPre[p])
+            if (b.HasRow(row)) return true;
+        return false;
+    }
+
+    /// <summary>
+    /// Delivers the spikes of one epoch from all in-neighbours (this partition included) into the input ring
+    /// buffers. Batches may come in any order; spikes are merged and delivered in (stamp, gid) order so that
+    /// floating-point sums do not depend on where spikes came from. Spikes from neurons with no synapse here
+    /// are ignored.
+    /// </summary>
+    public void Deliver(IReadOnlyList<SpikeBatch> batches)
+    {
+        int total = 0;
+        foreach (var b in batches) total += b.Count;
+        if (total == 0) return;
+        if (_mergeKeys.Length < total) _mergeKeys = new long[Math.Max(total, _mergeKeys.Length * 2)];
+        long n = _first[^1];
+        int at = 0;
+        foreach (var b in batches)
+            for (int i = 0; i < b.Count; i++)
+                _mergeKeys[at++] = b.Stamps[i] * n + b.Gids[i];
+        var keys = _mergeKeys.AsSpan(0, total);
+        keys.Sort();
+        long events = 0;
+        int pop = 0;
+        foreach (var key in keys)
+        {
+            long stamp = Math.DivRem(key, n, out long gid);
+            if (gid < _first[pop] || gid >= _first[pop + 1]) pop = PopulationOf(gid);
+            int row = (int)(gid - _first[pop]);
+            foreach (var block in _blocksByPre[pop]) events += block.Deliver(row, stamp);
+        }
+        SynapticEvents += events;
+    }
+
+    /// <summary>
+    /// Runs the next epoch (fewer steps at the end of the run) and returns the spikes it emitted, sorted by
+    /// (stamp, gid). The returned batch is reused by the next call.
+    /// </summary>
+    public SpikeBatch RunEpoch()
+    {
+        _out.Clear();
+        long end = Math.Min(CurrentStep + EpochSteps, TotalSteps);
+        for (long step = CurrentStep; step < end; step++)
+        {
+            foreach (var c in _currents) c.Apply(step);
+            foreach (var pi in _poisson) pi.Apply(step);
+            for (int p = 0; p < _groups.Length; p++)
+            {
+                var g = _groups[p];
+                if (g is null) continue;
+                int n = g.Update(step);
+                if (n == 0) continue;
+                var gids = _gids[p];
+                var rec = _spikeRecords[p];
+                var spiked = g.Spiked;
+                for (int s = 0; s < n; s++)
+                {
+                    _out.Add(step + 1, gids[spiked[s]]);
+                    rec?.Add(step + 1, _owned[p][spiked[s]]);
+                }
+                SpikesEmitted += n;
+            }
+            foreach (var r in _stateRecords)
+                if ((step + 1) % r.IntervalSteps == 0) r.Sample();
+        }
+        CurrentStep = end;
+        return _out.View;
+    }
+
+    private int PopulationOf(long gid)
+    {
+        int idx = Array.BinarySearch(_first, gid);
+        int p = idx >= 0 ? idx : ~idx - 1;
+        while (p + 1 < _first.Length - 1 && _first[p + 1] == gid) p++; // skip empty populations
+        if (p < 0 || p >= _spec.Populations.Count) throw new ArgumentOutOfRangeException(nameof(gid), gid, "not a neuron of this network");
+        return p;
+    }
+
+    /// <summary>Input port of a receptor: voltage-jump models have one port for both signs.</summary>
+    public static int PortOf(NeuronModel model, Receptor receptor) =>
+        model is LifDelta or Izhikevich ? 0 : receptor == Receptor.Exc ? 0 : 1;
+
+    /// <summary>Factor from a weight's file unit to the model's input unit (pA to mV-scaled current for lif_exp_current).</summary>
+    public static double WeightScale(NeuronModel model, Dimension weightDim) =>
+        model is LifExpCurrent m && weightDim == Dimension.Current ? m.TauM / m.CM : 1.0;
+
+    private NeuronGroup CreateGroup(NeuronModel model, int p, int slots, double dt) => model switch
+    {
+        LifDelta m => new LifDeltaGroup(m, _owned[p].Length, slots, dt),
+        LifExpCurrent m => new LifExpCurrentGroup(m, _owned[p].Length, slots, dt),
+        LifExpCond m => new LifExpCondGroup(m, _owned[p].Length, slots, dt),
+        Izhikevich m => new IzhikevichGroup(m, _owned[p].Length, slots, dt),
+        AdEx m => new AdExGroup(m, _owned[p].Length, slots, dt),
+        PoissonGenerator m => new PoissonSourceGroup(m, _gids[p], dt, _spec.Run.Seed),
+        SpikeGenerator m => new SpikeGeneratorGroup(m, _owned[p], dt),
+        _ => throw new ArgumentException($"populations[{p}].model: unsupported model {model.Kind}"),
+    };
+
+    private void InitialiseState()
+    {
+        for (int p = 0; p < _groups.Length; p++)
+        {
+            var g = _groups[p];
+            if (g is null) continue;
+            var pop = _spec.Populations[p];
+            var vars = pop.Model.StateVariables;
+            for (int v = 0; v < vars.Count; v++)
+            {
+                if (!pop.Initial.TryGetValue(vars[v].Name, out var value)) continue;
+                var key = CounterRng.StreamKey(_spec.Run.Seed, RngPurpose.Initial, (ulong)p << 8 | (uint)v);
+                var arr = g.State(vars[v].Name);
+                for (int i = 0; i < _gids[p].Length; i++)
+                    arr[i] = (float)ValueDraw.Draw(value, key, (ulong)_gids[p][i], 0);
+            }
+            // Izhikevich: u starts at b * v unless given, as in Izhikevich's code.
+            if (g is IzhikevichGroup iz && pop.Model is Izhikevich im && !pop.Initial.ContainsKey("u") && pop.Initial.ContainsKey("v"))
+                for (int i = 0; i < iz.Count; i++) iz.U[i] = (float)im.B * iz.V[i];
+        }
+    }
+
+    private StateRecord[] BuildStateRecorders()
+    {
+        var list = new List<StateRecord>();
+        var rs = _spec.Recording.State;
+        for (int r = 0; r < rs.Count; r++)
+        {
+            int p = _spec.PopulationIndex(rs[r].Population);
+            var g = p >= 0 ? _groups[p] : null;
+            if (g is null) continue;
+            var neurons = new List<int>();
+            var groupIdx = new List<int>();
+            foreach (var n in rs[r].Neurons.Distinct().Order())
+            {
+                int k = Array.BinarySearch(_owned[p], n);
+                if (k < 0) continue;
+                neurons.Add(n);
+                groupIdx.Add(k);
+            }
+            if (neurons.Count == 0) continue;
+            long interval = Math.Max(1, (long)Math.Round(rs[r].Interval / _spec.Run.Dt));
+            foreach (var variable in rs[r].Variables)
+                list.Add(new StateRecord(r, p, variable, neurons.ToArray(), groupIdx.ToArray(), interval, g.State(variable)));
+        }
+        return list.ToArray();
+    }
+}

@@ -1,0 +1,285 @@
+using DistSnn.Model;
+using DistSnn.Nodes.Random;
+
+namespace DistSnn.Nodes.Synapses;
+
+/// <summary>Synapses of one projection onto one partition before they are attached to a neuron group.</summary>
+public sealed record SynapseData(int Projection, int PrePopulation, int TargetPopulation, int Port, int[] RowStart,
+    int[] Targets, float[]? Weights, float ConstWeight, ushort[]? Delays, int ConstDelay)
+{
+    /// <summary>Largest delay in steps.</summary>
+    public int MaxDelay => Delays is null ? ConstDelay : Delays.Length == 0 ? ConstDelay : Math.Max(ConstDelay, Delays.Max());
+}
+
+/// <summary>
+/// Generates the synapses of one projection that end on the neurons a partition owns (synapses live with their
+/// target). Each connector draws from counter-based random numbers keyed by ids that do not depend on the
+/// partitioning: per target neuron (all_to_all, one_to_one, fixed_probability, fixed_number_pre), per source
+/// neuron (fixed_number_post: every partition replays each source's draw and keeps its own targets), or per
+/// synapse index (fixed_total_number). Weights and delays drawn from distributions are keyed the same way.
+/// </summary>
+public static class SynapseBuilder
+{
+    /// <summary>
+    /// Builds the synapses of projection <paramref name="projectionIndex"/> onto the target-population indices
+    /// <paramref name="owned"/> (sorted ascending). <paramref name="weightScale"/> converts the weight to the target
+    /// model's input unit.
+    /// </summary>
+    public static SynapseData Build(NetworkSpec spec, int projectionIndex, int[] owned, int port, double weightScale)
+    {
+        var proj = spec.Projections[projectionIndex];
+        int pre = spec.PopulationIndex(proj.Source), post = spec.PopulationIndex(proj.Target);
+        if (pre < 0 || post < 0) throw new ArgumentException($"projections[{projectionIndex}]: unknown population");
+        var first = spec.FirstGids();
+        var g = new Generator(spec, projectionIndex, pre, post, owned, first, weightScale);
+        switch (proj.Connector)
+        {
+            case AllToAll: g.PerTarget((j, add) => { for (int i = 0; i < g.Ns; i++) add(i); }); break;
+            case OneToOne: g.PerTarget((j, add) => { if (j < g.Ns) add(j); }); break;
+            case FixedProbability fp: g.FixedProbability(fp.P); break;
+            case FixedNumberPre fn: g.FixedNumberPre(fn.N, fn.WithReplacement); break;
+            case FixedNumberPost fn: g.FixedNumberPost(fn.N, fn.WithReplacement); break;
+            case FixedTotalNumber ft: g.FixedTotalNumber(ft.N); break;
+            case FromList fl: g.FromList(fl); break;
+            default: throw new ArgumentException($"projections[{projectionIndex}].connector: unsupported {proj.Connector.Type}");
+        }
+        return g.ToData(port);
+    }
+
+    private sealed class Generator
+    {
+        private readonly NetworkSpec _spec;
+        private readonly ProjectionSpec _proj;
+        private readonly int _projIndex, _pre, _post;
+        private readonly int[] _owned;
+        private readonly int[] _localOf;
+        private readonly long _preFirst, _postFirst;
+        private readonly bool _noSelf;
+        private readonly double _weightScale, _dt;
+        private readonly ulong _connectKey, _weightKey, _delayKey;
+        private readonly bool _constWeight, _constDelay;
+        private int _n;
+        private int[] _pres = new int[1024], _tgts = new int[1024];
+        private float[]? _ws;
+        private ushort[]? _ds;
+
+        public Generator(NetworkSpec spec, int projIndex, int pre, int post, int[] owned, long[] first, double weightScale)
+        {
+            _spec = spec;
+            _proj = spec.Projections[projIndex];
+            _projIndex = projIndex;
+            _pre = pre;
+            _post = post;
+            _owned = owned;
+            Ns = spec.Populations[pre].Size;
+            Nt = spec.Populations[post].Size;
+            _localOf = new int[Nt];
+            Array.Fill(_localOf, -1);
+            for (int k = 0; k < owned.Length; k++) _localOf[owned[k]] = k;
+            _preFirst = first[pre];
+            _postFirst = first[post];
+            _noSelf = pre == post && !_proj.Connector.AllowSelfConnections;
+            _weightScale = weightScale;
+            _dt = spec.Run.Dt;
+            ulong seed = spec.Run.Seed;
+            _connectKey = CounterRng.StreamKey(seed, RngPurpose.Connect, (ulong)projIndex);
+            _weightKey = CounterRng.StreamKey(seed, RngPurpose.Weight, (ulong)projIndex);
+            _delayKey = CounterRng.StreamKey(seed, RngPurpose.Delay, (ulong)projIndex);
+            bool listed = _proj.Connector is FromList;
+            bool listedWeights = listed && ((FromList)_proj.Connector).Synapses.Any(s => s.Weight is not null);
+            bool listedDelays = listed && ((FromList)_proj.Connector).Synapses.Any(s => s.Delay is not null);
+            _constWeight = _proj.Weight is ConstantValue && !listedWeights;
+            _constDelay = _proj.Delay is ConstantValue && !listedDelays;
+            if (!_constWeight) _ws = new float[1024];
+            if (!_constDelay) _ds = new ushort[1024];
+        }
+
+        public int Ns { get; }
+        public int Nt { get; }
+
+        private int DelaySteps(double ms)
+        {
+            long steps = Math.Max(1, (long)Math.Round(ms / _dt));
+            if (steps > ushort.MaxValue)
+                throw new ArgumentException($"projections[{_projIndex}].delay: {ms} ms is more than {ushort.MaxValue} steps");
+            return (int)steps;
+        }
+
+        private void Add(int preIndex, int group, ulong id, ulong k, double? listedWeight = null, double? listedDelay = null)
+        {
+            if (_n == _pres.Length)
+            {
+                int len = checked(_n * 2);
+                Array.Resize(ref _pres, len);
+                Array.Resize(ref _tgts, len);
+                if (_ws is not null) Array.Resize(ref _ws, len);
+                if (_ds is not null) Array.Resize(ref _ds, len);
+            }
+            _pres[_n] = preIndex;
+            _tgts[_n] = group;
+            if (_ws is not null)
+                _ws[_n] = (float)((listedWeight ?? ValueDraw.Draw(_proj.Weight, _weightKey, id, k)) * _weightScale);
+            if (_ds is not null)
+                _ds[_n] = (ushort)DelaySteps(listedDelay ?? ValueDraw.Draw(_proj.Delay, _delayKey, id, k));
+            _n++;
+        }
+
+        /// <summary>Runs <paramref name="sources"/> for each owned target; it calls add(i) per source index.</summary>
+        public void PerTarget(Action<int, Action<int>> sources)
+        {
+            for (int g = 0; g < _owned.Length; g++)
+            {
+                int j = _owned[g];
+                ulong gid = (ulong)(_postFirst + j);
+                ulong k = 0;
+                sources(j, i =>
+                {
+                    if (_noSelf && i == j) return;
+                    Add(i, g, gid, k++);
+                });
+            }
+        }
+
+        public void FixedProbability(double p)
+        {
+            if (p <= 0) return;
+            if (p >= 1)
+            {
+                PerTarget((j, add) => { for (int i = 0; i < Ns; i++) add(i); });
+                return;
+            }
+            double logQ = double.LogP1(-p);
+            for (int g = 0; g < _owned.Length; g++)
+            {
+                int j = _owned[g];
+                ulong gid = (ulong)(_postFirst + j);
+                ulong k = 0, c = 0;
+                long i = -1;
+                while (true)
+                {
+                    // Geometric skipping: the gap to the next connected source is Geometric(p).
+                    double gap = Math.Floor(Math.Log(CounterRng.UniformOpenZero(_connectKey, gid, c++)) / logQ);
+                    if (gap >= Ns) break;
+                    i += (long)gap + 1;
+                    if (i >= Ns) break;
+                    if (_noSelf && i == j) continue;
+                    Add((int)i, g, gid, k++);
+                }
+            }
+        }
+
+        public void FixedNumberPre(int n, bool withReplacement)
+        {
+            var picked = new int[n];
+            var set = new HashSet<int>();
+            for (int g = 0; g < _owned.Length; g++)
+            {
+                int j = _owned[g];
+                ulong gid = (ulong)(_postFirst + j);
+                Sample(picked, n, Ns, _noSelf ? j : -1, withReplacement, gid, set);
+                for (int k = 0; k < n; k++) Add(picked[k], g, gid, (ulong)k);
+            }
+        }
+
+        public void FixedNumberPost(int n, bool withReplacement)
+        {
+            var picked = new int[n];
+            var set = new HashSet<int>();
+            for (int i = 0; i < Ns; i++)
+            {
+                ulong gid = (ulong)(_preFirst + i);
+                Sample(picked, n, Nt, _noSelf ? i : -1, withReplacement, gid, set);
+                for (int k = 0; k < n; k++)
+                {
+                    int g = _localOf[picked[k]];
+                    if (g >= 0) Add(i, g, gid, (ulong)k);
+                }
+            }
+        }
+
+        public void FixedTotalNumber(long total)
+        {
+            for (long s = 0; s < total; s++)
+            {
+                ulong id = (ulong)s;
+                int pre, post;
+                ulong attempt = 0;
+                do
+                {
+                    pre = (int)CounterRng.Below(_connectKey, id, 2 * attempt, Ns);
+                    post = (int)CounterRng.Below(_connectKey, id, 2 * attempt + 1, Nt);
+                    attempt++;
+                } while (_noSelf && pre == post && attempt < 1000);
+                if (_noSelf && pre == post) continue;
+                int g = _localOf[post];
+                if (g >= 0) Add(pre, g, id, 0);
+            }
+        }
+
+        public void FromList(FromList list)
+        {
+            for (int s = 0; s < list.Synapses.Count; s++)
+            {
+                var syn = list.Synapses[s];
+                if (syn.Post < 0 || syn.Post >= Nt || syn.Pre < 0 || syn.Pre >= Ns)
+                    throw new ArgumentException($"projections[{_projIndex}].connector.synapses[{s}]: index out of range");
+                if (_noSelf && syn.Pre == syn.Post) continue;
+                int g = _localOf[syn.Post];
+                if (g >= 0) Add(syn.Pre, g, (ulong)s, 0, syn.Weight, syn.Delay);
+            }
+        }
+
+        /// <summary>
+        /// Draws n indices from [0, range) excluding <paramref name="exclude"/> (or none when -1), sorted ascending.
+        /// Without replacement it uses Floyd's algorithm (n draws, no rejection loop).
+        /// </summary>
+        private void Sample(int[] picked, int n, int range, int exclude, bool withReplacement, ulong id, HashSet<int> set)
+        {
+            int m = exclude >= 0 ? range - 1 : range;
+            if (n > 0 && m <= 0 || !withReplacement && n > m)
+                throw new ArgumentException($"projections[{_projIndex}].connector.n: cannot draw {n} distinct of {m}");
+            if (withReplacement)
+            {
+                for (int k = 0; k < n; k++) picked[k] = (int)CounterRng.Below(_connectKey, id, (ulong)k, m);
+            }
+            else
+            {
+                set.Clear();
+                int k = 0;
+                for (int t = m - n; t < m; t++)
+                {
+                    int x = (int)CounterRng.Below(_connectKey, id, (ulong)k, t + 1);
+                    if (!set.Add(x)) set.Add(x = t);
+                    picked[k++] = x;
+                }
+            }
+            Array.Sort(picked, 0, n);
+            if (exclude >= 0)
+                for (int k = 0; k < n; k++)
+                    if (picked[k] >= exclude) picked[k]++;
+        }
+
+        public SynapseData ToData(int port)
+        {
+            // Counting sort by source keeps generation order inside each row (a stable sort).
+            var rowStart = new int[Ns + 1];
+            for (int s = 0; s < _n; s++) rowStart[_pres[s] + 1]++;
+            for (int i = 0; i < Ns; i++) rowStart[i + 1] += rowStart[i];
+            var cursor = rowStart[..^1].ToArray();
+            var targets = new int[_n];
+            var weights = _ws is null ? null : new float[_n];
+            var delays = _ds is null ? null : new ushort[_n];
+            for (int s = 0; s < _n; s++)
+            {
+                int at = cursor[_pres[s]]++;
+                targets[at] = _tgts[s];
+                if (weights is not null) weights[at] = _ws![s];
+                if (delays is not null) delays[at] = _ds![s];
+            }
+            float constWeight = _constWeight ? (float)(((ConstantValue)_proj.Weight).Value * _weightScale) : 0f;
+            int constDelay = _constDelay ? DelaySteps(((ConstantValue)_proj.Delay).Value) : 0;
+            _pres = _tgts = [];
+            return new SynapseData(_projIndex, _pre, _post, port, rowStart, targets, weights, constWeight, delays, constDelay);
+        }
+    }
+}
