@@ -1,1 +1,4 @@
-System.Console.WriteLine("hi");
+using System.CommandLine;
+using DistSnn.Cli;
+
+return await CliApp.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using System.Globalization;
+using DistSnn.Model;
+using DistSnn.Partitioner;
+
+namespace DistSnn.Cli;
+
+/// <summary>The <c>distsnn</c> command tree.</summary>
+public static class CliApp
+{
+    /// <summary>Builds the root command with all subcommands.</summary>
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("DistSnn: distributed spiking neural network simulator.\n" + ExitCodes.Help);
+        root.Subcommands.Add(RunCommand());
+        return root;
+    }
+
+    private static Command RunCommand()
+    {
+        var model = new Argument<FileInfo>("MODEL") { Description = "Model file (YAML or JSON), e.g. examples/brunel.yaml" };
+        var partitions = new Option<int>("--partitions", "-p")
+        {
+            Description = "Number of partitions (actors); results are identical for any value",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var duration = new Option<string?>("--duration", "-t") { Description = "Biological time to simulate, e.g. '200 ms' or '2 s' (default: the model's)" };
+        var seed = new Option<ulong?>("--seed", "-s") { Description = "Master seed (default: the model's)" };
+        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/<model name>)" };
+        var csv = new Option<bool>("--csv") { Description = "Also write spikes.csv (population,node_id,time_ms)" };
+        var strategy = new Option<string>("--strategy")
+        {
+            Description = "How neurons are spread over partitions: contiguous or round_robin",
+            DefaultValueFactory = _ => "contiguous",
+        };
+        strategy.AcceptOnlyFromAmong("contiguous", "round_robin");
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of a table" };
+        var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
+        {
+            model, partitions, duration, seed, outDir, csv, strategy, json,
+        };
+        cmd.Validators.Add(r =>
+        {
+            if (r.GetValue(partitions) < 1) r.AddError("--partitions: must be at least 1");
+        });
+        cmd.SetAction(async (parse, cancel) =>
+        {
+            var settings = new RunCommandSettings(
+                parse.GetValue(model)!,
+                parse.GetValue(partitions),
+                parse.GetValue(duration),
+                parse.GetValue(seed),
+                parse.GetValue(outDir),
+                parse.GetValue(csv),
+                parse.GetValue(strategy) == "round_robin" ? PartitionStrategy.RoundRobin : PartitionStrategy.Contiguous,
+                parse.GetValue(json));
+            return await RunCommandHandler.ExecuteAsync(settings, cancel);
+        });
+        return cmd;
+    }
+
+    /// <summary>Parses a duration given as a quantity ("200 ms", "2 s") or a bare number of ms.</summary>
+    public static double ParseDuration(string text)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)) return ms;
+        return Units.Parse(text, Dimension.Time);
+    }
+}

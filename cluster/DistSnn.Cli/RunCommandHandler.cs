@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+using DistSnn.Cluster.Output;
+using DistSnn.Cluster.Runtime;
+using DistSnn.Model;
+using DistSnn.Partitioner;
+using Spectre.Console;
+
+namespace DistSnn.Cli;
+
+/// <summary>Everything <c>distsnn run</c> was asked to do.</summary>
+public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? Duration, ulong? Seed, DirectoryInfo? Out,
+    bool Csv, PartitionStrategy Strategy, bool Json);
+
+/// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
+public static class RunCommandHandler
+{
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static async Task<int> ExecuteAsync(RunCommandSettings s, CancellationToken cancel)
+    {
+        var wallStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        NetworkSpec spec;
+        try
+        {
+            spec = ModelLoader.LoadFile(s.Model.FullName);
+            if (s.Duration is not null)
+            {
+                double duration;
+                try
+                {
+                    duration = CliApp.ParseDuration(s.Duration);
+                }
+                catch (FormatException e)
+                {
+                    Console.Error.WriteLine($"error: --duration: {e.Message}");
+                    return ExitCodes.BadInput;
+                }
+                if (!(duration >= 0) || double.IsInfinity(duration))
+                {
+                    Console.Error.WriteLine($"error: --duration: must be a finite time >= 0, got '{s.Duration}'");
+                    return ExitCodes.BadInput;
+                }
+                spec = spec with { Run = spec.Run with { Duration = duration } };
+            }
+            if (s.Seed is { } seed) spec = spec with { Run = spec.Run with { Seed = seed } };
+        }
+        catch (ModelException e)
+        {
+            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
+            return ExitCodes.BadInput;
+        }
+
+        string outDir = s.Out?.FullName ?? Path.Combine("results", spec.Name);
+        var options = new RunOptions
+        {
+            Partitions = s.Partitions, Strategy = s.Strategy, OutDir = outDir, Csv = s.Csv, WallStartUtc = wallStart,
+        };
+        RunReport report;
+        try
+        {
+            report = await RunWithProgress(spec, options, quiet: s.Json, cancel);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        if (s.Json)
+            Console.WriteLine(File.ReadAllText(Path.Combine(outDir, "summary.json")));
+        else
+            PrintSummary(report.Summary, outDir);
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<RunReport> RunWithProgress(NetworkSpec spec, RunOptions options, bool quiet, CancellationToken cancel)
+    {
+        long total = Math.Max(1, spec.Run.Steps);
+        double dt = spec.Run.Dt;
+        var clock = Stopwatch.StartNew();
+        if (quiet || !AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            int lastDecile = -1;
+            return await LocalRunner.RunAsync(spec, options, step =>
+            {
+                int decile = (int)(10 * step / total);
+                if (quiet || decile == lastDecile) return;
+                lastDecile = decile;
+                Console.Error.WriteLine(ProgressLine(step, total, dt, clock.Elapsed.TotalSeconds));
+            }, cancel);
+        }
+        RunReport? report = null;
+        await AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask($"{spec.Name}: building", maxValue: total);
+                report = await LocalRunner.RunAsync(spec, options, step =>
+                {
+                    task.Value = step;
+                    task.Description = ProgressLine(step, total, dt, clock.Elapsed.TotalSeconds);
+                }, cancel);
+                task.Value = total;
+            });
+        return report!;
+    }
+
+    private static string ProgressLine(long step, long total, double dt, double wall)
+    {
+        double bio = step * dt;
+        double rtf = bio > 0 ? wall / (bio / 1000.0) : double.NaN;
+        return string.Create(CultureInfo.InvariantCulture, $"{bio:F0} / {total * dt:F0} ms biological, real-time factor {rtf:F2}");
+    }
+
+    private static void PrintSummary(RunSummary s, string outDir)
+    {
+        var t = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.Model)}[/]");
+        t.AddColumn("quantity");
+        t.AddColumn(new TableColumn("value").RightAligned());
+        void Row(string k, string v) => t.AddRow(Markup.Escape(k), Markup.Escape(v));
+        var ci = CultureInfo.InvariantCulture;
+        Row("neurons", s.Neurons.ToString("N0", ci));
+        Row("synapses", s.Synapses.ToString("N0", ci));
+        Row("partitions", s.Partitions.ToString(ci));
+        Row("biological time", $"{s.DurationMs.ToString("0.###", ci)} ms");
+        Row("spikes", s.Spikes.ToString("N0", ci));
+        Row("synaptic events", s.SynapticEvents.ToString("N0", ci));
+        Row("build", $"{s.BuildSeconds.ToString("F2", ci)} s");
+        Row("simulate", $"{s.SimulateSeconds.ToString("F2", ci)} s");
+        Row("wall (whole process)", $"{s.WallSeconds.ToString("F2", ci)} s");
+        Row("events / s", (s.SynapticEvents / Math.Max(s.SimulateSeconds, 1e-9)).ToString("E3", ci));
+        Row("bytes / synapse", s.BytesPerSynapse.ToString("F2", ci));
+        Row("peak memory", $"{(s.PeakWorkingSetBytes / 1048576.0).ToString("F0", ci)} MiB");
+        Row("spikes_sha256", s.SpikesSha256);
+        AnsiConsole.Write(t);
+        var pops = new Table().Border(TableBorder.Rounded);
+        pops.AddColumns("population", "size", "spikes", "rate (Hz)", "CV ISI");
+        foreach (var p in s.Populations)
+            pops.AddRow(Markup.Escape(p.Name), p.Size.ToString(ci), p.Spikes.ToString(ci), p.RateHz.ToString("F2", ci),
+                double.IsNaN(p.CvIsi) ? "-" : p.CvIsi.ToString("F3", ci));
+        AnsiConsole.Write(pops);
+        AnsiConsole.MarkupLine($"results: [link]{Markup.Escape(outDir)}[/]");
+    }
+}

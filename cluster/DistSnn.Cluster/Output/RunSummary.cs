@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace DistSnn.Cluster.Output;
+
+/// <summary>
+/// The machine-readable outcome of one simulation run, serialized as <c>summary.json</c> by
+/// <see cref="SummaryWriter"/>. Non-finite numbers (e.g. a CV with no qualifying neuron, or bytes
+/// per synapse of a network without synapses) are written as <c>null</c> and read back as NaN.
+/// </summary>
+public sealed record RunSummary
+{
+    [JsonPropertyName("model")] public required string Model { get; init; }
+    [JsonPropertyName("partitions")] public required int Partitions { get; init; }
+    [JsonPropertyName("seed")] public required ulong Seed { get; init; }
+    [JsonPropertyName("dt_ms")] public required double DtMs { get; init; }
+    [JsonPropertyName("duration_ms")] public required double DurationMs { get; init; }
+    [JsonPropertyName("neurons")] public required long Neurons { get; init; }
+    [JsonPropertyName("synapses")] public required long Synapses { get; init; }
+    [JsonPropertyName("spikes")] public required long Spikes { get; init; }
+    [JsonPropertyName("synaptic_events")] public required long SynapticEvents { get; init; }
+    [JsonPropertyName("build_seconds")] public required double BuildSeconds { get; init; }
+    [JsonPropertyName("simulate_seconds")] public required double SimulateSeconds { get; init; }
+    [JsonPropertyName("wall_seconds")] public required double WallSeconds { get; init; }
+    [JsonPropertyName("peak_working_set_bytes")] public required long PeakWorkingSetBytes { get; init; }
+    [JsonPropertyName("bytes_per_synapse")] public required double BytesPerSynapse { get; init; }
+    [JsonPropertyName("spikes_sha256")] public required string SpikesSha256 { get; init; }
+
+    /// <summary>Written as a JSON object keyed by population name, in list order.</summary>
+    [JsonPropertyName("populations")]
+    [JsonConverter(typeof(PopulationMapConverter))]
+    public required IReadOnlyList<PopulationStatistics> Populations { get; init; }
+}

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using DistSnn.Cluster.Output;
+using DistSnn.Model;
+using DistSnn.Partitioner;
+
+namespace DistSnn.Cluster.Runtime;
+
+/// <summary>Options of a local (embedded) run.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Number of partitions (actors); results do not depend on it.</summary>
+    public int Partitions { get; init; } = 1;
+    /// <summary>How neurons are spread over partitions.</summary>
+    public PartitionStrategy Strategy { get; init; } = PartitionStrategy.Contiguous;
+    /// <summary>Results folder; null writes nothing.</summary>
+    public string? OutDir { get; init; }
+    /// <summary>Also write spikes.csv.</summary>
+    public bool Csv { get; init; }
+    /// <summary>When the whole run started (for wall_seconds); defaults to the call of RunAsync.</summary>
+    public DateTime? WallStartUtc { get; init; }
+}
+
+/// <summary>A finished run: its summary, the merged spikes and state traces.</summary>
+public sealed record RunReport(RunSummary Summary, IReadOnlyList<PopulationSpikes> Spikes, IReadOnlyList<StateTrace> State,
+    JobResult Job);
+
+/// <summary>
+/// The embedded default: runs a job on partition actors inside this process, with the same actors and spike
+/// packets a cluster uses, then merges the partitions' recordings and writes the results folder.
+/// </summary>
+public static class LocalRunner
+{
+    private static readonly Config AkkaConfig = ConfigurationFactory.ParseString("""
+        akka {
+          loglevel = WARNING
+          stdout-loglevel = WARNING
+          log-config-on-start = off
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+        }
+        """);
+
+    /// <summary>Runs <paramref name="spec"/>; <paramref name="progress"/> receives the slowest partition's step.</summary>
+    public static async Task<RunReport> RunAsync(NetworkSpec spec, RunOptions options, Action<long>? progress = null,
+        CancellationToken cancel = default)
+    {
+        var wallStart = options.WallStartUtc ?? DateTime.UtcNow;
+        var plan = PartitionPlan.Create(spec, options.Partitions, options.Strategy);
+        var system = ActorSystem.Create("distsnn", AkkaConfig);
+        JobResult job;
+        try
+        {
+            var coordinator = system.ActorOf(Props.Create(() => new LocalJobCoordinator()), "coordinator");
+            var done = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            string jobId = $"{spec.Name}-{Guid.NewGuid():N}"[..Math.Min(64, spec.Name.Length + 33)];
+            await using var reg = cancel.Register(() => coordinator.Tell(new CancelJob(jobId)));
+            coordinator.Tell(new RunJob(jobId, spec, plan, done, progress));
+            job = await done.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            await system.Terminate().ConfigureAwait(false);
+        }
+        return Report(spec, job, options, wallStart);
+    }
+
+    private static RunReport Report(NetworkSpec spec, JobResult job, RunOptions options, DateTime wallStart)
+    {
+        var first = spec.FirstGids();
+        var spikes = new List<PopulationSpikes>();
+        foreach (var name in spec.Recording.Spikes)
+        {
+            int p = spec.PopulationIndex(name);
+            var parts = job.Partitions.SelectMany(r => r.RecordedSpikes).Where(s => s.Population == p).ToArray();
+            var stamps = parts.SelectMany(s => s.Stamps).ToArray();
+            var ids = parts.SelectMany(s => s.Ids).ToArray();
+            spikes.Add(PopulationSpikes.FromUnsorted(name, first[p], spec.Populations[p].Size, stamps, ids));
+        }
+        var state = MergeState(spec, job);
+        double dt = spec.Run.Dt, duration = spec.Run.Steps * dt;
+        var stats = spikes.Select(s => SpikeStatistics.Compute(s, Math.Max(duration, dt), dt)).ToArray();
+        long synapses = job.Partitions.Sum(r => r.Synapses);
+        long bytes = job.Partitions.Sum(r => r.SynapseBytes);
+
+        if (options.OutDir is { } dir)
+        {
+            Directory.CreateDirectory(dir);
+            SonataSpikeWriter.Write(Path.Combine(dir, "spikes.h5"), spikes, dt);
+            if (options.Csv) SpikeCsvWriter.Write(Path.Combine(dir, "spikes.csv"), spikes, dt);
+            if (state.Count > 0) SonataReportWriter.Write(Path.Combine(dir, "state.h5"), state, dt);
+        }
+        using var self = Process.GetCurrentProcess();
+        self.Refresh();
+        var summary = new RunSummary
+        {
+            Model = spec.Name,
+            Partitions = job.Partitions.Count,
+            Seed = spec.Run.Seed,
+            DtMs = dt,
+            DurationMs = duration,
+            Neurons = spec.TotalNeurons,
+            Synapses = synapses,
+            Spikes = job.Partitions.Sum(r => r.Spikes),
+            SynapticEvents = job.Partitions.Sum(r => r.SynapticEvents),
+            BuildSeconds = job.BuildSeconds,
+            SimulateSeconds = job.SimulateSeconds,
+            WallSeconds = (DateTime.UtcNow - wallStart).TotalSeconds,
+            PeakWorkingSetBytes = self.PeakWorkingSet64,
+            BytesPerSynapse = synapses == 0 ? 0 : (double)bytes / synapses,
+            SpikesSha256 = SpikeHash.Sha256Hex(spikes),
+            Populations = stats,
+        };
+        if (options.OutDir is { } outDir) SummaryWriter.Write(Path.Combine(outDir, "summary.json"), summary);
+        return new RunReport(summary, spikes, state, job);
+    }
+
+    private static List<StateTrace> MergeState(NetworkSpec spec, JobResult job)
+    {
+        var traces = new List<StateTrace>();
+        var groups = job.Partitions.SelectMany(r => r.RecordedState).GroupBy(s => (s.Recorder, s.Variable))
+            .OrderBy(g => g.Key.Recorder);
+        foreach (var g in groups)
+        {
+            var parts = g.ToArray();
+            var any = parts[0];
+            var neurons = parts.SelectMany(p => p.Neurons).Order().ToArray();
+            int samples = parts.Min(p => p.Neurons.Length == 0 ? 0 : p.Values.Length / p.Neurons.Length);
+            var values = new float[samples * neurons.Length];
+            foreach (var part in parts)
+                for (int j = 0; j < part.Neurons.Length; j++)
+                {
+                    int col = Array.BinarySearch(neurons, part.Neurons[j]);
+                    for (int k = 0; k < samples; k++) values[k * neurons.Length + col] = part.Values[k * part.Neurons.Length + j];
+                }
+            var pop = spec.Populations[any.Population];
+            var dim = pop.Model.StateVariables.FirstOrDefault(v => v.Name == any.Variable).Dim;
+            traces.Add(new StateTrace(pop.Name, any.Variable, Units.Canonical(dim), neurons, any.IntervalSteps, any.IntervalSteps, values));
+        }
+        return traces;
+    }
+}

@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using DistSnn.Nodes;
+
+namespace DistSnn.Cluster.Runtime;
+
+/// <summary>
+/// A thin shell around one <see cref="PartitionEngine"/>: it builds the engine, then runs the epoch loop —
+/// run epoch e, send one packet per out-neighbour, wait until every in-neighbour's packet for epoch e has
+/// arrived, deliver them all at once, run e + 1. No global barrier; packets may arrive early (kept by epoch),
+/// twice (the second is dropped) or late (dropped and counted).
+/// </summary>
+public sealed class PartitionActor : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<long, Dictionary<int, SpikePacket>> _pending = new();
+    private readonly List<SpikeBatch> _batches = new();
+    private readonly Stopwatch _simulate = new();
+    private readonly Stopwatch _wait = new();
+    private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
+    private PartitionEngine? _engine;
+    private string _job = "";
+    private int _partition;
+    private IReadOnlyList<OutRoute> _routes = [];
+    private int _inDegree;
+    private IActorRef _coordinator = ActorRefs.Nobody;
+    private long _waitingFor = -1;
+    private long _late, _duplicates;
+    private bool _running;
+
+    /// <summary>Creates an idle partition; it is given its slice by <see cref="BuildPartition"/>.</summary>
+    public PartitionActor()
+    {
+        Receive<BuildPartition>(Build);
+        Receive<StartRun>(Start);
+        Receive<SpikePacket>(OnPacket);
+        Receive<ContinueRun>(_ => Advance());
+    }
+
+    private void Build(BuildPartition msg)
+    {
+        _job = msg.Job;
+        _partition = msg.Partition;
+        try
+        {
+            _engine = new PartitionEngine(msg.Spec, msg.Partition, msg.Owned);
+            long n = msg.Spec.TotalNeurons;
+            var bits = new ulong[(n + 63) / 64];
+            for (long g = 0; g < n; g++)
+                if (_engine.ReceivesFrom(g)) bits[g >> 6] |= 1UL << (int)(g & 63);
+            Sender.Tell(new PartitionBuilt(_job, _partition, _engine.NeuronCount, _engine.SynapseCount, _engine.SynapseBytes,
+                _engine.BuildSeconds, bits));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OutOfMemoryException)
+        {
+            _log.Error(e, "partition {0} of job {1} failed to build", _partition, _job);
+            Sender.Tell(new PartitionFailed(_job, _partition, e.Message));
+        }
+    }
+
+    private void Start(StartRun msg)
+    {
+        if (_engine is null || msg.Job != _job)
+        {
+            msg.Coordinator.Tell(new PartitionFailed(msg.Job, _partition, "start before build"));
+            return;
+        }
+        _routes = msg.Routes;
+        _inDegree = msg.InDegree;
+        _coordinator = msg.Coordinator;
+        _running = true;
+        RunEpochAndSend();
+        Advance();
+    }
+
+    private void OnPacket(SpikePacket p)
+    {
+        if (p.Job != _job || _engine is null)
+        {
+            _log.Warning("dropping packet for unknown job {0} at partition {1}", p.Job, _partition);
+            return;
+        }
+        if (p.Epoch < _waitingFor || !_running)
+        {
+            if (_late++ == 0) _log.Warning("partition {0}: late packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
+            return;
+        }
+        if (!_pending.TryGetValue(p.Epoch, out var byEpoch)) _pending[p.Epoch] = byEpoch = new Dictionary<int, SpikePacket>();
+        if (!byEpoch.TryAdd(p.Source, p))
+        {
+            if (_duplicates++ == 0) _log.Warning("partition {0}: duplicate packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
+            return;
+        }
+        if (p.Epoch == _waitingFor) Advance();
+    }
+
+    /// <summary>Runs the next epoch if all packets of the awaited one are here; one epoch per message.</summary>
+    private void Advance()
+    {
+        if (!_running || _engine is null) return;
+        _pending.TryGetValue(_waitingFor, out var packets);
+        if ((packets?.Count ?? 0) < _inDegree)
+        {
+            if (!_wait.IsRunning) _wait.Start();
+            return;
+        }
+        _wait.Stop();
+        _batches.Clear();
+        if (packets is not null)
+        {
+            foreach (var p in packets.Values) _batches.Add(new SpikeBatch(p.Stamps, p.Gids, p.Stamps.Length));
+            _pending.Remove(_waitingFor);
+        }
+        _simulate.Start();
+        _engine.Deliver(_batches);
+        _simulate.Stop();
+        RunEpochAndSend();
+        if (_running) Self.Tell(ContinueRun.Instance);
+    }
+
+    private void RunEpochAndSend()
+    {
+        var engine = _engine!;
+        _simulate.Start();
+        long epoch = engine.NextEpoch;
+        var spikes = engine.RunEpoch();
+        _simulate.Stop();
+        if (engine.Finished)
+        {
+            Finish();
+            return;
+        }
+        foreach (var route in _routes) route.Target.Tell(Packet(epoch, spikes, route.Filter));
+        _waitingFor = epoch;
+        if (_sinceProgress.ElapsedMilliseconds >= 100)
+        {
+            _coordinator.Tell(new PartitionProgress(_job, _partition, engine.CurrentStep));
+            _sinceProgress.Restart();
+        }
+    }
+
+    private SpikePacket Packet(long epoch, SpikeBatch spikes, ulong[] filter)
+    {
+        int n = 0;
+        for (int i = 0; i < spikes.Count; i++)
+        {
+            long g = spikes.Gids[i];
+            if ((filter[g >> 6] & (1UL << (int)(g & 63))) != 0) n++;
+        }
+        var stamps = new long[n];
+        var gids = new long[n];
+        int at = 0;
+        for (int i = 0; i < spikes.Count; i++)
+        {
+            long g = spikes.Gids[i];
+            if ((filter[g >> 6] & (1UL << (int)(g & 63))) == 0) continue;
+            stamps[at] = spikes.Stamps[i];
+            gids[at++] = g;
+        }
+        return new SpikePacket(_job, epoch, _partition, stamps, gids);
+    }
+
+    private void Finish()
+    {
+        _running = false;
+        var engine = _engine!;
+        var spikes = new List<RecordedSpikes>();
+        foreach (var r in engine.SpikeRecords)
+        {
+            if (r is null) continue;
+            var (stamps, ids) = r.ToArrays();
+            spikes.Add(new RecordedSpikes(r.Population, stamps, ids));
+        }
+        var state = engine.StateRecords
+            .Select(s => new RecordedState(s.Recorder, s.Population, s.Variable, s.Neurons, s.IntervalSteps, s.Values)).ToList();
+        var result = new PartitionResult(_partition, engine.NeuronCount, engine.SynapseCount, engine.SynapseBytes,
+            engine.SynapticEvents, engine.SpikesEmitted, engine.BuildSeconds, _simulate.Elapsed.TotalSeconds,
+            _wait.Elapsed.TotalSeconds, spikes, state, _late, _duplicates);
+        _coordinator.Tell(new PartitionProgress(_job, _partition, engine.CurrentStep));
+        _coordinator.Tell(new PartitionFinished(_job, _partition, result));
+        _engine = null; // the coordinator holds the results; the synapses can go
+    }
+}
