@@ -39,10 +39,6 @@ public static class CliApp
         {
             model, partitions, duration, seed, outDir, csv, strategy, json,
         };
-        cmd.Validators.Add(r =>
-        {
-            if (r.GetValue(partitions) < 1) r.AddError("--partitions: must be at least 1");
-        });
         cmd.SetAction(async (parse, cancel) =>
         {
             var settings = new RunCommandSettings(
@@ -60,9 +56,19 @@ public static class CliApp
     }
 
     /// <summary>Parses a duration given as a quantity ("200 ms", "2 s") or a bare number of ms.</summary>
-    public static double ParseDuration(string text)
+    public static bool TryParseDuration(string text, out double ms, out string why)
     {
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms)) return ms;
-        return Units.Parse(text, Dimension.Time);
+        why = "";
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out ms)) return true;
+        try
+        {
+            ms = Units.Parse(text, Dimension.Time);
+            return true;
+        }
+        catch (FormatException e)
+        {
+            why = e.Message;
+            return false;
+        }
     }
 }

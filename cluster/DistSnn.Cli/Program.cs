@@ -1,4 +1,11 @@
 using System.CommandLine;
 using DistSnn.Cli;
 
-return await CliApp.Build().Parse(args).InvokeAsync();
+var parse = CliApp.Build().Parse(args);
+if (parse.Errors.Count > 0)
+{
+    foreach (var error in parse.Errors) Console.Error.WriteLine($"error: {error.Message}");
+    Console.Error.WriteLine("Run 'distsnn --help' for usage.");
+    return ExitCodes.BadInput;
+}
+return await parse.InvokeAsync();

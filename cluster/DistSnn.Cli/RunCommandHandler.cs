@@ -19,20 +19,20 @@ public static class RunCommandHandler
     public static async Task<int> ExecuteAsync(RunCommandSettings s, CancellationToken cancel)
     {
         var wallStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        if (s.Partitions < 1)
+        {
+            Console.Error.WriteLine($"error: --partitions: must be at least 1, got {s.Partitions}");
+            return ExitCodes.BadInput;
+        }
         NetworkSpec spec;
         try
         {
             spec = ModelLoader.LoadFile(s.Model.FullName);
             if (s.Duration is not null)
             {
-                double duration;
-                try
+                if (!CliApp.TryParseDuration(s.Duration, out var duration, out var why))
                 {
-                    duration = CliApp.ParseDuration(s.Duration);
-                }
-                catch (FormatException e)
-                {
-                    Console.Error.WriteLine($"error: --duration: {e.Message}");
+                    Console.Error.WriteLine($"error: --duration: {why}");
                     return ExitCodes.BadInput;
                 }
                 if (!(duration >= 0) || double.IsInfinity(duration))
@@ -114,8 +114,8 @@ public static class RunCommandHandler
     private static string ProgressLine(long step, long total, double dt, double wall)
     {
         double bio = step * dt;
-        double rtf = bio > 0 ? wall / (bio / 1000.0) : double.NaN;
-        return string.Create(CultureInfo.InvariantCulture, $"{bio:F0} / {total * dt:F0} ms biological, real-time factor {rtf:F2}");
+        string rtf = bio > 0 ? (wall / (bio / 1000.0)).ToString("F2", CultureInfo.InvariantCulture) : "-";
+        return string.Create(CultureInfo.InvariantCulture, $"{bio:F0} / {total * dt:F0} ms biological, real-time factor {rtf}");
     }
 
     private static void PrintSummary(RunSummary s, string outDir)

@@ -230,7 +230,9 @@ internal sealed class LoadContext(string? file)
         }
         catch (FormatException e)
         {
-            Error(node, path, e.Message);
+            // Inside {...} or [...] YAML splits unquoted text at commas, cutting a distribution in two.
+            var hint = text.Contains('(') && !text.Contains(')') ? "; inside {...} or [...], put quotes around values that contain commas" : "";
+            Error(node, path, e.Message + hint);
             return null;
         }
     }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace DistSnn.Model;
 
 /// <summary>
@@ -125,7 +127,7 @@ public static class NetworkValidator
                 Add(path, "is required");
                 return;
             }
-            if (lists.Count != 1 && lists.Count != p.Size)
+            if (lists.Count != 1 && lists.Count != p.Size && p.Size >= 1)
                 Add(path, $"has {lists.Count} lists, but '{p.Name}' has {p.Size} sources; give one list shared by all sources or one list per source");
             for (int k = 0; k < lists.Count; k++)
             {
@@ -204,6 +206,9 @@ public static class NetworkValidator
             Add(path, $"'{name}' is a {m.Kind} spike source and cannot receive {what}");
             return null;
         }
+
+        // Index and count checks against a population whose size is itself invalid would only repeat that error.
+        private static bool Sized([NotNullWhen(true)] PopulationSpec? p) => p is { Size: >= 1 };
 
         private void CheckReceptor(Receptor r, string path)
         {
@@ -290,7 +295,7 @@ public static class NetworkValidator
                 case FixedTotalNumber t:
                     if (t.N < 0) Add($"{path}.n", $"{t.N} is negative; n must be >= 0");
                     break;
-                case OneToOne when source is not null && target is not null && source.Size != target.Size:
+                case OneToOne when Sized(source) && Sized(target) && source.Size != target.Size:
                     Add(path, $"one_to_one needs populations of equal size, but '{source.Name}' has {source.Size} neurons and '{target.Name}' has {target.Size}");
                     break;
                 case FromList list:
@@ -306,7 +311,7 @@ public static class NetworkValidator
                 Add(path, $"{n} is negative; n must be >= 0");
                 return;
             }
-            if (pool is null || n == 0) return;
+            if (!Sized(pool) || n == 0) return;
             long available = (long)pool.Size - (noSelf ? 1 : 0);
             var excluding = noSelf ? " once self-connections are excluded" : "";
             if (available <= 0)
@@ -348,7 +353,7 @@ public static class NetworkValidator
 
         private void CheckIndex(int index, PopulationSpec? p, string path)
         {
-            if (p is not null && (index < 0 || index >= p.Size))
+            if (Sized(p) && (index < 0 || index >= p.Size))
                 Add(path, $"neuron {index} is out of range for '{p.Name}' (indices 0 to {p.Size - 1})");
         }
 
@@ -368,7 +373,7 @@ public static class NetworkValidator
             for (int j = 0; j < neurons.Count; j++)
             {
                 var n = neurons[j];
-                if (p is not null && (n < 0 || n >= p.Size)) CheckIndex(n, p, $"{path}[{j}]");
+                if (Sized(p) && (n < 0 || n >= p.Size)) CheckIndex(n, p, $"{path}[{j}]");
                 else if (!seen.Add(n)) Add($"{path}[{j}]", $"neuron {n} is listed twice");
             }
         }

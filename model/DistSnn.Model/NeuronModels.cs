@@ -99,9 +99,11 @@ public sealed record LifDelta : NeuronModel
     /// <inheritdoc />
     public override IReadOnlyList<ParameterField> Parameters => Fields;
     /// <inheritdoc />
-    public override IReadOnlyList<(string, Dimension)> StateVariables { get; } = [("v", Dimension.Voltage)];
+    public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
+    private static readonly (string, Dimension)[] StateVars = [("v", Dimension.Voltage)];
     /// <inheritdoc />
-    public override IReadOnlyList<Dimension> WeightDimensions { get; } = [Dimension.Voltage];
+    public override IReadOnlyList<Dimension> WeightDimensions => WeightDims;
+    private static readonly Dimension[] WeightDims = [Dimension.Voltage];
     /// <inheritdoc />
     public override IEnumerable<(string, string)> Check() => base.Check().Concat(LifChecks.Threshold(VTh, VReset));
 
@@ -150,10 +152,12 @@ public sealed record LifExpCurrent : NeuronModel
     /// <inheritdoc />
     public override IReadOnlyList<ParameterField> Parameters => Fields;
     /// <inheritdoc />
-    public override IReadOnlyList<(string, Dimension)> StateVariables { get; } =
+    public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
+    private static readonly (string, Dimension)[] StateVars =
         [("v", Dimension.Voltage), ("i_exc", Dimension.Voltage), ("i_inh", Dimension.Voltage)];
     /// <inheritdoc />
-    public override IReadOnlyList<Dimension> WeightDimensions { get; } = [Dimension.Voltage, Dimension.Current];
+    public override IReadOnlyList<Dimension> WeightDimensions => WeightDims;
+    private static readonly Dimension[] WeightDims = [Dimension.Voltage, Dimension.Current];
     /// <inheritdoc />
     public override IEnumerable<(string, string)> Check() => base.Check().Concat(LifChecks.Threshold(VTh, VReset));
 
@@ -206,10 +210,12 @@ public sealed record LifExpCond : NeuronModel
     /// <inheritdoc />
     public override IReadOnlyList<ParameterField> Parameters => Fields;
     /// <inheritdoc />
-    public override IReadOnlyList<(string, Dimension)> StateVariables { get; } =
+    public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
+    private static readonly (string, Dimension)[] StateVars =
         [("v", Dimension.Voltage), ("g_exc", Dimension.Conductance), ("g_inh", Dimension.Conductance)];
     /// <inheritdoc />
-    public override IReadOnlyList<Dimension> WeightDimensions { get; } = [Dimension.Conductance];
+    public override IReadOnlyList<Dimension> WeightDimensions => WeightDims;
+    private static readonly Dimension[] WeightDims = [Dimension.Conductance];
     /// <inheritdoc />
     public override IEnumerable<(string, string)> Check() => base.Check().Concat(LifChecks.Threshold(VTh, VReset));
 
@@ -255,9 +261,11 @@ public sealed record Izhikevich : NeuronModel
     /// <inheritdoc />
     public override IReadOnlyList<ParameterField> Parameters => Fields;
     /// <inheritdoc />
-    public override IReadOnlyList<(string, Dimension)> StateVariables { get; } = [("v", Dimension.Voltage), ("u", Dimension.Dimensionless)];
+    public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
+    private static readonly (string, Dimension)[] StateVars = [("v", Dimension.Voltage), ("u", Dimension.Dimensionless)];
     /// <inheritdoc />
-    public override IReadOnlyList<Dimension> WeightDimensions { get; } = [Dimension.Voltage];
+    public override IReadOnlyList<Dimension> WeightDimensions => WeightDims;
+    private static readonly Dimension[] WeightDims = [Dimension.Voltage];
 
     private static readonly ParameterField[] Fields =
     [
@@ -317,10 +325,12 @@ public sealed record AdEx : NeuronModel
     /// <inheritdoc />
     public override IReadOnlyList<ParameterField> Parameters => Fields;
     /// <inheritdoc />
-    public override IReadOnlyList<(string, Dimension)> StateVariables { get; } =
+    public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
+    private static readonly (string, Dimension)[] StateVars =
         [("v", Dimension.Voltage), ("w", Dimension.Current), ("g_exc", Dimension.Conductance), ("g_inh", Dimension.Conductance)];
     /// <inheritdoc />
-    public override IReadOnlyList<Dimension> WeightDimensions { get; } = [Dimension.Conductance];
+    public override IReadOnlyList<Dimension> WeightDimensions => WeightDims;
+    private static readonly Dimension[] WeightDims = [Dimension.Conductance];
     /// <inheritdoc />
     public override IEnumerable<(string, string)> Check()
     {

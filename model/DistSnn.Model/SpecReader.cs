@@ -91,7 +91,11 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
         {
             foreach (var (variable, entry) in init.Entries)
             {
-                if (LoadContext.IsNull(entry.Value)) continue;
+                if (LoadContext.IsNull(entry.Value))
+                {
+                    ctx.Error(entry.Key, init.Sub(variable), "has no value");
+                    continue;
+                }
                 // Unknown variables are still parsed (in any dimension) so the validator can name them.
                 var dims = model.StateVariables.Where(s => s.Name == variable).Select(s => s.Dim).ToArray();
                 if (ctx.Spec(entry.Value, init.Sub(variable), dims.Length > 0 ? dims : AnyDimension) is { } value)

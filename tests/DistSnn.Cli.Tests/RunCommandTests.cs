@@ -1,0 +1,78 @@
+using System.Text.Json;
+
+namespace DistSnn.Cli.Tests;
+
+/// <summary><c>distsnn run</c> as a process: outputs, exit codes, and clean errors for bad input.</summary>
+public class RunCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "distsnn-cli-" + Guid.NewGuid().ToString("N"));
+
+    public RunCommandTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, true); }
+        catch (IOException) { }
+    }
+
+    [Fact]
+    public void RunWritesResultsAndPrintsJsonSummary()
+    {
+        var outDir = Path.Combine(_dir, "out");
+        var (code, stdout, stderr) = CliProcess.Run("run", "examples/cuba.yaml", "--partitions", "2", "--duration", "50 ms",
+            "--seed", "7", "--out", outDir, "--csv", "--json");
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.Equal("cuba", root.GetProperty("model").GetString());
+        Assert.Equal(50.0, root.GetProperty("duration_ms").GetDouble(), 9);
+        Assert.Equal(7UL, root.GetProperty("seed").GetUInt64());
+        Assert.Equal(2, root.GetProperty("partitions").GetInt32());
+        Assert.Equal(64, root.GetProperty("spikes_sha256").GetString()!.Length);
+        foreach (var f in new[] { "spikes.h5", "spikes.csv", "summary.json", "state.h5" })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+    }
+
+    [Theory]
+    [InlineData("populations: [", "YAML syntax error")]
+    [InlineData("populations:\n  - name: a\n    size: 10\n    model: lif_delta\n    parameters: {tau_m: 20 mV}\n", "populations[0].parameters.tau_m")]
+    [InlineData("populations:\n  - name: a\n    size: 10\n    model: lif_delta\nprojections:\n  - {source: a, target: a, connector: {type: all_to_all}, weight: 1 mV, delay: 0.05 ms}\n", "projections[0].delay")]
+    [InlineData("run: {dt: 0.1 ms, durration: 10 ms}\npopulations:\n  - {name: a, size: 1, model: lif_delta}\n", "run.durration")]
+    public void BadModelsExitWith2AndNameTheField(string yaml, string expected)
+    {
+        var file = Path.Combine(_dir, "bad.yaml");
+        File.WriteAllText(file, yaml);
+        var (code, _, stderr) = CliProcess.Run("run", file, "--out", Path.Combine(_dir, "out"));
+        Assert.Equal(2, code);
+        Assert.Contains(expected, stderr);
+        Assert.Contains("bad.yaml", stderr);
+        Assert.DoesNotContain("   at ", stderr); // no stack trace
+        Assert.False(Directory.Exists(Path.Combine(_dir, "out")), "nothing is written for a rejected model");
+    }
+
+    [Fact]
+    public void MissingFileExitsWith2()
+    {
+        var (code, _, stderr) = CliProcess.Run("run", Path.Combine(_dir, "nope.yaml"));
+        Assert.Equal(2, code);
+        Assert.Contains("nope.yaml", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void BadDurationExitsWith2()
+    {
+        var (code, _, stderr) = CliProcess.Run("run", "examples/cuba.yaml", "--duration", "10 mV");
+        Assert.Equal(2, code);
+        Assert.Contains("--duration", stderr);
+    }
+
+    [Fact]
+    public void HelpDocumentsExitCodes()
+    {
+        var (code, stdout, _) = CliProcess.Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("Exit codes", stdout);
+        Assert.Contains("run", stdout);
+    }
+}
