@@ -1,1 +1,3 @@
-System.Console.WriteLine("hi");
+using DistSnn.Bench;
+
+return BenchCommand.Run(args);

@@ -34,10 +34,15 @@ public static class CliApp
             DefaultValueFactory = _ => "contiguous",
         };
         strategy.AcceptOnlyFromAmong("contiguous", "round_robin");
+        var scale = new Option<double>("--scale")
+        {
+            Description = "Resize the network by this factor, keeping each neuron's expected number of inputs (benchmarks)",
+            DefaultValueFactory = _ => 1.0,
+        };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of a table" };
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, json,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -49,7 +54,8 @@ public static class CliApp
                 parse.GetValue(outDir),
                 parse.GetValue(csv),
                 parse.GetValue(strategy) == "round_robin" ? PartitionStrategy.RoundRobin : PartitionStrategy.Contiguous,
-                parse.GetValue(json));
+                parse.GetValue(json),
+                parse.GetValue(scale));
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });
         return cmd;

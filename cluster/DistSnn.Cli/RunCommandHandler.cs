@@ -10,7 +10,7 @@ namespace DistSnn.Cli;
 
 /// <summary>Everything <c>distsnn run</c> was asked to do.</summary>
 public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? Duration, ulong? Seed, DirectoryInfo? Out,
-    bool Csv, PartitionStrategy Strategy, bool Json);
+    bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0);
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
 public static class RunCommandHandler
@@ -43,6 +43,23 @@ public static class RunCommandHandler
                 spec = spec with { Run = spec.Run with { Duration = duration } };
             }
             if (s.Seed is { } seed) spec = spec with { Run = spec.Run with { Seed = seed } };
+            if (s.Scale != 1.0)
+            {
+                if (!(s.Scale > 0) || double.IsInfinity(s.Scale))
+                {
+                    Console.Error.WriteLine($"error: --scale: must be a finite number > 0, got {s.Scale}");
+                    return ExitCodes.BadInput;
+                }
+                try
+                {
+                    spec = NetworkScaling.Scale(spec, s.Scale);
+                }
+                catch (ArgumentException e)
+                {
+                    Console.Error.WriteLine($"error: --scale: {e.Message}");
+                    return ExitCodes.BadInput;
+                }
+            }
         }
         catch (ModelException e)
         {

@@ -46,6 +46,8 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
         foreach (var (item, path) in items)
             if (readItem(item, path) is { } value)
                 result.Add(value);
+        // Items were there but none could be read: the list is not really empty, so say nothing about its length.
+        if (result.Count == 0 && items.Count > 0) ctx.MarkFailed(parent.Sub(key));
         return result;
     }
 

@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DistSnn.Cluster.Output;
+
+namespace DistSnn.Bench;
+
+/// <summary>
+/// <c>distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T]</c>: runs a standard benchmark
+/// network R times, each in a fresh <c>distsnn run</c> process (so wall time and peak memory are those of a whole
+/// process, as a user sees them), and prints medians. NETWORK is a name from examples/ (brunel, cuba, coba) or a
+/// path to a model file.
+/// </summary>
+public static class BenchCommand
+{
+    private sealed record Sample(double ProcessWall, RunSummary Summary);
+
+    /// <summary>Entry point; returns the exit code.</summary>
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+        {
+            Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--json]");
+            Console.WriteLine("  NETWORK: brunel | cuba | coba | path to a model file");
+            return args.Length == 0 ? 2 : 0;
+        }
+        string network = args[0];
+        double scale = 1;
+        int partitions = 2, runs = 5;
+        string? duration = null;
+        bool json = false;
+        for (int i = 1; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--scale": scale = double.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--partitions": partitions = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--duration": duration = Next(); break;
+                case "--json": json = true; break;
+                default:
+                    Console.Error.WriteLine($"error: unknown option {args[i]}");
+                    return 2;
+            }
+        }
+        string model = File.Exists(network) ? network : Path.Combine(RepoRoot(), "examples", network + ".yaml");
+        if (!File.Exists(model))
+        {
+            Console.Error.WriteLine($"error: no benchmark network '{network}' (looked for {model})");
+            return 2;
+        }
+        if (runs < 1 || partitions < 1 || !(scale > 0))
+        {
+            Console.Error.WriteLine("error: --runs and --partitions must be >= 1 and --scale > 0");
+            return 2;
+        }
+
+        var samples = new List<Sample>();
+        for (int r = 0; r < runs; r++)
+        {
+            var s = RunOnce(model, scale, partitions, duration);
+            if (s is null) return 1;
+            samples.Add(s);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"run {r + 1}/{runs}: wall {s.ProcessWall:F2} s, build {s.Summary.BuildSeconds:F2} s, simulate {s.Summary.SimulateSeconds:F2} s"));
+        }
+        Print(network, scale, partitions, samples, json);
+        return 0;
+    }
+
+    private static Sample? RunOnce(string model, double scale, int partitions, string? duration)
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "distsnn-bench-" + Guid.NewGuid().ToString("N"));
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
+        foreach (var a in new[] { "run", model, "--partitions", partitions.ToString(CultureInfo.InvariantCulture),
+                     "--scale", scale.ToString(CultureInfo.InvariantCulture), "--out", outDir, "--json" })
+            psi.ArgumentList.Add(a);
+        if (duration is not null)
+        {
+            psi.ArgumentList.Add("--duration");
+            psi.ArgumentList.Add(duration);
+        }
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        double wall = clock.Elapsed.TotalSeconds;
+        try
+        {
+            if (p.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"distsnn run failed with exit code {p.ExitCode}:\n{stderr.Result}");
+                return null;
+            }
+            return new Sample(wall, SummaryWriter.Read(Path.Combine(outDir, "summary.json")));
+        }
+        finally
+        {
+            if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
+        }
+    }
+
+    private static void Print(string network, double scale, int partitions, List<Sample> samples, bool json)
+    {
+        double Median(Func<Sample, double> f)
+        {
+            var v = samples.Select(f).Order().ToArray();
+            return v.Length % 2 == 1 ? v[v.Length / 2] : 0.5 * (v[v.Length / 2 - 1] + v[v.Length / 2]);
+        }
+        var s0 = samples[0].Summary;
+        var result = new Dictionary<string, object>
+        {
+            ["network"] = network,
+            ["scale"] = scale,
+            ["partitions"] = partitions,
+            ["runs"] = samples.Count,
+            ["neurons"] = s0.Neurons,
+            ["synapses"] = s0.Synapses,
+            ["duration_ms"] = s0.DurationMs,
+            ["median_process_wall_seconds"] = Median(s => s.ProcessWall),
+            ["median_reported_wall_seconds"] = Median(s => s.Summary.WallSeconds),
+            ["median_build_seconds"] = Median(s => s.Summary.BuildSeconds),
+            ["median_simulate_seconds"] = Median(s => s.Summary.SimulateSeconds),
+            ["median_synaptic_events_per_second"] = Median(s => s.Summary.SynapticEvents / s.Summary.SimulateSeconds),
+            ["bytes_per_synapse"] = s0.BytesPerSynapse,
+            ["median_peak_working_set_bytes"] = Median(s => s.Summary.PeakWorkingSetBytes),
+            ["spikes_sha256_identical"] = samples.All(s => s.Summary.SpikesSha256 == s0.SpikesSha256),
+        };
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            return;
+        }
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine($"benchmark {network}, scale {scale.ToString(ci)}, {partitions} partitions, {samples.Count} runs (medians)");
+        Console.WriteLine($"  neurons                  {s0.Neurons.ToString("N0", ci)}");
+        Console.WriteLine($"  synapses                 {s0.Synapses.ToString("N0", ci)}");
+        Console.WriteLine($"  biological time          {s0.DurationMs.ToString("0.###", ci)} ms");
+        Console.WriteLine($"  wall (whole process)     {((double)result["median_process_wall_seconds"]).ToString("F3", ci)} s");
+        Console.WriteLine($"  build                    {((double)result["median_build_seconds"]).ToString("F3", ci)} s");
+        Console.WriteLine($"  simulate                 {((double)result["median_simulate_seconds"]).ToString("F3", ci)} s");
+        Console.WriteLine($"  synaptic events / s      {((double)result["median_synaptic_events_per_second"]).ToString("E3", ci)}");
+        Console.WriteLine($"  bytes / synapse          {s0.BytesPerSynapse.ToString("F2", ci)}");
+        Console.WriteLine($"  peak working set         {((double)result["median_peak_working_set_bytes"] / 1048576).ToString("F0", ci)} MiB");
+        Console.WriteLine($"  spikes identical in all runs: {result["spikes_sha256_identical"]}");
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DistSnn.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? Directory.GetCurrentDirectory();
+    }
+}
