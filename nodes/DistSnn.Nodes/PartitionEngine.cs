@@ -165,15 +165,19 @@ public sealed class PartitionEngine
     /// </summary>
     public void Deliver(IReadOnlyList<SpikeBatch> batches)
     {
+        // Indexed loops: foreach over the interface would allocate an enumerator every epoch.
         int total = 0;
-        foreach (var b in batches) total += b.Count;
+        for (int k = 0; k < batches.Count; k++) total += batches[k].Count;
         if (total == 0) return;
         if (_mergeKeys.Length < total) _mergeKeys = new long[Math.Max(total, _mergeKeys.Length * 2)];
         long n = _first[^1];
         int at = 0;
-        foreach (var b in batches)
+        for (int k = 0; k < batches.Count; k++)
+        {
+            var b = batches[k];
             for (int i = 0; i < b.Count; i++)
                 _mergeKeys[at++] = b.Stamps[i] * n + b.Gids[i];
+        }
         var keys = _mergeKeys.AsSpan(0, total);
         keys.Sort();
         long events = 0;
