@@ -1,5 +1,6 @@
 using System.Globalization;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace DistSnn.Model;
@@ -19,12 +20,17 @@ internal sealed class LoadContext(string? file)
     // Keyed by identity: YamlNode equality is structural and would walk (possibly cyclic) alias graphs.
     private readonly Dictionary<YamlMappingNode, Dictionary<string, Entry>> _resolved = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<YamlMappingNode> _resolving = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<YamlNode, int> _joinedLines = new(ReferenceEqualityComparer.Instance);
 
     public string? File => file;
     public List<ModelError> Errors { get; } = [];
 
-    public static int? LineOf(YamlNode? node) =>
-        node is null || node.Start.Line <= 0 ? null : (int)Math.Min(node.Start.Line, int.MaxValue);
+    private int? LineOf(YamlNode? node)
+    {
+        if (node is null) return null;
+        if (_joinedLines.TryGetValue(node, out var joined)) return joined;
+        return node.Start.Line <= 0 ? null : (int)Math.Min(node.Start.Line, int.MaxValue);
+    }
 
     public void Note(string path, YamlNode node)
     {
@@ -109,7 +115,7 @@ internal sealed class LoadContext(string? file)
             return own;
         }
         var merged = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        foreach (var (key, value) in mapping.Children)
+        foreach (var (key, value) in JoinSplitValues(mapping))
         {
             if (key is not YamlScalarNode { Value: { } name } scalar)
             {
@@ -137,6 +143,42 @@ internal sealed class LoadContext(string? file)
         _resolving.Remove(mapping);
         _resolved[mapping] = own;
         return own;
+    }
+
+    /// <summary>
+    /// Inside <c>{...}</c> YAML ends a plain value at the first comma, so <c>{v: uniform(0 mV, 20 mV)}</c> reads as
+    /// <c>v: "uniform(0 mV"</c> followed by a key <c>"20 mV)"</c> without a value. Such pieces are joined back into
+    /// the value the writer meant; the joined value keeps the line of its first piece.
+    /// </summary>
+    private List<KeyValuePair<YamlNode, YamlNode>> JoinSplitValues(YamlMappingNode mapping)
+    {
+        var children = mapping.Children.ToList();
+        if (mapping.Style != MappingStyle.Flow) return children;
+        var result = new List<KeyValuePair<YamlNode, YamlNode>>(children.Count);
+        for (int i = 0; i < children.Count; i++)
+        {
+            var (key, value) = children[i];
+            if (value is YamlScalarNode { Style: ScalarStyle.Plain, Value: { } text } && text.Contains('(') && !text.Contains(')'))
+            {
+                int next = i + 1;
+                while (!text.Contains(')') && next < children.Count && IsNull(children[next].Value) &&
+                       children[next].Key is YamlScalarNode { Style: ScalarStyle.Plain, Value: { } piece })
+                {
+                    text += ", " + piece;
+                    next++;
+                }
+                if (text.Contains(')'))
+                {
+                    var joined = new YamlScalarNode(text);
+                    if (LineOf(value) is int line) _joinedLines[joined] = line;
+                    result.Add(new(key, joined));
+                    i = next - 1;
+                    continue;
+                }
+            }
+            result.Add(children[i]);
+        }
+        return result;
     }
 
     public string? Text(YamlNode node, string path, string expected)

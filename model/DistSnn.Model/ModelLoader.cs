@@ -119,7 +119,11 @@ public static class ModelLoader
         catch (YamlException e)
         {
             var line = e.Start.Line > 0 ? (int)Math.Min(e.Start.Line, int.MaxValue) : parser.Line;
-            ctx.Error(line, "", $"YAML syntax error: {e.Message}");
+            // Two unquoted distributions in one {...} can leave identical "key" pieces such as "5 mV)".
+            var hint = e.Message.StartsWith("Duplicate key", StringComparison.Ordinal) && e.Message.Contains(')')
+                ? "; inside {...}, put quotes around values that contain commas"
+                : "";
+            ctx.Error(line, "", $"YAML syntax error: {e.Message}{hint}");
             return null;
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException)

@@ -253,13 +253,45 @@ public class LoaderTests
     }
 
     [Fact]
-    public void Unquoted_distributions_in_flow_mappings_get_a_hint()
+    public void Unquoted_distributions_in_flow_mappings_are_joined_back()
     {
-        var e = Assert.Throws<ModelException>(() => ModelLoader.Parse(
-            "populations:\n  - {name: a, size: 1, model: lif_delta, initial: {v: uniform(0 mV, 20 mV)}}\n"));
-        var v = Assert.Single(e.Errors, x => x.Path == "populations[0].initial.v");
-        Assert.Contains("put quotes around values that contain commas", v.Message);
-        Assert.Contains(e.Errors, x => x.Path == "populations[0].initial.20 mV)" && x.Message == "has no value");
+        var spec = ModelLoader.Parse(
+            "populations:\n  - {name: a, size: 2, model: lif_exp_cond, initial: {v: uniform(-70 mV, -60 mV), g_exc: normal(1 nS, 0.5 nS)}}\n" +
+            "projections:\n  - {source: a, target: a, connector: {type: all_to_all}, weight: uniform(1 nS, 2 nS), delay: normal(2 ms, 0.5 ms)}\n");
+        Assert.Equal(new UniformValue(-70, -60, Dimension.Voltage), spec.Populations[0].Initial["v"]);
+        Assert.Equal(new NormalValue(1, 0.5, Dimension.Conductance), spec.Populations[0].Initial["g_exc"]);
+        Assert.Equal(new UniformValue(1, 2, Dimension.Conductance), spec.Projections[0].Weight);
+        Assert.Equal(new NormalValue(2, 0.5, Dimension.Time), spec.Projections[0].Delay);
+
+        var late = SingleError("populations:\n  - {name: a, size: 2, model: lif_delta}\n" +
+            "projections:\n  - {source: a, target: a, connector: {type: all_to_all}, weight: 1 mV,\n     delay: uniform(0.01 ms, 2 ms)}\n");
+        Assert.Equal(("projections[0].delay", 5), (late.Path, late.Line));
+        Assert.Contains("uniform(0.01 ms, 2 ms) has lower bound 0.01 ms", late.Message);
+    }
+
+    [Fact]
+    public void Split_values_that_cannot_be_joined_get_a_hint()
+    {
+        var inList = Assert.Throws<ModelException>(() => ModelLoader.Parse(
+            "populations:\n  - {name: a, size: 2, model: lif_delta}\ncurrents:\n  - {type: step, target: a, times: [uniform(1 ms, 2 ms)], amplitudes: [1 pA, 2 pA]}\n"));
+        Assert.Equal(["currents[0].times[0]", "currents[0].times[1]"], inList.Errors.Select(x => x.Path));
+        Assert.Contains("a distribution is not allowed here", inList.Errors[0].Message);
+
+        var unclosed = SingleError("populations:\n  - {name: a, size: 2, model: lif_delta, initial: {v: uniform(0 mV}}\n");
+        Assert.Equal("populations[0].initial.v", unclosed.Path);
+        Assert.Contains("put quotes around values that contain commas", unclosed.Message);
+
+        var duplicate = SingleError("populations:\n  - {name: a, size: 2, model: lif_exp_cond, initial: {g_exc: normal(4 nS, 1 nS), g_inh: normal(8 nS, 1 nS)}}\n");
+        Assert.Equal(2, duplicate.Line);
+        Assert.Contains("Duplicate key", duplicate.Message);
+        Assert.Contains("put quotes around values that contain commas", duplicate.Message);
+    }
+
+    [Fact]
+    public void Initial_entries_without_a_value_are_reported()
+    {
+        var e = SingleError("populations:\n  - name: a\n    size: 2\n    model: lif_delta\n    initial:\n      v:\n");
+        Assert.Equal(("populations[0].initial.v", 6, "has no value"), (e.Path, e.Line, e.Message));
     }
 
     [Fact]

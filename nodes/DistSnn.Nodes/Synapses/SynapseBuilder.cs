@@ -120,8 +120,22 @@ public static class SynapseBuilder
             if (_ws is not null)
                 _ws[_n] = (float)((listedWeight ?? ValueDraw.Draw(_proj.Weight, _weightKey, id, k)) * _weightScale);
             if (_ds is not null)
-                _ds[_n] = (ushort)DelaySteps(listedDelay ?? ValueDraw.Draw(_proj.Delay, _delayKey, id, k));
+                _ds[_n] = (ushort)DelaySteps(listedDelay ?? DrawDelay(id, k));
             _n++;
+        }
+
+        /// <summary>
+        /// A delay from the projection's distribution; draws below dt (possible with a normal distribution) are
+        /// redrawn with fresh counters, as NEST does, and after 100 tries the delay is dt.
+        /// </summary>
+        private double DrawDelay(ulong id, ulong k)
+        {
+            for (ulong attempt = 0; attempt < 100; attempt++)
+            {
+                double d = ValueDraw.Draw(_proj.Delay, _delayKey, id, k + (attempt << 40));
+                if (d >= _dt) return d;
+            }
+            return _dt;
         }
 
         /// <summary>Runs <paramref name="sources"/> for each owned target; it calls add(i) per source index.</summary>
