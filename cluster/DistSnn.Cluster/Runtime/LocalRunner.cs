@@ -47,16 +47,15 @@ public static class LocalRunner
         CancellationToken cancel = default)
     {
         var wallStart = options.WallStartUtc ?? DateTime.UtcNow;
-        var plan = PartitionPlan.Create(spec, options.Partitions, options.Strategy);
         var system = ActorSystem.Create("distsnn", AkkaConfig);
         JobResult job;
         try
         {
-            var coordinator = system.ActorOf(Props.Create(() => new LocalJobCoordinator()), "coordinator");
+            var coordinator = system.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost())), "coordinator");
             var done = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            string jobId = $"{spec.Name}-{Guid.NewGuid():N}"[..Math.Min(64, spec.Name.Length + 33)];
+            string jobId = string.IsNullOrWhiteSpace(spec.Name) ? "job" : spec.Name;
             await using var reg = cancel.Register(() => coordinator.Tell(new CancelJob(jobId)));
-            coordinator.Tell(new RunJob(jobId, spec, plan, done, progress));
+            coordinator.Tell(new RunJob(new SubmitJob(jobId, spec, options.Partitions, options.Strategy), done, progress));
             job = await done.Task.ConfigureAwait(false);
         }
         finally

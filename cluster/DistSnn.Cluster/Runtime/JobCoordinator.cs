@@ -1,0 +1,143 @@
+using Akka.Actor;
+using Akka.Event;
+using DistSnn.Model;
+using DistSnn.Partitioner;
+
+namespace DistSnn.Cluster.Runtime;
+
+/// <summary>
+/// Accepts jobs, runs the partitioner, ships each partition the model and its slice (partitions build their own
+/// synapses in parallel), turns the partitions' "receives from" sets into routing tables, starts them, relays
+/// progress and gathers results. It does nothing per step or per epoch. Partitions are placed by an
+/// <see cref="IPartitionHost"/>: children in the embedded default, a cluster shard region on a cluster.
+/// </summary>
+public sealed class JobCoordinator : ReceiveActor
+{
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IPartitionHost _host;
+    private readonly Dictionary<string, JobRun> _jobs = new(StringComparer.Ordinal);
+    private readonly List<string> _order = new();
+    private readonly Dictionary<string, (TaskCompletionSource<JobResult> Done, Action<long>? Progress)> _watchers = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a coordinator placing partitions with <paramref name="host"/>.</summary>
+    public JobCoordinator(IPartitionHost host)
+    {
+        _host = host;
+        Receive<SubmitJob>(s => Sender.Tell(Start(s)));
+        Receive<RunJob>(r =>
+        {
+            if (_jobs.ContainsKey(r.Submit.Job))
+            {
+                r.Completion.TrySetException(new InvalidOperationException($"job '{r.Submit.Job}' already exists"));
+                return;
+            }
+            _watchers[r.Submit.Job] = (r.Completion, r.OnProgress);
+            if (Start(r.Submit) is JobRejected rejected)
+                Finish(r.Submit.Job, rejected.Reason);
+        });
+        Receive<PartitionBuilt>(OnBuilt);
+        Receive<PartitionFailed>(f => FailJob(f.Job, $"partition {f.Partition}: {f.Reason}"));
+        Receive<PartitionProgress>(OnProgress);
+        Receive<PartitionFinished>(OnFinished);
+        Receive<GetJobStatus>(g => Sender.Tell(_jobs.TryGetValue(g.Job, out var run) ? run.Status() : Unknown(g.Job)));
+        Receive<ListJobs>(_ => Sender.Tell(new JobList(_order.Select(j => _jobs[j].Status()).ToArray())));
+        Receive<GetJobResult>(g =>
+        {
+            if (!_jobs.TryGetValue(g.Job, out var run)) Sender.Tell(Unknown(g.Job));
+            else if (run.Result is { } result) Sender.Tell(result);
+            else Sender.Tell(run.Status());
+        });
+        Receive<CancelJob>(c =>
+        {
+            if (!_jobs.TryGetValue(c.Job, out var run))
+            {
+                Sender.Tell(Unknown(c.Job));
+                return;
+            }
+            run.Cancel();
+            Release(run);
+            if (_watchers.Remove(c.Job, out var w)) w.Done.TrySetCanceled();
+            Sender.Tell(run.Status());
+        });
+    }
+
+    /// <summary>A partition that throws stops; its job fails rather than continuing with lost state.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(0, TimeSpan.Zero, e =>
+    {
+        foreach (var (job, run) in _jobs)
+            if (run.State is JobState.Building or JobState.Running)
+                FailJob(job, $"a partition crashed: {e.Message}");
+        return Directive.Stop;
+    });
+
+    private object Start(SubmitJob s)
+    {
+        if (string.IsNullOrWhiteSpace(s.Job) || s.Job.Length > 200)
+            return new JobRejected(s.Job, "a job id must be 1 to 200 characters");
+        if (_jobs.ContainsKey(s.Job)) return new JobRejected(s.Job, $"job '{s.Job}' already exists");
+        if (s.Partitions < 1) return new JobRejected(s.Job, $"partitions must be >= 1, got {s.Partitions}");
+        var errors = NetworkValidator.Validate(s.Spec);
+        if (errors.Count > 0) return new JobRejected(s.Job, string.Join("; ", errors.Select(e => e.ToString())));
+        PartitionPlan plan;
+        try
+        {
+            plan = PartitionPlan.Create(s.Spec, s.Partitions, s.Strategy);
+        }
+        catch (ArgumentException e)
+        {
+            return new JobRejected(s.Job, e.Message);
+        }
+        var run = new JobRun(s, plan);
+        _jobs[s.Job] = run;
+        _order.Add(s.Job);
+        _log.Info("job {0}: {1} neurons on {2} partitions", s.Job, s.Spec.TotalNeurons, plan.Parts);
+        for (int q = 0; q < plan.Parts; q++)
+            _host.Build(Context, new BuildPartition(s.Job, s.Spec, q, plan.Owned(q)));
+        return new JobAccepted(s.Job);
+    }
+
+    private void OnBuilt(PartitionBuilt b)
+    {
+        if (!_jobs.TryGetValue(b.Job, out var run)) return;
+        var starts = run.OnBuilt(b, Sender, Self);
+        if (starts is null) return;
+        foreach (var (partition, start) in starts) partition.Tell(start);
+    }
+
+    private void OnProgress(PartitionProgress p)
+    {
+        if (!_jobs.TryGetValue(p.Job, out var run) || !run.OnProgress(p)) return;
+        if (_watchers.TryGetValue(p.Job, out var w)) w.Progress?.Invoke(run.Step);
+    }
+
+    private void OnFinished(PartitionFinished f)
+    {
+        if (!_jobs.TryGetValue(f.Job, out var run)) return;
+        if (run.OnFinished(f) is not { } result) return;
+        _log.Info("job {0} finished: build {1:F2} s, simulate {2:F2} s", f.Job, result.BuildSeconds, result.SimulateSeconds);
+        Release(run);
+        if (_watchers.Remove(f.Job, out var w))
+        {
+            w.Progress?.Invoke(run.Step);
+            w.Done.TrySetResult(result);
+        }
+    }
+
+    private void FailJob(string job, string reason)
+    {
+        if (!_jobs.TryGetValue(job, out var run)) return;
+        _log.Error("job {0} failed: {1}", job, reason);
+        run.Fail(reason);
+        Release(run);
+        Finish(job, reason);
+    }
+
+    private void Finish(string job, string reason)
+    {
+        if (_watchers.Remove(job, out var w)) w.Done.TrySetException(new InvalidOperationException(reason));
+    }
+
+    private void Release(JobRun run) => _host.Release(Context, run.Submit.Job, run.Partitions);
+
+    private static JobStatus Unknown(string job) => new(job, JobState.Failed, 0, 0, 0, 0, 0, "unknown job");
+}
