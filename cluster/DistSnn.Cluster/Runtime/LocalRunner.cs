@@ -62,11 +62,16 @@ public static class LocalRunner
         {
             await system.Terminate().ConfigureAwait(false);
         }
-        return Report(spec, job, options, wallStart);
+        return Report(job, options, wallStart);
     }
 
-    private static RunReport Report(NetworkSpec spec, JobResult job, RunOptions options, DateTime wallStart)
+    /// <summary>
+    /// Merges the partitions' recordings of a finished job, computes the summary and, when
+    /// <see cref="RunOptions.OutDir"/> is set, writes the results folder. Used for local and cluster jobs alike.
+    /// </summary>
+    public static RunReport Report(JobResult job, RunOptions options, DateTime wallStart)
     {
+        var spec = job.Spec;
         var first = spec.FirstGids();
         var spikes = new List<PopulationSpikes>();
         foreach (var name in spec.Recording.Spikes)

@@ -63,3 +63,14 @@ internal sealed class ContinueRun
     public static readonly ContinueRun Instance = new();
     private ContinueRun() { }
 }
+
+/// <summary>
+/// Shard → partition: the stop message for hand-off and passivation (instead of PoisonPill, which would drop
+/// queued packets). A partition that is running ignores it until its job ends.
+/// </summary>
+public sealed class PartitionHandOff
+{
+    /// <summary>The only instance.</summary>
+    public static readonly PartitionHandOff Instance = new();
+    private PartitionHandOff() { }
+}

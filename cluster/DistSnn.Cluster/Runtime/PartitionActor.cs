@@ -29,9 +29,30 @@ public sealed class PartitionActor : ReceiveActor
     private long _late, _duplicates;
     private bool _running;
 
-    /// <summary>Creates an idle partition; it is given its slice by <see cref="BuildPartition"/>.</summary>
-    public PartitionActor()
+    private readonly bool _sharded;
+
+    /// <summary>
+    /// Creates an idle partition; it is given its slice by <see cref="BuildPartition"/>. A sharded partition
+    /// passivates through its shard at the end of its job; a local one is stopped by its coordinator.
+    /// </summary>
+    public PartitionActor(bool sharded = false)
     {
+        _sharded = sharded;
+        Receive<EndJob>(e =>
+        {
+            if (e.Job != _job) return;
+            _running = false;
+            _engine = null;
+            if (_sharded) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PartitionHandOff.Instance));
+            else Context.Stop(Self);
+        });
+        Receive<PartitionHandOff>(_ =>
+        {
+            // Hand-off stop from the shard: only honoured when no run is in progress, so queued packets are never
+            // dropped mid-run (runs end with EndJob; shards are not rebalanced during runs).
+            if (_running) _log.Warning("partition {0} of job {1}: hand-off requested while running; deferring to the end of the job", _partition, _job);
+            else Context.Stop(Self);
+        });
         Receive<BuildPartition>(Build);
         Receive<StartRun>(Start);
         Receive<SpikePacket>(OnPacket);

@@ -1,0 +1,91 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using DistSnn.Cluster.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DistSnn.Cluster.Hosting;
+
+/// <summary>Registry key of the partition shard region.</summary>
+public sealed class PartitionRegion;
+
+/// <summary>Registry key of the job coordinator singleton's proxy.</summary>
+public sealed class CoordinatorProxy;
+
+/// <summary>
+/// Wires a cluster node in one place: remoting, clustering with the keep-majority split-brain resolver, the
+/// partition shard region, the job coordinator singleton (and a proxy to it on every node), and the message
+/// serializer. Every node runs the same code; the oldest node hosts the coordinator.
+/// </summary>
+public static class NodeHost
+{
+    /// <summary>Adds the DistSnn actor system to a host's services.</summary>
+    public static IServiceCollection AddDistSnnNode(this IServiceCollection services, NodeOptions options, Akka.Configuration.Config? extra = null)
+    {
+        services.AddAkka(options.SystemName, builder =>
+        {
+            if (extra is not null) builder.AddHocon(extra, HoconAddMode.Prepend);
+            builder.AddHocon(ClusterConfig(options), HoconAddMode.Append);
+            builder.WithRemoting(new RemoteOptions
+            {
+                HostName = options.Hostname,
+                Port = options.Port,
+                PublicHostName = options.PublicHostname ?? options.Hostname,
+                MaxFrameSize = options.MaxFrameBytes,
+                SendBufferSize = options.MaxFrameBytes * 2,
+                ReceiveBufferSize = options.MaxFrameBytes * 2,
+            });
+            builder.WithClustering(new ClusterOptions
+            {
+                SeedNodes = options.SeedAddresses(),
+                Roles = options.Roles.ToArray(),
+                AppVersion = options.AppVersion,
+                SplitBrainResolver = new KeepMajorityOption(),
+            });
+            builder.WithShardRegion<PartitionRegion>("partition",
+                _ => Props.Create(() => new PartitionActor(true)),
+                new PartitionMessageExtractor(options.Shards),
+                new ShardOptions { HandOffStopMessage = PartitionHandOff.Instance, RememberEntities = false });
+            builder.WithSingleton<CoordinatorProxy>("job-coordinator",
+                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()))),
+                new ClusterSingletonOptions(), createProxyToo: true);
+        });
+        return services;
+    }
+
+    /// <summary>Builds (but does not start) a host running one node.</summary>
+    public static IHost Build(NodeOptions options, Akka.Configuration.Config? extra = null) =>
+        new HostBuilder().ConfigureServices(s => s.AddDistSnnNode(options, extra)).Build();
+
+    private static string ClusterConfig(NodeOptions options) => $$"""
+        akka {
+          loglevel = WARNING
+          stdout-loglevel = WARNING
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+          coordinated-shutdown.run-by-clr-shutdown-hook = on
+          cluster {
+            # Partitions move only between jobs: shards are never rebalanced while they hold a running partition.
+            sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 0
+            sharding.least-shard-allocation-strategy.rebalance-relative-limit = 0.0
+            sharding.rebalance-interval = 3600s
+          }
+        }
+        """;
+}
+
+/// <summary>Partitions as entities of the cluster shard region: the coordinator builds them through the region.</summary>
+public sealed class ShardedPartitionHost(IActorRef region) : IPartitionHost
+{
+    /// <inheritdoc />
+    public void Build(IActorContext coordinator, BuildPartition build) => region.Tell(build, coordinator.Self);
+
+    /// <inheritdoc />
+    public void Release(IActorContext coordinator, string job, IEnumerable<IActorRef> partitions)
+    {
+        foreach (var p in partitions) p.Tell(new EndJob(job), coordinator.Self);
+    }
+}

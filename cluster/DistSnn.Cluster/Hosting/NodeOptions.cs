@@ -1,0 +1,30 @@
+namespace DistSnn.Cluster.Hosting;
+
+/// <summary>
+/// Settings of one cluster node (<c>distsnn node</c>). Bound from command-line flags, environment variables
+/// (<c>DISTSNN_</c> prefix) and <c>appsettings.json</c> (section <c>DistSnn:Node</c>).
+/// </summary>
+public sealed record NodeOptions
+{
+    /// <summary>Name of the actor system; every node of one cluster must use the same.</summary>
+    public string SystemName { get; init; } = "distsnn";
+    /// <summary>Address to bind remoting to.</summary>
+    public string Hostname { get; init; } = "127.0.0.1";
+    /// <summary>Remoting port (0 = any free port).</summary>
+    public int Port { get; init; } = 4053;
+    /// <summary>Host name other nodes use to reach this one (default: <see cref="Hostname"/>).</summary>
+    public string? PublicHostname { get; init; }
+    /// <summary>Seed nodes as <c>host:port</c> or full <c>akka.tcp://system@host:port</c> addresses.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+    /// <summary>Cluster roles of this node.</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [];
+    /// <summary>Number of shards for partitions (about ten per node is a good size).</summary>
+    public int Shards { get; init; } = 100;
+    /// <summary>Largest remoting frame (bytes); bigger messages are split by the senders.</summary>
+    public int MaxFrameBytes { get; init; } = 32 * 1024 * 1024;
+    /// <summary>Version string; nodes of different versions refuse to form one cluster.</summary>
+    public string AppVersion { get; init; } = typeof(NodeOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>Seed node addresses in Akka form.</summary>
+    public string[] SeedAddresses() => SeedNodes.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"akka.tcp://{SystemName}@{s}").ToArray();
+}
