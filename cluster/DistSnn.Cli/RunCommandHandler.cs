@@ -135,7 +135,8 @@ public static class RunCommandHandler
         return string.Create(CultureInfo.InvariantCulture, $"{bio:F0} / {total * dt:F0} ms biological, real-time factor {rtf}");
     }
 
-    private static void PrintSummary(RunSummary s, string outDir)
+    /// <summary>Prints a run summary as tables.</summary>
+    public static void PrintSummary(RunSummary s, string outDir)
     {
         var t = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(s.Model)}[/]");
         t.AddColumn("quantity");

@@ -64,6 +64,15 @@ public sealed record JobList(IReadOnlyList<JobStatus> Jobs);
 /// </summary>
 public sealed record GetJobResult(string Job);
 
+/// <summary>Client → coordinator: where do a job's partitions live? Answered by <see cref="JobPartitions"/>.</summary>
+public sealed record GetJobPartitions(string Job);
+
+/// <summary>One partition of a job: its index, the actor path (which names the node) and its size.</summary>
+public sealed record PartitionLocation(int Partition, string Path, long Neurons, long Synapses);
+
+/// <summary>Coordinator → client: the partitions that have been built so far.</summary>
+public sealed record JobPartitions(string Job, IReadOnlyList<PartitionLocation> Partitions);
+
 /// <summary>Client → coordinator: stop a job. Answered by its <see cref="JobStatus"/>.</summary>
 public sealed record CancelJob(string Job);
 

@@ -47,6 +47,14 @@ public sealed class JobCoordinator : ReceiveActor
             else if (run.Result is { } result) Sender.Tell(result);
             else Sender.Tell(run.Status());
         });
+        Receive<GetJobPartitions>(g =>
+        {
+            // Full paths with the node's address, also for partitions on the coordinator's own node.
+            var self = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
+            Sender.Tell(_jobs.TryGetValue(g.Job, out var run)
+                ? run.Locations(r => r.Path.ToStringWithAddress(self))
+                : new JobPartitions(g.Job, []));
+        });
         Receive<CancelJob>(c =>
         {
             if (!_jobs.TryGetValue(c.Job, out var run))

@@ -1,0 +1,260 @@
+using System.CommandLine;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json;
+using DistSnn.Cluster.Output;
+using Spectre.Console;
+
+namespace DistSnn.Cli;
+
+/// <summary>
+/// Commands that talk to a running cluster through a node's admin endpoint (<c>--endpoint</c>, default
+/// <c>$DISTSNN_ENDPOINT</c> or http://127.0.0.1:9100; <c>--token</c> or <c>$DISTSNN_TOKEN</c>).
+/// </summary>
+public static class AdminCommands
+{
+    private static readonly Option<string> Endpoint = new("--endpoint", "-e")
+    {
+        Description = "Admin endpoint of any cluster node",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DISTSNN_ENDPOINT") ?? "http://127.0.0.1:9100",
+        Recursive = true,
+    };
+    private static readonly Option<string?> Token = new("--token")
+    {
+        Description = "Bearer token of the admin endpoint (default $DISTSNN_TOKEN)",
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DISTSNN_TOKEN"),
+        Recursive = true,
+    };
+    private static readonly Option<bool> Json = new("--json") { Description = "Print JSON for scripts" };
+
+    /// <summary>All admin commands.</summary>
+    public static IEnumerable<Command> Create() =>
+        [Submit(), Jobs(), Status(), Cancel(), Results(), Members(), Partitions(), MemberCommand("leave", "Ask a node to leave the cluster gracefully"),
+            MemberCommand("down", "Mark an unreachable node as down")];
+
+    private static Command WithClient(Command cmd, Func<ParseResult, AdminClient, CancellationToken, Task<int>> action)
+    {
+        cmd.Options.Add(Endpoint);
+        cmd.Options.Add(Token);
+        cmd.SetAction(async (parse, cancel) =>
+        {
+            try
+            {
+                using var client = new AdminClient(parse.GetValue(Endpoint)!, parse.GetValue(Token));
+                return await action(parse, client, cancel);
+            }
+            catch (AdminException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return e.ExitCode;
+            }
+            catch (OperationCanceledException)
+            {
+                return ExitCodes.Cancelled;
+            }
+        });
+        return cmd;
+    }
+
+    private static Command Submit()
+    {
+        var model = new Argument<FileInfo>("MODEL") { Description = "Model file (YAML or JSON)" };
+        var partitions = new Option<int>("--partitions", "-p") { Description = "Number of partitions", DefaultValueFactory = _ => 1 };
+        var strategy = new Option<string>("--strategy") { Description = "contiguous or round_robin", DefaultValueFactory = _ => "contiguous" };
+        var job = new Option<string?>("--job") { Description = "Job id (default: model name, time and a random suffix)" };
+        var duration = new Option<string?>("--duration", "-t") { Description = "Biological time, e.g. '200 ms'" };
+        var seed = new Option<ulong?>("--seed", "-s") { Description = "Master seed" };
+        var wait = new Option<bool>("--wait") { Description = "Wait for the job, showing progress" };
+        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "With --wait: fetch the results into this folder" };
+        var cmd = new Command("submit", "Submit a model to the cluster as a job.\n" + ExitCodes.Help)
+        {
+            model, partitions, strategy, job, duration, seed, wait, outDir, Json,
+        };
+        return WithClient(cmd, async (parse, client, cancel) =>
+        {
+            var file = parse.GetValue(model)!;
+            if (!file.Exists)
+            {
+                Console.Error.WriteLine($"error: {file.FullName}: file not found");
+                return ExitCodes.BadInput;
+            }
+            var query = new StringBuilder($"/jobs?partitions={parse.GetValue(partitions)}&strategy={Uri.EscapeDataString(parse.GetValue(strategy)!)}&file={Uri.EscapeDataString(file.Name)}");
+            if (parse.GetValue(job) is { } id) query.Append("&job=").Append(Uri.EscapeDataString(id));
+            if (parse.GetValue(duration) is { } d)
+            {
+                if (!CliApp.TryParseDuration(d, out var ms, out var why) || !(ms >= 0))
+                {
+                    Console.Error.WriteLine($"error: --duration: {(why.Length > 0 ? why : "must be >= 0")}");
+                    return ExitCodes.BadInput;
+                }
+                query.Append("&duration=").Append(ms.ToString("R", CultureInfo.InvariantCulture));
+            }
+            if (parse.GetValue(seed) is { } s) query.Append("&seed=").Append(s);
+            var answer = await client.SendAsync(HttpMethod.Post, query.ToString(),
+                new StringContent(await File.ReadAllTextAsync(file.FullName, cancel), Encoding.UTF8, "application/yaml"), cancel);
+            string jobId = answer.GetProperty("job").GetString()!;
+            if (!parse.GetValue(wait))
+            {
+                Console.WriteLine(parse.GetValue(Json) ? answer.GetRawText() : $"submitted {jobId}");
+                return ExitCodes.Ok;
+            }
+            var status = await WaitFor(client, jobId, quiet: parse.GetValue(Json), cancel);
+            string state = status.GetProperty("state").GetString()!;
+            if (state != "finished")
+            {
+                Console.Error.WriteLine($"error: job {jobId} {state}: {status.GetProperty("error")}");
+                return ExitCodes.Failed;
+            }
+            if (parse.GetValue(outDir) is { } dir) return await Fetch(client, jobId, dir.FullName, csv: false, parse.GetValue(Json), cancel);
+            Console.WriteLine(parse.GetValue(Json) ? status.GetRawText() : $"job {jobId} finished");
+            return ExitCodes.Ok;
+        });
+    }
+
+    private static async Task<JsonElement> WaitFor(AdminClient client, string job, bool quiet, CancellationToken cancel)
+    {
+        while (true)
+        {
+            var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(job)}", null, cancel);
+            string state = s.GetProperty("state").GetString()!;
+            if (state is not ("building" or "running")) return s;
+            if (!quiet)
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{job}: {state}, {s.GetProperty("biological_ms").GetDouble():F0} / {s.GetProperty("total_ms").GetDouble():F0} ms biological"));
+            await Task.Delay(500, cancel);
+        }
+    }
+
+    private static Command Jobs()
+    {
+        var cmd = new Command("jobs", "List the cluster's jobs.") { Json };
+        return WithClient(cmd, async (parse, client, cancel) =>
+        {
+            var jobs = await client.SendAsync(HttpMethod.Get, "/jobs", null, cancel);
+            if (parse.GetValue(Json)) Console.WriteLine(jobs.GetRawText());
+            else StatusTable(jobs.EnumerateArray());
+            return ExitCodes.Ok;
+        });
+    }
+
+    private static Command Status()
+    {
+        var job = new Argument<string>("JOB");
+        var cmd = new Command("status", "Show a job's progress, biological time and real-time factor.") { job, Json };
+        return WithClient(cmd, async (parse, client, cancel) =>
+        {
+            var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(parse.GetValue(job)!)}", null, cancel);
+            if (parse.GetValue(Json)) Console.WriteLine(s.GetRawText());
+            else StatusTable([s]);
+            return ExitCodes.Ok;
+        });
+    }
+
+    private static Command Cancel()
+    {
+        var job = new Argument<string>("JOB");
+        var cmd = new Command("cancel", "Cancel a job.") { job, Json };
+        return WithClient(cmd, async (parse, client, cancel) =>
+        {
+            var s = await client.SendAsync(HttpMethod.Delete, $"/jobs/{Uri.EscapeDataString(parse.GetValue(job)!)}", null, cancel);
+            Console.WriteLine(parse.GetValue(Json) ? s.GetRawText() : $"{s.GetProperty("job").GetString()}: {s.GetProperty("state").GetString()}");
+            return ExitCodes.Ok;
+        });
+    }
+
+    private static Command Results()
+    {
+        var job = new Argument<string>("JOB");
+        var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Results folder", Required = true };
+        var csv = new Option<bool>("--csv") { Description = "Also write spikes.csv" };
+        var cmd = new Command("results", "Fetch a finished job's results folder (same layout as distsnn run).") { job, outDir, csv, Json };
+        return WithClient(cmd, (parse, client, cancel) =>
+            Fetch(client, parse.GetValue(job)!, parse.GetValue(outDir)!.FullName, parse.GetValue(csv), parse.GetValue(Json), cancel));
+    }
+
+    private static async Task<int> Fetch(AdminClient client, string job, string dir, bool csv, bool json, CancellationToken cancel)
+    {
+        var zip = await client.DownloadAsync($"/jobs/{Uri.EscapeDataString(job)}/results?csv={(csv ? "true" : "false")}", cancel);
+        Directory.CreateDirectory(dir);
+        using (var archive = new ZipArchive(new MemoryStream(zip), ZipArchiveMode.Read))
+            archive.ExtractToDirectory(dir, overwriteFiles: true);
+        var summaryPath = Path.Combine(dir, "summary.json");
+        if (json) Console.WriteLine(await File.ReadAllTextAsync(summaryPath, cancel));
+        else RunCommandHandler.PrintSummary(SummaryWriter.Read(summaryPath), dir);
+        return ExitCodes.Ok;
+    }
+
+    private static Command Members()
+    {
+        var cmd = new Command("members", "List the cluster's members.") { Json };
+        return WithClient(cmd, async (parse, client, cancel) =>
+        {
+            var members = await client.SendAsync(HttpMethod.Get, "/members", null, cancel);
+            if (parse.GetValue(Json))
+            {
+                Console.WriteLine(members.GetRawText());
+                return ExitCodes.Ok;
+            }
+            var t = new Table().Border(TableBorder.Rounded);
+            t.AddColumns("address", "status", "roles", "version", "leader", "this endpoint");
+            foreach (var m in members.EnumerateArray())
+                t.AddRow(Markup.Escape(m.GetProperty("address").GetString()!), m.GetProperty("status").GetString()!,
+                    Markup.Escape(string.Join(",", m.GetProperty("roles").EnumerateArray().Select(r => r.GetString()))),
+                    m.GetProperty("app_version").GetString()!, m.GetProperty("is_leader").GetBoolean() ? "yes" : "",
+                    m.GetProperty("is_self").GetBoolean() ? "yes" : "");
+            AnsiConsole.Write(t);
+            return ExitCodes.Ok;
+        });
+    }
+
+    private static Command Partitions()
+    {
+        var job = new Argument<string>("JOB");
+        var cmd = new Command("partitions", "Show where each partition of a job lives.") { job, Json };
+        return WithClient(cmd, async (parse, client, cancel) =>
+        {
+            var parts = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(parse.GetValue(job)!)}/partitions", null, cancel);
+            if (parse.GetValue(Json))
+            {
+                Console.WriteLine(parts.GetRawText());
+                return ExitCodes.Ok;
+            }
+            var t = new Table().Border(TableBorder.Rounded);
+            t.AddColumns("partition", "node", "neurons", "synapses");
+            foreach (var p in parts.EnumerateArray())
+                t.AddRow(p.GetProperty("partition").GetInt32().ToString(CultureInfo.InvariantCulture), Markup.Escape(p.GetProperty("node").GetString()!),
+                    p.GetProperty("neurons").GetInt64().ToString("N0", CultureInfo.InvariantCulture),
+                    p.GetProperty("synapses").GetInt64().ToString("N0", CultureInfo.InvariantCulture));
+            AnsiConsole.Write(t);
+            return ExitCodes.Ok;
+        });
+    }
+
+    private static Command MemberCommand(string verb, string description)
+    {
+        var node = new Argument<string>("NODE") { Description = "host:port or full address (see 'distsnn members')" };
+        var cmd = new Command(verb, description) { node, Json };
+        return WithClient(cmd, async (parse, client, cancel) =>
+        {
+            var r = await client.SendAsync(HttpMethod.Post, $"/members/{verb}?address={Uri.EscapeDataString(parse.GetValue(node)!)}", null, cancel);
+            Console.WriteLine(parse.GetValue(Json) ? r.GetRawText() : $"{verb}: {r.GetProperty("address").GetString()}");
+            return ExitCodes.Ok;
+        });
+    }
+
+    private static void StatusTable(IEnumerable<JsonElement> jobs)
+    {
+        var t = new Table().Border(TableBorder.Rounded);
+        t.AddColumns("job", "state", "partitions", "biological time", "real-time factor", "wall", "error");
+        var ci = CultureInfo.InvariantCulture;
+        foreach (var s in jobs)
+            t.AddRow(Markup.Escape(s.GetProperty("job").GetString()!), s.GetProperty("state").GetString()!,
+                s.GetProperty("partitions").GetInt32().ToString(ci),
+                $"{s.GetProperty("biological_ms").GetDouble().ToString("F0", ci)} / {s.GetProperty("total_ms").GetDouble().ToString("F0", ci)} ms",
+                s.GetProperty("realtime_factor").ValueKind == JsonValueKind.Number ? s.GetProperty("realtime_factor").GetDouble().ToString("F2", ci) : "-",
+                $"{s.GetProperty("wall_seconds").GetDouble().ToString("F1", ci)} s",
+                Markup.Escape(s.GetProperty("error").ValueKind == JsonValueKind.String ? s.GetProperty("error").GetString()! : ""));
+        AnsiConsole.Write(t);
+    }
+}

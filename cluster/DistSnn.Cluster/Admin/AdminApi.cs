@@ -1,0 +1,182 @@
+using System.IO.Compression;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using DistSnn.Cluster.Hosting;
+using DistSnn.Cluster.Runtime;
+using DistSnn.Model;
+using DistSnn.Partitioner;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace DistSnn.Cluster.Admin;
+
+/// <summary>Settings of a node's admin endpoint.</summary>
+public sealed record AdminOptions
+{
+    /// <summary>URL to listen on. Loopback by default: exposing it is a deliberate choice.</summary>
+    public string Url { get; init; } = "http://127.0.0.1:9100";
+    /// <summary>Bearer token required on every call except health checks; null for none (loopback only).</summary>
+    public string? Token { get; init; }
+}
+
+/// <summary>
+/// The admin endpoint of a node: HTTP + JSON, used by the <c>distsnn</c> CLI (submit, jobs, status, cancel,
+/// results, members, partitions, leave, down) and by Kubernetes probes (<c>/health/live</c>,
+/// <c>/health/ready</c>). Jobs are handed to the coordinator singleton through this node's proxy.
+/// </summary>
+public static class AdminApi
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Maps every admin route onto <paramref name="app"/>.</summary>
+    public static void MapDistSnnAdmin(this WebApplication app, AdminOptions options)
+    {
+        if (options.Token is { } token)
+            app.Use(async (ctx, next) =>
+            {
+                if (!ctx.Request.Path.StartsWithSegments("/health") &&
+                    ctx.Request.Headers.Authorization.ToString() != $"Bearer {token}")
+                {
+                    ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    await ctx.Response.WriteAsJsonAsync(new { error = "missing or wrong bearer token" });
+                    return;
+                }
+                await next();
+            });
+
+        app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
+        app.MapGet("/health/ready", (ActorSystem system) =>
+        {
+            var self = Akka.Cluster.Cluster.Get(system).SelfMember;
+            return self.Status == MemberStatus.Up
+                ? Results.Ok(new { status = "ready" })
+                : Results.Json(new { status = self.Status.ToString().ToLowerInvariant() }, statusCode: 503);
+        });
+        MapMembers(app);
+        MapJobs(app);
+    }
+
+    private static void MapMembers(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/members", (ActorSystem system) =>
+        {
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var state = cluster.State;
+            return Results.Ok(state.Members.OrderBy(m => m.Address.ToString(), StringComparer.Ordinal).Select(m => new MemberDto(
+                m.Address.ToString(), m.Status.ToString().ToLowerInvariant(), m.Roles.ToArray(), m.AppVersion.ToString(),
+                state.Leader == m.Address, m.Address == cluster.SelfAddress)).ToArray());
+        });
+        app.MapPost("/members/leave", (ActorSystem system, string address) =>
+            MemberAction(system, address, (c, a) => c.Leave(a)));
+        app.MapPost("/members/down", (ActorSystem system, string address) =>
+            MemberAction(system, address, (c, a) => c.Down(a)));
+    }
+
+    private static IResult MemberAction(ActorSystem system, string address, Action<Akka.Cluster.Cluster, Address> act)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        var member = cluster.State.Members.FirstOrDefault(m => m.Address.ToString() == address ||
+            $"{m.Address.Host}:{m.Address.Port}" == address);
+        if (member is null) return Results.NotFound(new { error = $"no member '{address}'" });
+        act(cluster, member.Address);
+        return Results.Ok(new { address = member.Address.ToString() });
+    }
+
+    private static void MapJobs(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/jobs", async (HttpRequest req, ActorRegistry registry, string? job, int? partitions, string? strategy,
+            double? duration, ulong? seed, string? file) =>
+        {
+            using var reader = new StreamReader(req.Body);
+            string text = await reader.ReadToEndAsync();
+            NetworkSpec spec;
+            try
+            {
+                spec = ModelLoader.Parse(text, file ?? "submitted model");
+                if (duration is { } d) spec = spec with { Run = spec.Run with { Duration = d } };
+                if (seed is { } s) spec = spec with { Run = spec.Run with { Seed = s } };
+            }
+            catch (ModelException e)
+            {
+                return Results.BadRequest(new SubmitResultDto(job ?? "", false, e.Errors.Select(x => x.ToString()).ToArray()));
+            }
+            if (!TryStrategy(strategy, out var strat))
+                return Results.BadRequest(new SubmitResultDto(job ?? "", false, [$"strategy: unknown '{strategy}' (contiguous, round_robin)"]));
+            string id = string.IsNullOrWhiteSpace(job) ? $"{spec.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}" : job;
+            var answer = await Coordinator(registry).Ask<object>(new SubmitJob(id, spec, partitions ?? 1, strat), AskTimeout);
+            return answer switch
+            {
+                JobAccepted a => Results.Accepted($"/jobs/{a.Job}", new SubmitResultDto(a.Job, true, [])),
+                JobRejected r => Results.Conflict(new SubmitResultDto(r.Job, false, [r.Reason])),
+                _ => Results.Problem("unexpected answer from the coordinator"),
+            };
+        });
+        app.MapGet("/jobs", async (ActorRegistry registry) =>
+        {
+            var list = await Coordinator(registry).Ask<JobList>(ListJobs.Instance, AskTimeout);
+            return Results.Ok(list.Jobs.Select(JobStatusDto.From).ToArray());
+        });
+        app.MapGet("/jobs/{id}", async (ActorRegistry registry, string id) => StatusResult(
+            await Coordinator(registry).Ask<JobStatus>(new GetJobStatus(id), AskTimeout)));
+        app.MapDelete("/jobs/{id}", async (ActorRegistry registry, string id) => StatusResult(
+            await Coordinator(registry).Ask<JobStatus>(new CancelJob(id), AskTimeout)));
+        app.MapGet("/jobs/{id}/partitions", async (ActorRegistry registry, string id) =>
+        {
+            var p = await Coordinator(registry).Ask<JobPartitions>(new GetJobPartitions(id), AskTimeout);
+            return Results.Ok(p.Partitions.Select(x => new PartitionDto(x.Partition, NodeOf(x.Path), x.Path, x.Neurons, x.Synapses)).ToArray());
+        });
+        app.MapGet("/jobs/{id}/results", async (ActorRegistry registry, ActorSystem system, string id, bool? csv) =>
+        {
+            var answer = await Coordinator(registry).Ask<object>(new GetJobResult(id), AskTimeout);
+            if (answer is JobStatus s)
+                return s.Error == "unknown job" ? Results.NotFound(JobStatusDto.From(s)) : Results.Conflict(JobStatusDto.From(s));
+            var result = (JobResult)answer;
+            return Results.File(ResultsArchive(result, csv ?? false), "application/zip", $"{id}.zip");
+        });
+    }
+
+    /// <summary>Writes the results folder (same layout as a local run) and returns it zipped.</summary>
+    private static byte[] ResultsArchive(JobResult result, bool csv)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "distsnn-results-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            LocalRunner.Report(result, new RunOptions { OutDir = dir, Csv = csv, Partitions = result.Partitions.Count },
+                DateTime.UtcNow - TimeSpan.FromSeconds(result.BuildSeconds + result.SimulateSeconds));
+            using var ms = new MemoryStream();
+            ZipFile.CreateFromDirectory(dir, ms, CompressionLevel.Fastest, includeBaseDirectory: false);
+            return ms.ToArray();
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, true);
+        }
+    }
+
+    private static IResult StatusResult(JobStatus s) =>
+        s.Error == "unknown job" ? Results.NotFound(JobStatusDto.From(s)) : Results.Ok(JobStatusDto.From(s));
+
+    private static IActorRef Coordinator(ActorRegistry registry) => registry.Get<CoordinatorProxy>();
+
+    private static string NodeOf(string path)
+    {
+        // akka.tcp://distsnn@127.0.0.1:4053/system/... -> 127.0.0.1:4053; local paths belong to this node.
+        int at = path.IndexOf('@');
+        if (at < 0) return "local";
+        int slash = path.IndexOf('/', at);
+        return slash < 0 ? path[(at + 1)..] : path[(at + 1)..slash];
+    }
+
+    private static bool TryStrategy(string? text, out PartitionStrategy strategy)
+    {
+        strategy = PartitionStrategy.Contiguous;
+        switch (text)
+        {
+            case null or "" or "contiguous": return true;
+            case "round_robin": strategy = PartitionStrategy.RoundRobin; return true;
+            default: return false;
+        }
+    }
+}
