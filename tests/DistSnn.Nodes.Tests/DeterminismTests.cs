@@ -1,0 +1,116 @@
+using DistSnn.Model;
+using DistSnn.Partitioner;
+
+namespace DistSnn.Nodes.Tests;
+
+/// <summary>
+/// Partition independence at engine level: networks run with the in-memory exchange on 1, 2, 3 and 7 partitions,
+/// cut contiguously or round-robin, must produce identical spike trains and identical final state, bit for bit.
+/// </summary>
+public class DeterminismTests
+{
+    private const double Dt = 0.1;
+
+    /// <summary>Brunel-like network of lif_delta neurons with Poisson input and a poisson_generator population.</summary>
+    private static NetworkSpec Brunel()
+    {
+        var b = new NetworkBuilder("brunel").WithDt(Dt).WithDuration(200).WithSeed(2024);
+        var model = new LifDelta { TauM = 20, CM = 250, EL = 0, VTh = 20, VReset = 10, TRef = 2 };
+        var exc = b.Population("exc", 400, model).Initial("v", new UniformValue(0, 20, Dimension.Voltage));
+        var inh = b.Population("inh", 100, model).Initial("v", new UniformValue(0, 20, Dimension.Voltage));
+        var ext = b.Population("ext", 50, new PoissonGenerator { Rate = 20 });
+        var delays = new UniformValue(1.0, 2.0, Dimension.Time);
+        foreach (var target in new[] { exc, inh })
+        {
+            b.Connect(exc, target, new FixedProbability(0.1) { AllowSelfConnections = false }, ValueSpec.Of(0.2, Dimension.Voltage), delays);
+            b.Connect(inh, target, new FixedProbability(0.1) { AllowSelfConnections = false }, weight: -1.2, delay: 1.5);
+            b.PoissonInput(target, 40, 160, 0.2);
+        }
+        b.Connect(ext, exc, new FixedNumberPre(5), weight: 0.2, delay: 1.0);
+        b.RecordAllSpikes();
+        return b.Build();
+    }
+
+    /// <summary>COBA-like network of lif_exp_cond neurons, plus small AdEx, Izhikevich and CUBA populations.</summary>
+    private static NetworkSpec Coba()
+    {
+        var b = new NetworkBuilder("coba").WithDt(Dt).WithDuration(200).WithSeed(77);
+        var cond = new LifExpCond { CM = 200, GL = 10, EL = -60, VTh = -50, VReset = -60, TRef = 5, EExc = 0, EInh = -80, TauSynExc = 5, TauSynInh = 10 };
+        var exc = b.Population("exc", 400, cond).Initial("v", new UniformValue(-60, -50, Dimension.Voltage));
+        var inh = b.Population("inh", 100, cond).Initial("v", new UniformValue(-60, -50, Dimension.Voltage));
+        var adex = b.Population("adex", 37, new AdEx { TRef = 1 }).Initial("w", new UniformValue(0, 50, Dimension.Current));
+        // Fewer Izhikevich neurons than partitions: some partitions hold none of them.
+        var izh = b.Population("izh", 3, new Izhikevich()).Initial("v", new NormalValue(-65, 3, Dimension.Voltage));
+        var cuba = b.Population("cuba", 23, new LifExpCurrent { TauSynExc = 5, TauSynInh = 10 });
+        foreach (var target in new[] { exc, inh })
+        {
+            b.Connect(exc, target, new FixedNumberPre(40), new UniformValue(0.4, 1.0, Dimension.Conductance), new UniformValue(0.5, 1.5, Dimension.Time));
+            b.Connect(inh, target, new FixedNumberPre(10), weight: 8.0, delay: 0.8, receptor: Receptor.Inh);
+            b.PoissonInput(target, 100, 25, 1.0);
+        }
+        b.Connect(exc, adex, new FixedProbability(0.1), weight: 2.0, delay: 0.5);
+        b.Connect(inh, izh, new FixedNumberPost(3), weight: -2.0, delay: 2.0);
+        b.Connect(izh, exc, new FixedTotalNumber(200), weight: 1.0, delay: 1.0);
+        b.Connect(exc, cuba, new FixedProbability(0.05), ValueSpec.Of(40, Dimension.Current), ValueSpec.Of(0.7, Dimension.Time));
+        b.Connect(adex, cuba, new AllToAll(), ValueSpec.Of(-30, Dimension.Current), ValueSpec.Of(1.0, Dimension.Time), Receptor.Inh);
+        b.PoissonInput(adex, 50, 100, 3.0);
+        b.PoissonInput(cuba, 50, 60, ValueSpec.Of(30, Dimension.Current));
+        b.Dc(adex, 400);
+        b.Dc(izh, 8, 0, 150);
+        b.StepCurrent(cuba, [0, 50, 120], [100, 250, 0], neurons: [0, 5, 22]);
+        b.RecordAllSpikes();
+        return b.Build();
+    }
+
+    public static TheoryData<string> Networks => new() { "brunel", "coba" };
+
+    [Theory, MemberData(nameof(Networks))]
+    public void SpikeTrainsAndStateDoNotDependOnPartitioning(string name)
+    {
+        var spec = name == "brunel" ? Brunel() : Coba();
+        var reference = Sim.Run(spec, 1);
+        var pops = spec.Populations;
+        var refTrains = Enumerable.Range(0, pops.Count).Select(p => Sim.SpikeTrains(reference, p, pops[p].Size)).ToArray();
+        var stateful = Enumerable.Range(0, pops.Count).Where(p => !pops[p].Model.IsSource).ToArray();
+        var refState = stateful.ToDictionary(p => p, p => Sim.FinalState(reference, p, pops[p].Size, "v"));
+
+        // The comparison is only meaningful if every population is active but not saturated.
+        for (int p = 0; p < pops.Count; p++)
+        {
+            double rate = refTrains[p].Sum(t => t.Count) / (pops[p].Size * spec.Run.Duration * 1e-3);
+            Assert.True(rate >= 2 && rate <= 120, $"{pops[p].Name}: {rate} Hz");
+        }
+
+        foreach (var parts in new[] { 2, 3, 7 })
+            foreach (var strategy in new[] { PartitionStrategy.Contiguous, PartitionStrategy.RoundRobin })
+            {
+                var engines = Sim.Run(spec, parts, strategy);
+                Assert.Equal(spec.TotalNeurons, engines.Sum(e => e.NeuronCount));
+                for (int p = 0; p < pops.Count; p++)
+                {
+                    var trains = Sim.SpikeTrains(engines, p, pops[p].Size);
+                    for (int i = 0; i < pops[p].Size; i++)
+                        Assert.True(refTrains[p][i].SequenceEqual(trains[i]),
+                            $"{parts} partitions ({strategy}): {pops[p].Name}[{i}] spikes differ");
+                }
+                foreach (var p in stateful)
+                {
+                    var v = Sim.FinalState(engines, p, pops[p].Size, "v");
+                    Assert.True(refState[p].AsSpan().SequenceEqual(v), $"{parts} partitions ({strategy}): final V of {pops[p].Name} differs");
+                }
+                Assert.Equal(reference.Sum(e => e.SynapseCount), engines.Sum(e => e.SynapseCount));
+                Assert.Equal(reference.Sum(e => e.SpikesEmitted), engines.Sum(e => e.SpikesEmitted));
+            }
+    }
+
+    [Fact]
+    public void RunsAreRepeatableAndSeedDependent()
+    {
+        var spec = Brunel();
+        var a = Sim.Spikes(Sim.Run(spec, 2), 0);
+        var b = Sim.Spikes(Sim.Run(spec, 2), 0);
+        Assert.Equal(a, b);
+        var other = Sim.Spikes(Sim.Run(spec with { Run = spec.Run with { Seed = 2025 } }, 2), 0);
+        Assert.NotEqual(a, other);
+    }
+}

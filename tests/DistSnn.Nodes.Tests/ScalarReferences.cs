@@ -1,0 +1,261 @@
+using DistSnn.Model;
+using DistSnn.Nodes.Kernels;
+
+namespace DistSnn.Nodes.Tests;
+
+/// <summary>
+/// One-neuron-at-a-time reference of a neuron kernel: the same float formulas in the same operation order as the
+/// kernel's documentation, written as plain scalar code. The vector kernels must agree bit for bit, because the
+/// engine relies on a neuron's result not depending on the lane it occupies.
+/// </summary>
+internal abstract class ScalarReference
+{
+    protected ScalarReference(int count, double dt, double tRef)
+    {
+        Count = count;
+        RefSteps = (int)Math.Round(tRef / dt);
+        Refractory = new int[count];
+        Current = new float[count];
+    }
+
+    public int Count { get; }
+    public int RefSteps { get; }
+    public int[] Refractory { get; }
+
+    /// <summary>Injected current (pA) per neuron.</summary>
+    public float[] Current { get; }
+
+    /// <summary>Names of the float state variables, matching the kernel's <see cref="NeuronGroup.State"/>.</summary>
+    public abstract string[] Variables { get; }
+
+    public abstract float[] State(string name);
+
+    /// <summary>Advances neuron <paramref name="i"/> one step with the inputs consumed in it; true when it spiked.</summary>
+    public abstract bool Step(int i, float in0, float in1);
+}
+
+internal sealed class LifDeltaReference : ScalarReference
+{
+    private readonly float _el, _p22, _p20, _vth, _vreset, _vmin, _ie;
+
+    public LifDeltaReference(LifDelta p, int count, double dt) : base(count, dt, p.TRef)
+    {
+        _el = (float)p.EL;
+        _p22 = (float)Propagators.Decay(dt, p.TauM);
+        _p20 = (float)Propagators.ConstantCurrent(dt, p.TauM, p.CM);
+        _vth = (float)p.VTh;
+        _vreset = (float)p.VReset;
+        _vmin = (float)p.VMin;
+        _ie = (float)p.IE;
+        V = new float[count];
+    }
+
+    public float[] V { get; }
+    public override string[] Variables => ["v"];
+    public override float[] State(string name) => V;
+
+    public override bool Step(int i, float in0, float in1)
+    {
+        // V(t+h) = E_L + (V - E_L) P22 + (i_e + I) P20 + J, bounded below by V_min; held while refractory.
+        float vn = _el + (V[i] - _el) * _p22 + (Current[i] + _ie) * _p20 + in0;
+        vn = MathF.Max(vn, _vmin);
+        if (Refractory[i] == 0) V[i] = vn;
+        else Refractory[i]--;
+        if (V[i] < _vth) return false;
+        V[i] = _vreset;
+        Refractory[i] = RefSteps;
+        return true;
+    }
+}
+
+internal sealed class LifExpCurrentReference : ScalarReference
+{
+    private readonly float _el, _p22, _p20, _p21e, _p21i, _p11e, _p11i, _vth, _vreset, _ie;
+
+    public LifExpCurrentReference(LifExpCurrent p, int count, double dt) : base(count, dt, p.TRef)
+    {
+        _el = (float)p.EL;
+        _p22 = (float)Propagators.Decay(dt, p.TauM);
+        _p20 = (float)Propagators.ConstantCurrent(dt, p.TauM, p.CM);
+        _p21e = (float)Propagators.ExpSynapseOnMembrane(dt, p.TauM, p.TauSynExc);
+        _p21i = (float)Propagators.ExpSynapseOnMembrane(dt, p.TauM, p.TauSynInh);
+        _p11e = (float)Propagators.Decay(dt, p.TauSynExc);
+        _p11i = (float)Propagators.Decay(dt, p.TauSynInh);
+        _vth = (float)p.VTh;
+        _vreset = (float)p.VReset;
+        _ie = (float)p.IE;
+        V = new float[count];
+        IExc = new float[count];
+        IInh = new float[count];
+    }
+
+    public float[] V { get; }
+    public float[] IExc { get; }
+    public float[] IInh { get; }
+    public override string[] Variables => ["v", "i_exc", "i_inh"];
+
+    public override float[] State(string name) => name switch { "v" => V, "i_exc" => IExc, _ => IInh };
+
+    public override bool Step(int i, float in0, float in1)
+    {
+        float vn = _el + (V[i] - _el) * _p22 + IExc[i] * _p21e + IInh[i] * _p21i + (Current[i] + _ie) * _p20;
+        if (Refractory[i] == 0) V[i] = vn;
+        else Refractory[i]--;
+        IExc[i] = IExc[i] * _p11e + in0;
+        IInh[i] = IInh[i] * _p11i + in1;
+        if (V[i] < _vth) return false;
+        V[i] = _vreset;
+        Refractory[i] = RefSteps;
+        return true;
+    }
+}
+
+internal sealed class LifExpCondReference : ScalarReference
+{
+    private readonly float _gl, _glEl, _ee, _ei, _negHOverC, _pe, _pi, _vth, _vreset, _ie;
+
+    public LifExpCondReference(LifExpCond p, int count, double dt) : base(count, dt, p.TRef)
+    {
+        _gl = (float)p.GL;
+        _glEl = (float)(p.GL * p.EL);
+        _ee = (float)p.EExc;
+        _ei = (float)p.EInh;
+        _negHOverC = (float)(-dt / p.CM);
+        _pe = (float)Propagators.Decay(dt, p.TauSynExc);
+        _pi = (float)Propagators.Decay(dt, p.TauSynInh);
+        _vth = (float)p.VTh;
+        _vreset = (float)p.VReset;
+        _ie = (float)p.IE;
+        V = new float[count];
+        GExc = new float[count];
+        GInh = new float[count];
+    }
+
+    public float[] V { get; }
+    public float[] GExc { get; }
+    public float[] GInh { get; }
+    public override string[] Variables => ["v", "g_exc", "g_inh"];
+
+    public override float[] State(string name) => name switch { "v" => V, "g_exc" => GExc, _ => GInh };
+
+    public override bool Step(int i, float in0, float in1)
+    {
+        // Exponential Euler with start-of-step conductances; total conductance kept away from zero (1e-3 nS).
+        float g = _gl + GExc[i] + GInh[i];
+        if (MathF.Abs(g) < 1e-3f) g = 1e-3f;
+        float vinf = (_glEl + GExc[i] * _ee + GInh[i] * _ei + (Current[i] + _ie)) / g;
+        float vn = vinf + (V[i] - vinf) * FastMath.Exp(g * _negHOverC);
+        if (Refractory[i] == 0) V[i] = vn;
+        else Refractory[i]--;
+        GExc[i] = GExc[i] * _pe + in0;
+        GInh[i] = GInh[i] * _pi + in1;
+        if (V[i] < _vth) return false;
+        V[i] = _vreset;
+        Refractory[i] = RefSteps;
+        return true;
+    }
+}
+
+internal sealed class IzhikevichReference : ScalarReference
+{
+    private readonly float _h, _ha, _b, _c, _d, _vpeak, _ie;
+
+    public IzhikevichReference(Izhikevich p, int count, double dt) : base(count, dt, 0)
+    {
+        _h = (float)dt;
+        _ha = (float)(dt * p.A);
+        _b = (float)p.B;
+        _c = (float)p.C;
+        _d = (float)p.D;
+        _vpeak = (float)p.VPeak;
+        _ie = (float)p.IE;
+        V = new float[count];
+        U = new float[count];
+    }
+
+    public float[] V { get; }
+    public float[] U { get; }
+    public override string[] Variables => ["v", "u"];
+    public override float[] State(string name) => name == "v" ? V : U;
+
+    public override bool Step(int i, float in0, float in1)
+    {
+        // Forward Euler, both updates from start-of-step values.
+        float v = V[i], u = U[i];
+        V[i] = v + _h * (0.04f * v * v + 5f * v + 140f - u + (Current[i] + _ie)) + in0;
+        U[i] = u + _ha * (_b * v - u);
+        if (V[i] < _vpeak) return false;
+        V[i] = _c;
+        U[i] += _d;
+        return true;
+    }
+}
+
+internal sealed class AdExReference : ScalarReference
+{
+    private readonly float _gl, _el, _vt, _invDeltaT, _glDeltaT, _capArg, _invC, _invTauW, _a, _b, _vreset, _vspike,
+        _ee, _ei, _pe, _pi, _ie, _hs;
+    private readonly int _substeps;
+
+    public AdExReference(AdEx p, int count, double dt) : base(count, dt, p.TRef)
+    {
+        bool exp = p.DeltaT > 0;
+        _gl = (float)p.GL;
+        _el = (float)p.EL;
+        _vt = (float)p.VT;
+        _invDeltaT = exp ? (float)(1.0 / p.DeltaT) : 0f;
+        _glDeltaT = exp ? (float)(p.GL * p.DeltaT) : 0f;
+        _capArg = exp ? (float)((p.VPeak - p.VT) / p.DeltaT) : 0f;
+        _vspike = exp ? (float)p.VPeak : (float)p.VT;
+        _invC = (float)(1.0 / p.CM);
+        _invTauW = (float)(1.0 / p.TauW);
+        _a = (float)p.A;
+        _b = (float)p.B;
+        _vreset = (float)p.VReset;
+        _ee = (float)p.EExc;
+        _ei = (float)p.EInh;
+        _pe = (float)Propagators.Decay(dt, p.TauSynExc);
+        _pi = (float)Propagators.Decay(dt, p.TauSynInh);
+        _ie = (float)p.IE;
+        _substeps = (int)p.Substeps;
+        _hs = (float)(dt / _substeps);
+        V = new float[count];
+        W = new float[count];
+        GExc = new float[count];
+        GInh = new float[count];
+    }
+
+    public float[] V { get; }
+    public float[] W { get; }
+    public float[] GExc { get; }
+    public float[] GInh { get; }
+    public override string[] Variables => ["v", "w", "g_exc", "g_inh"];
+
+    public override float[] State(string name) => name switch { "v" => V, "w" => W, "g_exc" => GExc, _ => GInh };
+
+    public override bool Step(int i, float in0, float in1)
+    {
+        float v = V[i], w = W[i], ge = GExc[i], gi = GInh[i];
+        float iext = Current[i] + _ie;
+        bool free = Refractory[i] == 0;
+        for (int s = 0; s < _substeps; s++)
+        {
+            float arg = MathF.Min((v - _vt) * _invDeltaT, _capArg);
+            float dv = (-(_gl * (v - _el)) + _glDeltaT * FastMath.Exp(arg) - w + ge * (_ee - v) + gi * (_ei - v) + iext) * _invC;
+            float dw = (_a * (v - _el) - w) * _invTauW;
+            // A neuron past V_peak, or refractory, keeps V; w always evolves.
+            if (free && !(v >= _vspike)) v = v + _hs * dv;
+            w = w + _hs * dw;
+        }
+        if (!free) Refractory[i]--;
+        GExc[i] = ge * _pe + in0;
+        GInh[i] = gi * _pi + in1;
+        V[i] = v;
+        W[i] = w;
+        if (v < _vspike) return false;
+        V[i] = _vreset;
+        W[i] += _b;
+        Refractory[i] = RefSteps;
+        return true;
+    }
+}
