@@ -65,11 +65,12 @@ public static class AdminCommands
         var job = new Option<string?>("--job") { Description = "Job id (default: model name, time and a random suffix)" };
         var duration = new Option<string?>("--duration", "-t") { Description = "Biological time, e.g. '200 ms'" };
         var seed = new Option<ulong?>("--seed", "-s") { Description = "Master seed" };
+        var scale = new Option<double?>("--scale") { Description = "Resize the network, keeping in-degrees (see distsnn run --scale)" };
         var wait = new Option<bool>("--wait") { Description = "Wait for the job, showing progress" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "With --wait: fetch the results into this folder" };
         var cmd = new Command("submit", "Submit a model to the cluster as a job.\n" + ExitCodes.Help)
         {
-            model, partitions, strategy, job, duration, seed, wait, outDir, Json,
+            model, partitions, strategy, job, duration, seed, scale, wait, outDir, Json,
         };
         return WithClient(cmd, async (parse, client, cancel) =>
         {
@@ -91,6 +92,7 @@ public static class AdminCommands
                 query.Append("&duration=").Append(ms.ToString("R", CultureInfo.InvariantCulture));
             }
             if (parse.GetValue(seed) is { } s) query.Append("&seed=").Append(s);
+            if (parse.GetValue(scale) is { } f) query.Append("&scale=").Append(f.ToString("R", CultureInfo.InvariantCulture));
             var answer = await client.SendAsync(HttpMethod.Post, query.ToString(),
                 new StringContent(await File.ReadAllTextAsync(file.FullName, cancel), Encoding.UTF8, "application/yaml"), cancel);
             string jobId = answer.GetProperty("job").GetString()!;

@@ -87,7 +87,7 @@ public static class AdminApi
     private static void MapJobs(IEndpointRouteBuilder app)
     {
         app.MapPost("/jobs", async (HttpRequest req, ActorRegistry registry, string? job, int? partitions, string? strategy,
-            double? duration, ulong? seed, string? file) =>
+            double? duration, ulong? seed, double? scale, string? file) =>
         {
             using var reader = new StreamReader(req.Body);
             string text = await reader.ReadToEndAsync();
@@ -97,10 +97,15 @@ public static class AdminApi
                 spec = ModelLoader.Parse(text, file ?? "submitted model");
                 if (duration is { } d) spec = spec with { Run = spec.Run with { Duration = d } };
                 if (seed is { } s) spec = spec with { Run = spec.Run with { Seed = s } };
+                if (scale is { } f) spec = NetworkScaling.Scale(spec, f);
             }
             catch (ModelException e)
             {
                 return Results.BadRequest(new SubmitResultDto(job ?? "", false, e.Errors.Select(x => x.ToString()).ToArray()));
+            }
+            catch (ArgumentException e)
+            {
+                return Results.BadRequest(new SubmitResultDto(job ?? "", false, [$"scale: {e.Message}"]));
             }
             if (!TryStrategy(strategy, out var strat))
                 return Results.BadRequest(new SubmitResultDto(job ?? "", false, [$"strategy: unknown '{strategy}' (contiguous, round_robin)"]));

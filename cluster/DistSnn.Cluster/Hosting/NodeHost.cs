@@ -45,6 +45,7 @@ public static class NodeHost
                 AppVersion = options.AppVersion,
                 SplitBrainResolver = new KeepMajorityOption(),
             });
+            builder.WithActors((system, _) => system.ActorOf(Props.Create(() => new VersionGuard()), "version-guard"));
             builder.WithShardRegion<PartitionRegion>("partition",
                 _ => Props.Create(() => new PartitionActor(true)),
                 new PartitionMessageExtractor(options.Shards),

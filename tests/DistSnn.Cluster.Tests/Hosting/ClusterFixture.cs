@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using DistSnn.Cluster.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace DistSnn.Cluster.Tests.Hosting;
+
+/// <summary>Several cluster nodes in one process, each its own actor system on 127.0.0.1 with a free port.</summary>
+internal sealed class InProcessCluster : IAsyncDisposable
+{
+    private readonly List<IHost> _hosts = new();
+
+    public IReadOnlyList<IHost> Hosts => _hosts;
+
+    public static async Task<InProcessCluster> StartAsync(int nodes, TimeSpan timeout)
+    {
+        var cluster = new InProcessCluster();
+        int seed = FreePort();
+        for (int i = 0; i < nodes; i++) await cluster.AddNodeAsync(i == 0 ? seed : FreePort(), seed);
+        await cluster.WaitForUpAsync(nodes, timeout);
+        return cluster;
+    }
+
+    public static int FreeSeedPort() => FreePort();
+
+    public async Task<IHost> AddNodeAsync(int port, int seedPort, string? appVersion = null)
+    {
+        var options = new NodeOptions { Port = port, SeedNodes = [$"127.0.0.1:{seedPort}"], Shards = 30 };
+        if (appVersion is not null) options = options with { AppVersion = appVersion };
+        var host = NodeHost.Build(options);
+        _hosts.Add(host);
+        await host.StartAsync();
+        return host;
+    }
+
+    public async Task WaitForUpAsync(int nodes, TimeSpan timeout)
+    {
+        var cluster = this;
+        var deadline = DateTime.UtcNow + timeout;
+        while (cluster.System(0) is var sys && Akka.Cluster.Cluster.Get(sys).State.Members.Count(m => m.Status == MemberStatus.Up) < nodes)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{nodes} nodes did not form a cluster within {timeout}");
+            await Task.Delay(100);
+        }
+    }
+
+    public ActorSystem System(int node) => _hosts[node].Services.GetRequiredService<ActorSystem>();
+
+    public IActorRef Coordinator(int node) => _hosts[node].Services.GetRequiredService<ActorRegistry>().Get<CoordinatorProxy>();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var h in Enumerable.Reverse(_hosts))
+        {
+            try
+            {
+                await h.StopAsync(TimeSpan.FromSeconds(10));
+            }
+            finally
+            {
+                h.Dispose();
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}

@@ -1,0 +1,24 @@
+using Akka.Cluster;
+
+namespace DistSnn.Cluster.Tests.Hosting;
+
+/// <summary>A node of another DistSnn version is refused by the cluster.</summary>
+public class VersionGuardTests
+{
+    [Fact]
+    public async Task ANodeWithAnotherVersionIsDownedAndNeverStaysUp()
+    {
+        await using var cluster = new InProcessCluster();
+        int seed = InProcessCluster.FreeSeedPort();
+        await cluster.AddNodeAsync(seed, seed, "1.0.0");
+        await cluster.WaitForUpAsync(1, TimeSpan.FromSeconds(20));
+        await cluster.AddNodeAsync(InProcessCluster.FreeSeedPort(), seed, "9.9.9");
+        var stranger = cluster.System(1);
+        var removed = new TaskCompletionSource();
+        Akka.Cluster.Cluster.Get(stranger).RegisterOnMemberRemoved(() => removed.TrySetResult());
+        var finished = await Task.WhenAny(removed.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.True(finished == removed.Task, "the node of version 9.9.9 was not removed within 30 s");
+        var members = Akka.Cluster.Cluster.Get(cluster.System(0)).State.Members;
+        Assert.DoesNotContain(members, m => m.AppVersion.ToString() == "9.9.9" && m.Status == MemberStatus.Up);
+    }
+}
