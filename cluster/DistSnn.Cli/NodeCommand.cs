@@ -46,7 +46,7 @@ public static class NodeCommand
                 Shards = parse.GetValue(shards) ?? node.Shards,
             };
             admin = admin with { Url = parse.GetValue(adminUrl) ?? admin.Url, Token = parse.GetValue(adminToken) ?? admin.Token };
-            if (node.SeedNodes.Count == 0)
+            if (node.SeedNodes.Count == 0 && node.Discovery == "seeds")
                 node = node with { SeedNodes = [$"{node.PublicHostname ?? node.Hostname}:{node.Port}"] };
             builder.WebHost.UseUrls(admin.Url);
             builder.Services.AddDistSnnNode(node);

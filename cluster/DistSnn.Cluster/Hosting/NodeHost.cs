@@ -2,6 +2,9 @@ using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
+using Akka.Discovery.KubernetesApi;
+using Akka.Management;
+using Akka.Management.Cluster.Bootstrap;
 using Akka.Remote.Hosting;
 using DistSnn.Cluster.Runtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,9 +41,18 @@ public static class NodeHost
                 SendBufferSize = options.MaxFrameBytes * 2,
                 ReceiveBufferSize = options.MaxFrameBytes * 2,
             });
+            bool kubernetes = options.Discovery == "kubernetes";
+            if (!kubernetes && options.Discovery != "seeds")
+                throw new ArgumentException($"DistSnn:Node:Discovery: unknown '{options.Discovery}' (seeds or kubernetes)");
+            if (kubernetes)
+            {
+                builder.WithAkkaManagement(options.PublicHostname ?? options.Hostname, options.ManagementPort, "0.0.0.0", options.ManagementPort);
+                builder.WithClusterBootstrap(options.ServiceName, portName: "management", requiredContactPoints: options.RequiredContactPoints);
+                builder.WithKubernetesDiscovery(string.Format(System.Globalization.CultureInfo.InvariantCulture, options.PodLabelSelector, options.ServiceName));
+            }
             builder.WithClustering(new ClusterOptions
             {
-                SeedNodes = options.SeedAddresses(),
+                SeedNodes = kubernetes ? [] : options.SeedAddresses(),
                 Roles = options.Roles.ToArray(),
                 AppVersion = options.AppVersion,
                 SplitBrainResolver = new KeepMajorityOption(),

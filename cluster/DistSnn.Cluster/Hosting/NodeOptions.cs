@@ -25,6 +25,21 @@ public sealed record NodeOptions
     /// <summary>Version string; nodes of different versions refuse to form one cluster.</summary>
     public string AppVersion { get; init; } = typeof(NodeOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
+    /// <summary>
+    /// How the node finds the cluster: <c>seeds</c> (the <see cref="SeedNodes"/> list; bare metal) or
+    /// <c>kubernetes</c> (Akka.Management Cluster Bootstrap with Kubernetes API discovery of pods matching
+    /// <see cref="PodLabelSelector"/>; the seed list is ignored).
+    /// </summary>
+    public string Discovery { get; init; } = "seeds";
+    /// <summary>Akka.Management HTTP port used by Cluster Bootstrap (kubernetes discovery).</summary>
+    public int ManagementPort { get; init; } = 8558;
+    /// <summary>Service name the bootstrap looks for (kubernetes discovery).</summary>
+    public string ServiceName { get; init; } = "distsnn";
+    /// <summary>Label selector of the node pods; <c>{0}</c> is replaced by <see cref="ServiceName"/>.</summary>
+    public string PodLabelSelector { get; init; } = "app.kubernetes.io/name={0}";
+    /// <summary>Contact points the bootstrap needs before forming a new cluster.</summary>
+    public int RequiredContactPoints { get; init; } = 2;
+
     /// <summary>Seed node addresses in Akka form.</summary>
     public string[] SeedAddresses() => SeedNodes.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"akka.tcp://{SystemName}@{s}").ToArray();
 }
