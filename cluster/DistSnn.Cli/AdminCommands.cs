@@ -61,7 +61,7 @@ public static class AdminCommands
     {
         var model = new Argument<FileInfo>("MODEL") { Description = "Model file (YAML or JSON)" };
         var partitions = new Option<int>("--partitions", "-p") { Description = "Number of partitions", DefaultValueFactory = _ => 1 };
-        var strategy = new Option<string>("--strategy") { Description = "contiguous or round_robin", DefaultValueFactory = _ => "contiguous" };
+        var strategy = new Option<string>("--strategy") { Description = "contiguous, round_robin or graph", DefaultValueFactory = _ => "contiguous" };
         var job = new Option<string?>("--job") { Description = "Job id (default: model name, time and a random suffix)" };
         var duration = new Option<string?>("--duration", "-t") { Description = "Biological time, e.g. '200 ms'" };
         var seed = new Option<ulong?>("--seed", "-s") { Description = "Master seed" };

@@ -33,10 +33,10 @@ public static class CliApp
         var csv = new Option<bool>("--csv") { Description = "Also write spikes.csv (population,node_id,time_ms)" };
         var strategy = new Option<string>("--strategy")
         {
-            Description = "How neurons are spread over partitions: contiguous or round_robin",
+            Description = "How neurons are spread over partitions: contiguous, round_robin or graph",
             DefaultValueFactory = _ => "contiguous",
         };
-        strategy.AcceptOnlyFromAmong("contiguous", "round_robin");
+        strategy.AcceptOnlyFromAmong("contiguous", "round_robin", "graph");
         var scale = new Option<double>("--scale")
         {
             Description = "Resize the network by this factor, keeping each neuron's expected number of inputs (benchmarks)",
@@ -56,7 +56,7 @@ public static class CliApp
                 parse.GetValue(seed),
                 parse.GetValue(outDir),
                 parse.GetValue(csv),
-                parse.GetValue(strategy) == "round_robin" ? PartitionStrategy.RoundRobin : PartitionStrategy.Contiguous,
+                PartitionStrategyNames.TryParse(parse.GetValue(strategy), out var chosen) ? chosen : PartitionStrategy.Contiguous,
                 parse.GetValue(json),
                 parse.GetValue(scale));
             return await RunCommandHandler.ExecuteAsync(settings, cancel);

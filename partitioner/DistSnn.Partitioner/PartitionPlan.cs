@@ -5,10 +5,45 @@ namespace DistSnn.Partitioner;
 /// <summary>How neurons are spread over partitions.</summary>
 public enum PartitionStrategy
 {
-    /// <summary>Each population is cut into equal contiguous blocks, one per partition (default).</summary>
+    /// <summary>Each population is cut into contiguous blocks, one per partition, sized by capacity (default).</summary>
     Contiguous,
-    /// <summary>Neuron with global id g goes to partition g mod N (NEST's scheme).</summary>
+    /// <summary>
+    /// Neuron with global id g goes to partition g mod N (NEST's scheme); with unequal capacities, a smooth
+    /// weighted round robin over global ids.
+    /// </summary>
     RoundRobin,
+    /// <summary>
+    /// Balances load (neurons plus incoming synapses) while keeping strongly connected populations together, so
+    /// that few synapses cross partitions; see <see cref="GraphPartitioner"/>.
+    /// </summary>
+    Graph,
+}
+
+/// <summary>Optional inputs of <see cref="PartitionPlan.Create(NetworkSpec, int, PartitionStrategy, PartitionOptions?)"/>.</summary>
+public sealed record PartitionOptions
+{
+    /// <summary>
+    /// Default <see cref="SynapseCost"/>: 1/16, the ratio of the 4 bytes a static synapse takes to the ~64 bytes of
+    /// a neuron's state and buffers (see <see cref="PartitionReport"/>). A partition's load is then proportional to
+    /// its memory, the quantity that decides whether a partition fits a node, and it also follows the delivery
+    /// work, since every synapse is touched once per spike of its source.
+    /// </summary>
+    public const double DefaultSynapseCost = 1.0 / 16;
+
+    /// <summary>
+    /// Relative capacity of each partition (one positive number per partition): a partition with capacity 2 gets
+    /// twice the load of one with capacity 1. Null means equal capacities.
+    /// </summary>
+    public IReadOnlyList<double>? Capacities { get; init; }
+
+    /// <summary>Load of one incoming synapse relative to a neuron's update (which costs 1).</summary>
+    public double SynapseCost { get; init; } = DefaultSynapseCost;
+
+    /// <summary>
+    /// Largest accepted max load / target load − 1 when the graph strategy moves partition borders to keep
+    /// populations whole (default 3%).
+    /// </summary>
+    public double MaxImbalance { get; init; } = 0.03;
 }
 
 /// <summary>
@@ -18,11 +53,14 @@ public enum PartitionStrategy
 public sealed class PartitionPlan
 {
     private readonly int[][][] _owned;
+    private readonly double[] _capacities;
 
-    private PartitionPlan(int parts, PartitionStrategy strategy, int[][][] owned)
+    private PartitionPlan(int parts, PartitionStrategy strategy, PartitionOptions options, double[] capacities, int[][][] owned)
     {
         Parts = parts;
         Strategy = strategy;
+        Options = options;
+        _capacities = capacities;
         _owned = owned;
     }
 
@@ -30,52 +68,189 @@ public sealed class PartitionPlan
     public int Parts { get; }
     /// <summary>Strategy that made the plan.</summary>
     public PartitionStrategy Strategy { get; }
+    /// <summary>Options the plan was made with.</summary>
+    public PartitionOptions Options { get; }
+    /// <summary>Relative capacity of each partition (all 1 unless given).</summary>
+    public IReadOnlyList<double> Capacities => _capacities;
 
-    /// <summary>Owned population-local indices per population for one partition.</summary>
+    /// <summary>
+    /// Owned population-local indices per population for one partition. The arrays belong to the plan: callers
+    /// read them and must not modify them.
+    /// </summary>
     public IReadOnlyList<int[]> Owned(int part) => _owned[part];
 
     /// <summary>Neurons owned by a partition.</summary>
     public long NeuronCount(int part) => _owned[part].Sum(o => (long)o.Length);
 
+    /// <summary>Whether <paramref name="other"/> puts every neuron on the same partition as this plan.</summary>
+    public bool HasSameAssignment(PartitionPlan other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Parts != Parts || other._owned[0].Length != _owned[0].Length) return false;
+        for (int q = 0; q < Parts; q++)
+            for (int p = 0; p < _owned[q].Length; p++)
+                if (!_owned[q][p].AsSpan().SequenceEqual(other._owned[q][p])) return false;
+        return true;
+    }
+
+    /// <summary>Share of the total load each partition should carry: capacities normalised to sum 1.</summary>
+    internal double[] Fractions() => Normalise(_capacities);
+
     /// <summary>
     /// Partitions <paramref name="spec"/> into <paramref name="parts"/> partitions. A pure function of its inputs.
     /// </summary>
-    public static PartitionPlan Create(NetworkSpec spec, int parts, PartitionStrategy strategy = PartitionStrategy.Contiguous)
+    public static PartitionPlan Create(NetworkSpec spec, int parts, PartitionStrategy strategy = PartitionStrategy.Contiguous) =>
+        Create(spec, parts, strategy, options: null);
+
+    /// <summary>Partitions with relative node capacities (one positive number per partition).</summary>
+    public static PartitionPlan Create(NetworkSpec spec, int parts, PartitionStrategy strategy, IReadOnlyList<double> capacities) =>
+        Create(spec, parts, strategy, new PartitionOptions { Capacities = capacities });
+
+    /// <summary>
+    /// Partitions <paramref name="spec"/> into <paramref name="parts"/> partitions. A pure function of its inputs:
+    /// the same arguments always give the same plan (every choice is deterministic, ties go to the lowest index).
+    /// </summary>
+    public static PartitionPlan Create(NetworkSpec spec, int parts, PartitionStrategy strategy, PartitionOptions? options)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         if (parts < 1) throw new ArgumentOutOfRangeException(nameof(parts), parts, "at least one partition is needed");
-        var first = spec.FirstGids();
-        var owned = new int[parts][][];
-        for (int q = 0; q < parts; q++) owned[q] = new int[spec.Populations.Count][];
-        for (int p = 0; p < spec.Populations.Count; p++)
+        options ??= new PartitionOptions();
+        var capacities = CheckCapacities(options.Capacities, parts);
+        if (!(options.SynapseCost >= 0) || double.IsInfinity(options.SynapseCost))
+            throw new ArgumentOutOfRangeException(nameof(options), options.SynapseCost, "synapse cost must be a finite number >= 0");
+        if (!(options.MaxImbalance >= 0) || double.IsInfinity(options.MaxImbalance))
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxImbalance, "max imbalance must be a finite number >= 0");
+        bool equal = capacities.All(c => c == capacities[0]);
+        var fractions = Normalise(capacities);
+        int[][][] owned = strategy switch
+        {
+            PartitionStrategy.Contiguous => FromLayout(Contiguous(spec, fractions, equal), spec),
+            PartitionStrategy.RoundRobin => RoundRobin(spec, fractions, equal),
+            PartitionStrategy.Graph => FromLayout(
+                GraphPartitioner.Partition(new Connectivity(spec, options.SynapseCost), fractions, options.MaxImbalance,
+                    Contiguous(spec, fractions, equal)), spec),
+            _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "unknown strategy"),
+        };
+        return new PartitionPlan(parts, strategy, options, capacities, owned);
+    }
+
+    private static double[] CheckCapacities(IReadOnlyList<double>? capacities, int parts)
+    {
+        if (capacities is null) return Enumerable.Repeat(1.0, parts).ToArray();
+        if (capacities.Count != parts)
+            throw new ArgumentException($"{capacities.Count} capacities given for {parts} partitions; give one per partition", nameof(capacities));
+        for (int q = 0; q < parts; q++)
+            if (!(capacities[q] > 0) || double.IsInfinity(capacities[q]))
+                throw new ArgumentException($"capacity {q} must be a finite number > 0, got {capacities[q]}", nameof(capacities));
+        return capacities.ToArray();
+    }
+
+    private static double[] Normalise(double[] capacities)
+    {
+        double sum = capacities.Sum();
+        return capacities.Select(c => c / sum).ToArray();
+    }
+
+    /// <summary>
+    /// Population p split at size × (cumulative capacity share). With equal capacities the cut points are
+    /// size × q / parts in integer arithmetic, the blocks the engine has always used.
+    /// </summary>
+    internal static RangeLayout Contiguous(NetworkSpec spec, double[] fractions, bool equal)
+    {
+        int parts = fractions.Length;
+        var cumulative = new double[parts + 1];
+        for (int q = 0; q < parts; q++) cumulative[q + 1] = cumulative[q] + fractions[q];
+        var cuts = new int[spec.Populations.Count][];
+        for (int p = 0; p < cuts.Length; p++)
         {
             int size = spec.Populations[p].Size;
-            for (int q = 0; q < parts; q++)
+            var c = cuts[p] = new int[parts + 1];
+            for (int q = 1; q < parts; q++)
+                c[q] = equal
+                    ? (int)((long)size * q / parts)
+                    : Math.Clamp((int)Math.Floor(size * cumulative[q] + 1e-9), c[q - 1], size);
+            c[parts] = size;
+        }
+        return new RangeLayout(cuts);
+    }
+
+    private static int[][][] FromLayout(RangeLayout layout, NetworkSpec spec)
+    {
+        int parts = layout.Parts, pops = spec.Populations.Count;
+        var owned = new int[parts][][];
+        for (int q = 0; q < parts; q++)
+        {
+            owned[q] = new int[pops][];
+            for (int p = 0; p < pops; p++)
             {
-                owned[q][p] = strategy switch
-                {
-                    PartitionStrategy.Contiguous => Block(size, parts, q),
-                    PartitionStrategy.RoundRobin => Strided(first[p], size, parts, q),
-                    _ => throw new ArgumentOutOfRangeException(nameof(strategy)),
-                };
+                int lo = layout.Cuts[p][q], hi = layout.Cuts[p][q + 1];
+                var a = owned[q][p] = new int[hi - lo];
+                for (int i = 0; i < a.Length; i++) a[i] = lo + i;
             }
         }
-        return new PartitionPlan(parts, strategy, owned);
+        return owned;
     }
 
-    private static int[] Block(int size, int parts, int q)
+    /// <summary>
+    /// Global id g to partition g mod parts. With unequal capacities the ids are dealt by smooth weighted round
+    /// robin: each partition's credit grows by its share per id, the id goes to the largest credit (ties to the
+    /// lowest partition), whose credit then drops by 1. Every prefix of ids is then split in proportion to the
+    /// capacities to within about one neuron per partition, so neighbouring ids still land on different partitions.
+    /// </summary>
+    private static int[][][] RoundRobin(NetworkSpec spec, double[] fractions, bool equal)
     {
-        long begin = (long)size * q / parts, end = (long)size * (q + 1) / parts;
-        var a = new int[end - begin];
-        for (int i = 0; i < a.Length; i++) a[i] = (int)(begin + i);
-        return a;
+        int parts = fractions.Length, pops = spec.Populations.Count;
+        var first = spec.FirstGids();
+        var lists = new List<int>[parts][];
+        for (int q = 0; q < parts; q++) lists[q] = Enumerable.Range(0, pops).Select(_ => new List<int>()).ToArray();
+        var credit = new double[parts];
+        for (int p = 0; p < pops; p++)
+        {
+            int size = spec.Populations[p].Size;
+            for (int i = 0; i < size; i++)
+            {
+                int target;
+                if (equal)
+                {
+                    target = (int)((first[p] + i) % parts);
+                }
+                else
+                {
+                    target = 0;
+                    for (int q = 0; q < parts; q++)
+                    {
+                        credit[q] += fractions[q];
+                        if (credit[q] > credit[target]) target = q;
+                    }
+                    credit[target] -= 1;
+                }
+                lists[target][p].Add(i);
+            }
+        }
+        return lists.Select(l => l.Select(x => x.ToArray()).ToArray()).ToArray();
     }
+}
 
-    private static int[] Strided(long firstGid, int size, int parts, int q)
+/// <summary>The names strategies have on the command line and in reports.</summary>
+public static class PartitionStrategyNames
+{
+    /// <summary>Every name, in <see cref="PartitionStrategy"/> order.</summary>
+    public static IReadOnlyList<string> All { get; } = ["contiguous", "round_robin", "graph"];
+
+    /// <summary>The name of <paramref name="strategy"/>, e.g. <c>round_robin</c>.</summary>
+    public static string Name(this PartitionStrategy strategy) => strategy switch
     {
-        // Local index i has gid firstGid + i; it belongs to q when (firstGid + i) mod parts == q.
-        int start = (int)(((q - firstGid) % parts + parts) % parts);
-        var list = new List<int>();
-        for (int i = start; i < size; i += parts) list.Add(i);
-        return list.ToArray();
+        PartitionStrategy.Contiguous => "contiguous",
+        PartitionStrategy.RoundRobin => "round_robin",
+        PartitionStrategy.Graph => "graph",
+        _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "unknown strategy"),
+    };
+
+    /// <summary>Parses a strategy name (exact, lower case).</summary>
+    public static bool TryParse(string? name, out PartitionStrategy strategy)
+    {
+        int i = name is null ? -1 : All.ToList().IndexOf(name);
+        strategy = i < 0 ? PartitionStrategy.Contiguous : (PartitionStrategy)i;
+        return i >= 0;
     }
 }

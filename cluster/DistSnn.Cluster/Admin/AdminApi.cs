@@ -108,7 +108,7 @@ public static class AdminApi
                 return Results.BadRequest(new SubmitResultDto(job ?? "", false, [$"scale: {e.Message}"]));
             }
             if (!TryStrategy(strategy, out var strat))
-                return Results.BadRequest(new SubmitResultDto(job ?? "", false, [$"strategy: unknown '{strategy}' (contiguous, round_robin)"]));
+                return Results.BadRequest(new SubmitResultDto(job ?? "", false, [$"strategy: unknown '{strategy}' ({string.Join(", ", PartitionStrategyNames.All)})"]));
             string id = string.IsNullOrWhiteSpace(job) ? $"{spec.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}" : job;
             var answer = await Coordinator(registry).Ask<object>(new SubmitJob(id, spec, partitions ?? 1, strat), AskTimeout);
             return answer switch
@@ -177,11 +177,6 @@ public static class AdminApi
     private static bool TryStrategy(string? text, out PartitionStrategy strategy)
     {
         strategy = PartitionStrategy.Contiguous;
-        switch (text)
-        {
-            case null or "" or "contiguous": return true;
-            case "round_robin": strategy = PartitionStrategy.RoundRobin; return true;
-            default: return false;
-        }
+        return string.IsNullOrEmpty(text) || PartitionStrategyNames.TryParse(text, out strategy);
     }
 }
