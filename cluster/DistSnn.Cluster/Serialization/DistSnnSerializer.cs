@@ -1,0 +1,122 @@
+using System.Buffers;
+using System.Text;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Serialization;
+using MessagePack;
+
+namespace DistSnn.Cluster.Serialization;
+
+/// <summary>
+/// The Akka serializer for every DistSnn message that crosses the network: hand-written MessagePack (see
+/// <see cref="MessageCodec"/> for the layout of each message and <see cref="SpikeCodec"/> for the spike, bit set
+/// and index encodings), one short string manifest per message type, and a fixed <see cref="Identifier"/>. Merge
+/// <see cref="Config"/> into the actor system's configuration to bind the messages; nothing then falls back to
+/// JSON or Hyperion.
+/// </summary>
+/// <remarks>
+/// Frames are untrusted input: a frame that is malformed, truncated, over a <see cref="WireLimits"/> limit or
+/// that breaks an invariant is rejected with a <see cref="WireFormatException"/> naming the message type and field,
+/// and logged here as an error. Akka's remoting treats a deserialization failure as transient: it drops that
+/// message and keeps the association, so a bad frame never takes a node down. Messages that cannot be encoded
+/// (e.g. spikes not sorted by stamp) fail with the same exception at their sender.
+/// <para><see cref="Runtime.RunJob"/> is bound too but never encoded: it holds a TaskCompletionSource and a
+/// delegate that only mean something in the submitting process, and must not silently travel as JSON.</para>
+/// </remarks>
+public sealed class DistSnnSerializer : SerializerWithStringManifest
+{
+    /// <summary>The serializer id; part of the wire format, never change it. Akka reserves ids up to 100.</summary>
+    public const int SerializerId = 4711;
+
+    /// <summary>The name the serializer is registered under in <c>akka.actor.serializers</c>.</summary>
+    public const string Name = "distsnn";
+
+    /// <summary>Buffers larger than this are not kept for reuse, so one huge message does not pin its memory.</summary>
+    private const int KeptBufferBytes = 1 << 20;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    private ILoggingAdapter? _log;
+
+    /// <summary>Created by Akka from the configuration.</summary>
+    public DistSnnSerializer(ExtendedActorSystem system) : base(system)
+    {
+    }
+
+    // Serializers are created while the actor system starts, before logging is up; the logger is made on first use.
+    private ILoggingAdapter Log => _log ??= Logging.GetLogger(system, typeof(DistSnnSerializer));
+
+    /// <inheritdoc />
+    public override int Identifier => SerializerId;
+
+    /// <summary>Every message type bound to this serializer, with its manifest.</summary>
+    public static IReadOnlyList<(Type Type, string Manifest)> Messages => MessageCodec.Bindings;
+
+    /// <summary>
+    /// HOCON that registers the serializer and binds every message type (by assembly-qualified name), the
+    /// local-only <see cref="Runtime.RunJob"/> included, to it.
+    /// </summary>
+    public static string Hocon { get; } = BuildHocon();
+
+    /// <summary><see cref="Hocon"/> parsed, ready to merge into an actor system's configuration.</summary>
+    public static Akka.Configuration.Config Config { get; } = Akka.Configuration.ConfigurationFactory.ParseString(Hocon);
+
+    /// <inheritdoc />
+    public override string Manifest(object o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return MessageCodec.ManifestOf(o);
+    }
+
+    /// <inheritdoc />
+    public override byte[] ToBinary(object obj)
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        try
+        {
+            var writer = new MessagePackWriter(buffer);
+            MessageCodec.Write(ref writer, obj);
+            writer.Flush();
+            return buffer.WrittenSpan.ToArray();
+        }
+        finally
+        {
+            if (buffer.Capacity > KeptBufferBytes) _buffer = null;
+        }
+    }
+
+    /// <inheritdoc />
+    public override object FromBinary(byte[] bytes, string manifest)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        ArgumentNullException.ThrowIfNull(manifest);
+        try
+        {
+            return MessageCodec.Read(bytes, manifest, system);
+        }
+        catch (WireFormatException e)
+        {
+            Log.Error(e, "rejected a {0}-byte frame with manifest '{1}': {2}", bytes.Length, manifest.Length <= 40 ? manifest : manifest[..40], e.Message);
+            throw;
+        }
+    }
+
+    private static string BuildHocon()
+    {
+        var sb = new StringBuilder();
+        var self = typeof(DistSnnSerializer);
+        sb.Append("akka.actor {\n");
+        sb.Append("  serializers {\n");
+        sb.Append($"    {Name} = \"{self.FullName}, {self.Assembly.GetName().Name}\"\n");
+        sb.Append("  }\n");
+        sb.Append("  serialization-bindings {\n");
+        foreach (var type in MessageCodec.Bindings.Select(b => b.Type).Concat(MessageCodec.LocalOnly))
+            sb.Append($"    \"{type.FullName}, {type.Assembly.GetName().Name}\" = {Name}\n");
+        sb.Append("  }\n");
+        sb.Append("}\n");
+        return sb.ToString();
+    }
+}
