@@ -7,6 +7,7 @@ using Akka.Management;
 using Akka.Management.Cluster.Bootstrap;
 using Akka.Remote.Hosting;
 using DistSnn.Cluster.Runtime;
+using DistSnn.Cluster.Serialization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -31,6 +32,8 @@ public static class NodeHost
         services.AddAkka(options.SystemName, builder =>
         {
             if (extra is not null) builder.AddHocon(extra, HoconAddMode.Prepend);
+            // Every message that crosses the network goes through the MessagePack serializer; none falls back to JSON.
+            builder.AddHocon(DistSnnSerializer.Config, HoconAddMode.Prepend);
             builder.AddHocon(ClusterConfig(options), HoconAddMode.Append);
             builder.WithRemoting(new RemoteOptions
             {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using DistSnn.Cluster.Serialization;
 using DistSnn.Nodes;
 
 namespace DistSnn.Cluster.Runtime;
@@ -30,6 +31,9 @@ public sealed class PartitionActor : ReceiveActor
     private bool _running;
 
     private readonly bool _sharded;
+    private readonly SpikePacketAssembler _assembler = new();
+    private int _maxSpikesPerPart = int.MaxValue;
+    private bool _partsSeen;
 
     /// <summary>
     /// Creates an idle partition; it is given its slice by <see cref="BuildPartition"/>. A sharded partition
@@ -56,6 +60,7 @@ public sealed class PartitionActor : ReceiveActor
         Receive<BuildPartition>(Build);
         Receive<StartRun>(Start);
         Receive<SpikePacket>(OnPacket);
+        Receive<SpikePacketPart>(OnPart);
         Receive<ContinueRun>(_ => Advance());
     }
 
@@ -90,6 +95,7 @@ public sealed class PartitionActor : ReceiveActor
         _routes = msg.Routes;
         _inDegree = msg.InDegree;
         _coordinator = msg.Coordinator;
+        _maxSpikesPerPart = MaxSpikesPerPart(msg.Job);
         _running = true;
         RunEpochAndSend();
         Advance();
@@ -116,6 +122,54 @@ public sealed class PartitionActor : ReceiveActor
         if (p.Epoch == _waitingFor) Advance();
     }
 
+    private void OnPart(SpikePacketPart part)
+    {
+        SpikePacket? whole;
+        _partsSeen |= part.Parts > 1;
+        try
+        {
+            whole = _assembler.Add(part);
+        }
+        catch (ArgumentException e)
+        {
+            _log.Warning("partition {0}: inconsistent packet part dropped: {1}", _partition, e.Message);
+            return;
+        }
+        if (whole is not null) OnPacket(whole);
+    }
+
+    /// <summary>
+    /// Packets leave this node only through remoting, whose frames are bounded: a sharded partition splits a
+    /// packet whose worst-case encoding could exceed the frame; in one process nothing is serialized.
+    /// </summary>
+    private int MaxSpikesPerPart(string job)
+    {
+        if (!_sharded) return int.MaxValue;
+        return SpikePacketSplitter.MaxSpikesPerPart((int)Math.Min(int.MaxValue, FrameBytes()), job);
+    }
+
+    /// <summary>The remoting frame size of this node (Akka's default when remoting is not configured).</summary>
+    private long FrameBytes()
+    {
+        var config = Context.System.Settings.Config;
+        const string key = "akka.remote.dot-netty.tcp.maximum-frame-size";
+        return config.HasPath(key) ? config.GetByteSize(key) ?? 128_000 : 128_000;
+    }
+
+    /// <summary>
+    /// Results travel in one message; on a cluster one that would not fit a remoting frame would be dropped by the
+    /// transport and the job would wait forever, so the partition fails the job with the figures instead.
+    /// </summary>
+    private string? TooLargeForAFrame(PartitionFinished finished)
+    {
+        if (!_sharded) return null;
+        long frame = FrameBytes();
+        long bytes = Context.System.Serialization.FindSerializerFor(finished).ToBinary(finished).LongLength;
+        if (bytes + SpikePacketSplitter.FrameReserveBytes <= frame) return null;
+        return $"the recordings of partition {_partition} take {bytes / 1e6:F1} MB, more than the remoting frame of {frame / 1e6:F1} MB; " +
+               "raise DistSnn:Node:MaxFrameBytes on every node, or record fewer populations or a shorter run";
+    }
+
     /// <summary>Runs the next epoch if all packets of the awaited one are here; one epoch per message.</summary>
     private void Advance()
     {
@@ -133,6 +187,7 @@ public sealed class PartitionActor : ReceiveActor
             foreach (var p in packets.Values) _batches.Add(new SpikeBatch(p.Stamps, p.Gids, p.Stamps.Length));
             _pending.Remove(_waitingFor);
         }
+        if (_partsSeen) _assembler.DiscardBefore(_job, _waitingFor + 1);
         _simulate.Start();
         _engine.Deliver(_batches);
         _simulate.Stop();
@@ -152,7 +207,13 @@ public sealed class PartitionActor : ReceiveActor
             Finish();
             return;
         }
-        foreach (var route in _routes) route.Target.Tell(Packet(epoch, spikes, route.Filter));
+        foreach (var route in _routes)
+        {
+            var packet = Packet(epoch, spikes, route.Filter);
+            if (packet.Stamps.Length <= _maxSpikesPerPart) route.Target.Tell(packet);
+            else
+                foreach (var part in SpikePacketSplitter.Split(packet, _maxSpikesPerPart)) route.Target.Tell(part);
+        }
         _waitingFor = epoch;
         if (_sinceProgress.ElapsedMilliseconds >= 100)
         {
@@ -199,7 +260,9 @@ public sealed class PartitionActor : ReceiveActor
             engine.SynapticEvents, engine.SpikesEmitted, engine.BuildSeconds, _simulate.Elapsed.TotalSeconds,
             _wait.Elapsed.TotalSeconds, spikes, state, _late, _duplicates);
         _coordinator.Tell(new PartitionProgress(_job, _partition, engine.CurrentStep));
-        _coordinator.Tell(new PartitionFinished(_job, _partition, result));
+        var finished = new PartitionFinished(_job, _partition, result);
+        if (TooLargeForAFrame(finished) is { } reason) _coordinator.Tell(new PartitionFailed(_job, _partition, reason));
+        else _coordinator.Tell(finished);
         _engine = null; // the coordinator holds the results; the synapses can go
     }
 }

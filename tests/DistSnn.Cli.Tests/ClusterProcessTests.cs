@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace DistSnn.Cli.Tests;
+
+/// <summary>
+/// Three <c>distsnn node</c> processes on loopback form a cluster; a job submitted with the CLI through one node's
+/// admin endpoint runs on partitions spread over the nodes and its fetched results equal a local run's. Every
+/// process is killed at the end, whatever happens.
+/// </summary>
+public class ClusterProcessTests : IDisposable
+{
+    private readonly List<Process> _nodes = new();
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "distsnn-cluster-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void ThreeNodeProcessesGiveTheLocalSpikes()
+    {
+        var remoting = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var admin = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        for (int i = 0; i < 3; i++) _nodes.Add(StartNode(remoting[i], remoting[0], admin[i]));
+        string endpoint0 = $"http://127.0.0.1:{admin[0]}", endpoint1 = $"http://127.0.0.1:{admin[1]}";
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "3 nodes did not form a cluster within 60 s");
+            Assert.All(_nodes, n => Assert.False(n.HasExited, "a node process exited"));
+            var (code, stdout, _) = CliProcess.Run("members", "--json", "-e", endpoint0);
+            if (code == 0 && JsonDocument.Parse(stdout).RootElement.EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == 3) break;
+            Thread.Sleep(500);
+        }
+
+        string clusterOut = Path.Combine(_dir, "cluster"), localOut = Path.Combine(_dir, "local");
+        var submit = CliProcess.Run("submit", "examples/brunel.yaml", "--scale", "0.1", "--duration", "100 ms", "-p", "3",
+            "--job", "mp", "--wait", "--out", clusterOut, "--json", "-e", endpoint1);
+        Assert.True(submit.ExitCode == 0, submit.Stderr);
+        var local = CliProcess.Run("run", "examples/brunel.yaml", "--scale", "0.1", "--duration", "100 ms", "-p", "1", "--out", localOut, "--json");
+        Assert.True(local.ExitCode == 0, local.Stderr);
+        string Sha(string dir) => JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "summary.json"))).RootElement.GetProperty("spikes_sha256").GetString()!;
+        Assert.Equal(Sha(localOut), Sha(clusterOut));
+        Assert.True(File.Exists(Path.Combine(clusterOut, "spikes.h5")));
+
+        var parts = CliProcess.Run("partitions", "mp", "--json", "-e", endpoint0);
+        Assert.Equal(0, parts.ExitCode);
+        var nodes = JsonDocument.Parse(parts.Stdout).RootElement.EnumerateArray().Select(p => p.GetProperty("node").GetString()).Distinct().Count();
+        Assert.True(nodes >= 2, $"partitions ran on {nodes} node(s) only");
+    }
+
+    private static Process StartNode(int port, int seedPort, int adminPort)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = CliProcess.RepoRoot,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
+        foreach (var a in new[] { "node", "--port", port.ToString(), "--seed", $"127.0.0.1:{seedPort}", "--admin-url", $"http://127.0.0.1:{adminPort}" })
+            psi.ArgumentList.Add(a);
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _nodes)
+        {
+            try
+            {
+                if (!p.HasExited) p.Kill(entireProcessTree: true);
+                p.WaitForExit(10_000);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            p.Dispose();
+        }
+        try { if (Directory.Exists(_dir)) Directory.Delete(_dir, true); }
+        catch (IOException) { }
+    }
+}
