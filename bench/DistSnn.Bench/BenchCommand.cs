@@ -20,13 +20,16 @@ public static class BenchCommand
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
         {
-            Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--json]");
+            Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--cluster N] [--json]");
             Console.WriteLine("  NETWORK: brunel | cuba | coba | path to a model file");
+            Console.WriteLine("  --cluster N: also run the model on N fresh `distsnn node` processes on loopback (P partitions)");
+            Console.WriteLine("               and compare with `distsnn run --partitions P`: wall ratio, bytes per spike on the wire,");
+            Console.WriteLine("               remote packets per epoch");
             return args.Length == 0 ? 2 : 0;
         }
         string network = args[0];
         double scale = 1;
-        int partitions = 2, runs = 5;
+        int partitions = 2, runs = 5, cluster = 0;
         string? duration = null;
         bool json = false;
         for (int i = 1; i < args.Length; i++)
@@ -39,6 +42,7 @@ public static class BenchCommand
                 case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--duration": duration = Next(); break;
                 case "--json": json = true; break;
+                case "--cluster": cluster = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"error: unknown option {args[i]}");
                     return 2;
@@ -55,6 +59,8 @@ public static class BenchCommand
             Console.Error.WriteLine("error: --runs and --partitions must be >= 1 and --scale > 0");
             return 2;
         }
+
+        if (cluster > 0) return CompareWithCluster(model, scale, partitions, cluster, runs, duration, json);
 
         var samples = new List<Sample>();
         for (int r = 0; r < runs; r++)
@@ -106,6 +112,72 @@ public static class BenchCommand
         {
             if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
         }
+    }
+
+    private static int CompareWithCluster(string model, double scale, int partitions, int nodes, int runs, string? duration, bool json)
+    {
+        var local = new List<Sample>();
+        var remote = new List<ClusterBench.ClusterSample>();
+        string distsnn = Path.Combine(AppContext.BaseDirectory, "distsnn.dll");
+        for (int r = 0; r < runs; r++)
+        {
+            // Alternate so that drift of the machine affects both sides alike.
+            var l = RunOnce(model, scale, partitions, duration);
+            var c = ClusterBench.RunOnce(distsnn, model, scale, nodes, partitions, duration);
+            if (l is null || c is null) return 1;
+            local.Add(l);
+            remote.Add(c);
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"run {r + 1}/{runs}: local wall {l.ProcessWall:F2} s (run phase {l.Summary.SimulateSeconds:F2} s, waits {string.Join('/', l.Summary.PartitionWaitSeconds)}), " +
+                $"cluster submit→results {c.SubmitWall:F2} s on {c.NodesUsed} node(s) (run phase {c.Summary.SimulateSeconds:F2} s, waits {string.Join('/', c.Summary.PartitionWaitSeconds)})"));
+        }
+        var spec = DistSnn.Model.NetworkScaling.Scale(DistSnn.Model.ModelLoader.LoadFile(model), scale);
+        double durationMs = remote[0].Summary.DurationMs;
+        double epochs = Math.Ceiling(durationMs / spec.Run.Dt / spec.MinDelaySteps());
+        double localWall = Median(local.Select(s => s.ProcessWall)), clusterWall = Median(remote.Select(s => s.SubmitWall));
+        var w = remote[0].Wire;
+        var result = new Dictionary<string, object>
+        {
+            ["network"] = model,
+            ["scale"] = scale,
+            ["partitions"] = partitions,
+            ["nodes"] = nodes,
+            ["runs"] = runs,
+            ["median_local_process_wall_seconds"] = localWall,
+            ["median_cluster_submit_wall_seconds"] = clusterWall,
+            ["cluster_over_local_wall_ratio"] = clusterWall / localWall,
+            ["median_local_simulate_seconds"] = Median(local.Select(s => s.Summary.SimulateSeconds)),
+            ["median_cluster_simulate_seconds"] = Median(remote.Select(s => s.Summary.SimulateSeconds)),
+            ["wire_spike_packets"] = w.Packets,
+            ["wire_spikes"] = w.Spikes,
+            ["wire_bytes"] = w.Bytes,
+            ["wire_bytes_per_spike"] = w.Spikes > 0 ? (double)w.Bytes / w.Spikes : 0,
+            ["remote_packets_per_epoch"] = w.Packets / epochs,
+            ["min_nodes_used"] = remote.Min(s => s.NodesUsed),
+            ["spikes_sha256_identical"] = remote.All(s => s.Summary.SpikesSha256 == local[0].Summary.SpikesSha256)
+                                          && local.All(s => s.Summary.SpikesSha256 == local[0].Summary.SpikesSha256),
+        };
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+        var ci = CultureInfo.InvariantCulture;
+        Console.WriteLine($"cluster overhead {Path.GetFileNameWithoutExtension(model)}, scale {scale.ToString(ci)}, {partitions} partitions, {nodes} nodes, {runs} runs (medians)");
+        Console.WriteLine($"  local  distsnn run -p {partitions}     {localWall.ToString("F3", ci)} s (whole process)");
+        Console.WriteLine($"  cluster submit --wait --out   {clusterWall.ToString("F3", ci)} s");
+        Console.WriteLine($"  ratio cluster / local         {(clusterWall / localWall).ToString("F3", ci)}");
+        Console.WriteLine($"  bytes on the wire per spike   {((double)result["wire_bytes_per_spike"]).ToString("F2", ci)} ({w.Bytes.ToString("N0", ci)} bytes, {w.Spikes.ToString("N0", ci)} spikes)");
+        Console.WriteLine($"  remote packets per epoch      {((double)result["remote_packets_per_epoch"]).ToString("F2", ci)} ({w.Packets.ToString("N0", ci)} packets, {epochs.ToString(ci)} epochs)");
+        Console.WriteLine($"  partitions on distinct nodes  {result["min_nodes_used"]}");
+        Console.WriteLine($"  spikes identical to local: {result["spikes_sha256_identical"]}");
+        return 0;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : 0.5 * (v[v.Length / 2 - 1] + v[v.Length / 2]);
     }
 
     private static void Print(string network, double scale, int partitions, List<Sample> samples, bool json)

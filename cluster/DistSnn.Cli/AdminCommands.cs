@@ -116,15 +116,17 @@ public static class AdminCommands
 
     private static async Task<JsonElement> WaitFor(AdminClient client, string job, bool quiet, CancellationToken cancel)
     {
+        // Polled often so that a short job's results come back promptly; progress is printed about once a second.
+        long shown = 0;
         while (true)
         {
             var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(job)}", null, cancel);
             string state = s.GetProperty("state").GetString()!;
             if (state is not ("building" or "running")) return s;
-            if (!quiet)
+            if (!quiet && (shown++ % 10) == 0)
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{job}: {state}, {s.GetProperty("biological_ms").GetDouble():F0} / {s.GetProperty("total_ms").GetDouble():F0} ms biological"));
-            await Task.Delay(500, cancel);
+            await Task.Delay(100, cancel);
         }
     }
 

@@ -16,7 +16,7 @@ public class ClusterProcessTests : IDisposable
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "distsnn-cluster-" + Guid.NewGuid().ToString("N"));
 
     [Fact]
-    public void ThreeNodeProcessesGiveTheLocalSpikes()
+    public async Task ThreeNodeProcessesGiveTheLocalSpikes()
     {
         var remoting = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
         var admin = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
@@ -30,7 +30,7 @@ public class ClusterProcessTests : IDisposable
             Assert.All(_nodes, n => Assert.False(n.HasExited, "a node process exited"));
             var (code, stdout, _) = CliProcess.Run("members", "--json", "-e", endpoint0);
             if (code == 0 && JsonDocument.Parse(stdout).RootElement.EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == 3) break;
-            Thread.Sleep(500);
+            await Task.Delay(500);
         }
 
         string clusterOut = Path.Combine(_dir, "cluster"), localOut = Path.Combine(_dir, "local");
@@ -47,6 +47,22 @@ public class ClusterProcessTests : IDisposable
         Assert.Equal(0, parts.ExitCode);
         var nodes = JsonDocument.Parse(parts.Stdout).RootElement.EnumerateArray().Select(p => p.GetProperty("node").GetString()).Distinct().Count();
         Assert.True(nodes >= 2, $"partitions ran on {nodes} node(s) only");
+
+        // Spikes crossed the network through the MessagePack serializer, delta-encoded: a few bytes per spike.
+        long bytes = 0, spikes = 0;
+        using var http = new HttpClient();
+        foreach (int port in admin)
+        {
+            using var wire = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/wire"));
+            foreach (var row in wire.RootElement.EnumerateArray())
+                if (row.GetProperty("type").GetString() is "SpikePacket" or "SpikePacketPart")
+                {
+                    bytes += row.GetProperty("bytes").GetInt64();
+                    spikes += row.GetProperty("spikes").GetInt64();
+                }
+        }
+        Assert.True(spikes > 1000, $"only {spikes} spikes crossed the network");
+        Assert.True((double)bytes / spikes <= 4, $"{(double)bytes / spikes:F2} bytes per spike on the wire");
     }
 
     private static Process StartNode(int port, int seedPort, int adminPort)

@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Hosting;
 using DistSnn.Cluster.Hosting;
 using DistSnn.Cluster.Runtime;
+using DistSnn.Cluster.Serialization;
 using DistSnn.Model;
 using DistSnn.Partitioner;
 using Microsoft.AspNetCore.Builder;
@@ -54,6 +55,11 @@ public static class AdminApi
                 ? Results.Ok(new { status = "ready" })
                 : Results.Json(new { status = self.Status.ToString().ToLowerInvariant() }, statusCode: 503);
         });
+        // What this node's serializer has put on the network since it started, per message type: for measuring
+        // bytes per spike and packets per epoch (the benchmark reads it).
+        app.MapGet("/wire", () => Results.Ok(WireCounters.Snapshot().OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new { type = kv.Key, messages = kv.Value.Messages, bytes = kv.Value.Bytes, spikes = kv.Value.Spikes })
+            .ToArray()));
         MapMembers(app);
         MapJobs(app);
     }

@@ -83,6 +83,9 @@ public static class NodeHost
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
           coordinated-shutdown.run-by-clr-shutdown-hook = on
+          # Partitions exchange one packet per neighbour per epoch and wait for it: batching writes for up to
+          # its flush interval would add that latency to every epoch.
+          remote.dot-netty.tcp.batching.enabled = false
           cluster {
             # Partitions move only between jobs: shards are never rebalanced while they hold a running partition.
             sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 0

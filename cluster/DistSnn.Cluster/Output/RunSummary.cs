@@ -21,6 +21,9 @@ public sealed record RunSummary
     [JsonPropertyName("build_seconds")] public required double BuildSeconds { get; init; }
     [JsonPropertyName("simulate_seconds")] public required double SimulateSeconds { get; init; }
     [JsonPropertyName("wall_seconds")] public required double WallSeconds { get; init; }
+
+    /// <summary>Per partition, the time its epoch loop spent waiting for in-neighbours' packets (seconds).</summary>
+    [JsonPropertyName("partition_wait_seconds")] public IReadOnlyList<double> PartitionWaitSeconds { get; init; } = [];
     [JsonPropertyName("peak_working_set_bytes")] public required long PeakWorkingSetBytes { get; init; }
     [JsonPropertyName("bytes_per_synapse")] public required double BytesPerSynapse { get; init; }
     [JsonPropertyName("spikes_sha256")] public required string SpikesSha256 { get; init; }

@@ -111,6 +111,7 @@ public static class LocalRunner
             BuildSeconds = job.BuildSeconds,
             SimulateSeconds = job.SimulateSeconds,
             WallSeconds = (DateTime.UtcNow - wallStart).TotalSeconds,
+            PartitionWaitSeconds = job.Partitions.OrderBy(r => r.Partition).Select(r => Math.Round(r.WaitSeconds, 4)).ToArray(),
             PeakWorkingSetBytes = self.PeakWorkingSet64,
             BytesPerSynapse = synapses == 0 ? 0 : (double)bytes / synapses,
             SpikesSha256 = SpikeHash.Sha256Hex(spikes),

@@ -80,6 +80,13 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
             var writer = new MessagePackWriter(buffer);
             MessageCodec.Write(ref writer, obj);
             writer.Flush();
+            long spikes = obj switch
+            {
+                Runtime.SpikePacket p => p.Stamps.Length,
+                SpikePacketPart p => p.Stamps.Length,
+                _ => 0,
+            };
+            WireCounters.Record(obj.GetType().Name, buffer.WrittenCount, spikes);
             return buffer.WrittenSpan.ToArray();
         }
         finally
