@@ -4,6 +4,7 @@ using DistSnn.Cluster.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace DistSnn.Cli;
@@ -62,13 +63,12 @@ public static class NodeCommand
                 return ExitCodes.Failed;
             }
             Console.WriteLine($"node {node.PublicHostname ?? node.Hostname}:{node.Port} started; seeds {string.Join(", ", node.SeedNodes)}; admin {admin.Url}");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancel);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+            // The node runs until Ctrl+C, SIGTERM (the host's console lifetime turns it into a stop request) or
+            // until its actor system ends (left or downed); the host then runs Akka's coordinated shutdown.
+            var system = app.Services.GetRequiredService<Akka.Actor.ActorSystem>();
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancel, app.Lifetime.ApplicationStopping);
+            await Task.WhenAny(Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default),
+                system.WhenTerminated);
             await app.StopAsync(CancellationToken.None);
             return ExitCodes.Ok;
         });

@@ -63,6 +63,19 @@ public class ClusterProcessTests : IDisposable
         }
         Assert.True(spikes > 1000, $"only {spikes} spikes crossed the network");
         Assert.True((double)bytes / spikes <= 4, $"{(double)bytes / spikes:F2} bytes per spike on the wire");
+
+        // SIGTERM runs coordinated shutdown: the node leaves the cluster and its process exits cleanly.
+        using (var term = Process.Start("kill", ["-TERM", _nodes[2].Id.ToString()])) term.WaitForExit();
+        Assert.True(_nodes[2].WaitForExit(30_000), "the node did not exit within 30 s of SIGTERM");
+        Assert.Equal(0, _nodes[2].ExitCode);
+        var leftDeadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var (code, stdout, _) = CliProcess.Run("members", "--json", "-e", endpoint0);
+            if (code == 0 && JsonDocument.Parse(stdout).RootElement.EnumerateArray().Count() == 2) break;
+            Assert.True(DateTime.UtcNow < leftDeadline, "the terminated node is still a member after 20 s");
+            await Task.Delay(300);
+        }
     }
 
     private static Process StartNode(int port, int seedPort, int adminPort)
