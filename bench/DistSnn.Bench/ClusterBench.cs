@@ -34,6 +34,7 @@ internal static class ClusterBench
                     "--seed", $"127.0.0.1:{remoting[0]}", "--admin-url", $"http://127.0.0.1:{admin[i]}"));
             string endpoint = $"http://127.0.0.1:{admin[0]}";
             WaitForMembers(endpoint, nodes, processes);
+            foreach (int port in admin) WaitForReady($"http://127.0.0.1:{port}");
 
             string job = "bench-" + Guid.NewGuid().ToString("N")[..8];
             var args = new List<string> { "submit", model, "--scale", scale.ToString(CultureInfo.InvariantCulture),
@@ -54,7 +55,7 @@ internal static class ClusterBench
             }
             double wall = clock.Elapsed.TotalSeconds;
             var cpuAfter = processes.Select(CpuSeconds).ToArray();
-            Console.Error.WriteLine("node CPU during the job: " + string.Join(", ", cpuAfter.Zip(cpuBefore, (a, b) => (a - b).ToString("F2", CultureInfo.InvariantCulture))) + " s");
+            Console.Error.WriteLine("node CPU time during the job: " + string.Join(", ", cpuAfter.Zip(cpuBefore, (a, b) => (a - b).ToString("F2", CultureInfo.InvariantCulture))) + " s");
 
             long packets = 0, bytes = 0, spikes = 0;
             foreach (int port in admin)
@@ -108,6 +109,24 @@ internal static class ClusterBench
                 // the admin endpoint is not listening yet
             }
             Thread.Sleep(300);
+        }
+    }
+
+    private static void WaitForReady(string endpoint)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            try
+            {
+                if (Http.GetAsync($"{endpoint}/health/ready").Result.IsSuccessStatusCode) return;
+            }
+            catch (AggregateException e) when (e.InnerException is HttpRequestException or TaskCanceledException)
+            {
+                // not listening yet
+            }
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{endpoint} was not ready within 30 s");
+            Thread.Sleep(200);
         }
     }
 

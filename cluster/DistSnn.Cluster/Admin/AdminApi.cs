@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using DistSnn.Cluster.Hosting;
 using DistSnn.Cluster.Runtime;
@@ -48,12 +49,25 @@ public static class AdminApi
             });
 
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-        app.MapGet("/health/ready", (ActorSystem system) =>
+        // Ready = a cluster member that is up and whose partition region the shard coordinator knows, so that a job
+        // submitted now can place partitions on this node.
+        app.MapGet("/health/ready", async (ActorSystem system, ActorRegistry registry) =>
         {
-            var self = Akka.Cluster.Cluster.Get(system).SelfMember;
-            return self.Status == MemberStatus.Up
-                ? Results.Ok(new { status = "ready" })
-                : Results.Json(new { status = self.Status.ToString().ToLowerInvariant() }, statusCode: 503);
+            var cluster = Akka.Cluster.Cluster.Get(system);
+            var self = cluster.SelfMember;
+            if (self.Status != MemberStatus.Up)
+                return Results.Json(new { status = self.Status.ToString().ToLowerInvariant() }, statusCode: 503);
+            try
+            {
+                var regions = await registry.Get<PartitionRegion>().Ask<CurrentRegions>(GetCurrentRegions.Instance, TimeSpan.FromSeconds(2));
+                if (!regions.Regions.Contains(cluster.SelfAddress))
+                    return Results.Json(new { status = "registering" }, statusCode: 503);
+            }
+            catch (AskTimeoutException)
+            {
+                return Results.Json(new { status = "no shard coordinator" }, statusCode: 503);
+            }
+            return Results.Ok(new { status = "ready" });
         });
         // What this node's serializer has put on the network since it started, per message type: for measuring
         // bytes per spike and packets per epoch (the benchmark reads it).

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Hosting;
+using Akka.Cluster.Sharding;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Discovery.KubernetesApi;
@@ -61,10 +62,14 @@ public static class NodeHost
                 SplitBrainResolver = new KeepMajorityOption(),
             });
             builder.WithActors((system, _) => system.ActorOf(Props.Create(() => new VersionGuard()), "version-guard"));
-            builder.WithShardRegion<PartitionRegion>("partition",
-                _ => Props.Create(() => new PartitionActor(true)),
-                new PartitionMessageExtractor(options.Shards),
-                new ShardOptions { HandOffStopMessage = PartitionHandOff.Instance, RememberEntities = false });
+            // Started directly (not with WithShardRegion) to give it the spreading allocation strategy.
+            builder.WithActors((system, registry) =>
+            {
+                var region = ClusterSharding.Get(system).Start("partition", Props.Create(() => new PartitionActor(true)),
+                    ClusterShardingSettings.Create(system).WithRememberEntities(false), new PartitionMessageExtractor(options.Shards),
+                    new SpreadAllocationStrategy(), PartitionHandOff.Instance);
+                registry.Register<PartitionRegion>(region);
+            });
             builder.WithSingleton<CoordinatorProxy>("job-coordinator",
                 (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()))),
                 new ClusterSingletonOptions(), createProxyToo: true);
