@@ -19,6 +19,7 @@ public class SummaryWriterTests
         BuildSeconds = 1.25,
         SimulateSeconds = 10.5,
         WallSeconds = 12.0625,
+        PartitionWaitSeconds = [0.25, 0.5, 0, 1.125],
         PeakWorkingSetBytes = 3_000_000_000,
         BytesPerSynapse = 12.5,
         SpikesSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -39,7 +40,8 @@ public class SummaryWriterTests
         SummaryWriter.Write(path, summary);
         var back = SummaryWriter.Read(path);
 
-        Assert.Equal(summary with { Populations = back.Populations }, back);
+        Assert.Equal(summary with { Populations = back.Populations, PartitionWaitSeconds = back.PartitionWaitSeconds }, back);
+        Assert.Equal(summary.PartitionWaitSeconds, back.PartitionWaitSeconds);
         Assert.Equal(2, back.Populations.Count);
         Assert.Equal(summary.Populations[0], back.Populations[0]);
         var inh = back.Populations[1];
@@ -61,7 +63,7 @@ public class SummaryWriterTests
         Assert.Contains("\n  \"model\": \"brunel\"", text);
         Assert.Equal(
             ["model", "partitions", "seed", "dt_ms", "duration_ms", "neurons", "synapses", "spikes",
-             "synaptic_events", "build_seconds", "simulate_seconds", "wall_seconds", "peak_working_set_bytes",
+             "synaptic_events", "build_seconds", "simulate_seconds", "wall_seconds", "partition_wait_seconds", "peak_working_set_bytes",
              "bytes_per_synapse", "spikes_sha256", "populations"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(ulong.MaxValue, root.GetProperty("seed").GetUInt64());
