@@ -50,6 +50,7 @@ public static partial class ModelWriter
         AddList(root, "poisson_inputs", spec.PoissonInputs, PoissonNode);
         AddList(root, "currents", spec.Currents, CurrentNode);
         if (RecordingNode(spec.Recording) is { } record) root.Add("record", record);
+        if (spec.Reward is { } reward) root.Add("reward", RewardNode(reward));
         return root;
     }
 
@@ -136,6 +137,7 @@ public static partial class ModelWriter
             .Add("delay", Value(p.Delay, $"{path}.delay"))
             .Add("receptor", ReceptorName(p.Receptor, $"{path}.receptor"));
         if (p.Label is { } label) map.Add("label", Str(label));
+        if (p.Synapse is { IsPlastic: true } synapse) map.Add("synapse", SynapseNode(synapse, p.Weight.Dim, $"{path}.synapse"));
         return map;
     }
 

@@ -29,6 +29,8 @@ public sealed class NetworkBuilder
         _name = name;
     }
 
+    private RewardSchedule? _reward;
+
     /// <summary>Sets the integration step (ms).</summary>
     public NetworkBuilder WithDt(double dtMs)
     {
@@ -62,12 +64,12 @@ public sealed class NetworkBuilder
 
     /// <summary>Connects two populations; weight in the target model's first weight unit, delay in ms.</summary>
     public NetworkBuilder Connect(PopulationHandle source, PopulationHandle target, Connector connector,
-        double weight, double delay, Receptor receptor = Receptor.Exc, string? label = null) =>
-        Connect(source, target, connector, Own(target).WeightOf(weight), ValueSpec.Of(delay, Dimension.Time), receptor, label);
+        double weight, double delay, Receptor receptor = Receptor.Exc, string? label = null, SynapseModel? synapse = null) =>
+        Connect(source, target, connector, Own(target).WeightOf(weight), ValueSpec.Of(delay, Dimension.Time), receptor, label, synapse);
 
     /// <summary>Connects two populations with weights and delays given as values or distributions.</summary>
     public NetworkBuilder Connect(PopulationHandle source, PopulationHandle target, Connector connector,
-        ValueSpec weight, ValueSpec delay, Receptor receptor = Receptor.Exc, string? label = null)
+        ValueSpec weight, ValueSpec delay, Receptor receptor = Receptor.Exc, string? label = null, SynapseModel? synapse = null)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(weight);
@@ -76,6 +78,7 @@ public sealed class NetworkBuilder
         {
             Receptor = receptor,
             Label = label,
+            Synapse = synapse ?? StaticSynapse.Instance,
         });
         return this;
     }
@@ -140,9 +143,17 @@ public sealed class NetworkBuilder
         return this;
     }
 
+    /// <summary>Sets the reward signal for reward-modulated synapses: Values[k] from Times[k] (ms) on.</summary>
+    public NetworkBuilder WithReward(IReadOnlyList<double> timesMs, IReadOnlyList<double> values)
+    {
+        _reward = new RewardSchedule([.. timesMs], [.. values]);
+        return this;
+    }
+
     /// <summary>The network described so far, without validation.</summary>
     public NetworkSpec ToSpec() => new()
     {
+        Reward = _reward,
         Name = _name,
         Run = _run,
         Populations = _populations.Select(p => p.ToSpec()).ToList(),

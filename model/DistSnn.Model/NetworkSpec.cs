@@ -35,6 +35,8 @@ public sealed record ProjectionSpec(string Source, string Target, Connector Conn
     public Receptor Receptor { get; init; } = Receptor.Exc;
     /// <summary>Optional label, used in messages and reports.</summary>
     public string? Label { get; init; }
+    /// <summary>Synapse type: static (default) or one of the plastic rules.</summary>
+    public SynapseModel Synapse { get; init; } = StaticSynapse.Instance;
 }
 
 /// <summary>
@@ -99,6 +101,8 @@ public sealed record NetworkSpec
     public IReadOnlyList<CurrentSourceSpec> Currents { get; init; } = [];
     /// <summary>What to record.</summary>
     public RecordingSpec Recording { get; init; } = new();
+    /// <summary>Reward signal for reward-modulated plasticity; null = no reward.</summary>
+    public RewardSchedule? Reward { get; init; }
 
     /// <summary>Total number of neurons and sources.</summary>
     public long TotalNeurons => Populations.Sum(p => (long)p.Size);

@@ -63,6 +63,7 @@ public static class NetworkValidator
             var currents = spec.Currents ?? [];
             for (int k = 0; k < currents.Count; k++) CheckCurrent(currents[k], $"currents[{k}]");
             CheckRecording();
+            CheckReward();
         }
 
         private void CheckRun()
@@ -270,6 +271,41 @@ public static class NetworkValidator
             CheckDelay(proj.Delay, $"{path}.delay");
             CheckReceptor(proj.Receptor, $"{path}.receptor");
             CheckConnector(proj, source, target, $"{path}.connector");
+            CheckSynapse(proj, path);
+        }
+
+        private void CheckSynapse(ProjectionSpec proj, string path)
+        {
+            if (proj.Synapse is not { } synapse)
+            {
+                Add($"{path}.synapse", "is null");
+                return;
+            }
+            foreach (var (field, reason) in synapse.Check()) Add($"{path}.synapse.{field}", reason);
+            if (!synapse.IsPlastic) return;
+            // Plastic synapses keep one pre-synaptic trace per source neuron, which needs one delay per projection.
+            if (proj.Delay is not ConstantValue && proj.Delay is not null)
+                Add($"{path}.delay", $"{proj.Delay} varies between synapses; {synapse.Kind} synapses need a constant delay");
+            if (proj.Connector is FromList list && list.Synapses.Any(s => s.Delay is not null))
+                Add($"{path}.connector.synapses", $"listed delays are not allowed with {synapse.Kind} synapses; give one delay for the projection");
+            if (proj.Weight is ConstantValue w && synapse.WMax > synapse.WMin && (w.Value < synapse.WMin || w.Value > synapse.WMax))
+                Add($"{path}.weight", $"{Units.Format(w.Value, w.Dim)} is outside [w_min, w_max] = [{Units.Format(synapse.WMin, w.Dim)}, {Units.Format(synapse.WMax, w.Dim)}]");
+        }
+
+        private void CheckReward()
+        {
+            if (spec.Reward is not { } reward) return;
+            if (reward.Times.Count != reward.Values.Count)
+                Add("reward.values", $"has {reward.Values.Count} values for {reward.Times.Count} times");
+            for (int k = 0; k < reward.Times.Count; k++)
+            {
+                if (!double.IsFinite(reward.Times[k]) || reward.Times[k] < 0)
+                    Add($"reward.times[{k}]", $"{Ms(reward.Times[k])} is not a time >= 0 ms");
+                else if (k > 0 && reward.Times[k] <= reward.Times[k - 1])
+                    Add($"reward.times[{k}]", $"{Ms(reward.Times[k])} is not after {Ms(reward.Times[k - 1])}; times must increase");
+            }
+            for (int k = 0; k < reward.Values.Count; k++)
+                if (!double.IsFinite(reward.Values[k])) Add($"reward.values[{k}]", $"{reward.Values[k]} is not a finite number");
         }
 
         private void CheckConnector(ProjectionSpec proj, PopulationSpec? source, PopulationSpec? target, string path)

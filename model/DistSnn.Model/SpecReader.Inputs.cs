@@ -4,7 +4,7 @@ namespace DistSnn.Model;
 
 internal sealed partial class SpecReader
 {
-    private static readonly string[] ProjectionKeys = ["source", "target", "connector", "weight", "delay", "receptor", "label"];
+    private static readonly string[] ProjectionKeys = ["source", "target", "connector", "weight", "delay", "receptor", "label", "synapse"];
     private static readonly string[] PoissonKeys = ["target", "sources", "rate", "weight", "receptor"];
     private static readonly string[] ListedSynapseKeys = ["pre", "post", "weight", "delay"];
 
@@ -51,6 +51,7 @@ internal sealed partial class SpecReader
         {
             Receptor = ReadReceptor(f),
             Label = f.Text("label", required: false, expected: "a label"),
+            Synapse = f.Get("synapse") is { } synapse ? ReadSynapse(synapse, f.Sub("synapse"), weight?.Dim ?? weightDims[0]) : StaticSynapse.Instance,
         };
     }
 

@@ -10,7 +10,7 @@ namespace DistSnn.Model;
 /// </summary>
 internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
 {
-    private static readonly string[] TopKeys = ["name", "run", "populations", "projections", "poisson_inputs", "currents", "record"];
+    private static readonly string[] TopKeys = ["name", "run", "populations", "projections", "poisson_inputs", "currents", "record", "reward"];
     private static readonly string[] RunKeys = ["dt", "duration", "seed"];
     private static readonly string[] PopulationKeys = ["name", "size", "model", "parameters", "initial"];
     private static readonly Dimension[] AnyDimension = Enum.GetValues<Dimension>();
@@ -36,6 +36,7 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
             PoissonInputs = ReadList(top, "poisson_inputs", ReadPoissonInput),
             Currents = ReadList(top, "currents", ReadCurrent),
             Recording = ReadRecording(top.Get("record")),
+            Reward = ReadReward(top.Get("reward")),
         };
     }
 

@@ -22,6 +22,10 @@ public sealed class PartitionEngine
     private readonly int[][] _owned;
     private readonly SpikeRecord?[] _spikeRecords;
     private readonly SynapseBlock[][] _blocksByPre;
+    private readonly PlasticBlock[][] _plasticByPre;
+    private readonly PlasticBlock[] _plastic;
+    private readonly int[] _plasticCursor;
+    private readonly PostSpikeLog?[] _postLogs;
     private readonly PoissonInputDriver[] _poisson;
     private readonly CurrentSchedule[] _currents;
     private readonly StateRecord[] _stateRecords;
@@ -77,9 +81,30 @@ public sealed class PartitionEngine
         InitialiseState();
 
         var blocks = new List<SynapseBlock>[pops];
-        for (int p = 0; p < pops; p++) blocks[p] = new List<SynapseBlock>();
+        var plastic = new List<PlasticBlock>[pops];
+        for (int p = 0; p < pops; p++)
+        {
+            blocks[p] = new List<SynapseBlock>();
+            plastic[p] = new List<PlasticBlock>();
+        }
+        _postLogs = new PostSpikeLog?[pops];
         foreach (var d in data)
         {
+            var proj = spec.Projections[d.Projection];
+            if (proj.Synapse.IsPlastic)
+            {
+                if (d.Delays is not null) throw new ArgumentException($"projections[{d.Projection}].delay: plastic synapses need a constant delay");
+                var model = spec.Populations[d.TargetPopulation].Model;
+                var weights = d.Weights ?? Enumerable.Repeat(d.ConstWeight, d.Targets.Length).ToArray();
+                var rule = new PlasticRule(proj.Synapse, dt, WeightScale(model, proj.Weight.Dim));
+                var pb = new PlasticBlock(d.Projection, d.PrePopulation, d.TargetPopulation, _groups[d.TargetPopulation]!, d.Port,
+                    d.RowStart, d.Targets, weights, d.ConstDelay, rule);
+                plastic[d.PrePopulation].Add(pb);
+                _postLogs[d.TargetPopulation] ??= new PostSpikeLog();
+                SynapseCount += pb.Count;
+                SynapseBytes += pb.Bytes;
+                continue;
+            }
             var block = new SynapseBlock(d.Projection, d.PrePopulation, _groups[d.TargetPopulation]!, d.Port, d.RowStart,
                 d.Targets, d.Weights, d.ConstWeight, d.Delays, d.ConstDelay);
             blocks[d.PrePopulation].Add(block);
@@ -87,6 +112,10 @@ public sealed class PartitionEngine
             SynapseBytes += block.Bytes;
         }
         _blocksByPre = blocks.Select(b => b.ToArray()).ToArray();
+        _plasticByPre = plastic.Select(b => b.ToArray()).ToArray();
+        // Processed in projection order, whatever the partitioning, so weights and ring-buffer sums are canonical.
+        _plastic = plastic.SelectMany(b => b).OrderBy(b => b.Projection).ToArray();
+        _plasticCursor = new int[_plastic.Length];
 
         _poisson = spec.PoissonInputs.Select((pi, idx) => (pi, idx))
             .Where(x => _groups[spec.PopulationIndex(x.pi.Target)] is not null)
@@ -154,6 +183,8 @@ public sealed class PartitionEngine
         int row = (int)(gid - _first[p]);
         foreach (var b in _blocksByPre[p])
             if (b.HasRow(row)) return true;
+        foreach (var b in _plasticByPre[p])
+            if (b.HasRow(row)) return true;
         return false;
     }
 
@@ -168,7 +199,11 @@ public sealed class PartitionEngine
         // Indexed loops: foreach over the interface would allocate an enumerator every epoch.
         int total = 0;
         for (int k = 0; k < batches.Count; k++) total += batches[k].Count;
-        if (total == 0) return;
+        if (total == 0)
+        {
+            ProcessPlastic();
+            return;
+        }
         if (_mergeKeys.Length < total) _mergeKeys = new long[Math.Max(total, _mergeKeys.Length * 2)];
         long n = _first[^1];
         int at = 0;
@@ -188,8 +223,64 @@ public sealed class PartitionEngine
             if (gid < _first[pop] || gid >= _first[pop + 1]) pop = PopulationOf(gid);
             int row = (int)(gid - _first[pop]);
             foreach (var block in _blocksByPre[pop]) events += block.Deliver(row, stamp);
+            foreach (var block in _plasticByPre[pop]) block.AddPre(row, stamp);
         }
         SynapticEvents += events;
+        ProcessPlastic();
+    }
+
+    /// <summary>
+    /// Reward for reward-modulated synapses at the coming epoch boundaries; null (default) = the network's reward
+    /// schedule. A run that computes reward from a readout sets it identically on every partition.
+    /// </summary>
+    public double? RewardOverride { get; set; }
+
+    /// <summary>Synapses with plastic weights held here.</summary>
+    public long PlasticSynapseCount => _plastic.Sum(b => (long)b.Count);
+
+    /// <summary>The plastic blocks, in projection order.</summary>
+    public IReadOnlyList<PlasticBlock> PlasticBlocks => _plastic;
+
+    /// <summary>
+    /// Order-independent checksum of every plastic synapse's (projection, source, target, weight) on this
+    /// partition; adding (mod 2^64) the values of all partitions gives the network's, whatever the partitioning.
+    /// </summary>
+    public ulong WeightsChecksum
+    {
+        get
+        {
+            ulong sum = 0;
+            foreach (var b in _plastic) b.AddChecksum(ref sum, _gids[b.TargetPopulation]);
+            return sum;
+        }
+    }
+
+    /// <summary>Plasticity at the epoch boundary: every event up to the last stamp of the epoch just run.</summary>
+    private void ProcessPlastic()
+    {
+        if (_plastic.Length == 0) return;
+        long horizon = CurrentStep;
+        double dt = _spec.Run.Dt;
+        double reward = RewardOverride ?? _spec.Reward?.At((horizon - EpochSteps) * dt) ?? 0;
+        long events = 0;
+        for (int b = 0; b < _plastic.Length; b++)
+        {
+            var block = _plastic[b];
+            events += block.Process(horizon, EpochSteps, _postLogs[block.TargetPopulation]!, ref _plasticCursor[b], reward, dt);
+        }
+        SynapticEvents += events;
+        // Drop the post spikes every block onto a population has passed.
+        for (int p = 0; p < _postLogs.Length; p++)
+        {
+            if (_postLogs[p] is not { } log) continue;
+            int min = int.MaxValue;
+            for (int b = 0; b < _plastic.Length; b++)
+                if (_plastic[b].TargetPopulation == p) min = Math.Min(min, _plasticCursor[b]);
+            if (min < 64 && min < log.Count) continue;
+            log.Drop(min);
+            for (int b = 0; b < _plastic.Length; b++)
+                if (_plastic[b].TargetPopulation == p) _plasticCursor[b] -= min;
+        }
     }
 
     /// <summary>
@@ -213,10 +304,12 @@ public sealed class PartitionEngine
                 var gids = _gids[p];
                 var rec = _spikeRecords[p];
                 var spiked = g.Spiked;
+                var log = _postLogs[p];
                 for (int s = 0; s < n; s++)
                 {
                     _out.Add(step + 1, gids[spiked[s]]);
                     rec?.Add(step + 1, _owned[p][spiked[s]]);
+                    log?.Add(step + 1, spiked[s]);
                 }
                 SpikesEmitted += n;
             }

@@ -28,6 +28,15 @@ public sealed record RunSummary
     [JsonPropertyName("bytes_per_synapse")] public required double BytesPerSynapse { get; init; }
     [JsonPropertyName("spikes_sha256")] public required string SpikesSha256 { get; init; }
 
+    /// <summary>Synapses with plastic weights.</summary>
+    [JsonPropertyName("plastic_synapses")] public long PlasticSynapses { get; init; }
+
+    /// <summary>
+    /// Order-independent 64-bit checksum (hex) of every plastic synapse's final weight; identical for any
+    /// partitioning. Null when the network has no plastic synapses.
+    /// </summary>
+    [JsonPropertyName("weights_checksum")] public string? WeightsChecksum { get; init; }
+
     /// <summary>Written as a JSON object keyed by population name, in list order.</summary>
     [JsonPropertyName("populations")]
     [JsonConverter(typeof(PopulationMapConverter))]

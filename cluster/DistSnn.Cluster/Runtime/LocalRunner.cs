@@ -115,6 +115,10 @@ public static class LocalRunner
             PeakWorkingSetBytes = self.PeakWorkingSet64,
             BytesPerSynapse = synapses == 0 ? 0 : (double)bytes / synapses,
             SpikesSha256 = SpikeHash.Sha256Hex(spikes),
+            PlasticSynapses = job.Partitions.Sum(r => r.PlasticSynapses),
+            WeightsChecksum = job.Partitions.Any(r => r.PlasticSynapses > 0)
+                ? job.Partitions.Aggregate(0UL, (sum, r) => unchecked(sum + r.WeightsChecksum)).ToString("x16", System.Globalization.CultureInfo.InvariantCulture)
+                : null,
             Populations = stats,
         };
         if (options.OutDir is { } outDir) SummaryWriter.Write(Path.Combine(outDir, "summary.json"), summary);

@@ -55,7 +55,14 @@ public sealed record RecordedState(int Recorder, int Population, string Variable
 /// <summary>What one partition hands back at the end of a run.</summary>
 public sealed record PartitionResult(int Partition, long Neurons, long Synapses, long SynapseBytes, long SynapticEvents,
     long Spikes, double BuildSeconds, double SimulateSeconds, double WaitSeconds, IReadOnlyList<RecordedSpikes> RecordedSpikes,
-    IReadOnlyList<RecordedState> RecordedState, long LatePackets, long DuplicatePackets);
+    IReadOnlyList<RecordedState> RecordedState, long LatePackets, long DuplicatePackets)
+{
+    /// <summary>Plastic synapses on the partition.</summary>
+    public long PlasticSynapses { get; init; }
+
+    /// <summary>The partition's share of the order-independent weight checksum (summed mod 2^64 over partitions).</summary>
+    public ulong WeightsChecksum { get; init; }
+}
 
 /// <summary>Internal: a partition whose next epoch is already complete resumes through its mailbox.</summary>
 internal sealed class ContinueRun

@@ -258,7 +258,11 @@ public sealed class PartitionActor : ReceiveActor
             .Select(s => new RecordedState(s.Recorder, s.Population, s.Variable, s.Neurons, s.IntervalSteps, s.Values)).ToList();
         var result = new PartitionResult(_partition, engine.NeuronCount, engine.SynapseCount, engine.SynapseBytes,
             engine.SynapticEvents, engine.SpikesEmitted, engine.BuildSeconds, _simulate.Elapsed.TotalSeconds,
-            _wait.Elapsed.TotalSeconds, spikes, state, _late, _duplicates);
+            _wait.Elapsed.TotalSeconds, spikes, state, _late, _duplicates)
+        {
+            PlasticSynapses = engine.PlasticSynapseCount,
+            WeightsChecksum = engine.WeightsChecksum,
+        };
         _coordinator.Tell(new PartitionProgress(_job, _partition, engine.CurrentStep));
         var finished = new PartitionFinished(_job, _partition, result);
         if (TooLargeForAFrame(finished) is { } reason) _coordinator.Tell(new PartitionFailed(_job, _partition, reason));

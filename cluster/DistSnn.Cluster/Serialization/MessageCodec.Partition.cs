@@ -170,10 +170,11 @@ internal static partial class MessageCodec
     }
 
     // [Partition, Neurons, Synapses, SynapseBytes, SynapticEvents, Spikes, BuildSeconds, SimulateSeconds,
-    //  WaitSeconds, [RecordedSpikes...], [RecordedState...], LatePackets, DuplicatePackets]
+    //  WaitSeconds, [RecordedSpikes...], [RecordedState...], LatePackets, DuplicatePackets, PlasticSynapses,
+    //  WeightsChecksum]
     private static void WritePartitionResult(ref MessagePackWriter w, PartitionResult m, string name)
     {
-        Record(ref w, 13);
+        Record(ref w, 15);
         PutIndex(ref w, m.Partition, name, "Result.Partition");
         PutCount(ref w, m.Neurons, name, "Result.Neurons");
         PutCount(ref w, m.Synapses, name, "Result.Synapses");
@@ -193,11 +194,13 @@ internal static partial class MessageCodec
         foreach (var s in state) WriteRecordedState(ref w, s ?? throw new WireFormatException(name, "Result.RecordedState", "holds null"), name);
         PutCount(ref w, m.LatePackets, name, "Result.LatePackets");
         PutCount(ref w, m.DuplicatePackets, name, "Result.DuplicatePackets");
+        PutCount(ref w, m.PlasticSynapses, name, "Result.PlasticSynapses");
+        w.Write(m.WeightsChecksum);
     }
 
     private static PartitionResult ReadPartitionResult(ref FrameReader r)
     {
-        r.Record("Result", 13);
+        r.Record("Result", 15);
         int partition = ReadIndex(ref r, "Result.Partition");
         long neurons = r.Long("Result.Neurons"), synapses = r.Long("Result.Synapses"), synapseBytes = r.Long("Result.SynapseBytes");
         long events = r.Long("Result.SynapticEvents"), spikeCount = r.Long("Result.Spikes");
@@ -206,8 +209,12 @@ internal static partial class MessageCodec
         for (int i = 0; i < spikes.Length; i++) spikes[i] = ReadRecordedSpikes(ref r);
         var state = new RecordedState[r.Array("Result.RecordedState", WireLimits.MaxEntries)];
         for (int i = 0; i < state.Length; i++) state[i] = ReadRecordedState(ref r);
+        long late = r.Long("Result.LatePackets"), duplicates = r.Long("Result.DuplicatePackets");
+        long plastic = r.Long("Result.PlasticSynapses");
+        r.Field = "Result.WeightsChecksum";
+        ulong checksum = r.ULongHere();
         return new PartitionResult(partition, neurons, synapses, synapseBytes, events, spikeCount, build, simulate, wait, spikes, state,
-            r.Long("Result.LatePackets"), r.Long("Result.DuplicatePackets"));
+            late, duplicates) { PlasticSynapses = plastic, WeightsChecksum = checksum };
     }
 
     // [Population, count, runs]: the spike encoding with population-local ids.

@@ -13,10 +13,12 @@ namespace DistSnn.Cluster.Tests.Hosting;
 /// </summary>
 public class InProcessClusterTests
 {
-    [Fact]
-    public async Task BrunelOnThreeNodesMatchesTheLocalRun()
+    [Theory]
+    [InlineData("brunel.yaml")]
+    [InlineData("brunel_stdp.yaml")]
+    public async Task BrunelOnThreeNodesMatchesTheLocalRun(string example)
     {
-        var spec = NetworkScaling.Scale(ModelLoader.LoadFile(Repo.Example("brunel.yaml")), 0.1);
+        var spec = NetworkScaling.Scale(ModelLoader.LoadFile(Repo.Example(example)), 0.1);
         spec = spec with { Run = spec.Run with { Duration = 100 } };
         var local = await LocalRunner.RunAsync(spec, new RunOptions { Partitions = 1 });
 
@@ -41,6 +43,8 @@ public class InProcessClusterTests
         }
         var report = LocalRunner.Report(result, new RunOptions(), DateTime.UtcNow);
         Assert.Equal(local.Summary.SpikesSha256, report.Summary.SpikesSha256);
+        Assert.Equal(local.Summary.WeightsChecksum, report.Summary.WeightsChecksum);
+        Assert.Equal(local.Summary.PlasticSynapses, report.Summary.PlasticSynapses);
         Assert.Equal(local.Summary.Synapses, report.Summary.Synapses);
         Assert.Equal(3, result.Partitions.Count);
     }

@@ -32,6 +32,26 @@ public class ExampleDeterminismTests
     }
 
     [Fact]
+    public async Task PlasticBrunelGivesTheSameSpikesAndWeightsForAnyPartitionCount()
+    {
+        var spec = ModelLoader.LoadFile(Repo.Example("brunel_stdp.yaml"));
+        spec = spec with { Run = spec.Run with { Duration = 100 } };
+        var reports = new Dictionary<int, DistSnn.Cluster.Output.RunSummary>();
+        foreach (var parts in new[] { 1, 2, 3 })
+            reports[parts] = (await LocalRunner.RunAsync(spec, new RunOptions { Partitions = parts })).Summary;
+        var one = reports[1];
+        Assert.True(one.PlasticSynapses > 9_000_000, $"{one.PlasticSynapses} plastic synapses");
+        Assert.NotNull(one.WeightsChecksum);
+        Assert.All(reports.Values, r => Assert.Equal(one.SpikesSha256, r.SpikesSha256));
+        Assert.All(reports.Values, r => Assert.Equal(one.WeightsChecksum, r.WeightsChecksum));
+        Assert.All(reports.Values, r => Assert.Equal(one.PlasticSynapses, r.PlasticSynapses));
+
+        // The weights did change: a shorter run ends with other weights.
+        var shorter = await LocalRunner.RunAsync(spec with { Run = spec.Run with { Duration = 50 } }, new RunOptions { Partitions = 2 });
+        Assert.NotEqual(one.WeightsChecksum, shorter.Summary.WeightsChecksum);
+    }
+
+    [Fact]
     public async Task RoundRobinPlacementGivesTheSameSpikesAsContiguous()
     {
         var spec = ModelLoader.LoadFile(Repo.Example("coba.yaml"));
