@@ -26,6 +26,7 @@ internal static class SpecAssert
 
         Assert.Equal(expected.Projections, actual.Projections);
         Assert.Equal(expected.PoissonInputs, actual.PoissonInputs);
+        Assert.Equal(expected.Reward, actual.Reward);
 
         Assert.Equal(expected.Currents.Count, actual.Currents.Count);
         for (int i = 0; i < expected.Currents.Count; i++)
