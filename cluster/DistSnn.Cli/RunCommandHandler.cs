@@ -156,6 +156,11 @@ public static class RunCommandHandler
         Row("bytes / synapse", s.BytesPerSynapse.ToString("F2", ci));
         Row("peak memory", $"{(s.PeakWorkingSetBytes / 1048576.0).ToString("F0", ci)} MiB");
         Row("spikes_sha256", s.SpikesSha256);
+        if (s.WeightsChecksum is { } weights)
+        {
+            Row("plastic synapses", s.PlasticSynapses.ToString("N0", ci));
+            Row("weights_checksum", weights);
+        }
         AnsiConsole.Write(t);
         var pops = new Table().Border(TableBorder.Rounded);
         pops.AddColumns("population", "size", "spikes", "rate (Hz)", "CV ISI");
