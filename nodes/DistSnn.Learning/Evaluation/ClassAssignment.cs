@@ -1,0 +1,266 @@
+namespace DistSnn.Learning.Evaluation;
+
+/// <summary>
+/// Diehl &amp; Cook (2015) labelling of an unsupervised network's neurons, and the classifier built from it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// <b>Assignment.</b> After learning, a set of labelled samples is presented and each neuron's spikes are counted.
+/// Each neuron gets the class for which its mean response (spikes per presentation of that class) is highest.
+/// Ties go to the lowest class index. A neuron whose mean response is 0 for every class (it never fired) gets
+/// <see cref="Unassigned"/> (-1) and takes no part in prediction. Classes absent from the samples are never
+/// assigned. This matches Diehl &amp; Cook's code, which starts every assignment at -1 and replaces it only on a
+/// strictly larger rate.
+/// </para>
+/// <para>
+/// <b>Prediction.</b> For a sample's spike counts, each class scores the mean count of the neurons assigned to it;
+/// the class with the highest score wins, ties going to the lowest class index. Classes with no neurons are
+/// skipped (their score is -∞). A sample with no spikes at all therefore goes to the lowest class that has
+/// neurons. If no neuron is assigned at all, the prediction is <see cref="Unassigned"/>.
+/// </para>
+/// <para>
+/// Spike counts are passed flat, sample-major: the count of neuron <c>j</c> for sample <c>s</c> is at
+/// <c>s * NeuronCount + j</c>.
+/// </para>
+/// </remarks>
+public sealed class ClassAssignment
+{
+    /// <summary>Class of a neuron that never fired, and prediction when no neuron has a class.</summary>
+    public const int Unassigned = -1;
+
+    private readonly int[] _neuronClasses;
+    private readonly int[] _neuronsPerClass;
+
+    private ClassAssignment(int[] neuronClasses, int classCount)
+    {
+        _neuronClasses = neuronClasses;
+        ClassCount = classCount;
+        _neuronsPerClass = new int[classCount];
+        foreach (int c in neuronClasses)
+            if (c != Unassigned) _neuronsPerClass[c]++;
+    }
+
+    /// <summary>Number of classes (labels are 0 .. ClassCount - 1).</summary>
+    public int ClassCount { get; }
+
+    /// <summary>Number of neurons.</summary>
+    public int NeuronCount => _neuronClasses.Length;
+
+    /// <summary>Class of each neuron, or <see cref="Unassigned"/> for neurons that never fired.</summary>
+    public IReadOnlyList<int> NeuronClasses => _neuronClasses;
+
+    /// <summary>How many neurons are assigned to <paramref name="classIndex"/>.</summary>
+    public int NeuronsInClass(int classIndex)
+    {
+        CheckClass(classIndex, nameof(classIndex));
+        return _neuronsPerClass[classIndex];
+    }
+
+    /// <summary>Uses a given assignment, for instance one saved from an earlier run.</summary>
+    /// <param name="neuronClasses">Class of each neuron, 0 .. classCount - 1 or <see cref="Unassigned"/>.</param>
+    /// <param name="classCount">Number of classes (at least 1).</param>
+    public static ClassAssignment FromClasses(IReadOnlyList<int> neuronClasses, int classCount)
+    {
+        ArgumentNullException.ThrowIfNull(neuronClasses);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classCount);
+        var classes = neuronClasses.ToArray();
+        for (int j = 0; j < classes.Length; j++)
+            if (classes[j] < Unassigned || classes[j] >= classCount)
+                throw new ArgumentException(
+                    $"neuron {j} has class {classes[j]}; expected 0..{classCount - 1} or {Unassigned}",
+                    nameof(neuronClasses));
+        return new ClassAssignment(classes, classCount);
+    }
+
+    /// <summary>
+    /// Assigns each neuron the class of its highest mean response over the given samples.
+    /// </summary>
+    /// <param name="spikeCounts">Spikes per sample and neuron, sample-major (samples × <paramref name="neuronCount"/>); not negative.</param>
+    /// <param name="neuronCount">Number of neurons (at least 1).</param>
+    /// <param name="labels">Class of each sample, 0 .. <paramref name="classCount"/> - 1.</param>
+    /// <param name="classCount">Number of classes (at least 1; 10 for Fashion-MNIST).</param>
+    public static ClassAssignment Assign(
+        ReadOnlySpan<int> spikeCounts, int neuronCount, ReadOnlySpan<byte> labels, int classCount = 10)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(neuronCount);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classCount);
+        int samples = CheckShape(spikeCounts, neuronCount, labels.Length);
+        CheckLabels(labels, classCount);
+
+        // Sums per class and neuron, class-major; long because 60,000 samples of a busy neuron can pass 2^31.
+        var sums = new long[classCount * neuronCount];
+        var samplesPerClass = new int[classCount];
+        for (int s = 0; s < samples; s++)
+        {
+            int c = labels[s];
+            samplesPerClass[c]++;
+            var row = spikeCounts.Slice(s * neuronCount, neuronCount);
+            var classSums = sums.AsSpan(c * neuronCount, neuronCount);
+            for (int j = 0; j < neuronCount; j++)
+            {
+                if (row[j] < 0)
+                    throw new ArgumentException(
+                        $"spike count {row[j]} for sample {s}, neuron {j} is negative", nameof(spikeCounts));
+                classSums[j] += row[j];
+            }
+        }
+
+        var classes = new int[neuronCount];
+        for (int j = 0; j < neuronCount; j++)
+        {
+            int best = Unassigned;
+            double bestMean = 0; // a class must beat 0 spikes, so silent neurons stay unassigned
+            for (int c = 0; c < classCount; c++)
+            {
+                if (samplesPerClass[c] == 0) continue;
+                double mean = (double)sums[c * neuronCount + j] / samplesPerClass[c];
+                if (mean > bestMean)
+                {
+                    bestMean = mean;
+                    best = c;
+                }
+            }
+            classes[j] = best;
+        }
+        return new ClassAssignment(classes, classCount);
+    }
+
+    /// <summary>Assigns from a samples × neurons matrix of spike counts.</summary>
+    public static ClassAssignment Assign(int[,] spikeCounts, ReadOnlySpan<byte> labels, int classCount = 10)
+    {
+        ArgumentNullException.ThrowIfNull(spikeCounts);
+        return Assign(Flatten(spikeCounts), spikeCounts.GetLength(1), labels, classCount);
+    }
+
+    /// <summary>
+    /// Score of each class for one sample: the mean spike count of the neurons assigned to it, or
+    /// <see cref="double.NegativeInfinity"/> for a class with no neurons.
+    /// </summary>
+    /// <param name="sampleCounts">Spike count of each neuron for one sample (length <see cref="NeuronCount"/>).</param>
+    public double[] ClassScores(ReadOnlySpan<int> sampleCounts)
+    {
+        var scores = new double[ClassCount];
+        Scores(sampleCounts, scores);
+        return scores;
+    }
+
+    /// <summary>Predicted class for one sample (see the class remarks for the rule and ties).</summary>
+    /// <param name="sampleCounts">Spike count of each neuron for one sample (length <see cref="NeuronCount"/>).</param>
+    public int Predict(ReadOnlySpan<int> sampleCounts)
+    {
+        Span<double> scores = ClassCount <= 256 ? stackalloc double[ClassCount] : new double[ClassCount];
+        Scores(sampleCounts, scores);
+        return ArgMax(scores);
+    }
+
+    /// <summary>Predicted class for each sample of flat, sample-major spike counts.</summary>
+    public int[] Predict(ReadOnlySpan<int> spikeCounts, int sampleCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sampleCount);
+        CheckShape(spikeCounts, NeuronCount, sampleCount);
+        var predictions = new int[sampleCount];
+        var scores = new double[ClassCount];
+        for (int s = 0; s < sampleCount; s++)
+        {
+            Scores(spikeCounts.Slice(s * NeuronCount, NeuronCount), scores);
+            predictions[s] = ArgMax(scores);
+        }
+        return predictions;
+    }
+
+    /// <summary>Predicted class for each row of a samples × neurons matrix of spike counts.</summary>
+    public int[] Predict(int[,] spikeCounts)
+    {
+        ArgumentNullException.ThrowIfNull(spikeCounts);
+        if (spikeCounts.GetLength(1) != NeuronCount)
+            throw new ArgumentException(
+                $"spike counts have {spikeCounts.GetLength(1)} columns but the assignment has {NeuronCount} neurons",
+                nameof(spikeCounts));
+        return Predict(Flatten(spikeCounts), spikeCounts.GetLength(0));
+    }
+
+    /// <summary>
+    /// Fraction of samples whose prediction equals the label (0..1); <see cref="Unassigned"/> predictions count as
+    /// wrong.
+    /// </summary>
+    public static double Accuracy(ReadOnlySpan<int> predicted, ReadOnlySpan<byte> labels)
+    {
+        if (predicted.Length != labels.Length)
+            throw new ArgumentException(
+                $"{predicted.Length} predictions but {labels.Length} labels", nameof(labels));
+        if (predicted.Length == 0)
+            throw new ArgumentException("accuracy of no samples is undefined", nameof(predicted));
+        int correct = 0;
+        for (int i = 0; i < predicted.Length; i++)
+            if (predicted[i] == labels[i]) correct++;
+        return (double)correct / predicted.Length;
+    }
+
+    private void Scores(ReadOnlySpan<int> sampleCounts, Span<double> scores)
+    {
+        if (sampleCounts.Length != NeuronCount)
+            throw new ArgumentException(
+                $"{sampleCounts.Length} spike counts but the assignment has {NeuronCount} neurons",
+                nameof(sampleCounts));
+        scores.Clear();
+        for (int j = 0; j < sampleCounts.Length; j++)
+        {
+            if (sampleCounts[j] < 0)
+                throw new ArgumentException($"spike count {sampleCounts[j]} of neuron {j} is negative",
+                    nameof(sampleCounts));
+            int c = _neuronClasses[j];
+            if (c != Unassigned) scores[c] += sampleCounts[j];
+        }
+        for (int c = 0; c < scores.Length; c++)
+            scores[c] = _neuronsPerClass[c] == 0 ? double.NegativeInfinity : scores[c] / _neuronsPerClass[c];
+    }
+
+    /// <summary>Lowest index of the highest finite score; <see cref="Unassigned"/> when every score is -∞.</summary>
+    private static int ArgMax(ReadOnlySpan<double> scores)
+    {
+        int best = Unassigned;
+        double bestScore = double.NegativeInfinity;
+        for (int c = 0; c < scores.Length; c++)
+        {
+            if (scores[c] > bestScore)
+            {
+                bestScore = scores[c];
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private static int CheckShape(ReadOnlySpan<int> spikeCounts, int neuronCount, int sampleCount)
+    {
+        if ((long)sampleCount * neuronCount != spikeCounts.Length)
+            throw new ArgumentException(
+                $"{spikeCounts.Length} spike counts do not make {sampleCount} samples × {neuronCount} neurons " +
+                $"(expected {(long)sampleCount * neuronCount})",
+                nameof(spikeCounts));
+        return sampleCount;
+    }
+
+    private static void CheckLabels(ReadOnlySpan<byte> labels, int classCount)
+    {
+        for (int s = 0; s < labels.Length; s++)
+            if (labels[s] >= classCount)
+                throw new ArgumentException(
+                    $"label {labels[s]} of sample {s} is not a class index (expected 0..{classCount - 1})",
+                    nameof(labels));
+    }
+
+    private void CheckClass(int classIndex, string name)
+    {
+        if (classIndex < 0 || classIndex >= ClassCount)
+            throw new ArgumentOutOfRangeException(name, classIndex, $"expected a class index 0..{ClassCount - 1}");
+    }
+
+    private static int[] Flatten(int[,] matrix)
+    {
+        var flat = new int[matrix.Length];
+        int k = 0;
+        foreach (int value in matrix) flat[k++] = value; // a rectangular array enumerates row-major
+        return flat;
+    }
+}
