@@ -14,6 +14,7 @@ public static class CliApp
         var root = new RootCommand("DistSnn: distributed spiking neural network simulator.\n" + ExitCodes.Help);
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(PartitionCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());
         foreach (var c in AdminCommands.Create()) root.Subcommands.Add(c);
         return root;

@@ -235,6 +235,28 @@ public sealed class PartitionEngine
     /// </summary>
     public double? RewardOverride { get; set; }
 
+    /// <summary>
+    /// Whether plastic synapses learn (default). When false their weights are frozen — spikes still travel with the
+    /// current weights — as for evaluating a trained network.
+    /// </summary>
+    public bool Learning { get; set; } = true;
+
+    /// <summary>
+    /// Sets the rate (Hz) of every source of <paramref name="population"/> (a <c>poisson_generator</c>) held here,
+    /// given by population-local index; applies from the next step.
+    /// </summary>
+    public void SetPoissonRates(int population, Func<int, double> rateOfIndex)
+    {
+        ArgumentNullException.ThrowIfNull(rateOfIndex);
+        if (_groups[population] is null) return;
+        if (_groups[population] is not PoissonSourceGroup g)
+            throw new ArgumentException($"population {_spec.Populations[population].Name} is not a poisson_generator", nameof(population));
+        var owned = _owned[population];
+        var rates = new double[owned.Length];
+        for (int k = 0; k < owned.Length; k++) rates[k] = rateOfIndex(owned[k]);
+        g.SetRates(rates);
+    }
+
     /// <summary>Synapses with plastic weights held here.</summary>
     public long PlasticSynapseCount => _plastic.Sum(b => (long)b.Count);
 
@@ -266,7 +288,7 @@ public sealed class PartitionEngine
         for (int b = 0; b < _plastic.Length; b++)
         {
             var block = _plastic[b];
-            events += block.Process(horizon, EpochSteps, _postLogs[block.TargetPopulation]!, ref _plasticCursor[b], reward, dt);
+            events += block.Process(horizon, EpochSteps, _postLogs[block.TargetPopulation]!, ref _plasticCursor[b], reward, dt, Learning);
         }
         SynapticEvents += events;
         // Drop the post spikes every block onto a population has passed.

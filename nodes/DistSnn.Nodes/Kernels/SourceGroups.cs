@@ -14,11 +14,15 @@ public sealed class PoissonSourceGroup : NeuronGroup
     private readonly ulong _key;
     private readonly double _p;
     private readonly long _firstStep, _endStep;
+    private readonly double _dt;
+    // Per-source spike probabilities once rates are set by the run (e.g. an image's pixels); null = the model's rate.
+    private double[]? _pi;
 
     /// <summary>Builds the group for the sources with global ids <paramref name="gids"/>.</summary>
     public PoissonSourceGroup(PoissonGenerator p, long[] gids, double dt, ulong seed) : base(gids.Length, 0, 1)
     {
         _gids = gids;
+        _dt = dt;
         _key = CounterRng.StreamKey(seed, RngPurpose.PoissonSource, 0);
         _p = -FastMath.ExpM1(-p.Rate * dt * 1e-3);
         _firstStep = (long)Math.Ceiling(p.Start / dt - 1e-9);
@@ -32,9 +36,34 @@ public sealed class PoissonSourceGroup : NeuronGroup
     public override float[] State(string name) => throw UnknownVariable(name);
 
     /// <inheritdoc />
+    /// <summary>
+    /// Sets each source's rate (Hz), by local index; the draws stay keyed by global id and step, so the spikes do not
+    /// depend on the partitioning. The model's start and stop still apply.
+    /// </summary>
+    public void SetRates(ReadOnlySpan<double> ratesHz)
+    {
+        if (ratesHz.Length != _gids.Length) throw new ArgumentException($"{ratesHz.Length} rates for {_gids.Length} sources", nameof(ratesHz));
+        _pi ??= new double[_gids.Length];
+        for (int i = 0; i < _pi.Length; i++)
+        {
+            if (!(ratesHz[i] >= 0) || !double.IsFinite(ratesHz[i])) throw new ArgumentOutOfRangeException(nameof(ratesHz), $"rate {ratesHz[i]} Hz of source {i}");
+            _pi[i] = -FastMath.ExpM1(-ratesHz[i] * _dt * 1e-3);
+        }
+    }
+
+    /// <inheritdoc />
     public override int Update(long step)
     {
-        if (step < _firstStep || step >= _endStep || _p <= 0) return 0;
+        if (step < _firstStep || step >= _endStep) return 0;
+        if (_pi is { } pi)
+        {
+            int n = 0;
+            for (int i = 0; i < _gids.Length; i++)
+                if (pi[i] > 0 && CounterRng.Uniform(_key, (ulong)_gids[i], (ulong)step) < pi[i])
+                    Spiked[n++] = i;
+            return n;
+        }
+        if (_p <= 0) return 0;
         int spiked = 0;
         for (int i = 0; i < _gids.Length; i++)
             if (CounterRng.Uniform(_key, (ulong)_gids[i], (ulong)step) < _p)

@@ -139,8 +139,9 @@ public sealed class PlasticBlock
     /// reward rule, applies <paramref name="reward"/>; then normalises if due. Returns the synaptic events
     /// transmitted.
     /// </summary>
-    public long Process(long horizon, long epochSteps, PostSpikeLog posts, ref int cursor, double reward, double dt)
+    public long Process(long horizon, long epochSteps, PostSpikeLog posts, ref int cursor, double reward, double dt, bool learn = true)
     {
+        if (!learn) return Transmit(horizon, posts, ref cursor);
         if (_elig is not null)
         {
             // The eligibility is kept as its value at the last boundary; bring it to this one.
@@ -175,6 +176,25 @@ public sealed class PlasticBlock
                 Weights[k] = (float)Math.Clamp(Weights[k] + scale * _elig[k], _rule.WMin, _rule.WMax);
         }
         if (_rule.NormalizeTotal is { } total && NormalizeDue(horizon, epochSteps)) Normalize(total);
+        return events;
+    }
+
+    /// <summary>Frozen weights: the queued pre spikes only transmit; post spikes are passed over.</summary>
+    private long Transmit(long horizon, PostSpikeLog posts, ref int cursor)
+    {
+        while (cursor < posts.Count && posts.Stamps[cursor] + Delay <= horizon) cursor++;
+        var t = Target;
+        int slots = t.Slots, padded = t.Padded;
+        var input = t.Input;
+        long events = 0;
+        for (int p = 0; p < _preCount; p++)
+        {
+            int row = _preRows[p];
+            int rowBase = (Port * slots + (int)((_preStamps[p] - 1 + Delay) % slots)) * padded;
+            for (int k = RowStart[row]; k < RowStart[row + 1]; k++) input[rowBase + Targets[k]] += Weights[k];
+            events += RowStart[row + 1] - RowStart[row];
+        }
+        _preCount = 0;
         return events;
     }
 

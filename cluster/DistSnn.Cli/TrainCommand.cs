@@ -1,0 +1,167 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using DistSnn.Learning.Datasets;
+using DistSnn.Learning.DiehlCook;
+using DistSnn.Learning.Plots;
+using PureHDF;
+using Spectre.Console;
+
+namespace DistSnn.Cli;
+
+/// <summary>
+/// <c>distsnn train stdp</c>: unsupervised learning of Fashion-MNIST with the Diehl &amp; Cook (2015) network, with
+/// progress, periodic accuracy, the learned weights (HDF5), receptive-field and confusion-matrix plots and a
+/// summary.
+/// </summary>
+public static class TrainCommand
+{
+    /// <summary>The <c>train</c> command with its <c>stdp</c> subcommand.</summary>
+    public static Command Create()
+    {
+        var neurons = new Option<int>("--neurons", "-n") { Description = "Excitatory neurons (N)", DefaultValueFactory = _ => 100 };
+        var train = new Option<int>("--train-samples") { Description = "Training images, presented once each", DefaultValueFactory = _ => 60_000 };
+        var test = new Option<int>("--test-samples") { Description = "Test images", DefaultValueFactory = _ => 10_000 };
+        var partitions = new Option<int>("--partitions", "-p") { Description = "Partitions; results are identical for any value", DefaultValueFactory = _ => 1 };
+        var seed = new Option<ulong>("--seed", "-s") { Description = "Master seed", DefaultValueFactory = _ => 1UL };
+        var reportEvery = new Option<int>("--report-every")
+        {
+            Description = "Training images between accuracy reports; the responses to the last such block label the neurons",
+            DefaultValueFactory = _ => 10_000,
+        };
+        var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
+        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>)" };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
+        var stdp = new Command("stdp",
+            "Train the Diehl & Cook (2015) network (784 Poisson inputs -> N excitatory neurons with STDP and adaptive " +
+            "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
+            "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
+        {
+            neurons, train, test, partitions, seed, reportEvery, data, outDir, json,
+        };
+        stdp.SetAction((parse, cancel) => Task.FromResult(Execute(new StdpTrainingOptions
+        {
+            Neurons = parse.GetValue(neurons),
+            TrainSamples = parse.GetValue(train),
+            TestSamples = parse.GetValue(test),
+            Partitions = parse.GetValue(partitions),
+            Seed = parse.GetValue(seed),
+            ReportEvery = parse.GetValue(reportEvery),
+        }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel)));
+        return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp };
+    }
+
+    /// <summary>Runs the training; returns the process exit code.</summary>
+    public static int Execute(StdpTrainingOptions options, DirectoryInfo? data, DirectoryInfo? outDir, bool json, CancellationToken cancel)
+    {
+        string? bad = options switch
+        {
+            { Neurons: < 1 } => $"--neurons: must be at least 1, got {options.Neurons}",
+            { TrainSamples: < 1 } => $"--train-samples: must be at least 1, got {options.TrainSamples}",
+            { TestSamples: < 1 } => $"--test-samples: must be at least 1, got {options.TestSamples}",
+            { Partitions: < 1 } => $"--partitions: must be at least 1, got {options.Partitions}",
+            { ReportEvery: < 1 } => $"--report-every: must be at least 1, got {options.ReportEvery}",
+            _ => null,
+        };
+        if (bad is not null)
+        {
+            Console.Error.WriteLine($"error: {bad}");
+            return ExitCodes.BadInput;
+        }
+        FashionMnist set;
+        try
+        {
+            set = FashionMnist.Load(data?.FullName);
+        }
+        catch (Exception e) when (e is DatasetMissingException or IdxFormatException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        string dir = outDir?.FullName ?? Path.Combine("results", $"train-stdp-N{options.Neurons}");
+        Directory.CreateDirectory(dir);
+
+        var trainer = new StdpTrainer(options, set.Train.Rows * set.Train.Columns);
+        StdpTrainingResult result;
+        try
+        {
+            var last = DateTime.MinValue;
+            result = trainer.Run(set.Train, set.Test, p =>
+            {
+                if (json || (DateTime.UtcNow - last).TotalSeconds < 2 && p.Done != p.Total) return;
+                last = DateTime.UtcNow;
+                string acc = p.RecentAccuracy is { } a ? $", accuracy on the last block {a:P1}" : "";
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{p.Phase}: {p.Done}/{p.Total} images, {p.SamplesPerSecond:F1} images/s{acc}"));
+            }, cancel);
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return ExitCodes.Cancelled;
+        }
+
+        WriteWeights(Path.Combine(dir, "weights.h5"), result, set.Train.Rows, set.Train.Columns);
+        LearningPlots.SaveReceptiveFields(Path.Combine(dir, "receptive_fields.png"), result.Weights, result.Neurons,
+            set.Train.Rows, set.Train.Columns, $"Receptive fields, N = {result.Neurons}, {result.TrainSamples} images");
+        LearningPlots.SaveConfusionMatrix(Path.Combine(dir, "confusion_matrix.png"), result.Confusion, FashionMnist.ClassNames,
+            string.Create(CultureInfo.InvariantCulture, $"Test accuracy {result.TestAccuracy:P1} ({result.TestSamples} images)"));
+        var summary = new Dictionary<string, object?>
+        {
+            ["network"] = "diehl_cook_2015",
+            ["neurons"] = result.Neurons,
+            ["train_samples"] = result.TrainSamples,
+            ["test_samples"] = result.TestSamples,
+            ["partitions"] = result.Partitions,
+            ["seed"] = options.Seed,
+            ["test_accuracy"] = result.TestAccuracy,
+            ["training_accuracy"] = result.TrainingAccuracy.Select(h => new { samples = h.Samples, accuracy = h.Accuracy }).ToArray(),
+            ["train_seconds"] = result.TrainSeconds,
+            ["test_seconds"] = result.TestSeconds,
+            ["train_samples_per_second"] = result.TrainSamplesPerSecond,
+            ["input_retries"] = result.Retries,
+            ["weights_checksum"] = result.WeightsChecksum,
+            ["neurons_per_class"] = Enumerable.Range(0, 10).Select(c => result.NeuronClasses.Count(x => x == c)).ToArray(),
+        };
+        string text = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true });
+        File.WriteAllText(Path.Combine(dir, "train_summary.json"), text + "\n");
+        if (json)
+        {
+            Console.WriteLine(text);
+            return ExitCodes.Ok;
+        }
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("quantity").AddColumn(new TableColumn("value").RightAligned());
+        void Row(string k, string v) => table.AddRow(Markup.Escape(k), Markup.Escape(v));
+        var ci = CultureInfo.InvariantCulture;
+        Row("excitatory neurons", result.Neurons.ToString(ci));
+        Row("training images", result.TrainSamples.ToString("N0", ci));
+        Row("test images", result.TestSamples.ToString("N0", ci));
+        Row("partitions", result.Partitions.ToString(ci));
+        Row("test accuracy", result.TestAccuracy.ToString("P2", ci));
+        Row("training", $"{result.TrainSeconds.ToString("F1", ci)} s, {result.TrainSamplesPerSecond.ToString("F2", ci)} images/s");
+        Row("testing", $"{result.TestSeconds.ToString("F1", ci)} s");
+        Row("weights_checksum", result.WeightsChecksum);
+        AnsiConsole.Write(table);
+        Console.WriteLine(result.Confusion.ToText(FashionMnist.ClassNames));
+        Console.WriteLine($"results: {Path.GetFullPath(dir)}");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>weights (inputs x neurons, nS), theta (mV) and neuron labels, readable with h5py.</summary>
+    private static void WriteWeights(string path, StdpTrainingResult result, int rows, int columns)
+    {
+        int inputs = rows * columns;
+        var weights = new float[inputs, result.Neurons];
+        for (int i = 0; i < inputs; i++)
+            for (int j = 0; j < result.Neurons; j++)
+                weights[i, j] = result.Weights[i * result.Neurons + j];
+        var file = new H5File
+        {
+            ["weights"] = weights,
+            ["theta"] = result.Theta,
+            ["labels"] = result.NeuronClasses,
+        };
+        file.Attributes["image_shape"] = new[] { rows, columns };
+        file.Write(path);
+    }
+}

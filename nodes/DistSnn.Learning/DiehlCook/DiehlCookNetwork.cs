@@ -1,0 +1,75 @@
+using DistSnn.Model;
+
+namespace DistSnn.Learning.DiehlCook;
+
+/// <summary>
+/// The network of Diehl &amp; Cook (2015), "Unsupervised learning of digit recognition using spike-timing-dependent
+/// plasticity", with the parameters of their published code: 784 Poisson inputs → N excitatory conductance LIF
+/// neurons (all-to-all, plastic, adaptive thresholds) → N inhibitory neurons (one-to-one), which inhibit every
+/// excitatory neuron but their own (lateral inhibition, winner-take-all).
+/// </summary>
+/// <remarks>
+/// Mapping of their Brian model: membranes with g_l = 1 nS, so their dimensionless conductances are nS here;
+/// excitatory v_rest = v_reset = -65 mV, threshold -52 mV + theta (their offset of 20 mV folded in, theta starting at
+/// 0), tau 100 ms, refractory 5 ms, E_inh -100 mV; inhibitory v_rest -60, reset -45, threshold -40 mV, tau 10 ms,
+/// refractory 2 ms, E_inh -85 mV; tau_ge 1 ms, tau_gi 2 ms. Their learning rule (pre: w -= 0.0001·post1; post:
+/// w += 0.01·pre·post2 before its jump; traces set to 1 at spikes; τ_pre = τ_post1 = 20 ms, τ_post2 = 40 ms) is the
+/// nearest-spike triplet rule with A2- = 0.0001, A3+ = 0.01, A2+ = A3- = 0. Weights start uniform in [0, 0.3] nS,
+/// are bounded by 1 nS, and the weights onto each excitatory neuron are normalised to sum to 78 nS after each
+/// presentation. Delays are constant (the plastic projection needs one): 5 ms input→exc, 1 ms exc↔inh.
+/// </remarks>
+public static class DiehlCookNetwork
+{
+    /// <summary>Input population name.</summary>
+    public const string Input = "input";
+    /// <summary>Excitatory population name.</summary>
+    public const string Excitatory = "exc";
+    /// <summary>Inhibitory population name.</summary>
+    public const string Inhibitory = "inh";
+
+    /// <summary>Presentation time of one image (ms).</summary>
+    public const double PresentMs = 350;
+    /// <summary>Rest between images (ms), inputs silent, so that the network returns to rest.</summary>
+    public const double RestMs = 150;
+
+    /// <summary>
+    /// Builds the network with <paramref name="neurons"/> excitatory (and as many inhibitory) neurons for
+    /// <paramref name="inputs"/> pixels. The run's duration is only a bound; the trainer drives it image by image.
+    /// </summary>
+    public static NetworkSpec Build(int neurons, ulong seed, int inputs = 784, double dt = 0.5, double durationMs = 1e9)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(neurons, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
+        var b = new NetworkBuilder("diehl_cook").WithDt(dt).WithDuration(durationMs).WithSeed(seed);
+        var input = b.Population(Input, inputs, new PoissonGenerator { Rate = 0 });
+        var exc = b.Population(Excitatory, neurons, new LifExpCond
+        {
+            CM = 100, GL = 1, EL = -65, VReset = -65, VTh = -52, TRef = 5,
+            EExc = 0, EInh = -100, TauSynExc = 1, TauSynInh = 2,
+            ThetaPlus = 0.05, TauTheta = 1e7,
+        }).Initial("v", ValueSpec.Of(-65, Dimension.Voltage));
+        var inh = b.Population(Inhibitory, neurons, new LifExpCond
+        {
+            CM = 10, GL = 1, EL = -60, VReset = -45, VTh = -40, TRef = 2,
+            EExc = 0, EInh = -85, TauSynExc = 1, TauSynInh = 2,
+        }).Initial("v", ValueSpec.Of(-60, Dimension.Voltage));
+
+        var rule = new TripletStdpSynapse
+        {
+            TauPlus = 20, TauMinus = 20, TauX = 20, TauY = 40,
+            A2Plus = 0, A3Plus = 0.01, A2Minus = 0.0001, A3Minus = 0,
+            Pairing = SpikePairing.Nearest, WMin = 0, WMax = 1,
+            NormalizeTotal = 78.0 * inputs / 784, NormalizeInterval = PresentMs + RestMs,
+        };
+        b.Connect(input, exc, new AllToAll(), new UniformValue(0, 0.3, Dimension.Conductance), ValueSpec.Of(5, Dimension.Time),
+            Receptor.Exc, "input_exc", rule);
+        b.Connect(exc, inh, new OneToOne(), weight: 10.4, delay: 1, Receptor.Exc, "exc_inh");
+        var others = new List<ListedSynapse>(neurons * (neurons - 1));
+        for (int i = 0; i < neurons; i++)
+            for (int j = 0; j < neurons; j++)
+                if (i != j) others.Add(new ListedSynapse(i, j));
+        b.Connect(inh, exc, new FromList(others), weight: 17, delay: 1, Receptor.Inh, "inh_exc");
+        b.RecordSpikes(exc);
+        return b.Build();
+    }
+}

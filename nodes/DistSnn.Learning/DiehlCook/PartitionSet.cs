@@ -1,0 +1,123 @@
+using DistSnn.Model;
+using DistSnn.Nodes;
+using DistSnn.Partitioner;
+
+namespace DistSnn.Learning.DiehlCook;
+
+/// <summary>
+/// A network split into partitions that run in this process, driven step block by step block with the epoch
+/// protocol of the actor runtime (run epoch e everywhere, then hand every partition all of epoch e's spikes), so a
+/// trainer can change inputs between presentations. Results are identical for any number of partitions.
+/// </summary>
+public sealed class PartitionSet
+{
+    private readonly PartitionEngine[] _engines;
+    private readonly SpikeBatch[] _batches;
+    private readonly long _first, _count;
+
+    /// <summary>Builds <paramref name="partitions"/> partitions of <paramref name="spec"/> in parallel.</summary>
+    public PartitionSet(NetworkSpec spec, int partitions, int countedPopulation)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
+        Spec = spec;
+        Plan = PartitionPlan.Create(spec, partitions, PartitionStrategy.RoundRobin);
+        _engines = new PartitionEngine[Plan.Parts];
+        Parallel.For(0, Plan.Parts, q => _engines[q] = new PartitionEngine(spec, q, Plan.Owned(q)));
+        _batches = new SpikeBatch[_engines.Length];
+        var first = spec.FirstGids();
+        _first = first[countedPopulation];
+        _count = spec.Populations[countedPopulation].Size;
+    }
+
+    /// <summary>The network.</summary>
+    public NetworkSpec Spec { get; }
+    /// <summary>Where each neuron lives.</summary>
+    public PartitionPlan Plan { get; }
+    /// <summary>The partitions.</summary>
+    public IReadOnlyList<PartitionEngine> Engines => _engines;
+    /// <summary>Steps simulated so far.</summary>
+    public long Step => _engines[0].CurrentStep;
+
+    /// <summary>Learning on or off in every partition.</summary>
+    public bool Learning
+    {
+        set
+        {
+            foreach (var e in _engines) e.Learning = value;
+        }
+    }
+
+    /// <summary>Sets the rates of a Poisson population in every partition.</summary>
+    public void SetRates(int population, Func<int, double> rateOfIndex)
+    {
+        foreach (var e in _engines) e.SetPoissonRates(population, rateOfIndex);
+    }
+
+    /// <summary>
+    /// Runs whole epochs until at least <paramref name="steps"/> more steps are done, adding each spike of the
+    /// counted population to <paramref name="counts"/> (by population-local index). Partitions run in parallel
+    /// within an epoch when <paramref name="parallel"/>.
+    /// </summary>
+    public void Run(long steps, int[] counts, bool parallel)
+    {
+        ArgumentNullException.ThrowIfNull(counts);
+        long end = Step + steps;
+        while (Step < end && !_engines[0].Finished)
+        {
+            if (parallel && _engines.Length > 1)
+                Parallel.For(0, _engines.Length, q => _batches[q] = Copy(_engines[q].RunEpoch()));
+            else
+                for (int q = 0; q < _engines.Length; q++) _batches[q] = Copy(_engines[q].RunEpoch());
+            foreach (var b in _batches)
+                for (int i = 0; i < b.Count; i++)
+                {
+                    long g = b.Gids[i] - _first;
+                    if (g >= 0 && g < _count) counts[g]++;
+                }
+            if (parallel && _engines.Length > 1) Parallel.For(0, _engines.Length, q => _engines[q].Deliver(_batches));
+            else
+                foreach (var e in _engines) e.Deliver(_batches);
+        }
+    }
+
+    private static SpikeBatch Copy(SpikeBatch b) => new(b.Stamps[..b.Count], b.Gids[..b.Count], b.Count);
+
+    /// <summary>The weights of plastic projection <paramref name="projection"/> as a dense input-major matrix [pre * posts + post].</summary>
+    public float[] DenseWeights(int projection)
+    {
+        var proj = Spec.Projections[projection];
+        int pre = Spec.PopulationIndex(proj.Source), post = Spec.PopulationIndex(proj.Target);
+        int posts = Spec.Populations[post].Size;
+        var dense = new float[Spec.Populations[pre].Size * (long)posts];
+        for (int q = 0; q < _engines.Length; q++)
+        {
+            var owned = Plan.Owned(q)[post];
+            foreach (var block in _engines[q].PlasticBlocks)
+            {
+                if (block.Projection != projection) continue;
+                for (int row = 0; row + 1 < block.RowStart.Length; row++)
+                    for (int k = block.RowStart[row]; k < block.RowStart[row + 1]; k++)
+                        dense[row * (long)posts + owned[block.Targets[k]]] = block.Weights[k];
+            }
+        }
+        return dense;
+    }
+
+    /// <summary>A state variable of a population, gathered from all partitions by population-local index.</summary>
+    public float[] Gather(int population, string variable)
+    {
+        var result = new float[Spec.Populations[population].Size];
+        for (int q = 0; q < _engines.Length; q++)
+        {
+            if (_engines[q].Group(population) is not { } g) continue;
+            var values = g.State(variable);
+            var owned = Plan.Owned(q)[population];
+            for (int k = 0; k < owned.Length; k++) result[owned[k]] = values[k];
+        }
+        return result;
+    }
+
+    /// <summary>Sum over partitions of the weights checksum (order-independent).</summary>
+    public ulong WeightsChecksum => _engines.Aggregate(0UL, (s, e) => unchecked(s + e.WeightsChecksum));
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using DistSnn.Learning.Datasets;
+using DistSnn.Learning.Encoding;
+using DistSnn.Learning.Evaluation;
+
+namespace DistSnn.Learning.DiehlCook;
+
+/// <summary>Settings of one unsupervised training run.</summary>
+public sealed record StdpTrainingOptions
+{
+    /// <summary>Excitatory neurons (N).</summary>
+    public int Neurons { get; init; } = 100;
+    /// <summary>Training images presented once each, in data set order.</summary>
+    public int TrainSamples { get; init; } = 60_000;
+    /// <summary>Test images classified at the end.</summary>
+    public int TestSamples { get; init; } = 10_000;
+    /// <summary>Partitions the network is split into (results do not depend on it).</summary>
+    public int Partitions { get; init; } = 1;
+    /// <summary>Master seed (initial weights, Poisson inputs).</summary>
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Training images between accuracy reports; their responses also label the neurons (Diehl &amp; Cook: 10,000).</summary>
+    public int ReportEvery { get; init; } = 10_000;
+    /// <summary>Highest input intensity before an image is given up on (Diehl &amp; Cook raise it without bound).</summary>
+    public int MaxRetries { get; init; } = 12;
+}
+
+/// <summary>Progress of a training run.</summary>
+public sealed record StdpProgress(string Phase, int Done, int Total, double SamplesPerSecond, double? RecentAccuracy);
+
+/// <summary>The outcome of a training run.</summary>
+public sealed record StdpTrainingResult(
+    int Neurons, int TrainSamples, int TestSamples, int Partitions, double TestAccuracy, ConfusionMatrix Confusion,
+    IReadOnlyList<(int Samples, double Accuracy)> TrainingAccuracy, double TrainSeconds, double TestSeconds,
+    double TrainSamplesPerSecond, float[] Weights, float[] Theta, int[] NeuronClasses, string WeightsChecksum, long Retries);
+
+/// <summary>
+/// Unsupervised training of the Diehl &amp; Cook (2015) network: each image is presented for 350 ms as Poisson
+/// spike trains (rate = pixel / 8 · intensity, intensity starting at 2), followed by 150 ms of silence; if the
+/// excitatory neurons fire fewer than 5 spikes the image is shown again with the intensity raised by one. Neurons
+/// are labelled with the class they respond to most over the last <see cref="StdpTrainingOptions.ReportEvery"/>
+/// training images; the test set is then classified with learning and threshold adaptation frozen.
+/// </summary>
+public sealed class StdpTrainer
+{
+    private readonly StdpTrainingOptions _options;
+    private readonly PartitionSet _net;
+    private readonly int _input, _exc;
+    private readonly long _presentSteps, _restSteps;
+    private readonly double[] _rates;
+    // RateEncoding works in float; the engines take double rates.
+    private readonly float[] _floatRates;
+
+    /// <summary>Builds the network for <paramref name="options"/> and images of <paramref name="pixels"/> pixels.</summary>
+    public StdpTrainer(StdpTrainingOptions options, int pixels = 784)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        var spec = DiehlCookNetwork.Build(options.Neurons, options.Seed, pixels);
+        _input = spec.PopulationIndex(DiehlCookNetwork.Input);
+        _exc = spec.PopulationIndex(DiehlCookNetwork.Excitatory);
+        _net = new PartitionSet(spec, options.Partitions, _exc);
+        _presentSteps = (long)Math.Round(DiehlCookNetwork.PresentMs / spec.Run.Dt);
+        _restSteps = (long)Math.Round(DiehlCookNetwork.RestMs / spec.Run.Dt);
+        _rates = new double[pixels];
+        _floatRates = new float[pixels];
+    }
+
+    /// <summary>The network being trained.</summary>
+    public PartitionSet Network => _net;
+
+    /// <summary>Trains on the first TrainSamples images of <paramref name="train"/>, then tests on <paramref name="test"/>.</summary>
+    public StdpTrainingResult Run(LabeledImages train, LabeledImages test, Action<StdpProgress>? progress = null, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        int trainN = Math.Min(_options.TrainSamples, train.Count), testN = Math.Min(_options.TestSamples, test.Count);
+        int n = _options.Neurons, window = Math.Max(1, Math.Min(_options.ReportEvery, trainN));
+        var responses = new int[window * n];
+        var labels = new byte[window];
+        var history = new List<(int, double)>();
+        ClassAssignment? assignment = null;
+        long retries = 0;
+        var clock = Stopwatch.StartNew();
+
+        _net.Learning = true;
+        for (int s = 0; s < trainN; s++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int slot = s % window;
+            retries += Present(train.Image(s), responses.AsSpan(slot * n, n));
+            labels[slot] = train.Labels[s];
+            if (slot == window - 1)
+            {
+                // Accuracy of the labels from the previous window on this one, then relabel (Diehl & Cook's report).
+                if (assignment is not null)
+                    history.Add((s + 1, ClassAssignment.Accuracy(assignment.Predict(responses, window), labels)));
+                assignment = ClassAssignment.Assign(responses, n, labels);
+            }
+            if ((s + 1) % 50 == 0 || s + 1 == trainN)
+                progress?.Invoke(new StdpProgress("train", s + 1, trainN, (s + 1) / clock.Elapsed.TotalSeconds, history.Count > 0 ? history[^1].Item2 : null));
+        }
+        double trainSeconds = clock.Elapsed.TotalSeconds;
+        int filled = Math.Min(trainN, window);
+        if (trainN % window != 0 || assignment is null)
+        {
+            // Label with the most recent images if the last window was not complete.
+            var recent = new int[filled * n];
+            var recentLabels = new byte[filled];
+            for (int k = 0; k < filled; k++)
+            {
+                int s = trainN - filled + k, slot = s % window;
+                responses.AsSpan(slot * n, n).CopyTo(recent.AsSpan(k * n, n));
+                recentLabels[k] = labels[slot];
+            }
+            assignment = ClassAssignment.Assign(recent, n, recentLabels);
+        }
+
+        _net.Learning = false;
+        clock.Restart();
+        var predicted = new int[testN];
+        var response = new int[n];
+        for (int s = 0; s < testN; s++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            Array.Clear(response);
+            retries += Present(test.Image(s), response);
+            predicted[s] = assignment.Predict(response);
+            if ((s + 1) % 100 == 0 || s + 1 == testN)
+                progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null));
+        }
+        double testSeconds = clock.Elapsed.TotalSeconds;
+        var testLabels = test.Labels.AsSpan(0, testN);
+        var confusion = ConfusionMatrix.From(predicted, testLabels);
+        return new StdpTrainingResult(n, trainN, testN, _net.Plan.Parts, ClassAssignment.Accuracy(predicted, testLabels), confusion,
+            history, trainSeconds, testSeconds, trainN / Math.Max(trainSeconds, 1e-9), _net.DenseWeights(0), _net.Gather(_exc, "theta"),
+            assignment.NeuronClasses.ToArray(), _net.WeightsChecksum.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), retries);
+    }
+
+    /// <summary>Shows one image (raising the intensity until the network answers), then rests; returns the retries.</summary>
+    private int Present(ReadOnlySpan<byte> image, Span<int> response)
+    {
+        var counts = new int[response.Length];
+        for (int retry = 0; ; retry++)
+        {
+            Array.Clear(counts);
+            RateEncoding.RatesHz(image, _floatRates, RateEncoding.DiehlCookMaxRateHz, RateEncoding.DiehlCookIntensity(retry));
+            for (int i = 0; i < _rates.Length; i++) _rates[i] = _floatRates[i];
+            _net.SetRates(_input, i => _rates[i]);
+            _net.Run(_presentSteps, counts, _options.Partitions > 1);
+            _net.SetRates(_input, _ => 0);
+            _net.Run(_restSteps, new int[response.Length], _options.Partitions > 1);
+            if (counts.Sum() >= RateEncoding.DiehlCookMinimumSpikes || retry >= _options.MaxRetries)
+            {
+                counts.CopyTo(response);
+                return retry;
+            }
+        }
+    }
+}

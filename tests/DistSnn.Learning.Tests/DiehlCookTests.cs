@@ -1,0 +1,43 @@
+using DistSnn.Learning.DiehlCook;
+
+namespace DistSnn.Learning.Tests;
+
+/// <summary>
+/// The Diehl &amp; Cook network on real Fashion-MNIST images, at CI size: it must learn (accuracy clearly above the 10%
+/// of chance) and learn the same weights whatever the number of partitions.
+/// </summary>
+public sealed class DiehlCookTests(FashionMnistFixture fixture) : IClassFixture<FashionMnistFixture>
+{
+    [Fact]
+    public void A_few_hundred_images_give_accuracy_clearly_above_chance()
+    {
+        var trainer = new StdpTrainer(new StdpTrainingOptions { Neurons = 100, TrainSamples = 400, TestSamples = 200, ReportEvery = 200 });
+        var result = trainer.Run(fixture.Data.Train, fixture.Data.Test);
+        Assert.Equal(400, result.TrainSamples);
+        Assert.Equal(200, result.Confusion.Total);
+        Assert.True(result.TestAccuracy >= 0.30, $"test accuracy {result.TestAccuracy:P1} after 400 images");
+        Assert.True(result.NeuronClasses.Distinct().Count(c => c >= 0) >= 5, "neurons specialise on at least 5 classes");
+        // Normalisation keeps the input weights of every neuron summing to 78 nS.
+        for (int j = 0; j < result.Neurons; j++)
+        {
+            double sum = 0;
+            for (int i = 0; i < 784; i++) sum += result.Weights[i * result.Neurons + j];
+            Assert.InRange(sum, 77.9, 78.1);
+        }
+        Assert.True(result.Theta.Max() > 0, "adaptive thresholds grew");
+    }
+
+    [Fact]
+    public void Learned_weights_do_not_depend_on_the_number_of_partitions()
+    {
+        string? checksum = null;
+        foreach (int p in new[] { 1, 3 })
+        {
+            var trainer = new StdpTrainer(new StdpTrainingOptions { Neurons = 20, TrainSamples = 12, TestSamples = 5, ReportEvery = 6, Partitions = p });
+            var result = trainer.Run(fixture.Data.Train, fixture.Data.Test);
+            Assert.Equal(p, result.Partitions);
+            checksum ??= result.WeightsChecksum;
+            Assert.Equal(checksum, result.WeightsChecksum);
+        }
+    }
+}
