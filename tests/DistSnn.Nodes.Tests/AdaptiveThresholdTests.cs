@@ -150,14 +150,8 @@ public class AdaptiveThresholdTests
     {
         // V rests at E_L = -54.05 mV, between V_th + theta·exp(-dt/tau_theta) = -54.095 mV and V_th + theta = -54 mV:
         // the neuron fires in the first step only because theta decays before the test.
-        const double el = -54.05, tauTheta = 1, thetaPlus = 0.25;
-        NeuronModel model = kind switch
-        {
-            "lif_delta" => new LifDelta { EL = el, VTh = VTh, VReset = -70, ThetaPlus = thetaPlus, TauTheta = tauTheta },
-            "lif_exp_current" => new LifExpCurrent { EL = el, VTh = VTh, VReset = -70, ThetaPlus = thetaPlus, TauTheta = tauTheta },
-            _ => new LifExpCond { EL = el, VTh = VTh, VReset = -70, ThetaPlus = thetaPlus, TauTheta = tauTheta },
-        };
-        var g = Group(model);
+        const double tauTheta = 1, thetaPlus = 0.25;
+        var g = RestingGroup(kind, -54.05, thetaPlus, tauTheta);
         g.State("theta")[0] = 1f;
 
         Assert.Equal(1, g.Update(0));
@@ -177,25 +171,19 @@ public class AdaptiveThresholdTests
     public void WithoutAdaptationThetaStaysZeroAndTheThresholdIsVth(string kind)
     {
         // Resting 1 uV above V_th fires at once; without spikes-driven growth theta stays +0 to the bit.
-        const double el = VTh + 1e-3;
-        NeuronModel model = kind switch
-        {
-            "lif_delta" => new LifDelta { EL = el, VTh = VTh, VReset = -70 },
-            "lif_exp_current" => new LifExpCurrent { EL = el, VTh = VTh, VReset = -70 },
-            _ => new LifExpCond { EL = el, VTh = VTh, VReset = -70 },
-        };
-        var g = Group(model);
+        var g = RestingGroup(kind, VTh + 1e-3, thetaPlus: 0, tauTheta: 1e7);
         Assert.Equal(1, g.Update(0));
         for (long u = 1; u < 100; u++) g.Update(u);
         Assert.All(g.State("theta"), x => Assert.Equal(0, BitConverter.SingleToInt32Bits(x)));
     }
 
-    private static NeuronGroup Group(NeuronModel model) => model switch
+    /// <summary>One neuron without input whose membrane rests at <paramref name="el"/> (V starts there too).</summary>
+    private static NeuronGroup RestingGroup(string kind, double el, double thetaPlus, double tauTheta) => kind switch
     {
-        LifDelta m => new LifDeltaGroup(m, 1, 1, Dt),
-        LifExpCurrent m => new LifExpCurrentGroup(m, 1, 1, Dt),
-        LifExpCond m => new LifExpCondGroup(m, 1, 1, Dt),
-        _ => throw new ArgumentOutOfRangeException(nameof(model)),
+        "lif_delta" => new LifDeltaGroup(new LifDelta { EL = el, VTh = VTh, VReset = -70, ThetaPlus = thetaPlus, TauTheta = tauTheta }, 1, 1, Dt),
+        "lif_exp_current" => new LifExpCurrentGroup(new LifExpCurrent { EL = el, VTh = VTh, VReset = -70, ThetaPlus = thetaPlus, TauTheta = tauTheta }, 1, 1, Dt),
+        "lif_exp_cond" => new LifExpCondGroup(new LifExpCond { EL = el, VTh = VTh, VReset = -70, ThetaPlus = thetaPlus, TauTheta = tauTheta }, 1, 1, Dt),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
     private static double DefaultTauTheta => new LifDelta().TauTheta;
