@@ -45,7 +45,7 @@ public abstract record NeuronModel
                 yield return (p.Name, $"must be finite, got {v}");
             else if ((p.Name.StartsWith("tau", StringComparison.Ordinal) || p.Name is "c_m" or "g_l") && !(v > 0))
                 yield return (p.Name, $"must be > 0, got {Units.Format(v, p.Dim)}");
-            else if (p.Name is "t_ref" or "rate" or "delta_t" && v < 0)
+            else if (p.Name is "t_ref" or "rate" or "delta_t" or "theta_plus" && v < 0)
                 yield return (p.Name, $"must be >= 0, got {Units.Format(v, p.Dim)}");
         }
     }
@@ -73,7 +73,9 @@ public abstract record NeuronModel
 
 /// <summary>
 /// Leaky integrate-and-fire with delta synapses (NEST <c>iaf_psc_delta</c>): each input spike makes the membrane
-/// jump by its weight (mV). Spikes arriving while refractory are discarded, as in NEST.
+/// jump by its weight (mV). Spikes arriving while refractory are discarded, as in NEST. With
+/// <see cref="ThetaPlus"/> &gt; 0 the threshold adapts: it is v_th + theta, theta grows by theta_plus at each spike
+/// and decays with <see cref="TauTheta"/> (Diehl &amp; Cook 2015).
 /// </summary>
 public sealed record LifDelta : NeuronModel
 {
@@ -93,6 +95,10 @@ public sealed record LifDelta : NeuronModel
     public double IE { get; init; }
     /// <summary>Lower bound of the membrane potential (mV); -infinity for none (NEST default).</summary>
     public double VMin { get; init; } = double.NegativeInfinity;
+    /// <summary>Threshold increment per spike (mV; adaptive threshold of Diehl &amp; Cook 2015); 0 for none.</summary>
+    public double ThetaPlus { get; init; }
+    /// <summary>Decay time constant of the threshold increment (ms).</summary>
+    public double TauTheta { get; init; } = AdaptiveThresholdDefaults.TauTheta;
 
     /// <inheritdoc />
     public override string Kind => "lif_delta";
@@ -100,7 +106,7 @@ public sealed record LifDelta : NeuronModel
     public override IReadOnlyList<ParameterField> Parameters => Fields;
     /// <inheritdoc />
     public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
-    private static readonly (string, Dimension)[] StateVars = [("v", Dimension.Voltage)];
+    private static readonly (string, Dimension)[] StateVars = [("v", Dimension.Voltage), ("theta", Dimension.Voltage)];
     /// <inheritdoc />
     public override IReadOnlyList<Dimension> WeightDimensions => WeightDims;
     private static readonly Dimension[] WeightDims = [Dimension.Voltage];
@@ -117,6 +123,8 @@ public sealed record LifDelta : NeuronModel
         P<LifDelta>("t_ref", Dimension.Time, "refractory period", m => m.TRef, (m, v) => m with { TRef = v }),
         P<LifDelta>("i_e", Dimension.Current, "constant input current", m => m.IE, (m, v) => m with { IE = v }),
         P<LifDelta>("v_min", Dimension.Voltage, "lower bound of the membrane potential", m => m.VMin, (m, v) => m with { VMin = v }),
+        P<LifDelta>("theta_plus", Dimension.Voltage, "threshold increment per spike", m => m.ThetaPlus, (m, v) => m with { ThetaPlus = v }),
+        P<LifDelta>("tau_theta", Dimension.Time, "decay time constant of the threshold increment", m => m.TauTheta, (m, v) => m with { TauTheta = v }),
     ];
 }
 
@@ -124,7 +132,7 @@ public sealed record LifDelta : NeuronModel
 /// Leaky integrate-and-fire with exponentially decaying synaptic currents (NEST <c>iaf_psc_exp</c>; Brette et al.
 /// 2007 CUBA). Synaptic variables are kept in voltage units (current times membrane resistance), so weights may
 /// be given in mV (a jump of the synaptic variable, as in the CUBA benchmark) or in pA (converted with
-/// tau_m / c_m). Integrated exactly.
+/// tau_m / c_m). Integrated exactly. Adaptive threshold v_th + theta as in <see cref="LifDelta"/>.
 /// </summary>
 public sealed record LifExpCurrent : NeuronModel
 {
@@ -146,6 +154,10 @@ public sealed record LifExpCurrent : NeuronModel
     public double TauSynInh { get; init; } = 2;
     /// <summary>Constant input current (pA).</summary>
     public double IE { get; init; }
+    /// <summary>Threshold increment per spike (mV; adaptive threshold of Diehl &amp; Cook 2015); 0 for none.</summary>
+    public double ThetaPlus { get; init; }
+    /// <summary>Decay time constant of the threshold increment (ms).</summary>
+    public double TauTheta { get; init; } = AdaptiveThresholdDefaults.TauTheta;
 
     /// <inheritdoc />
     public override string Kind => "lif_exp_current";
@@ -154,7 +166,7 @@ public sealed record LifExpCurrent : NeuronModel
     /// <inheritdoc />
     public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
     private static readonly (string, Dimension)[] StateVars =
-        [("v", Dimension.Voltage), ("i_exc", Dimension.Voltage), ("i_inh", Dimension.Voltage)];
+        [("v", Dimension.Voltage), ("i_exc", Dimension.Voltage), ("i_inh", Dimension.Voltage), ("theta", Dimension.Voltage)];
     /// <inheritdoc />
     public override IReadOnlyList<Dimension> WeightDimensions => WeightDims;
     private static readonly Dimension[] WeightDims = [Dimension.Voltage, Dimension.Current];
@@ -172,13 +184,16 @@ public sealed record LifExpCurrent : NeuronModel
         P<LifExpCurrent>("tau_syn_exc", Dimension.Time, "excitatory synaptic time constant", m => m.TauSynExc, (m, v) => m with { TauSynExc = v }),
         P<LifExpCurrent>("tau_syn_inh", Dimension.Time, "inhibitory synaptic time constant", m => m.TauSynInh, (m, v) => m with { TauSynInh = v }),
         P<LifExpCurrent>("i_e", Dimension.Current, "constant input current", m => m.IE, (m, v) => m with { IE = v }),
+        P<LifExpCurrent>("theta_plus", Dimension.Voltage, "threshold increment per spike", m => m.ThetaPlus, (m, v) => m with { ThetaPlus = v }),
+        P<LifExpCurrent>("tau_theta", Dimension.Time, "decay time constant of the threshold increment", m => m.TauTheta, (m, v) => m with { TauTheta = v }),
     ];
 }
 
 /// <summary>
 /// Leaky integrate-and-fire with exponentially decaying conductances and reversal potentials (NEST
 /// <c>iaf_cond_exp</c>; Vogels &amp; Abbott 2005 COBA). Conductances decay exactly; the membrane is advanced by
-/// exponential Euler with the conductances held at their start-of-step values.
+/// exponential Euler with the conductances held at their start-of-step values. Adaptive threshold v_th + theta as
+/// in <see cref="LifDelta"/>.
 /// </summary>
 public sealed record LifExpCond : NeuronModel
 {
@@ -204,6 +219,10 @@ public sealed record LifExpCond : NeuronModel
     public double TauSynInh { get; init; } = 2;
     /// <summary>Constant input current (pA).</summary>
     public double IE { get; init; }
+    /// <summary>Threshold increment per spike (mV; adaptive threshold of Diehl &amp; Cook 2015); 0 for none.</summary>
+    public double ThetaPlus { get; init; }
+    /// <summary>Decay time constant of the threshold increment (ms).</summary>
+    public double TauTheta { get; init; } = AdaptiveThresholdDefaults.TauTheta;
 
     /// <inheritdoc />
     public override string Kind => "lif_exp_cond";
@@ -212,7 +231,7 @@ public sealed record LifExpCond : NeuronModel
     /// <inheritdoc />
     public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
     private static readonly (string, Dimension)[] StateVars =
-        [("v", Dimension.Voltage), ("g_exc", Dimension.Conductance), ("g_inh", Dimension.Conductance)];
+        [("v", Dimension.Voltage), ("g_exc", Dimension.Conductance), ("g_inh", Dimension.Conductance), ("theta", Dimension.Voltage)];
     /// <inheritdoc />
     public override IReadOnlyList<Dimension> WeightDimensions => WeightDims;
     private static readonly Dimension[] WeightDims = [Dimension.Conductance];
@@ -232,6 +251,8 @@ public sealed record LifExpCond : NeuronModel
         P<LifExpCond>("tau_syn_exc", Dimension.Time, "excitatory conductance time constant", m => m.TauSynExc, (m, v) => m with { TauSynExc = v }),
         P<LifExpCond>("tau_syn_inh", Dimension.Time, "inhibitory conductance time constant", m => m.TauSynInh, (m, v) => m with { TauSynInh = v }),
         P<LifExpCond>("i_e", Dimension.Current, "constant input current", m => m.IE, (m, v) => m with { IE = v }),
+        P<LifExpCond>("theta_plus", Dimension.Voltage, "threshold increment per spike", m => m.ThetaPlus, (m, v) => m with { ThetaPlus = v }),
+        P<LifExpCond>("tau_theta", Dimension.Time, "decay time constant of the threshold increment", m => m.TauTheta, (m, v) => m with { TauTheta = v }),
     ];
 }
 
@@ -433,6 +454,16 @@ public sealed record SpikeGenerator : NeuronModel
 
     /// <inheritdoc />
     public override int GetHashCode() => SpikeTimes.Count;
+}
+
+/// <summary>
+/// Shared by the LIF models' adaptive threshold: the effective threshold is v_th + theta; each spike adds
+/// theta_plus to theta, which decays back to 0 with tau_theta (homeostasis of Diehl &amp; Cook 2015).
+/// </summary>
+internal static class AdaptiveThresholdDefaults
+{
+    /// <summary>tau_theta of Diehl &amp; Cook 2015 (ms): so long that theta acts as a slow, cumulative homeostat.</summary>
+    public const double TauTheta = 1e7;
 }
 
 internal static class LifChecks

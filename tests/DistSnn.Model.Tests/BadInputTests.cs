@@ -65,12 +65,17 @@ public class BadInputTests
         { 7, "    parameters: {tau_m: -5 ms, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV}", "populations[0].parameters.tau_m", "must be > 0, got -5 ms", 1 },
         { 7, "    parameters: {tau: 20 ms, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV}", "populations[0].parameters.tau", "unknown parameter for lif_delta (expected one of: tau_m,", 1 },
         { 7, "    parameters: {tau_m: 20 ms, e_l: 0 mV, v_th: 20 mV, v_reset: 30 mV}", "populations[0].parameters.v_reset", "must be below v_th = 20 mV", 1 },
+        { 7, "    parameters: {tau_m: 20 ms, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV, theta_plus: -0.05 mV}", "populations[0].parameters.theta_plus", "must be >= 0, got -0.05 mV", 1 },
+        { 7, "    parameters: {tau_m: 20 ms, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV, theta_plus: 0.05}", "populations[0].parameters.theta_plus", "'0.05' has no unit; expected a voltage (e.g. in mV)", 1 },
+        { 7, "    parameters: {tau_m: 20 ms, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV, tau_theta: 1e7 mV}", "populations[0].parameters.tau_theta", "'1e7 mV' is a voltage; expected a time (e.g. in ms)", 1 },
+        { 7, "    parameters: {tau_m: 20 ms, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV, theta: 1 mV}", "populations[0].parameters.theta", "unknown parameter for lif_delta (expected one of: tau_m,", 1 },
         { 6, "    model: lif_deltaa", "populations[0].model", "unknown model 'lif_deltaa' (known: lif_delta,", 1 },
         { 5, "    size: 0", "populations[0].size", "0 is too small; a population needs at least 1 neuron", 1 },
         { 5, "    size: ten", "populations[0].size", "'ten' is not a whole number", 1 },
         { 5, "    size: 3000000000", "populations[0].size", "3000000000 is too large; the largest allowed value is 2147483647", 1 },
-        { 8, "    initial: {u: 1 mV}", "populations[0].initial.u", "'u' is not a state variable of lif_delta (expected one of: v)", 1 },
+        { 8, "    initial: {u: 1 mV}", "populations[0].initial.u", "'u' is not a state variable of lif_delta (expected one of: v, theta)", 1 },
         { 8, "    initial: {v: \"uniform(20 mV, 0 mV)\"}", "populations[0].initial.v", "uniform(a, b) needs a < b", 1 },
+        { 8, "    initial: {theta: 1 nS}", "populations[0].initial.theta", "'1 nS' is a conductance; expected a voltage", 1 },
         { 13, "  - {source: exc, target: inh, connector: {type: fixed_probability, p: 0.1}, weight: 1 nS, delay: 0.05 ms}", "projections[0].delay", "0.05 ms is shorter than dt = 0.1 ms", 1 },
         { 13, "  - {source: exc, target: inh, connector: {type: fixed_probability, p: 0.1}, weight: 1 nS, delay: 'uniform(0.01 ms, 1 ms)'}", "projections[0].delay", "lower bound 0.01 ms, which is shorter than dt = 0.1 ms", 1 },
         { 13, "  - {source: exc, target: inh, connector: {type: fixed_probability, p: 0.1}, weight: 1 mV, delay: 1 ms}", "projections[0].weight", "'1 mV' is a voltage; expected a conductance (e.g. in nS)", 1 },
@@ -122,6 +127,15 @@ public class BadInputTests
     {
         var e = Fail(With(13, "  - {source: exc, target: inh, connector: {type: fixed_probability, p: 0.1}, weight: 1 nS, delay: 0.05 ms}"));
         Assert.Equal("bad.yaml:13: projections[0].delay: 0.05 ms is shorter than dt = 0.1 ms", Assert.Single(e.Errors).ToString());
+    }
+
+    [Theory]
+    [InlineData("0 ms", "must be > 0, got 0 ms")]
+    [InlineData("-2 s", "must be > 0, got -2000 ms")]
+    public void A_non_positive_tau_theta_is_reported_with_its_field_path(string tauTheta, string message)
+    {
+        var e = Fail(With(11, $"    model: lif_exp_cond\n    parameters: {{theta_plus: 0.05 mV, tau_theta: {tauTheta}}}"));
+        Assert.Equal($"bad.yaml:12: populations[1].parameters.tau_theta: {message}", Assert.Single(e.Errors).ToString());
     }
 
     [Fact]

@@ -107,6 +107,30 @@ public class BuilderTests
     }
 
     [Fact]
+    public void Adaptive_threshold_from_a_file_equals_the_builders()
+    {
+        const string yaml = """
+            populations:
+              - {name: d, size: 2, model: lif_delta, parameters: {theta_plus: 50 uV, tau_theta: 1e4 s}, initial: {theta: 0.2 mV}}
+              - {name: c, size: 2, model: lif_exp_current, parameters: {theta_plus: 0.1 mV, tau_theta: 250 ms}}
+              - {name: g, size: 2, model: lif_exp_cond, parameters: {theta_plus: 1 mV, tau_theta: 0.5 s}}
+            record:
+              state:
+                - {population: g, variables: [v, theta], neurons: [0]}
+            """;
+        var b = new NetworkBuilder("theta");
+        b.Population("d", 2, new LifDelta { ThetaPlus = 0.05, TauTheta = 1e7 }).Initial("theta", 0.2);
+        b.Population("c", 2, new LifExpCurrent { ThetaPlus = 0.1, TauTheta = 250 });
+        var g = b.Population("g", 2, new LifExpCond { ThetaPlus = 1, TauTheta = 500 });
+        b.RecordState(g, ["v", "theta"], [0]);
+
+        SpecAssert.Equal(ModelLoader.Parse(yaml, "theta.yaml"), b.Build());
+        // Left out, the adaptation is off and tau_theta is Diehl & Cook's.
+        var plain = (LifExpCond)ModelLoader.Parse("populations:\n  - {name: a, size: 1, model: lif_exp_cond}\n").Populations[0].Model;
+        Assert.Equal((0.0, 1e7), (plain.ThetaPlus, plain.TauTheta));
+    }
+
+    [Fact]
     public void Handles_must_come_from_the_same_builder()
     {
         var one = new NetworkBuilder("one");

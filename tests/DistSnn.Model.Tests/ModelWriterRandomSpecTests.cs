@@ -55,6 +55,10 @@ public class ModelWriterRandomSpecTests
         var listed = specs.SelectMany(s => s.Projections).Select(p => p.Connector).OfType<FromList>().SelectMany(f => f.Synapses).ToList();
 
         Assert.Equal(NeuronModel.Kinds.ToHashSet(), models);
+        var lifs = specs.SelectMany(s => s.Populations).Select(p => p.Model).Where(m => m is LifDelta or LifExpCurrent or LifExpCond).ToList();
+        Assert.Contains(lifs, m => m.Parameters.Single(f => f.Name == "theta_plus").Get(m) > 0);
+        Assert.Contains(lifs, m => m.Parameters.Single(f => f.Name == "tau_theta").Get(m) != 1e7);
+        Assert.Contains(specs.SelectMany(s => s.Populations), p => p.Initial.ContainsKey("theta"));
         Assert.Equal(7, connectors.Count);
         Assert.Equal(3, values.Count);
         Assert.Equal(2, currents.Count);

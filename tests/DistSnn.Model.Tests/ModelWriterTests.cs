@@ -26,7 +26,7 @@ public class ModelWriterTests
         Assert.StartsWith("name: brunel\nrun: {dt: 0.1 ms, duration: 1000 ms, seed: 12345}\npopulations:\n  - name: exc\n", yaml);
         // Parameters the file leaves at their defaults are written too, except the infinite v_min.
         Assert.Contains("      tau_m: 20 ms\n      c_m: 250 pF\n      e_l: 0 mV\n      v_th: 20 mV\n      v_reset: 10 mV\n" +
-                        "      t_ref: 2 ms\n      i_e: 0 pA\n", yaml);
+                        "      t_ref: 2 ms\n      i_e: 0 pA\n      theta_plus: 0 mV\n      tau_theta: 10000000 ms\n", yaml);
         Assert.DoesNotContain("v_min", yaml);
         Assert.Contains("      v: \"uniform(0 mV, 20 mV)\"\n", yaml);
         Assert.Contains("connector: {type: fixed_probability, p: 0.1, allow_self_connections: false}", yaml);
@@ -142,6 +142,38 @@ public class ModelWriterTests
         Assert.Contains("v_min: -80 mV", yaml);
         Assert.Contains("stop: 9 ms", yaml);
         SpecAssert.Equal(spec, ModelLoader.Parse(yaml));
+    }
+
+    [Fact]
+    public void Adaptive_threshold_parameters_and_initial_theta_read_back_on_every_lif_model()
+    {
+        var spec = new NetworkSpec
+        {
+            Name = "theta",
+            Populations =
+            [
+                new PopulationSpec("d", 2, new LifDelta { ThetaPlus = 0.05, TauTheta = 1.0 / 3 })
+                {
+                    Initial = new Dictionary<string, ValueSpec> { ["theta"] = new UniformValue(0, 0.5, Dimension.Voltage) },
+                },
+                new PopulationSpec("c", 2, new LifExpCurrent { ThetaPlus = 1e-300, TauTheta = 12345.678 }),
+                new PopulationSpec("g", 2, new LifExpCond { ThetaPlus = 2.5 })
+                {
+                    Initial = new Dictionary<string, ValueSpec> { ["theta"] = ValueSpec.Of(0.75, Dimension.Voltage) },
+                },
+            ],
+            Recording = new RecordingSpec { State = [new StateRecorderSpec("g", ["theta", "v"], [1])] },
+        };
+
+        var yaml = ModelWriter.ToYaml(spec);
+
+        Assert.Contains("      theta_plus: 0.05 mV\n      tau_theta: 0.3333333333333333 ms\n", yaml);
+        Assert.Contains("      theta_plus: 1E-300 mV\n      tau_theta: 12345.678 ms\n", yaml);
+        Assert.Contains("      theta_plus: 2.5 mV\n      tau_theta: 10000000 ms\n", yaml);
+        Assert.Contains("      theta: \"uniform(0 mV, 0.5 mV)\"\n", yaml);
+        Assert.Contains("variables: [theta, v]", yaml);
+        SpecAssert.Equal(spec, ModelLoader.Parse(yaml));
+        SpecAssert.Equal(spec, ModelLoader.Parse(ModelWriter.ToJson(spec)));
     }
 
     [Fact]

@@ -67,7 +67,7 @@ public class ValidatorTests
         var errors = NetworkValidator.Validate(spec);
         Assert.Equal(2, errors.Count);
         Assert.Equal("populations[0].initial.g_exc: 1 mV is a voltage; expected a conductance (e.g. in nS)", errors[0].ToString());
-        Assert.Equal("populations[0].initial.w: 'w' is not a state variable of lif_exp_cond (expected one of: v, g_exc, g_inh)", errors[1].ToString());
+        Assert.Equal("populations[0].initial.w: 'w' is not a state variable of lif_exp_cond (expected one of: v, g_exc, g_inh, theta)", errors[1].ToString());
     }
 
     [Fact]
@@ -183,6 +183,25 @@ public class ValidatorTests
             "record.state[0].interval",
             "record.state[1].variables[1]",
         ], NetworkValidator.Validate(spec).Select(e => e.Path));
+    }
+
+    [Fact]
+    public void Adaptive_threshold_parameters_are_checked_on_every_lif_model()
+    {
+        var spec = Net(
+            new("a", 2, new LifDelta { ThetaPlus = -1 }),
+            new("b", 2, new LifExpCurrent { TauTheta = 0 }),
+            new("c", 2, new LifExpCond { ThetaPlus = -0.5, TauTheta = -5 }),
+            new("d", 2, new LifExpCond { ThetaPlus = 0.05, TauTheta = 1e-3 }),
+            new("e", 2, new LifDelta { TauTheta = double.NaN }));
+        Assert.Equal(
+        [
+            "populations[0].parameters.theta_plus: must be >= 0, got -1 mV",
+            "populations[1].parameters.tau_theta: must be > 0, got 0 ms",
+            "populations[2].parameters.theta_plus: must be >= 0, got -0.5 mV",
+            "populations[2].parameters.tau_theta: must be > 0, got -5 ms",
+            "populations[4].parameters.tau_theta: must be finite, got NaN",
+        ], NetworkValidator.Validate(spec).Select(e => e.ToString()));
     }
 
     [Fact]

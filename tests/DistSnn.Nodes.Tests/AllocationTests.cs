@@ -7,18 +7,20 @@ namespace DistSnn.Nodes.Tests;
 /// <summary>The hot path allocates nothing once buffers have reached their working size.</summary>
 public class AllocationTests
 {
-    [Fact]
-    public void SteadyStateEpochsAllocateNothing()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.05)]
+    public void SteadyStateEpochsAllocateNothing(double thetaPlus)
     {
         var b = new NetworkBuilder("alloc").WithDt(0.1).WithDuration(400).WithSeed(5);
-        var exc = b.Population("exc", 400, new LifDelta { TauM = 20, EL = 0, VTh = 20, VReset = 10, TRef = 2 })
+        var exc = b.Population("exc", 400, new LifDelta { TauM = 20, EL = 0, VTh = 20, VReset = 10, TRef = 2, ThetaPlus = thetaPlus, TauTheta = 100 })
             .Initial("v", new UniformValue(0, 20, Dimension.Voltage));
-        var cond = b.Population("cond", 100, new LifExpCond());
+        var cond = b.Population("cond", 100, new LifExpCond { ThetaPlus = thetaPlus });
         b.Connect(exc, exc, new FixedProbability(0.1), weight: 0.2, delay: 1.5);
         b.Connect(exc, cond, new FixedProbability(0.1), new UniformValue(1, 2, Dimension.Conductance), new UniformValue(1.5, 3, Dimension.Time));
         b.PoissonInput(exc, sources: 1000, rateHz: 20, weight: 0.1);
         b.Dc(cond, amplitudePa: 50, startMs: 100, stopMs: 300);
-        b.RecordState(exc, ["v"], [0, 1], 1.0);
+        b.RecordState(exc, ["v", "theta"], [0, 1], 1.0);
         var spec = b.Build();
         var plan = PartitionPlan.Create(spec, 2);
         var engines = Enumerable.Range(0, 2).Select(q => new PartitionEngine(spec, q, plan.Owned(q))).ToArray();

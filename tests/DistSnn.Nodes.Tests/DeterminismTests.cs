@@ -5,7 +5,8 @@ namespace DistSnn.Nodes.Tests;
 
 /// <summary>
 /// Partition independence at engine level: networks run with the in-memory exchange on 1, 2, 3 and 7 partitions,
-/// cut contiguously or round-robin, must produce identical spike trains and identical final state, bit for bit.
+/// cut contiguously or round-robin, must produce identical spike trains and identical final state (every state
+/// variable), bit for bit.
 /// </summary>
 public class DeterminismTests
 {
@@ -62,17 +63,38 @@ public class DeterminismTests
         return b.Build();
     }
 
-    public static TheoryData<string> Networks => new() { "brunel", "coba" };
+    /// <summary>The three LIF models with adaptive thresholds (Diehl &amp; Cook style), some starting with theta &gt; 0.</summary>
+    private static NetworkSpec Adaptive()
+    {
+        var b = new NetworkBuilder("adaptive").WithDt(Dt).WithDuration(200).WithSeed(31);
+        var exc = b.Population("exc", 300, new LifDelta { TauM = 20, EL = 0, VTh = 20, VReset = 10, TRef = 2, ThetaPlus = 0.3, TauTheta = 80 })
+            .Initial("v", new UniformValue(0, 20, Dimension.Voltage)).Initial("theta", new UniformValue(0, 2, Dimension.Voltage));
+        var cuba = b.Population("cuba", 60, new LifExpCurrent { TauSynExc = 5, TauSynInh = 10, ThetaPlus = 0.5 });
+        var cond = b.Population("cond", 90, new LifExpCond { CM = 200, GL = 10, EL = -60, VTh = -50, VReset = -60, TRef = 5, TauSynExc = 5, TauSynInh = 10, ThetaPlus = 1, TauTheta = 300 })
+            .Initial("v", new UniformValue(-60, -50, Dimension.Voltage));
+        b.Connect(exc, exc, new FixedProbability(0.1) { AllowSelfConnections = false }, ValueSpec.Of(0.2, Dimension.Voltage), new UniformValue(1.0, 2.0, Dimension.Time));
+        b.Connect(exc, cuba, new FixedNumberPre(20), ValueSpec.Of(40, Dimension.Current), ValueSpec.Of(0.7, Dimension.Time));
+        b.Connect(exc, cond, new FixedNumberPre(30), new UniformValue(0.4, 1.0, Dimension.Conductance), ValueSpec.Of(1.2, Dimension.Time));
+        b.Connect(cond, exc, new FixedProbability(0.1), weight: -0.2, delay: 1.5);
+        b.PoissonInput(exc, 40, 200, 0.2);
+        b.PoissonInput(cuba, 50, 60, ValueSpec.Of(30, Dimension.Current));
+        b.PoissonInput(cond, 100, 25, 1.0);
+        b.RecordAllSpikes();
+        return b.Build();
+    }
+
+    public static TheoryData<string> Networks => new() { "brunel", "coba", "adaptive" };
 
     [Theory, MemberData(nameof(Networks))]
     public void SpikeTrainsAndStateDoNotDependOnPartitioning(string name)
     {
-        var spec = name == "brunel" ? Brunel() : Coba();
+        var spec = name switch { "brunel" => Brunel(), "coba" => Coba(), _ => Adaptive() };
         var reference = Sim.Run(spec, 1);
         var pops = spec.Populations;
         var refTrains = Enumerable.Range(0, pops.Count).Select(p => Sim.SpikeTrains(reference, p, pops[p].Size)).ToArray();
         var stateful = Enumerable.Range(0, pops.Count).Where(p => !pops[p].Model.IsSource).ToArray();
-        var refState = stateful.ToDictionary(p => p, p => Sim.FinalState(reference, p, pops[p].Size, "v"));
+        var refState = stateful.SelectMany(p => pops[p].Model.StateVariables.Select(v => (p, v.Name)))
+            .ToDictionary(pv => pv, pv => Sim.FinalState(reference, pv.p, pops[pv.p].Size, pv.Name));
 
         // The comparison is only meaningful if every population is active but not saturated.
         for (int p = 0; p < pops.Count; p++)
@@ -93,10 +115,10 @@ public class DeterminismTests
                         Assert.True(refTrains[p][i].SequenceEqual(trains[i]),
                             $"{parts} partitions ({strategy}): {pops[p].Name}[{i}] spikes differ");
                 }
-                foreach (var p in stateful)
+                foreach (var ((p, variable), expected) in refState)
                 {
-                    var v = Sim.FinalState(engines, p, pops[p].Size, "v");
-                    Assert.True(refState[p].AsSpan().SequenceEqual(v), $"{parts} partitions ({strategy}): final V of {pops[p].Name} differs");
+                    var actual = Sim.FinalState(engines, p, pops[p].Size, variable);
+                    Assert.True(expected.AsSpan().SequenceEqual(actual), $"{parts} partitions ({strategy}): final {variable} of {pops[p].Name} differs");
                 }
                 Assert.Equal(reference.Sum(e => e.SynapseCount), engines.Sum(e => e.SynapseCount));
                 Assert.Equal(reference.Sum(e => e.SpikesEmitted), engines.Sum(e => e.SpikesEmitted));

@@ -76,6 +76,64 @@ public class KernelEquivalenceTests
     }
 
     [Theory, MemberData(nameof(Counts))]
+    public void LifDeltaWithAdaptiveThresholdMatchesScalarReference(int count)
+    {
+        var draw = new System.Random(201_000 + count);
+        var p = new LifDelta
+        {
+            TauM = 10, CM = 250, EL = -70, VTh = -55, VReset = -68, TRef = 2, IE = 30,
+            ThetaPlus = Uniform(draw, 0.05, 2), TauTheta = Uniform(draw, 2, 300),
+        };
+        Compare(count, 201, p, (m, n) => new LifDeltaGroup(m, n, Slots, Dt), (m, n) => new LifDeltaReference(m, n, Dt),
+            g => g.Refractory,
+            (r, rng) =>
+            {
+                Init(r, rng, ("v", -80, -54));
+                InitTheta(r, rng);
+            },
+            rng => Sparse(rng, -1f, 5f), _ => 0f, rng => Uniform(rng, -200, 1200));
+    }
+
+    [Theory, MemberData(nameof(Counts))]
+    public void LifExpCurrentWithAdaptiveThresholdMatchesScalarReference(int count)
+    {
+        // tau_theta left at its default (1e7 ms): a decay far below float resolution per step.
+        var draw = new System.Random(203_000 + count);
+        var p = new LifExpCurrent
+        {
+            TauM = 10, CM = 250, EL = -65, VTh = -50, VReset = -65, TRef = 2, TauSynExc = 2, TauSynInh = 5, IE = 20,
+            ThetaPlus = Uniform(draw, 0.05, 2),
+        };
+        Compare(count, 203, p, (m, n) => new LifExpCurrentGroup(m, n, Slots, Dt), (m, n) => new LifExpCurrentReference(m, n, Dt),
+            g => g.Refractory,
+            (r, rng) =>
+            {
+                Init(r, rng, ("v", -75, -50.5), ("i_exc", 0, 10), ("i_inh", -8, 0));
+                InitTheta(r, rng);
+            },
+            rng => Sparse(rng, 0f, 5f), rng => Sparse(rng, -1f, 0f), rng => Uniform(rng, -100, 700));
+    }
+
+    [Theory, MemberData(nameof(Counts))]
+    public void LifExpCondWithAdaptiveThresholdMatchesScalarReference(int count)
+    {
+        var draw = new System.Random(205_000 + count);
+        var p = new LifExpCond
+        {
+            CM = 200, GL = 10, EL = -60, VTh = -50, VReset = -60, TRef = 5, EExc = 0, EInh = -80, TauSynExc = 5, TauSynInh = 10, IE = 10,
+            ThetaPlus = Uniform(draw, 0.05, 2), TauTheta = Uniform(draw, 2, 300),
+        };
+        Compare(count, 205, p, (m, n) => new LifExpCondGroup(m, n, Slots, Dt), (m, n) => new LifExpCondReference(m, n, Dt),
+            g => g.Refractory,
+            (r, rng) =>
+            {
+                Init(r, rng, ("v", -70, -50.5), ("g_exc", 0, 15), ("g_inh", 0, 30));
+                InitTheta(r, rng);
+            },
+            rng => Sparse(rng, 0f, 1.5f), rng => Sparse(rng, 0f, 0.5f), rng => Uniform(rng, -50, 500));
+    }
+
+    [Theory, MemberData(nameof(Counts))]
     public void IzhikevichMatchesScalarReference(int count)
     {
         var p = new Izhikevich { A = 0.02, B = 0.2, C = -65, D = 8, VPeak = 30, IE = 2 };
@@ -127,6 +185,25 @@ public class KernelEquivalenceTests
             if (rng.NextDouble() < 0.25) r.Refractory[i] = rng.Next(0, r.RefSteps + 1);
     }
 
+    /// <summary>
+    /// theta 0 on the first half of the neurons, so that whole vectors take the kernel's branch for all-zero theta
+    /// until they spike, uniform on the rest, and -0 on the last (which is not all-zero bits).
+    /// </summary>
+    private static void InitTheta(LifReference r, System.Random rng)
+    {
+        for (int i = r.Count / 2; i < r.Count; i++) r.Theta[i] = (float)Uniform(rng, 0, 3);
+        if (r.Count > 2) r.Theta[r.Count - 1] = -0f;
+    }
+
+    /// <summary>The kernel's hidden low part of theta, compared bit for bit like the state variables.</summary>
+    private static float[]? ThetaResidualOf(NeuronGroup g) => g switch
+    {
+        LifDeltaGroup d => d.ThetaResidual,
+        LifExpCurrentGroup c => c.ThetaResidual,
+        LifExpCondGroup e => e.ThetaResidual,
+        _ => null,
+    };
+
     private static void Compare<TModel, TGroup, TRef>(int count, int seed, TModel model, Func<TModel, int, TGroup> makeGroup,
         Func<TModel, int, TRef> makeReference, Func<TGroup, int[]?> refractoryOf, Action<TRef, System.Random> init,
         Func<System.Random, float> input0, Func<System.Random, float> input1, Func<System.Random, double> current)
@@ -176,6 +253,8 @@ public class KernelEquivalenceTests
 
             foreach (var name in reference.Variables)
                 AssertBitwise(reference.State(name), group.State(name), count, $"{name} after step {u}");
+            if (reference is LifReference lif)
+                AssertBitwise(lif.ThetaResidual, ThetaResidualOf(group)!, count, $"theta residual after step {u}");
             if (groupRefractory is not null)
                 Assert.True(reference.Refractory.AsSpan().SequenceEqual(groupRefractory.AsSpan(0, count)), $"refractory counters after step {u}");
             for (int port = 0; port < ports; port++)

@@ -34,11 +34,48 @@ internal abstract class ScalarReference
     public abstract bool Step(int i, float in0, float in1);
 }
 
-internal sealed class LifDeltaReference : ScalarReference
+/// <summary>
+/// A LIF reference with the adaptive threshold: theta = Theta + ThetaResidual, advanced in double; in each step
+/// theta decays before the threshold test, and grows by theta_plus after a spike.
+/// </summary>
+internal abstract class LifReference : ScalarReference
+{
+    private readonly double _thetaDecay, _thetaPlus;
+
+    protected LifReference(int count, double dt, double tRef, double thetaPlus, double tauTheta) : base(count, dt, tRef)
+    {
+        _thetaDecay = Math.Exp(-dt / tauTheta);
+        _thetaPlus = thetaPlus;
+        Theta = new float[count];
+        ThetaResidual = new float[count];
+    }
+
+    public float[] Theta { get; }
+    public float[] ThetaResidual { get; }
+
+    /// <summary>Decays theta over the step and returns the threshold V_th + theta it is tested against.</summary>
+    protected float DecayedThreshold(int i, float vth)
+    {
+        double t = ((double)Theta[i] + ThetaResidual[i]) * _thetaDecay;
+        Theta[i] = (float)t;
+        ThetaResidual[i] = (float)(t - Theta[i]);
+        return vth + Theta[i];
+    }
+
+    protected void AddThetaPlus(int i)
+    {
+        if (_thetaPlus == 0) return;
+        double t = (double)Theta[i] + ThetaResidual[i] + _thetaPlus;
+        Theta[i] = (float)t;
+        ThetaResidual[i] = (float)(t - Theta[i]);
+    }
+}
+
+internal sealed class LifDeltaReference : LifReference
 {
     private readonly float _el, _p22, _p20, _vth, _vreset, _vmin, _ie;
 
-    public LifDeltaReference(LifDelta p, int count, double dt) : base(count, dt, p.TRef)
+    public LifDeltaReference(LifDelta p, int count, double dt) : base(count, dt, p.TRef, p.ThetaPlus, p.TauTheta)
     {
         _el = (float)p.EL;
         _p22 = (float)Propagators.Decay(dt, p.TauM);
@@ -51,8 +88,8 @@ internal sealed class LifDeltaReference : ScalarReference
     }
 
     public float[] V { get; }
-    public override string[] Variables => ["v"];
-    public override float[] State(string name) => V;
+    public override string[] Variables => ["v", "theta"];
+    public override float[] State(string name) => name == "v" ? V : Theta;
 
     public override bool Step(int i, float in0, float in1)
     {
@@ -61,18 +98,19 @@ internal sealed class LifDeltaReference : ScalarReference
         vn = MathF.Max(vn, _vmin);
         if (Refractory[i] == 0) V[i] = vn;
         else Refractory[i]--;
-        if (V[i] < _vth) return false;
+        if (V[i] < DecayedThreshold(i, _vth)) return false;
         V[i] = _vreset;
         Refractory[i] = RefSteps;
+        AddThetaPlus(i);
         return true;
     }
 }
 
-internal sealed class LifExpCurrentReference : ScalarReference
+internal sealed class LifExpCurrentReference : LifReference
 {
     private readonly float _el, _p22, _p20, _p21e, _p21i, _p11e, _p11i, _vth, _vreset, _ie;
 
-    public LifExpCurrentReference(LifExpCurrent p, int count, double dt) : base(count, dt, p.TRef)
+    public LifExpCurrentReference(LifExpCurrent p, int count, double dt) : base(count, dt, p.TRef, p.ThetaPlus, p.TauTheta)
     {
         _el = (float)p.EL;
         _p22 = (float)Propagators.Decay(dt, p.TauM);
@@ -92,9 +130,9 @@ internal sealed class LifExpCurrentReference : ScalarReference
     public float[] V { get; }
     public float[] IExc { get; }
     public float[] IInh { get; }
-    public override string[] Variables => ["v", "i_exc", "i_inh"];
+    public override string[] Variables => ["v", "i_exc", "i_inh", "theta"];
 
-    public override float[] State(string name) => name switch { "v" => V, "i_exc" => IExc, _ => IInh };
+    public override float[] State(string name) => name switch { "v" => V, "i_exc" => IExc, "i_inh" => IInh, _ => Theta };
 
     public override bool Step(int i, float in0, float in1)
     {
@@ -103,18 +141,19 @@ internal sealed class LifExpCurrentReference : ScalarReference
         else Refractory[i]--;
         IExc[i] = IExc[i] * _p11e + in0;
         IInh[i] = IInh[i] * _p11i + in1;
-        if (V[i] < _vth) return false;
+        if (V[i] < DecayedThreshold(i, _vth)) return false;
         V[i] = _vreset;
         Refractory[i] = RefSteps;
+        AddThetaPlus(i);
         return true;
     }
 }
 
-internal sealed class LifExpCondReference : ScalarReference
+internal sealed class LifExpCondReference : LifReference
 {
     private readonly float _gl, _glEl, _ee, _ei, _negHOverC, _pe, _pi, _vth, _vreset, _ie;
 
-    public LifExpCondReference(LifExpCond p, int count, double dt) : base(count, dt, p.TRef)
+    public LifExpCondReference(LifExpCond p, int count, double dt) : base(count, dt, p.TRef, p.ThetaPlus, p.TauTheta)
     {
         _gl = (float)p.GL;
         _glEl = (float)(p.GL * p.EL);
@@ -134,9 +173,9 @@ internal sealed class LifExpCondReference : ScalarReference
     public float[] V { get; }
     public float[] GExc { get; }
     public float[] GInh { get; }
-    public override string[] Variables => ["v", "g_exc", "g_inh"];
+    public override string[] Variables => ["v", "g_exc", "g_inh", "theta"];
 
-    public override float[] State(string name) => name switch { "v" => V, "g_exc" => GExc, _ => GInh };
+    public override float[] State(string name) => name switch { "v" => V, "g_exc" => GExc, "g_inh" => GInh, _ => Theta };
 
     public override bool Step(int i, float in0, float in1)
     {
@@ -149,9 +188,10 @@ internal sealed class LifExpCondReference : ScalarReference
         else Refractory[i]--;
         GExc[i] = GExc[i] * _pe + in0;
         GInh[i] = GInh[i] * _pi + in1;
-        if (V[i] < _vth) return false;
+        if (V[i] < DecayedThreshold(i, _vth)) return false;
         V[i] = _vreset;
         Refractory[i] = RefSteps;
+        AddThetaPlus(i);
         return true;
     }
 }

@@ -6,15 +6,21 @@ namespace DistSnn.Nodes.Kernels;
 /// <summary>
 /// <c>lif_delta</c> (NEST <c>iaf_psc_delta</c>): V(t+h) = E_L + (V - E_L) P22 + (i_e + I) P20 + J, where J is the
 /// sum of the weights of spikes consumed in this step. While refractory the membrane stays at V_reset and
-/// arriving spikes are discarded. Spike when V &gt;= V_th; then V = V_reset for t_ref.
+/// arriving spikes are discarded. Spike when V &gt;= V_th + theta; then V = V_reset for t_ref and theta grows by
+/// theta_plus. theta decays in every step, before the test (<see cref="AdaptiveThreshold"/>).
 /// </summary>
 public sealed class LifDeltaGroup : NeuronGroup
 {
     private readonly float _el, _p22, _p20, _vth, _vreset, _vmin, _ie;
+    private readonly double _thetaDecay, _thetaPlus;
     private readonly int _refSteps;
 
     /// <summary>Membrane potential (mV).</summary>
     public float[] V { get; }
+    /// <summary>Threshold increment theta (mV): the threshold is V_th + theta (see <see cref="AdaptiveThreshold"/>).</summary>
+    public float[] Theta { get; }
+    /// <summary>theta - <see cref="Theta"/>: the part of theta below float resolution, carried so slow decays are not lost.</summary>
+    public float[] ThetaResidual { get; }
     /// <summary>Remaining refractory steps.</summary>
     public int[] Refractory { get; }
 
@@ -28,22 +34,34 @@ public sealed class LifDeltaGroup : NeuronGroup
         _vreset = (float)p.VReset;
         _vmin = double.IsNegativeInfinity(p.VMin) ? float.NegativeInfinity : (float)p.VMin;
         _ie = (float)p.IE;
+        _thetaDecay = Propagators.Decay(dt, p.TauTheta);
+        _thetaPlus = p.ThetaPlus;
         _refSteps = (int)Math.Round(p.TRef / dt);
         V = Filled(_el);
+        Theta = new float[Padded];
+        ThetaResidual = new float[Padded];
         Refractory = new int[Padded];
     }
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Variables { get; } = ["v"];
+    public override IReadOnlyList<string> Variables { get; } = ["v", "theta"];
 
     /// <inheritdoc />
-    public override float[] State(string name) => name == "v" ? V : throw UnknownVariable(name);
+    public override float[] State(string name) => name switch
+    {
+        "v" => V,
+        "theta" => Theta,
+        _ => throw UnknownVariable(name),
+    };
 
     /// <inheritdoc />
     public override int Update(long step)
     {
         var v = Vec(V);
         var r = Vec(Refractory);
+        var theta = Vec(Theta);
+        var residual = Vec(ThetaResidual);
+        var thetaDecay = new Vector<double>(_thetaDecay);
         var cur = Vec(CurrentPa);
         var input = SlotVec(0, step);
         var el = new Vector<float>(_el);
@@ -65,7 +83,8 @@ public sealed class LifDeltaGroup : NeuronGroup
             input[k] = Vector<float>.Zero;
             v[k] = vk;
             r[k] = rk;
-            if (Vector.GreaterThanOrEqualAny(vk, vth))
+            var threshold = AdaptiveThreshold.DecayAndThreshold(ref theta[k], ref residual[k], thetaDecay, vth);
+            if (Vector.GreaterThanOrEqualAny(vk, threshold))
                 spiked = Fire(k, spiked);
         }
         return spiked;
@@ -76,9 +95,10 @@ public sealed class LifDeltaGroup : NeuronGroup
         int w = Vector<float>.Count;
         for (int i = k * w; i < k * w + w; i++)
         {
-            if (V[i] < _vth) continue;
+            if (V[i] < _vth + Theta[i]) continue;
             V[i] = _vreset;
             Refractory[i] = _refSteps;
+            AdaptiveThreshold.AddIncrement(ref Theta[i], ref ThetaResidual[i], _thetaPlus);
             if (i < Count) Spiked[spiked++] = i;
         }
         return spiked;

@@ -7,14 +7,16 @@ namespace DistSnn.Nodes.Kernels;
 /// <c>lif_exp_cond</c> (NEST <c>iaf_cond_exp</c>, COBA). Per step, unless refractory, the membrane is advanced by
 /// exponential Euler with the conductances held at their start-of-step values: with g = g_L + g_e + g_i and
 /// V_inf = (g_L E_L + g_e E_e + g_i E_i + i_e + I) / g, V = V_inf + (V - V_inf) exp(-h g / C_m) — exact for
-/// constant conductances. Conductances then decay exactly and take this step's input (nS). Spike when
-/// V &gt;= V_th, then V = V_reset for t_ref.
+/// constant conductances. Conductances then decay exactly and take this step's input (nS), and theta decays
+/// (<see cref="AdaptiveThreshold"/>). Spike when V &gt;= V_th + theta, then V = V_reset for t_ref and theta grows by
+/// theta_plus.
 /// </summary>
 public sealed class LifExpCondGroup : NeuronGroup
 {
     /// <summary>Smallest total conductance magnitude used (nS); keeps V_inf finite if conductances cancel.</summary>
     private const float MinConductance = 1e-3f;
     private readonly float _gl, _glEl, _ee, _ei, _negHOverC, _pe, _pi, _vth, _vreset, _ie;
+    private readonly double _thetaDecay, _thetaPlus;
     private readonly int _refSteps;
 
     /// <summary>Membrane potential (mV).</summary>
@@ -23,6 +25,10 @@ public sealed class LifExpCondGroup : NeuronGroup
     public float[] GExc { get; }
     /// <summary>Inhibitory conductance (nS).</summary>
     public float[] GInh { get; }
+    /// <summary>Threshold increment theta (mV): the threshold is V_th + theta (see <see cref="AdaptiveThreshold"/>).</summary>
+    public float[] Theta { get; }
+    /// <summary>theta - <see cref="Theta"/>: the part of theta below float resolution, carried so slow decays are not lost.</summary>
+    public float[] ThetaResidual { get; }
     /// <summary>Remaining refractory steps.</summary>
     public int[] Refractory { get; }
 
@@ -39,15 +45,19 @@ public sealed class LifExpCondGroup : NeuronGroup
         _vth = (float)p.VTh;
         _vreset = (float)p.VReset;
         _ie = (float)p.IE;
+        _thetaDecay = Propagators.Decay(dt, p.TauTheta);
+        _thetaPlus = p.ThetaPlus;
         _refSteps = (int)Math.Round(p.TRef / dt);
         V = Filled((float)p.EL);
         GExc = new float[Padded];
         GInh = new float[Padded];
+        Theta = new float[Padded];
+        ThetaResidual = new float[Padded];
         Refractory = new int[Padded];
     }
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Variables { get; } = ["v", "g_exc", "g_inh"];
+    public override IReadOnlyList<string> Variables { get; } = ["v", "g_exc", "g_inh", "theta"];
 
     /// <inheritdoc />
     public override float[] State(string name) => name switch
@@ -55,6 +65,7 @@ public sealed class LifExpCondGroup : NeuronGroup
         "v" => V,
         "g_exc" => GExc,
         "g_inh" => GInh,
+        "theta" => Theta,
         _ => throw UnknownVariable(name),
     };
 
@@ -65,6 +76,9 @@ public sealed class LifExpCondGroup : NeuronGroup
         var ge = Vec(GExc);
         var gi = Vec(GInh);
         var r = Vec(Refractory);
+        var theta = Vec(Theta);
+        var residual = Vec(ThetaResidual);
+        var thetaDecay = new Vector<double>(_thetaDecay);
         var cur = Vec(CurrentPa);
         var inE = SlotVec(0, step);
         var inI = SlotVec(1, step);
@@ -98,7 +112,8 @@ public sealed class LifExpCondGroup : NeuronGroup
             inI[k] = Vector<float>.Zero;
             v[k] = vk;
             r[k] = rk;
-            if (Vector.GreaterThanOrEqualAny(vk, vth))
+            var threshold = AdaptiveThreshold.DecayAndThreshold(ref theta[k], ref residual[k], thetaDecay, vth);
+            if (Vector.GreaterThanOrEqualAny(vk, threshold))
                 spiked = Fire(k, spiked);
         }
         return spiked;
@@ -109,9 +124,10 @@ public sealed class LifExpCondGroup : NeuronGroup
         int w = Vector<float>.Count;
         for (int i = k * w; i < k * w + w; i++)
         {
-            if (V[i] < _vth) continue;
+            if (V[i] < _vth + Theta[i]) continue;
             V[i] = _vreset;
             Refractory[i] = _refSteps;
+            AdaptiveThreshold.AddIncrement(ref Theta[i], ref ThetaResidual[i], _thetaPlus);
             if (i < Count) Spiked[spiked++] = i;
         }
         return spiked;

@@ -7,12 +7,14 @@ namespace DistSnn.Nodes.Kernels;
 /// <c>lif_exp_current</c> (NEST <c>iaf_psc_exp</c>, CUBA), integrated exactly. Synaptic variables y_e, y_i are in
 /// voltage units (current times membrane resistance). Per step, in NEST's order:
 /// V = E_L + (V - E_L) P22 + y_e P21e + y_i P21i + (i_e + I) P20 unless refractory;
-/// y = y P11 + (weights consumed this step); spike when V &gt;= V_th, then V = V_reset for t_ref.
-/// Synaptic variables keep decaying and accumulating while refractory.
+/// y = y P11 + (weights consumed this step); theta decays (<see cref="AdaptiveThreshold"/>); spike when
+/// V &gt;= V_th + theta, then V = V_reset for t_ref and theta grows by theta_plus.
+/// Synaptic variables and theta keep decaying (and the former accumulating) while refractory.
 /// </summary>
 public sealed class LifExpCurrentGroup : NeuronGroup
 {
     private readonly float _el, _p22, _p20, _p21e, _p21i, _p11e, _p11i, _vth, _vreset, _ie;
+    private readonly double _thetaDecay, _thetaPlus;
     private readonly int _refSteps;
 
     /// <summary>Membrane potential (mV).</summary>
@@ -21,6 +23,10 @@ public sealed class LifExpCurrentGroup : NeuronGroup
     public float[] IExc { get; }
     /// <summary>Inhibitory synaptic variable (mV).</summary>
     public float[] IInh { get; }
+    /// <summary>Threshold increment theta (mV): the threshold is V_th + theta (see <see cref="AdaptiveThreshold"/>).</summary>
+    public float[] Theta { get; }
+    /// <summary>theta - <see cref="Theta"/>: the part of theta below float resolution, carried so slow decays are not lost.</summary>
+    public float[] ThetaResidual { get; }
     /// <summary>Remaining refractory steps.</summary>
     public int[] Refractory { get; }
 
@@ -37,15 +43,19 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         _vth = (float)p.VTh;
         _vreset = (float)p.VReset;
         _ie = (float)p.IE;
+        _thetaDecay = Propagators.Decay(dt, p.TauTheta);
+        _thetaPlus = p.ThetaPlus;
         _refSteps = (int)Math.Round(p.TRef / dt);
         V = Filled(_el);
         IExc = new float[Padded];
         IInh = new float[Padded];
+        Theta = new float[Padded];
+        ThetaResidual = new float[Padded];
         Refractory = new int[Padded];
     }
 
     /// <inheritdoc />
-    public override IReadOnlyList<string> Variables { get; } = ["v", "i_exc", "i_inh"];
+    public override IReadOnlyList<string> Variables { get; } = ["v", "i_exc", "i_inh", "theta"];
 
     /// <inheritdoc />
     public override float[] State(string name) => name switch
@@ -53,6 +63,7 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         "v" => V,
         "i_exc" => IExc,
         "i_inh" => IInh,
+        "theta" => Theta,
         _ => throw UnknownVariable(name),
     };
 
@@ -63,6 +74,9 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         var ye = Vec(IExc);
         var yi = Vec(IInh);
         var r = Vec(Refractory);
+        var theta = Vec(Theta);
+        var residual = Vec(ThetaResidual);
+        var thetaDecay = new Vector<double>(_thetaDecay);
         var cur = Vec(CurrentPa);
         var inE = SlotVec(0, step);
         var inI = SlotVec(1, step);
@@ -92,7 +106,8 @@ public sealed class LifExpCurrentGroup : NeuronGroup
             inI[k] = Vector<float>.Zero;
             v[k] = vk;
             r[k] = rk;
-            if (Vector.GreaterThanOrEqualAny(vk, vth))
+            var threshold = AdaptiveThreshold.DecayAndThreshold(ref theta[k], ref residual[k], thetaDecay, vth);
+            if (Vector.GreaterThanOrEqualAny(vk, threshold))
                 spiked = Fire(k, spiked);
         }
         return spiked;
@@ -103,9 +118,10 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         int w = Vector<float>.Count;
         for (int i = k * w; i < k * w + w; i++)
         {
-            if (V[i] < _vth) continue;
+            if (V[i] < _vth + Theta[i]) continue;
             V[i] = _vreset;
             Refractory[i] = _refSteps;
+            AdaptiveThreshold.AddIncrement(ref Theta[i], ref ThetaResidual[i], _thetaPlus);
             if (i < Count) Spiked[spiked++] = i;
         }
         return spiked;
