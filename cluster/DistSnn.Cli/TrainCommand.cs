@@ -92,7 +92,7 @@ public static class TrainCommand
                 last = DateTime.UtcNow;
                 string acc = p.RecentAccuracy is { } a ? $", accuracy on the last block {a:P1}" : "";
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{p.Phase}: {p.Done}/{p.Total} images, {p.SamplesPerSecond:F1} images/s{acc}"));
+                    $"{p.Phase}: {p.Done}/{p.Total} images, {p.SamplesPerSecond:F1} images/s, {p.Retries} repeats at higher input rate{acc}"));
             }, cancel);
         }
         catch (OperationCanceledException)

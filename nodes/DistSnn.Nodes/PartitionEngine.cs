@@ -239,7 +239,17 @@ public sealed class PartitionEngine
     /// Whether plastic synapses learn (default). When false their weights are frozen — spikes still travel with the
     /// current weights — as for evaluating a trained network.
     /// </summary>
-    public bool Learning { get; set; } = true;
+    public bool Learning
+    {
+        get => _learning;
+        set
+        {
+            _learning = value;
+            foreach (var g in _groups) g?.FreezeAdaptation(!value);
+        }
+    }
+
+    private bool _learning = true;
 
     /// <summary>
     /// Sets the rate (Hz) of every source of <paramref name="population"/> (a <c>poisson_generator</c>) held here,

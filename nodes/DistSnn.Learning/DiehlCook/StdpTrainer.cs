@@ -25,7 +25,7 @@ public sealed record StdpTrainingOptions
 }
 
 /// <summary>Progress of a training run.</summary>
-public sealed record StdpProgress(string Phase, int Done, int Total, double SamplesPerSecond, double? RecentAccuracy);
+public sealed record StdpProgress(string Phase, int Done, int Total, double SamplesPerSecond, double? RecentAccuracy, long Retries);
 
 /// <summary>The outcome of a training run.</summary>
 public sealed record StdpTrainingResult(
@@ -96,7 +96,7 @@ public sealed class StdpTrainer
                 assignment = ClassAssignment.Assign(responses, n, labels);
             }
             if ((s + 1) % 50 == 0 || s + 1 == trainN)
-                progress?.Invoke(new StdpProgress("train", s + 1, trainN, (s + 1) / clock.Elapsed.TotalSeconds, history.Count > 0 ? history[^1].Item2 : null));
+                progress?.Invoke(new StdpProgress("train", s + 1, trainN, (s + 1) / clock.Elapsed.TotalSeconds, history.Count > 0 ? history[^1].Item2 : null, retries));
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
         int filled = Math.Min(trainN, window);
@@ -125,7 +125,7 @@ public sealed class StdpTrainer
             retries += Present(test.Image(s), response);
             predicted[s] = assignment.Predict(response);
             if ((s + 1) % 100 == 0 || s + 1 == testN)
-                progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null));
+                progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null, retries));
         }
         double testSeconds = clock.Elapsed.TotalSeconds;
         var testLabels = test.Labels.AsSpan(0, testN);

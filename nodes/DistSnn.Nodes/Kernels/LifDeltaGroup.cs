@@ -12,7 +12,8 @@ namespace DistSnn.Nodes.Kernels;
 public sealed class LifDeltaGroup : NeuronGroup
 {
     private readonly float _el, _p22, _p20, _vth, _vreset, _vmin, _ie;
-    private readonly double _thetaDecay, _thetaPlus;
+    private double _thetaDecay, _thetaPlus;
+    private readonly double _learnedThetaDecay, _learnedThetaPlus;
     private readonly int _refSteps;
 
     /// <summary>Membrane potential (mV).</summary>
@@ -34,8 +35,8 @@ public sealed class LifDeltaGroup : NeuronGroup
         _vreset = (float)p.VReset;
         _vmin = double.IsNegativeInfinity(p.VMin) ? float.NegativeInfinity : (float)p.VMin;
         _ie = (float)p.IE;
-        _thetaDecay = Propagators.Decay(dt, p.TauTheta);
-        _thetaPlus = p.ThetaPlus;
+        _thetaDecay = _learnedThetaDecay = Propagators.Decay(dt, p.TauTheta);
+        _thetaPlus = _learnedThetaPlus = p.ThetaPlus;
         _refSteps = (int)Math.Round(p.TRef / dt);
         V = Filled(_el);
         Theta = new float[Padded];
@@ -53,6 +54,13 @@ public sealed class LifDeltaGroup : NeuronGroup
         "theta" => Theta,
         _ => throw UnknownVariable(name),
     };
+
+    /// <inheritdoc />
+    public override void FreezeAdaptation(bool frozen)
+    {
+        _thetaDecay = frozen ? 1.0 : _learnedThetaDecay;
+        _thetaPlus = frozen ? 0.0 : _learnedThetaPlus;
+    }
 
     /// <inheritdoc />
     public override int Update(long step)

@@ -16,7 +16,8 @@ public sealed class LifExpCondGroup : NeuronGroup
     /// <summary>Smallest total conductance magnitude used (nS); keeps V_inf finite if conductances cancel.</summary>
     private const float MinConductance = 1e-3f;
     private readonly float _gl, _glEl, _ee, _ei, _negHOverC, _pe, _pi, _vth, _vreset, _ie;
-    private readonly double _thetaDecay, _thetaPlus;
+    private double _thetaDecay, _thetaPlus;
+    private readonly double _learnedThetaDecay, _learnedThetaPlus;
     private readonly int _refSteps;
 
     /// <summary>Membrane potential (mV).</summary>
@@ -45,8 +46,8 @@ public sealed class LifExpCondGroup : NeuronGroup
         _vth = (float)p.VTh;
         _vreset = (float)p.VReset;
         _ie = (float)p.IE;
-        _thetaDecay = Propagators.Decay(dt, p.TauTheta);
-        _thetaPlus = p.ThetaPlus;
+        _thetaDecay = _learnedThetaDecay = Propagators.Decay(dt, p.TauTheta);
+        _thetaPlus = _learnedThetaPlus = p.ThetaPlus;
         _refSteps = (int)Math.Round(p.TRef / dt);
         V = Filled((float)p.EL);
         GExc = new float[Padded];
@@ -68,6 +69,13 @@ public sealed class LifExpCondGroup : NeuronGroup
         "theta" => Theta,
         _ => throw UnknownVariable(name),
     };
+
+    /// <inheritdoc />
+    public override void FreezeAdaptation(bool frozen)
+    {
+        _thetaDecay = frozen ? 1.0 : _learnedThetaDecay;
+        _thetaPlus = frozen ? 0.0 : _learnedThetaPlus;
+    }
 
     /// <inheritdoc />
     public override int Update(long step)

@@ -14,7 +14,8 @@ namespace DistSnn.Nodes.Kernels;
 public sealed class LifExpCurrentGroup : NeuronGroup
 {
     private readonly float _el, _p22, _p20, _p21e, _p21i, _p11e, _p11i, _vth, _vreset, _ie;
-    private readonly double _thetaDecay, _thetaPlus;
+    private double _thetaDecay, _thetaPlus;
+    private readonly double _learnedThetaDecay, _learnedThetaPlus;
     private readonly int _refSteps;
 
     /// <summary>Membrane potential (mV).</summary>
@@ -43,8 +44,8 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         _vth = (float)p.VTh;
         _vreset = (float)p.VReset;
         _ie = (float)p.IE;
-        _thetaDecay = Propagators.Decay(dt, p.TauTheta);
-        _thetaPlus = p.ThetaPlus;
+        _thetaDecay = _learnedThetaDecay = Propagators.Decay(dt, p.TauTheta);
+        _thetaPlus = _learnedThetaPlus = p.ThetaPlus;
         _refSteps = (int)Math.Round(p.TRef / dt);
         V = Filled(_el);
         IExc = new float[Padded];
@@ -66,6 +67,13 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         "theta" => Theta,
         _ => throw UnknownVariable(name),
     };
+
+    /// <inheritdoc />
+    public override void FreezeAdaptation(bool frozen)
+    {
+        _thetaDecay = frozen ? 1.0 : _learnedThetaDecay;
+        _thetaPlus = frozen ? 0.0 : _learnedThetaPlus;
+    }
 
     /// <inheritdoc />
     public override int Update(long step)

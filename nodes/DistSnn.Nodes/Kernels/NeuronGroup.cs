@@ -65,6 +65,14 @@ public abstract class NeuronGroup
     /// </summary>
     public abstract int Update(long step);
 
+    /// <summary>
+    /// Holds adaptive thresholds where they are (no decay, no increments) while frozen, as when a trained network is
+    /// evaluated; groups without adaptation ignore it.
+    /// </summary>
+    public virtual void FreezeAdaptation(bool frozen)
+    {
+    }
+
     /// <summary>One port's slice of the ring buffer for a delivery step.</summary>
     public Span<float> InputSlot(int port, long step) =>
         Input.AsSpan((int)(((long)port * Slots + step % Slots) * Padded), Padded);

@@ -29,6 +29,10 @@ public sealed class PlasticBlock
     private readonly float[]? _elig;
     private readonly double[] _x1, _x2, _y1, _y2;
     private readonly long[] _xTime, _yTime;
+    // The fast post trace of each target at the synapse time it was last read: every pre spike of one time step reads
+    // the same values, so they are decayed once per step and target rather than once per synapse.
+    private readonly double[] _yNow;
+    private readonly long[] _yNowTime;
     // Pre spikes of the current epoch, in (stamp, row) order.
     private long[] _preStamps = new long[256];
     private int[] _preRows = new int[256];
@@ -83,6 +87,9 @@ public sealed class PlasticBlock
         _y1 = new double[n];
         _y2 = new double[n];
         _yTime = new long[n];
+        _yNow = new double[n];
+        _yNowTime = new long[n];
+        Array.Fill(_yNowTime, -1);
         if (rule.Kind == PlasticKind.Reward) _elig = new float[targets.Length];
     }
 
@@ -231,6 +238,7 @@ public sealed class PlasticBlock
                 for (int m = begin; m < end; m++)
                 {
                     int row = SourceRow(m);
+                    if (_x1[row] == 0) continue;
                     double x1 = _x1[row] * r.DecayPlus(time - _xTime[row]);
                     if (x1 == 0) continue;
                     int k = _postSyn[m];
@@ -243,6 +251,7 @@ public sealed class PlasticBlock
                 for (int m = begin; m < end; m++)
                 {
                     int row = SourceRow(m);
+                    if (_x1[row] == 0) continue;
                     double x1 = _x1[row] * r.DecayPlus(time - _xTime[row]);
                     if (x1 == 0) continue;
                     int k = _postSyn[m];
@@ -254,7 +263,7 @@ public sealed class PlasticBlock
                 for (int m = begin; m < end; m++)
                 {
                     int row = SourceRow(m);
-                    double x1 = _x1[row] * r.DecayPlus(time - _xTime[row]);
+                    double x1 = _x1[row] == 0 ? 0 : _x1[row] * r.DecayPlus(time - _xTime[row]);
                     if (x1 != 0) _elig![_postSyn[m]] += (float)(toBoundary * x1);
                 }
                 break;
@@ -280,7 +289,7 @@ public sealed class PlasticBlock
                 for (int k = begin; k < end; k++)
                 {
                     int i = Targets[k];
-                    double y1 = _y1[i] * r.DecayMinus(time - _yTime[i]);
+                    double y1 = PostTrace(i, time);
                     if (y1 != 0)
                     {
                         double fMinus = r.Multiplicative ? w[k] - r.WMin : r.Range;
@@ -294,7 +303,7 @@ public sealed class PlasticBlock
                 for (int k = begin; k < end; k++)
                 {
                     int i = Targets[k];
-                    double y1 = _y1[i] * r.DecayMinus(time - _yTime[i]);
+                    double y1 = PostTrace(i, time);
                     if (y1 != 0) w[k] = (float)Math.Max(w[k] - y1 * loss, r.WMin);
                     input[rowBase + i] += w[k];
                 }
@@ -304,7 +313,7 @@ public sealed class PlasticBlock
                 for (int k = begin; k < end; k++)
                 {
                     int i = Targets[k];
-                    double y1 = _y1[i] * r.DecayMinus(time - _yTime[i]);
+                    double y1 = PostTrace(i, time);
                     if (y1 != 0) _elig![k] -= (float)(toBoundary * y1);
                     input[rowBase + i] += w[k];
                 }
@@ -317,6 +326,15 @@ public sealed class PlasticBlock
         _x2[row] = r.Nearest ? 1 : x2 + 1;
         _xTime[row] = time;
         return end - begin;
+    }
+
+    private double PostTrace(int i, long time)
+    {
+        if (_yNowTime[i] == time) return _yNow[i];
+        double y1 = _y1[i] == 0 ? 0 : _y1[i] * _rule.DecayMinus(time - _yTime[i]);
+        _yNow[i] = y1;
+        _yNowTime[i] = time;
+        return y1;
     }
 
     private void JumpPost(int i, long time)

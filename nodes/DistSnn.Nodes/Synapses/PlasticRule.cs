@@ -19,8 +19,14 @@ public enum PlasticKind
 /// </summary>
 public sealed class PlasticRule
 {
-    /// <summary>Longest gap (steps) served from the decay tables; longer ones are computed.</summary>
-    private const int TableSteps = 1 << 14;
+    /// <summary>
+    /// Most entries of a decay table. A table covers gaps up to the one where exp underflows to 0 (745 time
+    /// constants) or this many steps; longer gaps are computed with the same formula, so results are identical.
+    /// </summary>
+    private const int MaxTableSteps = 1 << 17;
+
+    /// <summary>exp(-x) is exactly 0 in double beyond this x.</summary>
+    private const double Underflow = 746;
 
     private readonly double[] _decayPlus, _decayMinus, _decayX, _decayY, _decayC;
     private readonly double _tauPlus, _tauMinus, _tauX, _tauY, _tauC, _dt;
@@ -109,13 +115,20 @@ public sealed class PlasticRule
     /// <summary>exp(-steps·dt/τc).</summary>
     public double DecayC(long steps) => Decay(_decayC, _tauC, steps);
 
-    private double Decay(double[] table, double tau, long steps) =>
-        steps < TableSteps ? table[steps] : Math.Exp(-steps * _dt / tau);
+    // Traces of neurons that have not spiked for a long time are read often (every event of their synapses): they
+    // must cost a table lookup, or nothing once the factor is 0, never an exp call per synapse.
+    private double Decay(double[] table, double tau, long steps)
+    {
+        if (steps < table.Length) return table[steps];
+        double x = steps * _dt / tau;
+        return x >= Underflow ? 0 : Math.Exp(-x);
+    }
 
     private double[] Table(double tau)
     {
-        var t = new double[TableSteps];
-        for (int k = 0; k < t.Length; k++) t[k] = Math.Exp(-k * _dt / tau);
+        long size = Math.Min(MaxTableSteps, (long)Math.Ceiling(Underflow * tau / _dt) + 1);
+        var t = new double[size];
+        for (int k = 0; k < t.Length; k++) t[k] = Math.Exp(-(k * _dt / tau));
         return t;
     }
 }
