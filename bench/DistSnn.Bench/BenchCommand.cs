@@ -22,11 +22,14 @@ public static class BenchCommand
         {
             Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--cluster N] [--json]");
             Console.WriteLine("  NETWORK: brunel | cuba | coba | path to a model file");
+            Console.WriteLine("       distsnn-bench train [--neurons N] [--samples K] [--partitions 1,2] [--runs R] [--json]");
+            Console.WriteLine("  training throughput (images/s) of distsnn train stdp for each partition count");
             Console.WriteLine("  --cluster N: also run the model on N fresh `distsnn node` processes on loopback (P partitions)");
             Console.WriteLine("               and compare with `distsnn run --partitions P`: wall ratio, bytes per spike on the wire,");
             Console.WriteLine("               remote packets per epoch");
             return args.Length == 0 ? 2 : 0;
         }
+        if (args[0] == "train") return TrainBench.Run(args);
         string network = args[0];
         double scale = 1;
         int partitions = 2, runs = 5, cluster = 0;

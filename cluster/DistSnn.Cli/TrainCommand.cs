@@ -29,6 +29,12 @@ public static class TrainCommand
             Description = "Training images between accuracy reports; the responses to the last such block label the neurons",
             DefaultValueFactory = _ => 10_000,
         };
+        var maxRate = new Option<double>("--max-rate")
+        {
+            Description = "Input rate of a white pixel at the first presentation, in Hz (Diehl & Cook use 63.75 for MNIST; " +
+                          "Fashion-MNIST is twice as bright, hence 32)",
+            DefaultValueFactory = _ => 32.0,
+        };
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
@@ -37,7 +43,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, data, outDir, json,
+            neurons, train, test, partitions, seed, reportEvery, maxRate, data, outDir, json,
         };
         stdp.SetAction((parse, cancel) => Task.FromResult(Execute(new StdpTrainingOptions
         {
@@ -47,6 +53,7 @@ public static class TrainCommand
             Partitions = parse.GetValue(partitions),
             Seed = parse.GetValue(seed),
             ReportEvery = parse.GetValue(reportEvery),
+            MaxRateHz = parse.GetValue(maxRate),
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel)));
         return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp };
     }
@@ -61,6 +68,7 @@ public static class TrainCommand
             { TestSamples: < 1 } => $"--test-samples: must be at least 1, got {options.TestSamples}",
             { Partitions: < 1 } => $"--partitions: must be at least 1, got {options.Partitions}",
             { ReportEvery: < 1 } => $"--report-every: must be at least 1, got {options.ReportEvery}",
+            _ when !(options.MaxRateHz > 0) || double.IsInfinity(options.MaxRateHz) => $"--max-rate: must be a positive number of Hz, got {options.MaxRateHz}",
             _ => null,
         };
         if (bad is not null)
@@ -114,6 +122,7 @@ public static class TrainCommand
             ["test_samples"] = result.TestSamples,
             ["partitions"] = result.Partitions,
             ["seed"] = options.Seed,
+            ["max_rate_hz"] = options.MaxRateHz,
             ["test_accuracy"] = result.TestAccuracy,
             ["training_accuracy"] = result.TrainingAccuracy.Select(h => new { samples = h.Samples, accuracy = h.Accuracy }).ToArray(),
             ["train_seconds"] = result.TrainSeconds,

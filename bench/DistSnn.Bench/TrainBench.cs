@@ -1,0 +1,103 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace DistSnn.Bench;
+
+/// <summary>
+/// <c>distsnn-bench train [--neurons N] [--samples K] [--partitions P,...] [--runs R]</c>: training throughput of the
+/// Diehl &amp; Cook network — images per second while learning — each run a fresh <c>distsnn train stdp</c> process,
+/// medians per partition count, and whether the learned weights agree across partition counts.
+/// </summary>
+internal static class TrainBench
+{
+    public static int Run(string[] args)
+    {
+        int neurons = 100, samples = 1000, runs = 3;
+        int[] partitions = [1, 2];
+        bool json = false;
+        for (int i = 1; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--neurons": neurons = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--samples": samples = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--partitions": partitions = Next().Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray(); break;
+                case "--json": json = true; break;
+                default:
+                    Console.Error.WriteLine($"error: unknown option {args[i]}");
+                    return 2;
+            }
+        }
+        if (neurons < 1 || samples < 1 || runs < 1 || partitions.Any(p => p < 1))
+        {
+            Console.Error.WriteLine("error: --neurons, --samples, --runs and --partitions must be >= 1");
+            return 2;
+        }
+        var rows = new List<Dictionary<string, object>>();
+        var checksums = new HashSet<string>();
+        foreach (int p in partitions)
+        {
+            var rates = new List<double>();
+            for (int r = 0; r < runs; r++)
+            {
+                if (RunOnce(neurons, samples, p) is not { } result) return 1;
+                rates.Add(result.Rate);
+                checksums.Add(result.Checksum);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"partitions {p}, run {r + 1}/{runs}: {result.Rate:F1} images/s"));
+            }
+            var sorted = rates.Order().ToArray();
+            double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+            rows.Add(new Dictionary<string, object> { ["partitions"] = p, ["median_train_images_per_second"] = median, ["runs"] = runs });
+        }
+        var summary = new Dictionary<string, object>
+        {
+            ["neurons"] = neurons,
+            ["train_samples"] = samples,
+            ["results"] = rows,
+            ["weights_identical_across_partitions"] = checksums.Count == 1,
+        };
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
+        Console.WriteLine($"training throughput, Diehl & Cook N = {neurons}, {samples} images, medians of {runs} runs");
+        foreach (var row in rows)
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {row["partitions"]} partition(s): {(double)row["median_train_images_per_second"]:F1} images/s"));
+        Console.WriteLine($"  learned weights identical for every partition count: {checksums.Count == 1}");
+        return 0;
+    }
+
+    private static (double Rate, string Checksum)? RunOnce(int neurons, int samples, int partitions)
+    {
+        string outDir = Path.Combine(Path.GetTempPath(), "distsnn-bench-train-" + Guid.NewGuid().ToString("N"));
+        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
+        foreach (var a in new[] { "train", "stdp", "--neurons", neurons.ToString(CultureInfo.InvariantCulture), "--train-samples",
+                     samples.ToString(CultureInfo.InvariantCulture), "--test-samples", "1", "--partitions",
+                     partitions.ToString(CultureInfo.InvariantCulture), "--out", outDir, "--json" })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        try
+        {
+            if (p.ExitCode != 0)
+            {
+                Console.Error.WriteLine($"distsnn train failed with exit code {p.ExitCode}:\n{stderr.Result}");
+                return null;
+            }
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "train_summary.json")));
+            return (doc.RootElement.GetProperty("train_samples_per_second").GetDouble(), doc.RootElement.GetProperty("weights_checksum").GetString()!);
+        }
+        finally
+        {
+            if (Directory.Exists(outDir)) Directory.Delete(outDir, true);
+        }
+    }
+}
