@@ -36,6 +36,7 @@ public sealed class JobCoordinator : ReceiveActor
                 Finish(r.Submit.Job, rejected.Reason);
         });
         Receive<PartitionBuilt>(OnBuilt);
+        Receive<Terminated>(OnPartitionStopped);
         Receive<PartitionFailed>(f => FailJob(f.Job, $"partition {f.Partition}: {f.Reason}"));
         Receive<PartitionProgress>(OnProgress);
         Receive<PartitionFinished>(OnFinished);
@@ -104,9 +105,25 @@ public sealed class JobCoordinator : ReceiveActor
         return new JobAccepted(s.Job);
     }
 
+    /// <summary>
+    /// A partition that stops before its job ends (its node left, was downed or crashed) takes state with it; until
+    /// jobs can recover from checkpoints the job fails, so nobody waits for it forever.
+    /// </summary>
+    private void OnPartitionStopped(Terminated t)
+    {
+        foreach (var (job, run) in _jobs)
+        {
+            if (run.State is not (JobState.Building or JobState.Running)) continue;
+            int index = run.Partitions.ToList().IndexOf(t.ActorRef);
+            if (index < 0) continue;
+            FailJob(job, $"a partition on {t.ActorRef.Path.Address} stopped before the job ended (its node left the cluster or was downed)");
+        }
+    }
+
     private void OnBuilt(PartitionBuilt b)
     {
         if (!_jobs.TryGetValue(b.Job, out var run)) return;
+        Context.Watch(Sender);
         var starts = run.OnBuilt(b, Sender, Self);
         if (starts is null) return;
         foreach (var (partition, start) in starts) partition.Tell(start);

@@ -31,7 +31,10 @@ internal sealed class InProcessCluster : IAsyncDisposable
     {
         var options = new NodeOptions { Port = port, SeedNodes = [$"127.0.0.1:{seedPort}"], Shards = 30 };
         if (appVersion is not null) options = options with { AppVersion = appVersion };
-        var host = NodeHost.Build(options);
+        // Three nodes share this machine's cores with the other tests: a generous failure detector keeps a busy
+        // node from being taken for a dead one.
+        var host = NodeHost.Build(options, Akka.Configuration.ConfigurationFactory.ParseString(
+            "akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s\nakka.remote.watch-failure-detector.acceptable-heartbeat-pause = 20s"));
         _hosts.Add(host);
         await host.StartAsync();
         return host;

@@ -28,11 +28,13 @@ public class InProcessClusterTests
         Assert.IsType<JobAccepted>(accepted);
 
         JobResult? result = null;
+        object? last = null;
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (result is null)
         {
-            Assert.True(DateTime.UtcNow < deadline, "the job did not finish within 60 s");
+            Assert.True(DateTime.UtcNow < deadline, $"the job did not finish within 60 s; last status {last}");
             var answer = await cluster.Coordinator(1).Ask<object>(new GetJobResult("brunel-test"), TimeSpan.FromSeconds(10));
+            last = answer;
             if (answer is JobResult r) result = r;
             else
             {

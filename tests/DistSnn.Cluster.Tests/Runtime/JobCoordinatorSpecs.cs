@@ -88,6 +88,32 @@ public class JobCoordinatorSpecs : TestKit
     }
 
     [Fact]
+    public async Task APartitionThatStopsMidRunFailsItsJobInsteadOfHangingIt()
+    {
+        var coordinator = Coordinator();
+        coordinator.Tell(new SubmitJob("lost", Small(60_000), 2, PartitionStrategy.Contiguous));
+        ExpectMsg<JobAccepted>();
+        AwaitCondition(() =>
+        {
+            coordinator.Tell(new GetJobStatus("lost"));
+            var s = ExpectMsg<JobStatus>();
+            return s.State == JobState.Running && s.Step > 0;
+        }, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
+        // As when its node goes away: one partition stops without being told by the coordinator.
+        coordinator.Tell(new GetJobPartitions("lost"));
+        var where = ExpectMsg<JobPartitions>();
+        var victim = await Sys.ActorSelection(where.Partitions[1].Path).ResolveOne(TimeSpan.FromSeconds(3));
+        victim.Tell(PoisonPill.Instance);
+        AwaitCondition(() =>
+        {
+            coordinator.Tell(new GetJobStatus("lost"));
+            return ExpectMsg<JobStatus>().State == JobState.Failed;
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
+        coordinator.Tell(new GetJobStatus("lost"));
+        Assert.Contains("stopped before the job ended", ExpectMsg<JobStatus>().Error);
+    }
+
+    [Fact]
     public async Task ALocalRunWatcherSeesAFailureAsAnException()
     {
         var coordinator = Coordinator();
