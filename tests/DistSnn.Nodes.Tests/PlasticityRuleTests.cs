@@ -195,6 +195,22 @@ public class PlasticityRuleTests
     }
 
     [Fact]
+    public void AnStdpSynapseTakesAtMost16Bytes()
+    {
+        // NEST's stdp_synapse takes 24 bytes; the goal is 16. Row and reverse indices are included.
+        var b = new NetworkBuilder("mem").WithDuration(1);
+        var pre = b.Population("pre", 2000, new PoissonGenerator { Rate = 10 });
+        var post = b.Population("post", 1000, new LifDelta());
+        b.Connect(pre, post, new FixedProbability(0.1), weight: 0.1, delay: 1, synapse: new StdpSynapse { WMax = 1 });
+        var engine = new PartitionEngine(b.Build(), 0, [Enumerable.Range(0, 2000).ToArray(), Enumerable.Range(0, 1000).ToArray()]);
+        var block = Assert.Single(engine.PlasticBlocks);
+        Assert.InRange(block.Count, 190_000, 210_000);
+        double perSynapse = (double)block.Bytes / block.Count;
+        Assert.True(perSynapse <= 16, $"{perSynapse:F2} bytes per STDP synapse");
+        Assert.Equal(engine.SynapseBytes, block.Bytes);
+    }
+
+    [Fact]
     public void PreSpikesTransmitTheirWeightAfterDepression()
     {
         var model = new StdpSynapse { APlus = 0, AMinus = 0.1, WMin = 0, WMax = 1 };
