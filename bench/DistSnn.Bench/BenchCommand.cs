@@ -177,7 +177,8 @@ public static class BenchCommand
         return 0;
     }
 
-    private static double Median(IEnumerable<double> values)
+    /// <summary>The median (mean of the middle two for an even count).</summary>
+    internal static double Median(IEnumerable<double> values)
     {
         var v = values.Order().ToArray();
         return v.Length % 2 == 1 ? v[v.Length / 2] : 0.5 * (v[v.Length / 2 - 1] + v[v.Length / 2]);
@@ -185,11 +186,7 @@ public static class BenchCommand
 
     private static void Print(string network, double scale, int partitions, List<Sample> samples, bool json)
     {
-        double Median(Func<Sample, double> f)
-        {
-            var v = samples.Select(f).Order().ToArray();
-            return v.Length % 2 == 1 ? v[v.Length / 2] : 0.5 * (v[v.Length / 2 - 1] + v[v.Length / 2]);
-        }
+        double Median(Func<Sample, double> f) => BenchCommand.Median(samples.Select(f));
         var s0 = samples[0].Summary;
         var result = new Dictionary<string, object>
         {

@@ -48,8 +48,7 @@ internal static class TrainBench
                 checksums.Add(result.Checksum);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"partitions {p}, run {r + 1}/{runs}: {result.Rate:F1} images/s"));
             }
-            var sorted = rates.Order().ToArray();
-            double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+            double median = BenchCommand.Median(rates);
             rows.Add(new Dictionary<string, object> { ["partitions"] = p, ["median_train_images_per_second"] = median, ["runs"] = runs });
         }
         var summary = new Dictionary<string, object>

@@ -67,8 +67,7 @@ public static class NodeCommand
             // until its actor system ends (left or downed); the host then runs Akka's coordinated shutdown.
             var system = app.Services.GetRequiredService<Akka.Actor.ActorSystem>();
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancel, app.Lifetime.ApplicationStopping);
-            await Task.WhenAny(Task.Delay(Timeout.Infinite, stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default),
-                system.WhenTerminated);
+            await Task.WhenAny(Task.Delay(Timeout.Infinite, stopping.Token), system.WhenTerminated);
             await app.StopAsync(CancellationToken.None);
             return ExitCodes.Ok;
         });

@@ -27,14 +27,14 @@ internal sealed partial class SpecReader
 
         if (model is TripletStdpSynapse && f.Text("preset", required: false, expected: "a preset name") is { } preset)
         {
-            model = preset switch
+            switch (preset)
             {
-                "visual_cortex_all_to_all" => TripletStdpSynapse.VisualCortexAllToAll,
-                "visual_cortex_nearest" => TripletStdpSynapse.VisualCortexNearest,
-                _ => model,
-            };
-            if (!TripletPresets.Contains(preset))
-                ctx.Error(f.Get("preset"), f.Sub("preset"), $"unknown preset '{preset}' (known: {string.Join(", ", TripletPresets)})");
+                case "visual_cortex_all_to_all": model = TripletStdpSynapse.VisualCortexAllToAll; break;
+                case "visual_cortex_nearest": model = TripletStdpSynapse.VisualCortexNearest; break;
+                default:
+                    ctx.Error(f.Get("preset"), f.Sub("preset"), $"unknown preset '{preset}' (known: {string.Join(", ", TripletPresets)})");
+                    break;
+            }
         }
         foreach (var p in model.Parameters)
         {

@@ -65,10 +65,12 @@ public sealed class PartitionSet
         long end = Step + steps;
         while (Step < end && !_engines[0].Finished)
         {
+            // A batch returned by RunEpoch stays valid until that engine's next epoch, which starts only after every
+            // engine has been handed all batches: no copies needed.
             if (parallel && _engines.Length > 1)
-                Parallel.For(0, _engines.Length, q => _batches[q] = Copy(_engines[q].RunEpoch()));
+                Parallel.For(0, _engines.Length, q => _batches[q] = _engines[q].RunEpoch());
             else
-                for (int q = 0; q < _engines.Length; q++) _batches[q] = Copy(_engines[q].RunEpoch());
+                for (int q = 0; q < _engines.Length; q++) _batches[q] = _engines[q].RunEpoch();
             foreach (var b in _batches)
                 for (int i = 0; i < b.Count; i++)
                 {
@@ -80,8 +82,6 @@ public sealed class PartitionSet
                 foreach (var e in _engines) e.Deliver(_batches);
         }
     }
-
-    private static SpikeBatch Copy(SpikeBatch b) => new(b.Stamps[..b.Count], b.Gids[..b.Count], b.Count);
 
     /// <summary>The weights of plastic projection <paramref name="projection"/> as a dense input-major matrix [pre * posts + post].</summary>
     public float[] DenseWeights(int projection)

@@ -57,6 +57,8 @@ public sealed class StdpTrainer
     private readonly double[] _rates;
     // RateEncoding works in float; the engines take double rates.
     private readonly float[] _floatRates;
+    // Spike counts of one presentation, and of the rest after it (not used, but Run counts them).
+    private readonly int[] _counts, _restCounts;
 
     /// <summary>Builds the network for <paramref name="options"/> and images of <paramref name="pixels"/> pixels.</summary>
     public StdpTrainer(StdpTrainingOptions options, int pixels = 784)
@@ -70,6 +72,8 @@ public sealed class StdpTrainer
         _restSteps = (long)Math.Round(DiehlCookNetwork.RestMs / spec.Run.Dt);
         _rates = new double[pixels];
         _floatRates = new float[pixels];
+        _counts = new int[options.Neurons];
+        _restCounts = new int[options.Neurons];
     }
 
     /// <summary>The network being trained.</summary>
@@ -146,7 +150,7 @@ public sealed class StdpTrainer
     /// <summary>Shows one image (raising the intensity until the network answers), then rests; returns the retries.</summary>
     private int Present(ReadOnlySpan<byte> image, Span<int> response)
     {
-        var counts = new int[response.Length];
+        var counts = _counts;
         for (int retry = 0; ; retry++)
         {
             Array.Clear(counts);
@@ -155,7 +159,7 @@ public sealed class StdpTrainer
             _net.SetRates(_input, i => _rates[i]);
             _net.Run(_presentSteps, counts, _options.Partitions > 1);
             _net.SetRates(_input, _ => 0);
-            _net.Run(_restSteps, new int[response.Length], _options.Partitions > 1);
+            _net.Run(_restSteps, _restCounts, _options.Partitions > 1);
             if (counts.Sum() >= RateEncoding.DiehlCookMinimumSpikes || retry >= _options.MaxRetries)
             {
                 counts.CopyTo(response);

@@ -67,20 +67,19 @@ public sealed class PlasticBlock
         foreach (var t in targets) _postStart[t + 1]++;
         for (int i = 0; i < n; i++) _postStart[i + 1] += _postStart[i];
         _postSyn = new int[targets.Length];
-        var fill = _postStart[..n];
-        for (int k = 0; k < targets.Length; k++) _postSyn[fill[targets[k]]++] = k;
-
         int rows = rowStart.Length - 1;
         if (rows <= ushort.MaxValue + 1) _postRow16 = new ushort[targets.Length];
         else _postRow32 = new int[targets.Length];
-        int at = 0;
-        for (int m = 0; m < _postSyn.Length; m++)
-        {
-            int k = _postSyn[m];
-            at = RowOf(k, m == 0 || (m > 0 && _postSyn[m - 1] > k) ? 0 : at);
-            if (_postRow16 is not null) _postRow16[m] = (ushort)at;
-            else _postRow32![m] = at;
-        }
+        // Scattering row by row keeps each target's entries in ascending synapse order and gives their rows for free.
+        var fill = _postStart[..n];
+        for (int row = 0; row < rows; row++)
+            for (int k = rowStart[row]; k < rowStart[row + 1]; k++)
+            {
+                int m = fill[targets[k]]++;
+                _postSyn[m] = k;
+                if (_postRow16 is not null) _postRow16[m] = (ushort)row;
+                else _postRow32![m] = row;
+            }
         _x1 = new double[rows];
         _x2 = new double[rows];
         _xTime = new long[rows];
@@ -345,20 +344,6 @@ public sealed class PlasticBlock
         _y1[i] = r.Nearest ? 1 : y1 + 1;
         _y2[i] = r.Nearest ? 1 : y2 + 1;
         _yTime[i] = time;
-    }
-
-    /// <summary>The source row of synapse <paramref name="k"/>; synapses are visited in ascending order, so search on from <paramref name="from"/>.</summary>
-    private int RowOf(int k, int from)
-    {
-        if (RowStart[from] <= k && k < RowStart[from + 1]) return from;
-        int lo = k < RowStart[from] ? 0 : from, hi = RowStart.Length - 2;
-        while (lo < hi)
-        {
-            int mid = (lo + hi + 1) >> 1;
-            if (RowStart[mid] <= k) lo = mid;
-            else hi = mid - 1;
-        }
-        return lo;
     }
 
     /// <summary>

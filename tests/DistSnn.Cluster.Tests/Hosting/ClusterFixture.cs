@@ -25,8 +25,6 @@ internal sealed class InProcessCluster : IAsyncDisposable
         return cluster;
     }
 
-    public static int FreeSeedPort() => FreePort();
-
     public async Task<IHost> AddNodeAsync(int port, int seedPort, string? appVersion = null)
     {
         var options = new NodeOptions { Port = port, SeedNodes = [$"127.0.0.1:{seedPort}"], Shards = 30 };
@@ -70,7 +68,8 @@ internal sealed class InProcessCluster : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A port on 127.0.0.1 that was free a moment ago.</summary>
+    public static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

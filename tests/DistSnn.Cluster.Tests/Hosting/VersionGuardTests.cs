@@ -9,10 +9,10 @@ public class VersionGuardTests
     public async Task ANodeWithAnotherVersionIsDownedAndNeverStaysUp()
     {
         await using var cluster = new InProcessCluster();
-        int seed = InProcessCluster.FreeSeedPort();
+        int seed = InProcessCluster.FreePort();
         await cluster.AddNodeAsync(seed, seed, "1.0.0");
         await cluster.WaitForUpAsync(1, TimeSpan.FromSeconds(20));
-        await cluster.AddNodeAsync(InProcessCluster.FreeSeedPort(), seed, "9.9.9");
+        await cluster.AddNodeAsync(InProcessCluster.FreePort(), seed, "9.9.9");
         var stranger = cluster.System(1);
         var removed = new TaskCompletionSource();
         Akka.Cluster.Cluster.Get(stranger).RegisterOnMemberRemoved(() => removed.TrySetResult());

@@ -1,10 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Hosting;
 using DistSnn.Cluster.Hosting;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Cluster.Serialization;
+using DistSnn.Cluster.Tests.Hosting;
 using DistSnn.Cluster.Tests.Runtime;
 using DistSnn.Model;
 using DistSnn.Partitioner;
@@ -31,12 +30,12 @@ public class ClusterWireTests
         var hosts = new List<IHost>();
         try
         {
-            int seed = FreePort();
+            int seed = InProcessCluster.FreePort();
             // A name of its own, so that a port reused by another cluster on this machine cannot be joined by mistake.
             var name = $"wire-{Guid.NewGuid():N}";
             for (int i = 0; i < 3; i++)
             {
-                var options = new NodeOptions { SystemName = name, Port = i == 0 ? seed : FreePort(), SeedNodes = [$"127.0.0.1:{seed}"], Shards = 30 };
+                var options = new NodeOptions { SystemName = name, Port = i == 0 ? seed : InProcessCluster.FreePort(), SeedNodes = [$"127.0.0.1:{seed}"], Shards = 30 };
                 var host = NodeHost.Build(options, DistSnnSerializer.Config);
                 hosts.Add(host);
                 await host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
@@ -82,15 +81,6 @@ public class ClusterWireTests
                 h.Dispose();
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }
 
