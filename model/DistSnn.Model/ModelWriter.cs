@@ -36,10 +36,12 @@ public static partial class ModelWriter
         var root = new MapNode();
         root.Add("name", Str(spec.Name ?? throw new ArgumentException("name: is null", nameof(spec))));
         var run = spec.Run ?? new RunSettings();
-        root.Add("run", new MapNode(flow: true)
+        var runNode = new MapNode(flow: true)
             .Add("dt", Quantity(run.Dt, Dimension.Time, "run.dt"))
             .Add("duration", Quantity(run.Duration, Dimension.Time, "run.duration"))
-            .Add("seed", Num(run.Seed)));
+            .Add("seed", Num(run.Seed));
+        if (run.ExchangeLag is int lag) runNode.Add("exchange_lag", Num(lag));
+        root.Add("run", runNode);
 
         var populations = new SeqNode();
         var list = spec.Populations ?? [];

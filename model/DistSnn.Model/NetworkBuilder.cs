@@ -52,6 +52,13 @@ public sealed class NetworkBuilder
         return this;
     }
 
+    /// <summary>Sets the exchange lag (see <see cref="RunSettings.ExchangeLag"/>); unset = automatic.</summary>
+    public NetworkBuilder WithExchangeLag(int lag)
+    {
+        _run = _run with { ExchangeLag = lag };
+        return this;
+    }
+
     /// <summary>Adds a population; populations get global ids in the order they are added.</summary>
     public PopulationHandle Population(string name, int size, NeuronModel model)
     {

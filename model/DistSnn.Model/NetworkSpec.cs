@@ -10,6 +10,14 @@ public sealed record RunSettings
     /// <summary>Master seed; with the model it fixes every random number of the run.</summary>
     public ulong Seed { get; init; } = 1;
 
+    /// <summary>
+    /// How many exchange epochs a partition may run ahead of the spikes it has received (null = automatic, see
+    /// <see cref="NetworkSpec.ExchangeLag"/>). With lag k an epoch is min delay / k steps long and the packets of
+    /// epoch e are needed only before epoch e + k runs, so their transit overlaps k - 1 epochs of computation.
+    /// Part of the model because plasticity is processed at epoch boundaries.
+    /// </summary>
+    public int? ExchangeLag { get; init; }
+
     /// <summary>Number of steps to simulate (duration rounded to whole steps).</summary>
     public long Steps => (long)Math.Round(Duration / Dt);
 }
@@ -145,4 +153,24 @@ public sealed record NetworkSpec
         }
         return min == long.MaxValue ? Math.Max(1, (long)Math.Round(1.0 / Run.Dt)) : min;
     }
+
+    /// <summary>
+    /// The exchange lag in effect: <see cref="RunSettings.ExchangeLag"/> when set, otherwise 2 for networks without
+    /// plastic synapses whose minimum delay is at least 2 steps (their spikes do not depend on the epoch length, so
+    /// the lag only hides transit time) and 1 otherwise (plasticity keeps its boundaries at every minimum delay).
+    /// Never more than the minimum delay in steps.
+    /// </summary>
+    public int ExchangeLag()
+    {
+        long min = MinDelaySteps();
+        if (Run.ExchangeLag is int set) return (int)Math.Clamp(set, 1, min);
+        bool plastic = Projections.Any(p => p.Synapse.IsPlastic);
+        return !plastic && min >= 2 ? 2 : 1;
+    }
+
+    /// <summary>
+    /// Steps per exchange epoch: the minimum delay divided by the lag (rounded down), so that a spike emitted in
+    /// epoch e arrives no earlier than epoch e + lag. Depends on the model only, never on the partitioning.
+    /// </summary>
+    public long EpochSteps() => Math.Max(1, MinDelaySteps() / ExchangeLag());
 }

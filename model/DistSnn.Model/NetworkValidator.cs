@@ -64,6 +64,22 @@ public static class NetworkValidator
             for (int k = 0; k < currents.Count; k++) CheckCurrent(currents[k], $"currents[{k}]");
             CheckRecording();
             CheckReward();
+            CheckExchangeLag();
+        }
+
+        /// <summary>After everything else: the minimum delay is only meaningful for an otherwise valid network.</summary>
+        private void CheckExchangeLag()
+        {
+            if (spec.Run?.ExchangeLag is not int lag) return;
+            if (lag < 1)
+            {
+                Add("run.exchange_lag", $"{lag} is not a valid lag; it must be a whole number >= 1");
+                return;
+            }
+            if (Errors.Count > 0) return;
+            long min = spec.MinDelaySteps();
+            if (lag > min)
+                Add("run.exchange_lag", $"{lag} is larger than the minimum delay of {min} steps; an epoch must be at least one step");
         }
 
         private void CheckRun()

@@ -11,7 +11,7 @@ namespace DistSnn.Model;
 internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
 {
     private static readonly string[] TopKeys = ["name", "run", "populations", "projections", "poisson_inputs", "currents", "record", "reward"];
-    private static readonly string[] RunKeys = ["dt", "duration", "seed"];
+    private static readonly string[] RunKeys = ["dt", "duration", "seed", "exchange_lag"];
     private static readonly string[] PopulationKeys = ["name", "size", "model", "parameters", "initial"];
     private static readonly Dimension[] AnyDimension = Enum.GetValues<Dimension>();
 
@@ -59,6 +59,7 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
         if (f.Quantity("dt", Dimension.Time, required: false) is double dt) run = run with { Dt = dt };
         if (f.Quantity("duration", Dimension.Time, required: false) is double duration) run = run with { Duration = duration };
         if (f.Get("seed") is { } seedNode && ctx.Seed(seedNode, f.Sub("seed")) is ulong seed) run = run with { Seed = seed };
+        if (f.Integer("exchange_lag", 1, 1024, required: false) is long lag) run = run with { ExchangeLag = (int)lag };
         return run;
     }
 

@@ -8,9 +8,11 @@ namespace DistSnn.Nodes;
 
 /// <summary>
 /// One partition of a network: the neurons it owns and every synapse onto them. It advances one epoch at a time
-/// (<see cref="EpochSteps"/> = the network's minimum delay in steps) and exchanges spikes only at epoch
-/// boundaries: <see cref="Deliver"/> takes the spikes of the previous epoch from all in-neighbours (itself
-/// included), <see cref="RunEpoch"/> then runs the next epoch and returns the spikes it emitted.
+/// (<see cref="EpochSteps"/> = the network's minimum delay in steps divided by the exchange lag k) and exchanges
+/// spikes only at epoch boundaries: <see cref="RunEpoch"/> runs the next epoch and returns the spikes it emitted;
+/// <see cref="Deliver"/> takes the spikes of one epoch from all in-neighbours (itself included), epochs in order.
+/// Epoch e's spikes arrive no earlier than epoch e + k, so they must be delivered before epoch e + k runs but may
+/// be delivered any time after epoch e has run here: their transit overlaps k - 1 epochs of computation.
 /// Knows nothing of actors or transports.
 /// </summary>
 public sealed class PartitionEngine
@@ -44,7 +46,8 @@ public sealed class PartitionEngine
         Partition = partition;
         _first = spec.FirstGids();
         double dt = spec.Run.Dt;
-        EpochSteps = spec.MinDelaySteps();
+        EpochSteps = spec.EpochSteps();
+        Lag = spec.ExchangeLag();
         TotalSteps = spec.Run.Steps;
         int pops = spec.Populations.Count;
         if (TotalSteps + EpochSteps + 2 > long.MaxValue / Math.Max(1, _first[^1] + 1))
@@ -144,8 +147,12 @@ public sealed class PartitionEngine
 
     /// <summary>This partition's index.</summary>
     public int Partition { get; }
-    /// <summary>Steps per epoch (the network's minimum delay).</summary>
+    /// <summary>Steps per epoch (the network's minimum delay divided by <see cref="Lag"/>).</summary>
     public long EpochSteps { get; }
+    /// <summary>Epoch e's spikes must be delivered before epoch e + Lag runs (see <see cref="NetworkSpec.ExchangeLag"/>).</summary>
+    public int Lag { get; }
+    /// <summary>Epochs whose spikes have been delivered (the next <see cref="Deliver"/> is for this epoch).</summary>
+    public long DeliveredEpochs { get; private set; }
     /// <summary>Steps to simulate in total.</summary>
     public long TotalSteps { get; }
     /// <summary>The next step to be simulated.</summary>
@@ -196,6 +203,10 @@ public sealed class PartitionEngine
     /// </summary>
     public void Deliver(IReadOnlyList<SpikeBatch> batches)
     {
+        // An epoch not yet run here could reach ring slots that are still being read.
+        if (DeliveredEpochs >= NextEpoch)
+            throw new InvalidOperationException($"partition {Partition}: epoch {DeliveredEpochs} delivered before it was run");
+        DeliveredEpochs++;
         // Indexed loops: foreach over the interface would allocate an enumerator every epoch.
         int total = 0;
         for (int k = 0; k < batches.Count; k++) total += batches[k].Count;
@@ -287,11 +298,14 @@ public sealed class PartitionEngine
         }
     }
 
-    /// <summary>Plasticity at the epoch boundary: every event up to the last stamp of the epoch just run.</summary>
+    /// <summary>
+    /// Plasticity at the epoch boundary: every event up to the last stamp of the epoch just delivered (later epochs
+    /// may already have run here; their pre spikes are not known yet).
+    /// </summary>
     private void ProcessPlastic()
     {
         if (_plastic.Length == 0) return;
-        long horizon = CurrentStep;
+        long horizon = Math.Min(DeliveredEpochs * EpochSteps, TotalSteps);
         double dt = _spec.Run.Dt;
         double reward = RewardOverride ?? _spec.Reward?.At((horizon - EpochSteps) * dt) ?? 0;
         long events = 0;
@@ -321,6 +335,8 @@ public sealed class PartitionEngine
     /// </summary>
     public SpikeBatch RunEpoch()
     {
+        if (NextEpoch - DeliveredEpochs >= Lag)
+            throw new InvalidOperationException($"partition {Partition}: epoch {NextEpoch} cannot run before epoch {NextEpoch - Lag} is delivered");
         _out.Clear();
         long end = Math.Min(CurrentStep + EpochSteps, TotalSteps);
         for (long step = CurrentStep; step < end; step++)

@@ -89,7 +89,7 @@ public sealed record PartitionReport
         int k = plan.Parts;
         var loads = layout.Loads(c);
         var synapses = Traffic.Matrix(c, layout, out var synapseBytes);
-        double epochMs = spec.MinDelaySteps() * spec.Run.Dt;
+        double epochMs = spec.EpochSteps() * spec.Run.Dt;
         var perNeuron = spec.Populations.Select(p => SourceRate(p, spec.Run, rateHz) * epochMs / 1000).ToArray();
         var spikes = Traffic.SpikesPerEpoch(c, layout, perNeuron, out var senders);
 

@@ -57,7 +57,7 @@ public class BadInputTests
         { 2, "run: {dt: 0.1 ms, seed: -1}", "run.seed", "not a valid seed; expected a non-negative whole number", 1 },
         { 2, "run: {dt: 0 ms}", "run.dt", "0 ms is not a valid step", 1 },
         { 2, "run: {dt: 0.1 ms, duration: -5 ms}", "run.duration", "-5 ms is not a valid duration", 1 },
-        { 2, "run: {dt: 0.1 ms, steps: 5}", "run.steps", "unknown key (expected one of: dt, duration, seed)", 1 },
+        { 2, "run: {dt: 0.1 ms, steps: 5}", "run.steps", "unknown key (expected one of: dt, duration, seed, exchange_lag)", 1 },
         { 1, "nam: t", "nam", "unknown key (expected one of: name, run, populations", 1 },
         { 7, "    paramters: {tau_m: 20 ms}", "populations[0].paramters", "unknown key (expected one of: name, size, model, parameters, initial)", 1 },
         { 7, "    parameters: {tau_m: 20 mV, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV}", "populations[0].parameters.tau_m", "'20 mV' is a voltage; expected a time (e.g. in ms)", 1 },

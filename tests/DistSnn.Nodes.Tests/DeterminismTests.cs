@@ -13,7 +13,7 @@ public class DeterminismTests
     private const double Dt = 0.1;
 
     /// <summary>Brunel-like network of lif_delta neurons with Poisson input and a poisson_generator population.</summary>
-    private static NetworkSpec Brunel()
+    internal static NetworkSpec Brunel()
     {
         var b = new NetworkBuilder("brunel").WithDt(Dt).WithDuration(200).WithSeed(2024);
         var model = new LifDelta { TauM = 20, CM = 250, EL = 0, VTh = 20, VReset = 10, TRef = 2 };

@@ -120,7 +120,7 @@ public class RecorderTests
         // membrane under a constant current follows the scalar recursion, different at every step.
         const double current = 300;
         var model = new LifDelta { TauM = 10, CM = 250, EL = -70, VTh = -55, VReset = -70, TRef = 2 };
-        var b = new NetworkBuilder("trace").WithDt(Dt).WithDuration(30).WithSeed(1);
+        var b = new NetworkBuilder("trace").WithDt(Dt).WithDuration(30).WithSeed(1).WithExchangeLag(1);
         var n = b.Population("n", 2, model);
         b.Dc(n, current, startMs: 1.0, neurons: [1]);
         b.RecordState(n, ["v"], [0, 1], intervalMs: 0.5);

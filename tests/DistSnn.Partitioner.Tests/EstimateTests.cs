@@ -79,8 +79,9 @@ public class EstimateTests(ITestOutputHelper output)
         var plan = PartitionPlan.Create(spec, parts, strategy);
         var report = PartitionReport.Compute(spec, plan);
         Models.RealSynapses(spec, plan, out var reach);
-        double epochSeconds = spec.MinDelaySteps() * spec.Run.Dt / 1000;
-        Assert.Equal(1.0, epochSeconds * 1000, 9);
+        // Exchange epochs: half the 1 ms minimum delay (a static network gets exchange lag 2).
+        double epochSeconds = spec.EpochSteps() * spec.Run.Dt / 1000;
+        Assert.Equal(0.5, epochSeconds * 1000, 9);
         // Every population fires at the nominal 10 Hz except the generator 's' (40 Hz).
         double real = 0;
         for (int pop = 0; pop < spec.Populations.Count; pop++)
@@ -104,10 +105,11 @@ public class EstimateTests(ITestOutputHelper output)
         Assert.Equal(synapses, report.ExpectedSynapses, 3);
         Assert.Equal(12500 * 64 + 4 * synapses, report.Partitions.Sum(f => f.EstimatedBytes), 3);
         Assert.Equal(6250, report.Partitions[0].Neurons);
-        // Brunel's epoch is its 1.5 ms delay; a neuron at 10 Hz fires 0.015 times per epoch. With p = 0.1 and 6250
-        // targets per other partition every neuron reaches the other partition almost surely.
-        Assert.Equal(1.5, report.EpochMs, 9);
-        Assert.Equal(12500 * 0.015, report.SpikesPerEpoch, 1e-6);
+        // Brunel's exchange epoch is 7 steps (its 1.5 ms delay halved by the exchange lag 2, rounded down); a neuron
+        // at 10 Hz fires 0.007 times per epoch. With p = 0.1 and 6250 targets per other partition every neuron
+        // reaches the other partition almost surely.
+        Assert.Equal(0.7, report.EpochMs, 9);
+        Assert.Equal(12500 * 0.007, report.SpikesPerEpoch, 1e-6);
         Assert.Equal(0.5, report.CutFraction, 1e-3);
 
         // mixed: 'a' → 'a' has drawn weights and delays, 10 bytes per synapse.

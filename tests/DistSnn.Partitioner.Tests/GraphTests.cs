@@ -32,9 +32,10 @@ public class GraphTests(ITestOutputHelper output)
         Assert.True(graph.CutSynapses < roundRobin.CutSynapses / 20);
         Assert.True(graph.CutSynapses < contiguous.CutSynapses / 20);
         // Spikes: a neuron next to a cut link reaches the other partition with probability 1 − 0.99^500 = 0.9934;
-        // 6 such populations × 500 × 10 Hz × 1.5 ms = 44.7 per epoch. Round robin: 4000 × 3 × 0.015 = 180.
-        Assert.Equal(6 * 500 * (1 - Math.Pow(0.99, 500)) * 0.015, graph.SpikesPerEpoch, 1e-6);
-        Assert.Equal(180, roundRobin.SpikesPerEpoch, 1e-6);
+        // Exchange epochs are 0.7 ms (the 1.5 ms delay is 15 steps, halved by the exchange lag 2 and rounded down):
+        // 6 such populations × 500 × 10 Hz × 0.7 ms = 20.9 per epoch. Round robin: 4000 × 3 × 0.007 = 84.
+        Assert.Equal(6 * 500 * (1 - Math.Pow(0.99, 500)) * 0.007, graph.SpikesPerEpoch, 1e-6);
+        Assert.Equal(84, roundRobin.SpikesPerEpoch, 1e-6);
         // Only neighbouring partitions talk: 3 cut links, 2 directions; round robin connects all 4 × 3 pairs.
         Assert.Equal(6, graph.Routes);
         Assert.Equal(12, roundRobin.Routes);
@@ -115,9 +116,10 @@ public class GraphTests(ITestOutputHelper output)
         var contiguous = Report(spec, 2, PartitionStrategy.Contiguous);
         var graph = Report(spec, 2, PartitionStrategy.Graph);
         Assert.Equal(1000, contiguous.CutSynapses, 9);
-        // Every source reaches one other partition: 1000 × 10 Hz × 1 ms epochs = 10 spikes per epoch, 40 bytes.
-        Assert.Equal(10, contiguous.SpikesPerEpoch, 9);
-        Assert.Equal(40, contiguous.BytesPerEpoch, 9);
+        // Every source reaches one other partition: 1000 × 10 Hz × 0.5 ms epochs (1 ms delay, exchange lag 2) =
+        // 5 spikes per epoch, 20 bytes.
+        Assert.Equal(5, contiguous.SpikesPerEpoch, 9);
+        Assert.Equal(20, contiguous.BytesPerEpoch, 9);
         // Putting 'in' and 'out' on different partitions also cuts all; the graph plan cannot be worse than that.
         Assert.True(graph.CutSynapses <= contiguous.CutSynapses);
     }

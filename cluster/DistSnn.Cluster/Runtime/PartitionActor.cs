@@ -8,9 +8,10 @@ namespace DistSnn.Cluster.Runtime;
 
 /// <summary>
 /// A thin shell around one <see cref="PartitionEngine"/>: it builds the engine, then runs the epoch loop —
-/// run epoch e, send one packet per out-neighbour, wait until every in-neighbour's packet for epoch e has
-/// arrived, deliver them all at once, run e + 1. No global barrier; packets may arrive early (kept by epoch),
-/// twice (the second is dropped) or late (dropped and counted).
+/// run epoch e and send one packet per out-neighbour; before epoch e + k runs (k = the engine's exchange lag),
+/// wait until every in-neighbour's packet for epoch e has arrived and deliver them all at once. With k ≥ 2 the
+/// packets of epoch e travel while epoch e + 1 computes. No global barrier; packets may arrive early (kept by
+/// epoch), twice (the second is dropped) or late (dropped and counted).
 /// </summary>
 public sealed class PartitionActor : ReceiveActor
 {
@@ -26,7 +27,7 @@ public sealed class PartitionActor : ReceiveActor
     private IReadOnlyList<OutRoute> _routes = [];
     private int _inDegree;
     private IActorRef _coordinator = ActorRefs.Nobody;
-    private long _waitingFor = -1;
+    private long _epochs;
     private long _late, _duplicates;
     private bool _running;
 
@@ -96,8 +97,8 @@ public sealed class PartitionActor : ReceiveActor
         _inDegree = msg.InDegree;
         _coordinator = msg.Coordinator;
         _maxSpikesPerPart = MaxSpikesPerPart(msg.Job);
+        _epochs = (_engine.TotalSteps + _engine.EpochSteps - 1) / _engine.EpochSteps;
         _running = true;
-        RunEpochAndSend();
         Advance();
     }
 
@@ -108,7 +109,7 @@ public sealed class PartitionActor : ReceiveActor
             _log.Warning("dropping packet for unknown job {0} at partition {1}", p.Job, _partition);
             return;
         }
-        if (p.Epoch < _waitingFor || !_running)
+        if (p.Epoch < _engine.DeliveredEpochs || !_running)
         {
             if (_late++ == 0) _log.Warning("partition {0}: late packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
             return;
@@ -119,7 +120,7 @@ public sealed class PartitionActor : ReceiveActor
             if (_duplicates++ == 0) _log.Warning("partition {0}: duplicate packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
             return;
         }
-        if (p.Epoch == _waitingFor) Advance();
+        if (p.Epoch == _engine.DeliveredEpochs) Advance();
     }
 
     private void OnPart(SpikePacketPart part)
@@ -170,27 +171,36 @@ public sealed class PartitionActor : ReceiveActor
                "raise DistSnn:Node:MaxFrameBytes on every node, or record fewer populations or a shorter run";
     }
 
-    /// <summary>Runs the next epoch if all packets of the awaited one are here; one epoch per message.</summary>
+    /// <summary>
+    /// Runs the next epoch once the packets it depends on are delivered (delivering them first if they are all
+    /// here); one epoch per message, so that packets are taken in between.
+    /// </summary>
     private void Advance()
     {
         if (!_running || _engine is null) return;
-        _pending.TryGetValue(_waitingFor, out var packets);
-        if ((packets?.Count ?? 0) < _inDegree)
+        var engine = _engine;
+        long due = engine.NextEpoch - engine.Lag; // the epoch whose packets the next epoch needs
+        if (engine.DeliveredEpochs <= due)
         {
-            if (!_wait.IsRunning) _wait.Start();
-            return;
+            long epoch = engine.DeliveredEpochs;
+            _pending.TryGetValue(epoch, out var packets);
+            if ((packets?.Count ?? 0) < _inDegree)
+            {
+                if (!_wait.IsRunning) _wait.Start();
+                return;
+            }
+            _wait.Stop();
+            _batches.Clear();
+            if (packets is not null)
+            {
+                foreach (var p in packets.Values) _batches.Add(new SpikeBatch(p.Stamps, p.Gids, p.Stamps.Length));
+                _pending.Remove(epoch);
+            }
+            if (_partsSeen) _assembler.DiscardBefore(_job, epoch + 1);
+            _simulate.Start();
+            engine.Deliver(_batches);
+            _simulate.Stop();
         }
-        _wait.Stop();
-        _batches.Clear();
-        if (packets is not null)
-        {
-            foreach (var p in packets.Values) _batches.Add(new SpikeBatch(p.Stamps, p.Gids, p.Stamps.Length));
-            _pending.Remove(_waitingFor);
-        }
-        if (_partsSeen) _assembler.DiscardBefore(_job, _waitingFor + 1);
-        _simulate.Start();
-        _engine.Deliver(_batches);
-        _simulate.Stop();
         RunEpochAndSend();
         if (_running) Self.Tell(ContinueRun.Instance);
     }
@@ -207,14 +217,15 @@ public sealed class PartitionActor : ReceiveActor
             Finish();
             return;
         }
-        foreach (var route in _routes)
-        {
-            var packet = Packet(epoch, spikes, route.Filter);
-            if (packet.Stamps.Length <= _maxSpikesPerPart) route.Target.Tell(packet);
-            else
-                foreach (var part in SpikePacketSplitter.Split(packet, _maxSpikesPerPart)) route.Target.Tell(part);
-        }
-        _waitingFor = epoch;
+        // The last k epochs' spikes would arrive after the end of the run: nobody waits for them.
+        if (epoch + engine.Lag < _epochs)
+            foreach (var route in _routes)
+            {
+                var packet = Packet(epoch, spikes, route.Filter);
+                if (packet.Stamps.Length <= _maxSpikesPerPart) route.Target.Tell(packet);
+                else
+                    foreach (var part in SpikePacketSplitter.Split(packet, _maxSpikesPerPart)) route.Target.Tell(part);
+            }
         if (_sinceProgress.ElapsedMilliseconds >= 100)
         {
             _coordinator.Tell(new PartitionProgress(_job, _partition, engine.CurrentStep));

@@ -16,9 +16,10 @@ public class PartitionActorSpecs : TestKit
 {
     private const string Job = "spec-job";
 
-    private static NetworkSpec Spec()
+    /// <summary>The scripts below play the network for lag 1 (one epoch per minimum delay) unless told otherwise.</summary>
+    private static NetworkSpec Spec(int lag = 1)
     {
-        var b = new NetworkBuilder("actor-spec").WithDt(0.1).WithDuration(20).WithSeed(3);
+        var b = new NetworkBuilder("actor-spec").WithDt(0.1).WithDuration(20).WithSeed(3).WithExchangeLag(lag);
         var src = b.Population("src", 40, new PoissonGenerator { Rate = 200 });
         var n = b.Population("n", 30, new LifDelta { TauM = 10, EL = 0, VTh = 15, VReset = 0, TRef = 2 });
         b.Connect(src, n, new FixedProbability(0.5), weight: 4, delay: 1.0);
@@ -104,29 +105,31 @@ public class PartitionActorSpecs : TestKit
         if (scramble) Assert.True(result.DuplicatePackets > 0, "the duplicate packet was counted");
     }
 
-    [Fact]
-    public void WaitsForAMissingInNeighbourAndDropsLatePackets()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void WaitsForAMissingInNeighbourAndDropsLatePackets(int lag)
     {
-        var spec = Spec();
+        var spec = Spec(lag);
         var plan = PartitionPlan.Create(spec, 2);
-        var actor = Sys.ActorOf(Props.Create(() => new PartitionActor()));
+        var actor = Sys.ActorOf(Props.Create(() => new PartitionActor(false)));
         actor.Tell(new BuildPartition(Job, spec, 0, plan.Owned(0)), TestActor);
         ExpectMsg<PartitionBuilt>();
         var all = AllBits(spec.TotalNeurons);
         actor.Tell(new StartRun(Job, [new OutRoute(1, TestActor, all)], 1, CreateTestProbe()));
-        Assert.Equal(0, ExpectSpikePacket().Epoch);
-        // Without partition 1's packet for epoch 0 nothing more may happen.
+        // Epochs 0 .. lag - 1 need no packet; epoch lag needs partition 1's packet for epoch 0.
+        for (int e = 0; e < lag; e++) Assert.Equal(e, ExpectSpikePacket().Epoch);
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         // A packet for an unknown job changes nothing either.
         actor.Tell(new SpikePacket("other-job", 0, 1, [], []));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         actor.Tell(new SpikePacket(Job, 0, 1, [], []));
-        Assert.Equal(1, ExpectSpikePacket().Epoch);
+        Assert.Equal(lag, ExpectSpikePacket().Epoch);
         // Epoch 0 again is late now: dropped, and the partition still waits for epoch 1.
         actor.Tell(new SpikePacket(Job, 0, 1, [], []));
         ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         actor.Tell(new SpikePacket(Job, 1, 1, [], []));
-        Assert.Equal(2, ExpectSpikePacket().Epoch);
+        Assert.Equal(lag + 1, ExpectSpikePacket().Epoch);
     }
 
     [Fact]

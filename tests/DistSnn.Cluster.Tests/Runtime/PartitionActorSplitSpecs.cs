@@ -19,7 +19,7 @@ public class PartitionActorSplitSpecs() : TestKit("akka.remote.dot-netty.tcp.max
 
     private static NetworkSpec Spec(bool recordSources)
     {
-        var b = new NetworkBuilder("split-spec").WithDt(0.1).WithDuration(10).WithSeed(5);
+        var b = new NetworkBuilder("split-spec").WithDt(0.1).WithDuration(10).WithSeed(5).WithExchangeLag(1);
         var src = b.Population("src", 1000, new PoissonGenerator { Rate = 800 });
         var n = b.Population("n", 60, new LifDelta { TauM = 10, EL = 0, VTh = 15, VReset = 0, TRef = 2 });
         b.Connect(src, n, new FixedProbability(0.1), weight: 2, delay: 1.0);
