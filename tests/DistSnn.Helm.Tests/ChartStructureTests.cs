@@ -81,6 +81,7 @@ public class ChartStructureTests
         Assert.Equal($"http://0.0.0.0:{ports["admin"]}", Settings["DistSnn__Admin__Url"]);
         Assert.Equal("0.0.0.0", Settings["DistSnn__Node__Hostname"]);
         Assert.Equal("kubernetes", Settings["DistSnn__Node__Discovery"]);
+        Assert.Equal(("33554432", "100", "distsnn"), (Settings["DistSnn__Node__MaxFrameBytes"], Settings["DistSnn__Node__Shards"], Settings["DistSnn__Node__SystemName"]));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed partial class StaticTemplate
     public string Render(string template, string source)
     {
         var lines = RenderLines(StripComments(template), source, 0);
-        return string.Join('\n', lines) + "\n";
+        return string.Join('\n', lines).TrimEnd('\n') + "\n";
     }
 
     /// <summary>Renders and parses a template into its YAML documents (each a mapping; empty documents are skipped).</summary>
@@ -195,7 +195,7 @@ public sealed partial class StaticTemplate
     {
         var parts = SplitPipeline(expression);
         string? raw = null;
-        bool quoted = false;
+        bool quoted = false, helmFloat = false;
         if (IncludeName(parts[0], scopes, where) is { } name)
         {
             var lines = RenderLines(defines[name], $"define \"{name}\"", depth + 1).Where(l => l.Trim().Length > 0).ToList();
@@ -205,12 +205,19 @@ public sealed partial class StaticTemplate
         {
             raw = scalar.Value ?? "";
             quoted = scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted;
+            // Helm reads every plain number of the values as a float64.
+            helmFloat = !quoted && long.TryParse(raw, out _);
         }
         foreach (var function in parts.Skip(1))
         {
-            if (raw is not null && function == "quote") quoted = true;
+            if (raw is null) break;
+            if (function == "quote") quoted = true;
+            else if (function is "int" or "int64" && helmFloat) helmFloat = false;
             else raw = null;
         }
+        // Go prints a float64 of a million or more as 3.3554432e+07, which the node cannot read as an integer.
+        if (raw is not null && helmFloat && Math.Abs(long.Parse(raw, System.Globalization.CultureInfo.InvariantCulture)) >= 1_000_000)
+            throw new InvalidDataException($"{where}: {expression} is {raw}, which Helm prints in float notation; pipe it through int64");
         if (raw is null) return PlaceholderFor(expression);
         return quoted ? JsonSerializer.Serialize(raw) : raw;
     }

@@ -110,6 +110,16 @@ public class StaticTemplateTests
     }
 
     [Fact]
+    public void LargeNumbersMustBePrintedAsIntegers()
+    {
+        var reader = Reader("frame: 33554432\nport: 4053\n");
+        var e = Assert.Throws<InvalidDataException>(() => reader.Render("a: {{ .Values.frame | quote }}\n", "t.yaml"));
+        Assert.Contains("t.yaml:1", e.Message, StringComparison.Ordinal);
+        Assert.Contains("int64", e.Message, StringComparison.Ordinal);
+        Assert.Equal("a: \"33554432\"\nb: 4053\n", reader.Render("a: {{ .Values.frame | int64 | quote }}\nb: {{ .Values.port }}\n", "t.yaml"));
+    }
+
+    [Fact]
     public void DefinesAreReadFromTheHelpers()
     {
         var defines = StaticTemplate.ReadDefines(Helpers);
