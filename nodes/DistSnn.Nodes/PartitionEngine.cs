@@ -13,7 +13,7 @@ namespace DistSnn.Nodes;
 /// included), <see cref="RunEpoch"/> then runs the next epoch and returns the spikes it emitted.
 /// Knows nothing of actors or transports.
 /// </summary>
-public sealed class PartitionEngine
+public sealed partial class PartitionEngine
 {
     private readonly NetworkSpec _spec;
     private readonly long[] _first;
