@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Serialization;
 using DistSnn.Nodes;
 
@@ -12,7 +13,7 @@ namespace DistSnn.Cluster.Runtime;
 /// arrived, deliver them all at once, run e + 1. No global barrier; packets may arrive early (kept by epoch),
 /// twice (the second is dropped) or late (dropped and counted).
 /// </summary>
-public sealed class PartitionActor : ReceiveActor
+public sealed partial class PartitionActor : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, Dictionary<int, SpikePacket>> _pending = new();
@@ -71,6 +72,7 @@ public sealed class PartitionActor : ReceiveActor
         try
         {
             _engine = new PartitionEngine(msg.Spec, msg.Partition, msg.Owned);
+            RestoreIfAsked(msg);
             long n = msg.Spec.TotalNeurons;
             var bits = new ulong[(n + 63) / 64];
             for (long g = 0; g < n; g++)
@@ -78,7 +80,7 @@ public sealed class PartitionActor : ReceiveActor
             Sender.Tell(new PartitionBuilt(_job, _partition, _engine.NeuronCount, _engine.SynapseCount, _engine.SynapseBytes,
                 _engine.BuildSeconds, bits));
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OutOfMemoryException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OutOfMemoryException or CheckpointException)
         {
             _log.Error(e, "partition {0} of job {1} failed to build", _partition, _job);
             Sender.Tell(new PartitionFailed(_job, _partition, e.Message));
@@ -191,6 +193,8 @@ public sealed class PartitionActor : ReceiveActor
         _simulate.Start();
         _engine.Deliver(_batches);
         _simulate.Stop();
+        CheckpointIfDue();
+        if (!_running) return;
         RunEpochAndSend();
         if (_running) Self.Tell(ContinueRun.Instance);
     }
