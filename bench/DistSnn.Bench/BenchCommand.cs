@@ -24,12 +24,15 @@ public static class BenchCommand
             Console.WriteLine("  NETWORK: brunel | cuba | coba | path to a model file");
             Console.WriteLine("       distsnn-bench train [--neurons N] [--samples K] [--partitions 1,2] [--runs R] [--json]");
             Console.WriteLine("  training throughput (images/s) of distsnn train stdp for each partition count");
+            Console.WriteLine("       distsnn-bench checkpoint [NETWORK] [--every T] [--partitions P] [--runs R] [--scale S] [--duration T] [--json]");
+            Console.WriteLine("  checkpoint cost: runs with and without --checkpoint-every T (default 100 ms): size, time, overhead");
             Console.WriteLine("  --cluster N: also run the model on N fresh `distsnn node` processes on loopback (P partitions)");
             Console.WriteLine("               and compare with `distsnn run --partitions P`: wall ratio, bytes per spike on the wire,");
             Console.WriteLine("               remote packets per epoch");
             return args.Length == 0 ? 2 : 0;
         }
         if (args[0] == "train") return TrainBench.Run(args);
+        if (args[0] == "checkpoint") return CheckpointBench.Run(args);
         string network = args[0];
         double scale = 1;
         int partitions = 2, runs = 5, cluster = 0;
@@ -225,7 +228,7 @@ public static class BenchCommand
         Console.WriteLine($"  spikes identical in all runs: {result["spikes_sha256_identical"]}");
     }
 
-    private static string RepoRoot()
+    internal static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "DistSnn.sln"))) dir = dir.Parent;

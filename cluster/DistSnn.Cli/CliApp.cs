@@ -13,6 +13,7 @@ public static class CliApp
     {
         var root = new RootCommand("DistSnn: distributed spiking neural network simulator.\n" + ExitCodes.Help);
         root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(PartitionCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());
@@ -44,9 +45,11 @@ public static class CliApp
             DefaultValueFactory = _ => 1.0,
         };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of a table" };
+        var every = new Option<string?>("--checkpoint-every") { Description = "Write a checkpoint every T of biological time, e.g. '100 ms' (see distsnn resume)" };
+        var ckptDir = new Option<DirectoryInfo?>("--checkpoint-dir") { Description = "Checkpoint directory (default: checkpoints); each job writes <dir>/<job>/step-<N>/" };
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -59,7 +62,9 @@ public static class CliApp
                 parse.GetValue(csv),
                 PartitionStrategyNames.TryParse(parse.GetValue(strategy), out var chosen) ? chosen : PartitionStrategy.Contiguous,
                 parse.GetValue(json),
-                parse.GetValue(scale));
+                parse.GetValue(scale),
+                parse.GetValue(every),
+                parse.GetValue(ckptDir));
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });
         return cmd;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Output;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Model;
@@ -10,7 +11,7 @@ namespace DistSnn.Cli;
 
 /// <summary>Everything <c>distsnn run</c> was asked to do.</summary>
 public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? Duration, ulong? Seed, DirectoryInfo? Out,
-    bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0);
+    bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0, string? CheckpointEvery = null, DirectoryInfo? CheckpointDir = null);
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
 public static class RunCommandHandler
@@ -72,10 +73,25 @@ public static class RunCommandHandler
         {
             Partitions = s.Partitions, Strategy = s.Strategy, OutDir = outDir, Csv = s.Csv, WallStartUtc = wallStart,
         };
+        if (s.CheckpointEvery is not null)
+        {
+            if (ResumeCommand.CheckpointSteps(s.CheckpointEvery, spec.Run.Dt) is not { } every) return ExitCodes.BadInput;
+            options = options with
+            {
+                Checkpoints = new CheckpointRequest(s.CheckpointDir?.FullName ?? "checkpoints", every),
+                OnCheckpoint = s.Json ? null : ResumeCommand.Announce,
+            };
+        }
+        return await RunAndReport(spec, options, s.Json, outDir, cancel);
+    }
+
+    /// <summary>Runs with a progress display, then prints the summary (table or JSON); returns the exit code.</summary>
+    internal static async Task<int> RunAndReport(NetworkSpec spec, RunOptions options, bool json, string outDir, CancellationToken cancel)
+    {
         RunReport report;
         try
         {
-            report = await RunWithProgress(spec, options, quiet: s.Json, cancel);
+            report = await RunWithProgress(spec, options, quiet: json, cancel);
         }
         catch (OperationCanceledException)
         {
@@ -88,7 +104,7 @@ public static class RunCommandHandler
             return ExitCodes.Failed;
         }
 
-        if (s.Json)
+        if (json)
             Console.WriteLine(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         else
             PrintSummary(report.Summary, outDir);

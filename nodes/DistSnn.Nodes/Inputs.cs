@@ -90,6 +90,9 @@ internal sealed class CurrentSchedule
 
     public bool Empty => _sources.Count == 0;
 
+    /// <summary>Saves or restores the position in the change schedule; the currents themselves live in the group.</summary>
+    public void VisitState(Checkpoints.StateVisitor visitor) => visitor.Value("next_change", ref _next);
+
     public void Apply(long step)
     {
         if (_next >= _changes.Length || _changes[_next] > step) return;

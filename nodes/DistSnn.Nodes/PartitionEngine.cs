@@ -15,7 +15,7 @@ namespace DistSnn.Nodes;
 /// be delivered any time after epoch e has run here: their transit overlaps k - 1 epochs of computation.
 /// Knows nothing of actors or transports.
 /// </summary>
-public sealed class PartitionEngine
+public sealed partial class PartitionEngine
 {
     private readonly NetworkSpec _spec;
     private readonly long[] _first;

@@ -27,6 +27,18 @@ public sealed class SpikeRecord
         Count++;
     }
 
+    /// <summary>Saves or restores the spikes recorded so far (checkpoints).</summary>
+    internal void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        int stamps = Count, ids = Count;
+        visitor.Prefix("stamps", ref _stamps, ref stamps);
+        visitor.Prefix("ids", ref _ids, ref ids);
+        if (stamps != ids) throw visitor.Fail($"{stamps} spike stamps but {ids} ids");
+        if (_ids.Length < _stamps.Length) System.Array.Resize(ref _ids, _stamps.Length);
+        if (_stamps.Length < _ids.Length) System.Array.Resize(ref _stamps, _ids.Length);
+        Count = stamps;
+    }
+
     /// <summary>Copies of the stamps and population-local ids, sorted by (stamp, id).</summary>
     public (long[] Stamps, int[] Ids) ToArrays() => (_stamps[..Count], _ids[..Count]);
 }
@@ -74,6 +86,15 @@ public sealed class StateRecord
         int at = Samples * n;
         for (int j = 0; j < n; j++) _values[at + j] = _source[_groupIndex[j]];
         Samples++;
+    }
+
+    /// <summary>Saves or restores the samples taken so far (checkpoints).</summary>
+    internal void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        int n = Neurons.Length, values = Samples * n;
+        visitor.Prefix("samples", ref _values, ref values);
+        if (values % n != 0) throw visitor.Fail($"{values} samples do not divide into rows of {n} neurons");
+        Samples = values / n;
     }
 
     /// <summary>A copy of the samples, time-major.</summary>

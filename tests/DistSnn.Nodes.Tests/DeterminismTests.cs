@@ -33,7 +33,7 @@ public class DeterminismTests
     }
 
     /// <summary>COBA-like network of lif_exp_cond neurons, plus small AdEx, Izhikevich and CUBA populations.</summary>
-    private static NetworkSpec Coba()
+    internal static NetworkSpec Coba()
     {
         var b = new NetworkBuilder("coba").WithDt(Dt).WithDuration(200).WithSeed(77);
         var cond = new LifExpCond { CM = 200, GL = 10, EL = -60, VTh = -50, VReset = -60, TRef = 5, EExc = 0, EInh = -80, TauSynExc = 5, TauSynInh = 10 };
@@ -64,7 +64,7 @@ public class DeterminismTests
     }
 
     /// <summary>The three LIF models with adaptive thresholds (Diehl &amp; Cook style), some starting with theta &gt; 0.</summary>
-    private static NetworkSpec Adaptive()
+    internal static NetworkSpec Adaptive()
     {
         var b = new NetworkBuilder("adaptive").WithDt(Dt).WithDuration(200).WithSeed(31);
         var exc = b.Population("exc", 300, new LifDelta { TauM = 20, EL = 0, VTh = 20, VReset = 10, TRef = 2, ThetaPlus = 0.3, TauTheta = 80 })

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistSnn.Cluster.Checkpoints;
 using DistSnn.Model;
 using DistSnn.Partitioner;
 
@@ -23,7 +24,14 @@ public enum JobState
 /// Client → coordinator: run <see cref="Spec"/> on <see cref="Partitions"/> partitions placed with
 /// <see cref="Strategy"/>. Answered by <see cref="JobAccepted"/> or <see cref="JobRejected"/>.
 /// </summary>
-public sealed record SubmitJob(string Job, NetworkSpec Spec, int Partitions, PartitionStrategy Strategy);
+public sealed record SubmitJob(string Job, NetworkSpec Spec, int Partitions, PartitionStrategy Strategy)
+{
+    /// <summary>When set, the job writes checkpoints.</summary>
+    public CheckpointRequest? Checkpoints { get; init; }
+
+    /// <summary>When set, the job continues from this checkpoint (same model, partitions and strategy).</summary>
+    public ResumeFrom? Resume { get; init; }
+}
 
 /// <summary>Coordinator → client: the job was accepted and is building.</summary>
 public sealed record JobAccepted(string Job);
@@ -85,7 +93,11 @@ public sealed record JobResult(string Job, NetworkSpec Spec, IReadOnlyList<Parti
 /// cancelled) and <see cref="OnProgress"/> (the slowest partition's step, called on the coordinator's thread).
 /// Never crosses the network: it holds a task source and a delegate.
 /// </summary>
-public sealed record RunJob(SubmitJob Submit, TaskCompletionSource<JobResult> Completion, Action<long>? OnProgress);
+public sealed record RunJob(SubmitJob Submit, TaskCompletionSource<JobResult> Completion, Action<long>? OnProgress)
+{
+    /// <summary>Called (on the coordinator's thread) with the manifest of each completed checkpoint.</summary>
+    public Action<CheckpointManifest>? OnCheckpoint { get; init; }
+}
 
 /// <summary>Coordinator → partition: the job is over (finished, failed or cancelled); release everything.</summary>
 public sealed record EndJob(string Job);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using DistSnn.Cluster.Checkpoints;
 using DistSnn.Model;
 using DistSnn.Partitioner;
 
@@ -11,7 +12,7 @@ namespace DistSnn.Cluster.Runtime;
 /// progress and gathers results. It does nothing per step or per epoch. Partitions are placed by an
 /// <see cref="IPartitionHost"/>: children in the embedded default, a cluster shard region on a cluster.
 /// </summary>
-public sealed class JobCoordinator : ReceiveActor
+public sealed partial class JobCoordinator : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IPartitionHost _host;
@@ -32,6 +33,7 @@ public sealed class JobCoordinator : ReceiveActor
                 return;
             }
             _watchers[r.Submit.Job] = (r.Completion, r.OnProgress);
+            if (r.OnCheckpoint is { } onCheckpoint) _checkpointWatchers[r.Submit.Job] = onCheckpoint;
             if (Start(r.Submit) is JobRejected rejected)
                 Finish(r.Submit.Job, rejected.Reason);
         });
@@ -40,6 +42,7 @@ public sealed class JobCoordinator : ReceiveActor
         Receive<PartitionFailed>(f => FailJob(f.Job, $"partition {f.Partition}: {f.Reason}"));
         Receive<PartitionProgress>(OnProgress);
         Receive<PartitionFinished>(OnFinished);
+        Receive<PartitionCheckpointed>(OnCheckpointed);
         Receive<GetJobStatus>(g => Sender.Tell(_jobs.TryGetValue(g.Job, out var run) ? run.Status() : Unknown(g.Job)));
         Receive<ListJobs>(_ => Sender.Tell(new JobList(_order.Select(j => _jobs[j].Status()).ToArray())));
         Receive<GetJobResult>(g =>
@@ -96,12 +99,13 @@ public sealed class JobCoordinator : ReceiveActor
         {
             return new JobRejected(s.Job, e.Message);
         }
+        if (PrepareCheckpoints(s, plan.Parts) is { } refused) return new JobRejected(s.Job, refused);
         var run = new JobRun(s, plan);
         _jobs[s.Job] = run;
         _order.Add(s.Job);
         _log.Info("job {0}: {1} neurons on {2} partitions", s.Job, s.Spec.TotalNeurons, plan.Parts);
         for (int q = 0; q < plan.Parts; q++)
-            _host.Build(Context, new BuildPartition(s.Job, s.Spec, q, plan.Owned(q)));
+            _host.Build(Context, WithCheckpoints(s, new BuildPartition(s.Job, s.Spec, q, plan.Owned(q))));
         return new JobAccepted(s.Job);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
+using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Output;
 using DistSnn.Model;
 using DistSnn.Partitioner;
@@ -20,6 +21,12 @@ public sealed record RunOptions
     public bool Csv { get; init; }
     /// <summary>When the whole run started (for wall_seconds); defaults to the call of RunAsync.</summary>
     public DateTime? WallStartUtc { get; init; }
+    /// <summary>Write checkpoints (null: none).</summary>
+    public CheckpointRequest? Checkpoints { get; init; }
+    /// <summary>Continue from this checkpoint; the spec must be the checkpoint's model, and partitions and strategy its own.</summary>
+    public ResumeFrom? Resume { get; init; }
+    /// <summary>Called with the manifest of each completed checkpoint (on an actor thread).</summary>
+    public Action<CheckpointManifest>? OnCheckpoint { get; init; }
 }
 
 /// <summary>A finished run: its summary, the merged spikes and state traces.</summary>
@@ -53,9 +60,14 @@ public static class LocalRunner
         {
             var coordinator = system.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost())), "coordinator");
             var done = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            string jobId = string.IsNullOrWhiteSpace(spec.Name) ? "job" : spec.Name;
+            string jobId = options.Resume?.Manifest.Job ?? (string.IsNullOrWhiteSpace(spec.Name) ? "job" : spec.Name);
             await using var reg = cancel.Register(() => coordinator.Tell(new CancelJob(jobId)));
-            coordinator.Tell(new RunJob(new SubmitJob(jobId, spec, options.Partitions, options.Strategy), done, progress));
+            var submit = new SubmitJob(jobId, spec, options.Partitions, options.Strategy)
+            {
+                Checkpoints = options.Checkpoints,
+                Resume = options.Resume,
+            };
+            coordinator.Tell(new RunJob(submit, done, progress) { OnCheckpoint = options.OnCheckpoint });
             job = await done.Task.ConfigureAwait(false);
         }
         finally

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistSnn.Cluster.Checkpoints;
 using DistSnn.Model;
 
 namespace DistSnn.Cluster.Runtime;
@@ -8,7 +9,14 @@ namespace DistSnn.Cluster.Runtime;
 /// (each partition generates only the synapses onto its own neurons). Answered by <see cref="PartitionBuilt"/>
 /// or, if building fails, by <see cref="PartitionFailed"/>.
 /// </summary>
-public sealed record BuildPartition(string Job, NetworkSpec Spec, int Partition, IReadOnlyList<int[]> Owned);
+public sealed record BuildPartition(string Job, NetworkSpec Spec, int Partition, IReadOnlyList<int[]> Owned)
+{
+    /// <summary>When set, the partition writes checkpoints (see <see cref="PartitionCheckpointing"/>).</summary>
+    public PartitionCheckpointing? Checkpointing { get; init; }
+
+    /// <summary>When set, the freshly built engine is restored from this checkpoint file before it answers.</summary>
+    public PartitionRestore? Restore { get; init; }
+}
 
 /// <summary>
 /// Partition → coordinator: the engine is built. <see cref="ReceivesFrom"/> is a bit set over global neuron ids

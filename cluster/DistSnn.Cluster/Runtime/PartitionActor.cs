@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
+using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Serialization;
 using DistSnn.Nodes;
 
@@ -13,7 +14,7 @@ namespace DistSnn.Cluster.Runtime;
 /// packets of epoch e travel while epoch e + 1 computes. No global barrier; packets may arrive early (kept by
 /// epoch), twice (the second is dropped) or late (dropped and counted).
 /// </summary>
-public sealed class PartitionActor : ReceiveActor
+public sealed partial class PartitionActor : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, Dictionary<int, SpikePacket>> _pending = new();
@@ -72,6 +73,7 @@ public sealed class PartitionActor : ReceiveActor
         try
         {
             _engine = new PartitionEngine(msg.Spec, msg.Partition, msg.Owned);
+            RestoreIfAsked(msg);
             long n = msg.Spec.TotalNeurons;
             var bits = new ulong[(n + 63) / 64];
             for (long g = 0; g < n; g++)
@@ -79,7 +81,7 @@ public sealed class PartitionActor : ReceiveActor
             Sender.Tell(new PartitionBuilt(_job, _partition, _engine.NeuronCount, _engine.SynapseCount, _engine.SynapseBytes,
                 _engine.BuildSeconds, bits));
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OutOfMemoryException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OutOfMemoryException or CheckpointException)
         {
             _log.Error(e, "partition {0} of job {1} failed to build", _partition, _job);
             Sender.Tell(new PartitionFailed(_job, _partition, e.Message));
@@ -99,6 +101,7 @@ public sealed class PartitionActor : ReceiveActor
         _maxSpikesPerPart = MaxSpikesPerPart(msg.Job);
         _epochs = (_engine.TotalSteps + _engine.EpochSteps - 1) / _engine.EpochSteps;
         _running = true;
+        ResendRestoredPackets();
         Advance();
     }
 
@@ -109,7 +112,8 @@ public sealed class PartitionActor : ReceiveActor
             _log.Warning("dropping packet for unknown job {0} at partition {1}", p.Job, _partition);
             return;
         }
-        if (p.Epoch < _engine.DeliveredEpochs || !_running)
+        // A packet that comes before this partition's StartRun is kept: its sender may have started first.
+        if (p.Epoch < _engine.DeliveredEpochs)
         {
             if (_late++ == 0) _log.Warning("partition {0}: late packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
             return;
@@ -200,6 +204,8 @@ public sealed class PartitionActor : ReceiveActor
             _simulate.Start();
             engine.Deliver(_batches);
             _simulate.Stop();
+            CheckpointIfDue();
+            if (!_running) return;
         }
         RunEpochAndSend();
         if (_running) Self.Tell(ContinueRun.Instance);
@@ -217,19 +223,26 @@ public sealed class PartitionActor : ReceiveActor
             Finish();
             return;
         }
-        // The last k epochs' spikes would arrive after the end of the run: nobody waits for them.
-        if (epoch + engine.Lag < _epochs)
-            foreach (var route in _routes)
-            {
-                var packet = Packet(epoch, spikes, route.Filter);
-                if (packet.Stamps.Length <= _maxSpikesPerPart) route.Target.Tell(packet);
-                else
-                    foreach (var part in SpikePacketSplitter.Split(packet, _maxSpikesPerPart)) route.Target.Tell(part);
-            }
+        KeepForCheckpoint(epoch, spikes);
+        Send(epoch, spikes);
         if (_sinceProgress.ElapsedMilliseconds >= 100)
         {
             _coordinator.Tell(new PartitionProgress(_job, _partition, engine.CurrentStep));
             _sinceProgress.Restart();
+        }
+    }
+
+    /// <summary>Sends epoch <paramref name="epoch"/>'s spikes to every out-neighbour, filtered to what each needs.</summary>
+    private void Send(long epoch, SpikeBatch spikes)
+    {
+        // The last k epochs' spikes would arrive after the end of the run: nobody waits for them.
+        if (epoch + _engine!.Lag >= _epochs) return;
+        foreach (var route in _routes)
+        {
+            var packet = Packet(epoch, spikes, route.Filter);
+            if (packet.Stamps.Length <= _maxSpikesPerPart) route.Target.Tell(packet);
+            else
+                foreach (var part in SpikePacketSplitter.Split(packet, _maxSpikesPerPart)) route.Target.Tell(part);
         }
     }
 

@@ -12,6 +12,8 @@ internal static partial class MessageCodec
         switch (message)
         {
             case SubmitJob m:
+                if (m.Checkpoints is not null || m.Resume is not null)
+                    throw new WireFormatException(nameof(SubmitJob), "Checkpoints", "checkpoints do not travel between nodes yet; use them with distsnn run");
                 Record(ref w, 4);
                 PutId(ref w, m.Job, nameof(SubmitJob), "Job");
                 WriteSpec(ref w, m.Spec, nameof(SubmitJob));

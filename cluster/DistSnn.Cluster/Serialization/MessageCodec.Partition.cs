@@ -11,6 +11,8 @@ internal static partial class MessageCodec
     private static void WriteBuildPartition(ref MessagePackWriter w, BuildPartition m)
     {
         const string name = nameof(BuildPartition);
+        if (m.Checkpointing is not null || m.Restore is not null)
+            throw new WireFormatException(name, "Checkpointing", "checkpoints do not travel between nodes yet; use them with distsnn run");
         Record(ref w, 4);
         PutId(ref w, m.Job, name, "Job");
         WriteSpec(ref w, m.Spec, name);

@@ -74,6 +74,17 @@ public sealed class AdExGroup : NeuronGroup
     };
 
     /// <inheritdoc />
+    public override void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        base.VisitState(visitor);
+        visitor.Array("v", V);
+        visitor.Array("w", W);
+        visitor.Array("g_exc", GExc);
+        visitor.Array("g_inh", GInh);
+        visitor.Array("refractory", Refractory);
+    }
+
+    /// <inheritdoc />
     public override int Update(long step)
     {
         var v = Vec(V);

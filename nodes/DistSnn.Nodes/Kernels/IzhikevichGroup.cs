@@ -44,6 +44,14 @@ public sealed class IzhikevichGroup : NeuronGroup
     };
 
     /// <inheritdoc />
+    public override void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        base.VisitState(visitor);
+        visitor.Array("v", V);
+        visitor.Array("u", U);
+    }
+
+    /// <inheritdoc />
     public override int Update(long step)
     {
         var v = Vec(V);

@@ -63,6 +63,16 @@ public sealed class LifDeltaGroup : NeuronGroup
     }
 
     /// <inheritdoc />
+    public override void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        base.VisitState(visitor);
+        visitor.Array("v", V);
+        visitor.Array("theta", Theta);
+        visitor.Array("theta_residual", ThetaResidual);
+        visitor.Array("refractory", Refractory);
+    }
+
+    /// <inheritdoc />
     public override int Update(long step)
     {
         var v = Vec(V);

@@ -78,6 +78,18 @@ public sealed class LifExpCondGroup : NeuronGroup
     }
 
     /// <inheritdoc />
+    public override void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        base.VisitState(visitor);
+        visitor.Array("v", V);
+        visitor.Array("g_exc", GExc);
+        visitor.Array("g_inh", GInh);
+        visitor.Array("theta", Theta);
+        visitor.Array("theta_residual", ThetaResidual);
+        visitor.Array("refractory", Refractory);
+    }
+
+    /// <inheritdoc />
     public override int Update(long step)
     {
         var v = Vec(V);

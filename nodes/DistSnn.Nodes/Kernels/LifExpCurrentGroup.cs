@@ -76,6 +76,18 @@ public sealed class LifExpCurrentGroup : NeuronGroup
     }
 
     /// <inheritdoc />
+    public override void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        base.VisitState(visitor);
+        visitor.Array("v", V);
+        visitor.Array("i_exc", IExc);
+        visitor.Array("i_inh", IInh);
+        visitor.Array("theta", Theta);
+        visitor.Array("theta_residual", ThetaResidual);
+        visitor.Array("refractory", Refractory);
+    }
+
+    /// <inheritdoc />
     public override int Update(long step)
     {
         var v = Vec(V);

@@ -73,6 +73,17 @@ public abstract class NeuronGroup
     {
     }
 
+    /// <summary>
+    /// Saves or restores everything that changes from step to step (checkpoints): the input ring buffers, the injected
+    /// currents and, in each model, its state arrays. <see cref="Spiked"/> is scratch and not included.
+    /// </summary>
+    public virtual void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        ArgumentNullException.ThrowIfNull(visitor);
+        visitor.Array("input", Input);
+        visitor.Array("current_pa", CurrentPa);
+    }
+
     /// <summary>One port's slice of the ring buffer for a delivery step.</summary>
     public Span<float> InputSlot(int port, long step) =>
         Input.AsSpan((int)(((long)port * Slots + step % Slots) * Padded), Padded);

@@ -52,6 +52,13 @@ public sealed class PoissonSourceGroup : NeuronGroup
     }
 
     /// <inheritdoc />
+    public override void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        base.VisitState(visitor);
+        visitor.Optional("rates", ref _pi, _gids.Length);
+    }
+
+    /// <inheritdoc />
     public override int Update(long step)
     {
         if (step < _firstStep || step >= _endStep) return 0;
@@ -110,6 +117,13 @@ public sealed class SpikeGeneratorGroup : NeuronGroup
 
     /// <inheritdoc />
     public override float[] State(string name) => throw UnknownVariable(name);
+
+    /// <inheritdoc />
+    public override void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        base.VisitState(visitor);
+        visitor.Value("next", ref _next);
+    }
 
     /// <inheritdoc />
     public override int Update(long step)

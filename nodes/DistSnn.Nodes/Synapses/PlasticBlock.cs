@@ -347,6 +347,32 @@ public sealed class PlasticBlock
     }
 
     /// <summary>
+    /// Saves or restores what learning changes: weights, eligibility, pre and post traces with their times, queued pre
+    /// spikes (none at an epoch boundary) and the last normalisation (checkpoints).
+    /// </summary>
+    internal void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        visitor.Array("weights", Weights);
+        if (_elig is not null) visitor.Array("eligibility", _elig);
+        visitor.Array("x1", _x1);
+        visitor.Array("x2", _x2);
+        visitor.Array("x_time", _xTime);
+        visitor.Array("y1", _y1);
+        visitor.Array("y2", _y2);
+        visitor.Array("y_time", _yTime);
+        visitor.Array("y_now", _yNow);
+        visitor.Array("y_now_time", _yNowTime);
+        int stamps = _preCount, rows = _preCount;
+        visitor.Prefix("pre_stamps", ref _preStamps, ref stamps);
+        visitor.Prefix("pre_rows", ref _preRows, ref rows);
+        if (stamps != rows) throw visitor.Fail($"{stamps} queued pre-spike stamps but {rows} rows");
+        if (_preRows.Length < _preStamps.Length) System.Array.Resize(ref _preRows, _preStamps.Length);
+        if (_preStamps.Length < _preRows.Length) System.Array.Resize(ref _preStamps, _preRows.Length);
+        _preCount = stamps;
+        visitor.Value("last_normalized", ref _lastNormalized);
+    }
+
+    /// <summary>
     /// Adds to <paramref name="sum"/> a hash of every synapse's (projection, source row, target gid, weight), so that
     /// the sum over all partitions does not depend on how the targets are split.
     /// </summary>
@@ -395,6 +421,22 @@ public sealed class PostSpikeLog
         }
         Stamps[Count] = stamp;
         Indices[Count++] = index;
+    }
+
+    /// <summary>Saves or restores the logged spikes (checkpoints).</summary>
+    internal void VisitState(Checkpoints.StateVisitor visitor)
+    {
+        var stamps = Stamps;
+        var indices = Indices;
+        int ns = Count, ni = Count;
+        visitor.Prefix("stamps", ref stamps, ref ns);
+        visitor.Prefix("indices", ref indices, ref ni);
+        if (ns != ni) throw visitor.Fail($"{ns} post-spike stamps but {ni} indices");
+        if (indices.Length < stamps.Length) System.Array.Resize(ref indices, stamps.Length);
+        if (stamps.Length < indices.Length) System.Array.Resize(ref stamps, indices.Length);
+        Stamps = stamps;
+        Indices = indices;
+        Count = ns;
     }
 
     /// <summary>Forgets the first <paramref name="n"/> spikes (all readers are past them).</summary>

@@ -1,0 +1,69 @@
+using Akka.Event;
+using DistSnn.Cluster.Checkpoints;
+
+namespace DistSnn.Cluster.Runtime;
+
+/// <summary>The coordinator's side of checkpoints: settings for the partitions, manifests, resuming.</summary>
+public sealed partial class JobCoordinator
+{
+    private readonly Dictionary<string, CheckpointTracker> _checkpointTrackers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Action<CheckpointManifest>> _checkpointWatchers = new(StringComparer.Ordinal);
+
+    /// <summary>Checks a job's checkpoint and resume settings; returns why they cannot be used, or null.</summary>
+    private string? PrepareCheckpoints(SubmitJob s, int partitions)
+    {
+        try
+        {
+            if (s.Resume is { } r)
+            {
+                if (r.Manifest.Partitions != partitions)
+                    return $"the checkpoint in {r.StepDirectory} has {r.Manifest.Partitions} partitions; resume with the same number, not {partitions}";
+                if (r.Strategy != s.Strategy)
+                    return $"the checkpoint in {r.StepDirectory} was taken with strategy {r.Manifest.Strategy}; resume with the same";
+                if (CheckpointStore.ModelHash(s.Spec) != r.Manifest.ModelHash)
+                    return $"the model differs from the one the checkpoint in {r.StepDirectory} was taken with";
+            }
+            if (s.Checkpoints is not null) _checkpointTrackers[s.Job] = new CheckpointTracker(s, partitions);
+            return null;
+        }
+        catch (Exception e) when (e is ArgumentException or CheckpointException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>Adds the checkpoint settings and, when resuming, the partition's file to restore from.</summary>
+    private BuildPartition WithCheckpoints(SubmitJob s, BuildPartition b)
+    {
+        PartitionRestore? restore = null;
+        if (s.Resume is { } r)
+        {
+            string name = CheckpointStore.PartitionFileName(b.Partition);
+            var entry = r.Manifest.Files.First(f => f.Name == name); // presence checked when the checkpoint was loaded
+            restore = new PartitionRestore(Path.Combine(r.StepDirectory, name), entry.Sha256, r.Manifest.ModelHash);
+        }
+        return b with
+        {
+            Checkpointing = _checkpointTrackers.TryGetValue(s.Job, out var t) ? t.Settings : null,
+            Restore = restore,
+        };
+    }
+
+    private void OnCheckpointed(PartitionCheckpointed m)
+    {
+        if (!_checkpointTrackers.TryGetValue(m.Job, out var tracker) || !_jobs.TryGetValue(m.Job, out var run) || run.State != JobState.Running) return;
+        if (tracker.Add(m) is not { } manifest) return;
+        try
+        {
+            manifest = CheckpointStore.Commit(tracker.Request.Directory, manifest, tracker.ModelText, tracker.Request.Keep);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            FailJob(m.Job, $"the checkpoint at step {m.Step} could not be completed: {e.Message}");
+            return;
+        }
+        _log.Info("job {0}: checkpoint at step {1} ({2} ms) in {3}", m.Job, m.Step, manifest.TimeMs,
+            CheckpointStore.StepDirectory(tracker.Request.Directory, m.Job, m.Step));
+        if (_checkpointWatchers.TryGetValue(m.Job, out var watch)) watch(manifest);
+    }
+}

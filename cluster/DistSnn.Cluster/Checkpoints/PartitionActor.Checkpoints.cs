@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Event;
+using DistSnn.Cluster.Checkpoints;
+
+namespace DistSnn.Cluster.Runtime;
+
+/// <summary>The partition's side of checkpoints: writing its file at due boundaries, and restoring from one.</summary>
+public sealed partial class PartitionActor
+{
+    private PartitionCheckpointing? _checkpointing;
+    // With exchange lag k > 1 a checkpoint falls between epochs that every partition has run but nobody has had
+    // delivered yet: this partition's own spikes of those epochs, kept to be saved and sent again after a restore.
+    private readonly Queue<SpikePacket> _recentOut = new();
+    private List<SpikePacket> _resend = [];
+
+    /// <summary>
+    /// After building: remembers the checkpoint settings and, when the build message says so, restores the engine and
+    /// this partition's spikes of the epochs run but not yet delivered (sent again on start) from the shared
+    /// checkpoint directory. This is all a freshly started partition actor on any node needs to take over a
+    /// partition. Throws <see cref="CheckpointException"/> naming the file.
+    /// </summary>
+    private void RestoreIfAsked(BuildPartition msg)
+    {
+        _checkpointing = msg.Checkpointing;
+        if (msg.Restore is not { } restore) return;
+        _resend = PartitionCheckpointFile.Restore(restore, msg.Job, msg.Partition, _engine!).OrderBy(p => p.Epoch).ToList();
+    }
+
+    /// <summary>On start after a restore: every partition sends its in-transit epochs again, so none is lost.</summary>
+    private void ResendRestoredPackets()
+    {
+        foreach (var p in _resend) Send(p.Epoch, new Nodes.SpikeBatch(p.Stamps, p.Gids, p.Stamps.Length));
+        foreach (var p in _resend) _recentOut.Enqueue(p);
+        _resend = [];
+    }
+
+    /// <summary>Keeps a copy of an epoch's own spikes while a checkpoint may need them (checkpointed runs, lag > 1).</summary>
+    private void KeepForCheckpoint(long epoch, Nodes.SpikeBatch spikes)
+    {
+        if (_checkpointing is null || _engine is not { Lag: > 1 } engine) return;
+        while (_recentOut.Count > 0 && _recentOut.Peek().Epoch < engine.DeliveredEpochs) _recentOut.Dequeue();
+        _recentOut.Enqueue(new SpikePacket(_job, epoch, _partition, spikes.Stamps[..spikes.Count], spikes.Gids[..spikes.Count]));
+    }
+
+    /// <summary>
+    /// At a due epoch boundary (right after a delivery, before the next epoch runs; every partition is then at the
+    /// same step) writes this partition's file and tells the coordinator. Packets received for epochs not yet
+    /// delivered are not saved: their senders save their own spikes of those epochs and send them again on resume.
+    /// </summary>
+    private void CheckpointIfDue()
+    {
+        if (_checkpointing is not { } c || _engine is not { } engine) return;
+        if (!c.Due(engine.CurrentStep, engine.EpochSteps, engine.TotalSteps)) return;
+        var clock = Stopwatch.StartNew();
+        var undelivered = _recentOut.Where(p => p.Epoch >= engine.DeliveredEpochs).ToList();
+        try
+        {
+            var data = PartitionCheckpointFile.Write(_job, _partition, c, engine, undelivered);
+            string dir = CheckpointStore.StepDirectory(c.Directory, _job, engine.CurrentStep);
+            var entry = CheckpointStore.WriteAtomically(Path.Combine(dir, CheckpointStore.PartitionFileName(_partition)), data);
+            _coordinator.Tell(new PartitionCheckpointed(_job, _partition, engine.CurrentStep, entry, clock.Elapsed.TotalSeconds));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Error(e, "partition {0} of job {1}: checkpoint at step {2} failed", _partition, _job, engine.CurrentStep);
+            _running = false;
+            _coordinator.Tell(new PartitionFailed(_job, _partition, $"checkpoint at step {engine.CurrentStep} could not be written: {e.Message}"));
+        }
+    }
+}

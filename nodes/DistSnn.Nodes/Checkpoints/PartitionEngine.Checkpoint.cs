@@ -1,0 +1,123 @@
+using System.Buffers.Binary;
+using DistSnn.Nodes.Checkpoints;
+
+namespace DistSnn.Nodes;
+
+public sealed partial class PartitionEngine
+{
+    /// <summary>Version of the engine state layout written by <see cref="SaveState"/>; bumped whenever a field changes.</summary>
+    public const int StateFormatVersion = 1;
+
+    private static ReadOnlySpan<byte> StateMagic => "DSNNSTAT"u8;
+
+    /// <summary>
+    /// Writes everything needed to continue this partition from <see cref="CurrentStep"/>: step and counters, neuron
+    /// state and adaptive thresholds, input ring buffers (which hold every delivered spike not yet consumed), current
+    /// schedules, Poisson source rates set by the run, plastic weights, traces and post-spike logs, learning and reward
+    /// settings, and the recordings so far. Static synapses and random-number keys are rebuilt from the model; random
+    /// draws are keyed by step, so restoring the step restores every random stream.
+    /// Call between <see cref="Deliver"/> and <see cref="RunEpoch"/> (an epoch boundary with every spike of the epoch
+    /// just run delivered); spikes not yet delivered are the caller's to keep.
+    /// </summary>
+    public void SaveState(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(StateMagic);
+        Span<byte> version = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(version, StateFormatVersion);
+        stream.Write(version);
+        var writer = new StateWriter(stream);
+        VisitState(writer);
+        writer.Flush();
+    }
+
+    /// <summary>
+    /// Restores state written by <see cref="SaveState"/> of an engine built from the same model and the same partition
+    /// slice. Throws <see cref="CheckpointFormatException"/>, naming the component and field, when the data does not fit
+    /// this engine; the engine must then be discarded.
+    /// </summary>
+    public void RestoreState(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        Span<byte> head = stackalloc byte[12];
+        if (stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length || !head[..8].SequenceEqual(StateMagic))
+            throw new CheckpointFormatException("not a DistSnn engine state (bad magic)");
+        int version = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
+        if (version != StateFormatVersion)
+            throw new CheckpointFormatException($"engine state format version {version}, this program reads version {StateFormatVersion}");
+        VisitState(new StateReader(stream));
+        Learning = _learning; // re-applies frozen adaptation to the groups
+    }
+
+    private void VisitState(StateVisitor v)
+    {
+        v.Section("engine");
+        v.Expect("partition", Partition);
+        v.Expect("epoch_steps", EpochSteps);
+        v.Expect("exchange_lag", Lag);
+        v.Expect("total_steps", TotalSteps);
+        v.Expect("neurons", NeuronCount);
+        v.Expect("synapses", SynapseCount);
+        long step = CurrentStep, events = SynapticEvents, spikes = SpikesEmitted;
+        v.Value("step", ref step);
+        v.Value("synaptic_events", ref events);
+        v.Value("spikes_emitted", ref spikes);
+        if (step < 0 || step > TotalSteps || step % EpochSteps != 0 && step != TotalSteps)
+            throw v.Fail($"step {step} is not an epoch boundary of a run of {TotalSteps} steps");
+        long delivered = DeliveredEpochs;
+        v.Value("delivered_epochs", ref delivered);
+        long next = step / EpochSteps;
+        if (delivered > next || next - delivered > Lag)
+            throw v.Fail($"{delivered} delivered epochs do not fit step {step} with exchange lag {Lag}");
+        CurrentStep = step;
+        DeliveredEpochs = delivered;
+        SynapticEvents = events;
+        SpikesEmitted = spikes;
+        v.Value("learning", ref _learning);
+        bool hasReward = RewardOverride.HasValue;
+        double reward = RewardOverride ?? 0;
+        v.Value("has_reward_override", ref hasReward);
+        v.Value("reward_override", ref reward);
+        RewardOverride = hasReward ? reward : null;
+
+        for (int p = 0; p < _groups.Length; p++)
+        {
+            if (_groups[p] is not { } g) continue;
+            v.Section($"population '{_spec.Populations[p].Name}' ({_spec.Populations[p].Model.Kind})");
+            v.Expect("neurons", g.Count);
+            g.VisitState(v);
+        }
+        for (int c = 0; c < _currents.Length; c++)
+        {
+            v.Section($"current schedule {c}");
+            _currents[c].VisitState(v);
+        }
+        for (int b = 0; b < _plastic.Length; b++)
+        {
+            v.Section($"plastic projections[{_plastic[b].Projection}]");
+            v.Expect("synapses", _plastic[b].Count);
+            _plastic[b].VisitState(v);
+        }
+        v.Section("plastic cursors");
+        v.Array("cursors", _plasticCursor);
+        for (int p = 0; p < _postLogs.Length; p++)
+        {
+            if (_postLogs[p] is not { } log) continue;
+            v.Section($"post-spike log of '{_spec.Populations[p].Name}'");
+            log.VisitState(v);
+        }
+        for (int p = 0; p < _spikeRecords.Length; p++)
+        {
+            if (_spikeRecords[p] is not { } rec) continue;
+            v.Section($"spike recording of '{_spec.Populations[p].Name}'");
+            rec.VisitState(v);
+        }
+        foreach (var r in _stateRecords)
+        {
+            v.Section($"state recording {r.Recorder} of '{_spec.Populations[r.Population].Name}'.{r.Variable}");
+            r.VisitState(v);
+        }
+        v.Section("end");
+        v.Expect("end", 0x454E44);
+    }
+}
