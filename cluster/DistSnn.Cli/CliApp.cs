@@ -13,6 +13,7 @@ public static class CliApp
     {
         var root = new RootCommand("DistSnn: distributed spiking neural network simulator.\n" + ExitCodes.Help);
         root.Subcommands.Add(RunCommand());
+        root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(PartitionCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());
@@ -44,9 +45,10 @@ public static class CliApp
             DefaultValueFactory = _ => 1.0,
         };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of a table" };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Skip the plots and report.html (see 'distsnn plot')" };
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, noPlots,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -59,7 +61,8 @@ public static class CliApp
                 parse.GetValue(csv),
                 PartitionStrategyNames.TryParse(parse.GetValue(strategy), out var chosen) ? chosen : PartitionStrategy.Contiguous,
                 parse.GetValue(json),
-                parse.GetValue(scale));
+                parse.GetValue(scale),
+                Plots: !parse.GetValue(noPlots));
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });
         return cmd;

@@ -4,13 +4,14 @@ using DistSnn.Cluster.Output;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Model;
 using DistSnn.Partitioner;
+using DistSnn.Reports;
 using Spectre.Console;
 
 namespace DistSnn.Cli;
 
 /// <summary>Everything <c>distsnn run</c> was asked to do.</summary>
 public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? Duration, ulong? Seed, DirectoryInfo? Out,
-    bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0);
+    bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0, bool Plots = true);
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
 public static class RunCommandHandler
@@ -92,6 +93,9 @@ public static class RunCommandHandler
             Console.WriteLine(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         else
             PrintSummary(report.Summary, outDir);
+        // The run's own output failing to plot is a failure of the run, not bad input from the user.
+        if (s.Plots && PlotCommand.Execute(outDir, new ReportOptions(), s.Json, listFiles: false) != ExitCodes.Ok)
+            return ExitCodes.Failed;
         return ExitCodes.Ok;
     }
 
