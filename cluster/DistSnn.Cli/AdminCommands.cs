@@ -27,6 +27,7 @@ public static class AdminCommands
         Recursive = true,
     };
     private static readonly Option<bool> Json = new("--json") { Description = "Print JSON for scripts" };
+    private static readonly Option<bool> NoPlots = new("--no-plots") { Description = "Do not draw the fetched results' plots and report.html" };
 
     /// <summary>All admin commands.</summary>
     public static IEnumerable<Command> Create() =>
@@ -70,7 +71,7 @@ public static class AdminCommands
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "With --wait: fetch the results into this folder" };
         var cmd = new Command("submit", "Submit a model to the cluster as a job.\n" + ExitCodes.Help)
         {
-            model, partitions, strategy, job, duration, seed, scale, wait, outDir, Json,
+            model, partitions, strategy, job, duration, seed, scale, wait, outDir, Json, NoPlots,
         };
         return WithClient(cmd, async (parse, client, cancel) =>
         {
@@ -108,7 +109,7 @@ public static class AdminCommands
                 Console.Error.WriteLine($"error: job {jobId} {state}: {status.GetProperty("error")}");
                 return ExitCodes.Failed;
             }
-            if (parse.GetValue(outDir) is { } dir) return await Fetch(client, jobId, dir.FullName, csv: false, parse.GetValue(Json), cancel);
+            if (parse.GetValue(outDir) is { } dir) return await Fetch(client, jobId, dir.FullName, csv: false, parse.GetValue(Json), !parse.GetValue(NoPlots), cancel);
             Console.WriteLine(parse.GetValue(Json) ? status.GetRawText() : $"job {jobId} finished");
             return ExitCodes.Ok;
         });
@@ -172,12 +173,12 @@ public static class AdminCommands
         var job = new Argument<string>("JOB");
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Results folder", Required = true };
         var csv = new Option<bool>("--csv") { Description = "Also write spikes.csv" };
-        var cmd = new Command("results", "Fetch a finished job's results folder (same layout as distsnn run).") { job, outDir, csv, Json };
+        var cmd = new Command("results", "Fetch a finished job's results folder (same layout as distsnn run).") { job, outDir, csv, Json, NoPlots };
         return WithClient(cmd, (parse, client, cancel) =>
-            Fetch(client, parse.GetValue(job)!, parse.GetValue(outDir)!.FullName, parse.GetValue(csv), parse.GetValue(Json), cancel));
+            Fetch(client, parse.GetValue(job)!, parse.GetValue(outDir)!.FullName, parse.GetValue(csv), parse.GetValue(Json), !parse.GetValue(NoPlots), cancel));
     }
 
-    private static async Task<int> Fetch(AdminClient client, string job, string dir, bool csv, bool json, CancellationToken cancel)
+    private static async Task<int> Fetch(AdminClient client, string job, string dir, bool csv, bool json, bool plots, CancellationToken cancel)
     {
         var zip = await client.DownloadAsync($"/jobs/{Uri.EscapeDataString(job)}/results?csv={(csv ? "true" : "false")}", cancel);
         Directory.CreateDirectory(dir);
@@ -186,6 +187,8 @@ public static class AdminCommands
         var summaryPath = Path.Combine(dir, "summary.json");
         if (json) Console.WriteLine(await File.ReadAllTextAsync(summaryPath, cancel));
         else RunCommandHandler.PrintSummary(SummaryWriter.Read(summaryPath), dir);
+        // Results that came back from the cluster but cannot be plotted are a failed job, not bad user input.
+        if (plots && PlotCommand.Execute(dir, new Reports.ReportOptions(), json, listFiles: false) != ExitCodes.Ok) return ExitCodes.Failed;
         return ExitCodes.Ok;
     }
 
