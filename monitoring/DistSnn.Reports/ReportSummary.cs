@@ -111,7 +111,11 @@ public sealed record ReportSummary
     {
         private JsonElement Get(string name, JsonValueKind kind)
         {
-            if (root.ValueKind != JsonValueKind.Object) throw Bad(prefix.TrimEnd('.'), "must be a JSON object");
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                string what = prefix.Length == 0 ? "the top level" : $"field '{prefix.TrimEnd('.')}'";
+                throw new ReportInputException($"{path}: {what} must be a JSON object, got {Describe(root.ValueKind)}");
+            }
             if (!root.TryGetProperty(name, out var value)) throw Bad(name, "is missing");
             if (value.ValueKind != kind) throw Bad(name, $"must be a {Describe(kind)}, got {Describe(value.ValueKind)}");
             return value;

@@ -30,11 +30,7 @@ public static class RunReportWriter
         ArgumentException.ThrowIfNullOrEmpty(runDir);
         options ??= new ReportOptions();
         options.Size.Check();
-        if (!Directory.Exists(runDir)) throw new ReportInputException($"{runDir}: folder not found");
-        var summary = ReportSummary.Read(Path.Combine(runDir, "summary.json"));
-        string spikeFile = SpikeFileReader.Locate(runDir);
-        var digest = new SpikeDigest(summary, options.Limits);
-        SpikeFileReader.Read(spikeFile, summary, digest);
+        var (summary, digest, spikeFile) = Read(runDir, options.Limits);
 
         string plotsDir = Path.Combine(runDir, "plots");
         var files = new List<string>(RunPlots.SaveAll(plotsDir, summary, digest, options.Size));
@@ -42,5 +38,17 @@ public static class RunReportWriter
         File.WriteAllText(report, HtmlReport.Render(summary, plotsDir, options.Size));
         files.Add(report);
         return new ReportOutput(plotsDir, report, files, spikeFile);
+    }
+
+    /// <summary>Reads the summary and streams the spike file of <paramref name="runDir"/> into a digest.</summary>
+    /// <exception cref="ReportInputException">The folder, summary or spike file is missing or malformed.</exception>
+    public static (ReportSummary Summary, SpikeDigest Digest, string SpikeFile) Read(string runDir, DigestLimits limits)
+    {
+        if (!Directory.Exists(runDir)) throw new ReportInputException($"{runDir}: folder not found");
+        var summary = ReportSummary.Read(Path.Combine(runDir, "summary.json"));
+        string spikeFile = SpikeFileReader.Locate(runDir);
+        var digest = new SpikeDigest(summary, limits);
+        SpikeFileReader.Read(spikeFile, summary, digest);
+        return (summary, digest, spikeFile);
     }
 }

@@ -133,7 +133,9 @@ public sealed class SpikeDigest
         internal void Add(int node, double timeMs)
         {
             Spikes++;
-            int bin = (int)Math.Min(RateCounts.Length - 1, Math.Floor(timeMs / _binMs));
+            // Spike times are whole steps; the tolerance puts a spike on a bin edge into the bin it starts, whether
+            // its time was computed as step * dt (HDF5) or parsed from decimal text (CSV).
+            int bin = (int)Math.Min(RateCounts.Length - 1, Math.Floor(timeMs / _binMs + 1e-9));
             RateCounts[bin]++;
             if (node % RasterStride == 0)
             {
@@ -152,7 +154,7 @@ public sealed class SpikeDigest
                 if (!double.IsNaN(last))
                 {
                     double isi = timeMs - last;
-                    int b = isi > 0 ? (int)Math.Floor((Math.Log10(isi) - IsiMinDecade) * IsiBinsPerDecade) : 0;
+                    int b = isi > 0 ? (int)Math.Floor((Math.Log10(isi) - IsiMinDecade) * IsiBinsPerDecade + 1e-9) : 0;
                     IsiCounts[Math.Clamp(b, 0, IsiCounts.Length - 1)]++;
                     Intervals++;
                 }
