@@ -117,18 +117,53 @@ public static class AdminCommands
 
     private static async Task<JsonElement> WaitFor(AdminClient client, string job, bool quiet, CancellationToken cancel)
     {
-        // Polled often so that a short job's results come back promptly; progress is printed about once a second.
-        long shown = 0;
-        while (true)
+        // Polled often so that a short job's results come back promptly; plain progress lines come about once a second.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        SimulationProgress? progress = null;
+        string Describe(JsonElement s)
         {
-            var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(job)}", null, cancel);
-            string state = s.GetProperty("state").GetString()!;
-            if (state is not ("building" or "running")) return s;
-            if (!quiet && (shown++ % 10) == 0)
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{job}: {state}, {s.GetProperty("biological_ms").GetDouble():F0} / {s.GetProperty("total_ms").GetDouble():F0} ms biological"));
-            await Task.Delay(100, cancel);
+            progress ??= new SimulationProgress(s.GetProperty("total_steps").GetInt64(), s.GetProperty("total_ms").GetDouble() /
+                Math.Max(1, s.GetProperty("total_steps").GetInt64()));
+            return progress.Describe(s.GetProperty("step").GetInt64(), clock.Elapsed.TotalSeconds);
         }
+        async Task<JsonElement> Poll(Action<JsonElement> show)
+        {
+            while (true)
+            {
+                var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(job)}", null, cancel);
+                string state = s.GetProperty("state").GetString()!;
+                if (state is not ("building" or "running")) return s;
+                show(s);
+                await Task.Delay(100, cancel);
+            }
+        }
+
+        if (quiet) return await Poll(_ => { });
+        if (!RunCommandHandler.ShowProgressBar)
+        {
+            long polls = 0;
+            return await Poll(s =>
+            {
+                if (polls++ % 10 != 0) return;
+                Console.Error.WriteLine($"{job}: {s.GetProperty("state").GetString()}, {Describe(s)}");
+            });
+        }
+        JsonElement last = default;
+        await AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask($"{Markup.Escape(job)}: submitted");
+                last = await Poll(s =>
+                {
+                    task.MaxValue = Math.Max(1, s.GetProperty("total_steps").GetInt64());
+                    task.Value = s.GetProperty("step").GetInt64();
+                    task.Description = Markup.Escape($"{job}: {s.GetProperty("state").GetString()}, {Describe(s)}");
+                });
+                task.Value = task.MaxValue;
+            });
+        return last;
     }
 
     private static Command Jobs()

@@ -4,8 +4,8 @@ namespace DistSnn.Cli;
 
 /// <summary>
 /// Turns "the slowest partition reached step s" reports into biological time, real-time factor and ETA. Rates are
-/// measured from the first report, which arrives when the partitions are built, so that build time does not
-/// inflate the real-time factor of the simulation itself.
+/// measured from the last report before the step first advanced, so that build time does not inflate the
+/// real-time factor of the simulation itself.
 /// </summary>
 public sealed class SimulationProgress(long totalSteps, double dtMs)
 {
@@ -18,7 +18,8 @@ public sealed class SimulationProgress(long totalSteps, double dtMs)
     /// <summary>Describes step <paramref name="step"/> reached after <paramref name="wallSeconds"/> (any fixed origin).</summary>
     public string Describe(long step, double wallSeconds)
     {
-        if (double.IsNaN(_startWall))
+        // The origin moves with every report that has not advanced yet (a cluster job is polled while it builds).
+        if (double.IsNaN(_startWall) || step == _startStep)
         {
             _startWall = wallSeconds;
             _startStep = step;

@@ -105,7 +105,8 @@ public class PlotCommandTests : IDisposable
     public void ProgressReportsRealTimeFactorAndEtaFromTheFirstStep()
     {
         var progress = new SimulationProgress(totalSteps: 10_000, dtMs: 0.1);
-        // Built after 5 s: the first report fixes the origin, so build time does not count.
+        // Still building at 1 s, built at 5 s: the last report at step 0 is the origin, so build time does not count.
+        Assert.Equal("0 / 1000 ms biological, real-time factor -", progress.Describe(0, 1.0));
         Assert.Equal("0 / 1000 ms biological, real-time factor -", progress.Describe(0, 5.0));
         // 250 ms of biological time in 0.5 s: factor 2, and 750 ms left take 1.5 s.
         Assert.Equal("250 / 1000 ms biological, real-time factor 2.00, ETA 2 s", progress.Describe(2_500, 5.5));
