@@ -120,11 +120,11 @@ public static class AdminCommands
         // Polled often so that a short job's results come back promptly; plain progress lines come about once a second.
         var clock = System.Diagnostics.Stopwatch.StartNew();
         SimulationProgress? progress = null;
-        string Describe(JsonElement s)
+        string Describe(JsonElement s, bool eta = true)
         {
             progress ??= new SimulationProgress(s.GetProperty("total_steps").GetInt64(), s.GetProperty("total_ms").GetDouble() /
                 Math.Max(1, s.GetProperty("total_steps").GetInt64()));
-            return progress.Describe(s.GetProperty("step").GetInt64(), clock.Elapsed.TotalSeconds);
+            return progress.Describe(s.GetProperty("step").GetInt64(), clock.Elapsed.TotalSeconds, eta);
         }
         async Task<JsonElement> Poll(Action<JsonElement> show)
         {
@@ -151,7 +151,7 @@ public static class AdminCommands
         JsonElement last = default;
         await AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask($"{Markup.Escape(job)}: submitted");
@@ -159,7 +159,7 @@ public static class AdminCommands
                 {
                     task.MaxValue = Math.Max(1, s.GetProperty("total_steps").GetInt64());
                     task.Value = s.GetProperty("step").GetInt64();
-                    task.Description = Markup.Escape($"{job}: {s.GetProperty("state").GetString()}, {Describe(s)}");
+                    task.Description = Markup.Escape($"{s.GetProperty("state").GetString()}: {Describe(s, eta: false)}");
                 });
                 task.Value = task.MaxValue;
             });

@@ -118,14 +118,14 @@ public static class RunCommandHandler
         RunReport? report = null;
         await AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
                 var task = ctx.AddTask($"{Markup.Escape(spec.Name)}: building", maxValue: total);
                 report = await LocalRunner.RunAsync(spec, options, step =>
                 {
                     task.Value = step;
-                    task.Description = progress.Describe(step, clock.Elapsed.TotalSeconds);
+                    task.Description = progress.Describe(step, clock.Elapsed.TotalSeconds, eta: false);
                 }, cancel);
                 task.Value = total;
             });

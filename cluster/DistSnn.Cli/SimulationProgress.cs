@@ -16,7 +16,10 @@ public sealed class SimulationProgress(long totalSteps, double dtMs)
     public long TotalSteps { get; } = Math.Max(1, totalSteps);
 
     /// <summary>Describes step <paramref name="step"/> reached after <paramref name="wallSeconds"/> (any fixed origin).</summary>
-    public string Describe(long step, double wallSeconds)
+    /// <param name="step">Step reached.</param>
+    /// <param name="wallSeconds">Wall-clock time of the report.</param>
+    /// <param name="eta">Whether to add the estimated time left (a progress bar has its own column for it).</param>
+    public string Describe(long step, double wallSeconds, bool eta = true)
     {
         // The origin moves with every report that has not advanced yet (a cluster job is polled while it builds).
         if (double.IsNaN(_startWall) || step == _startStep)
@@ -31,7 +34,7 @@ public sealed class SimulationProgress(long totalSteps, double dtMs)
         if (doneSteps <= 0 || elapsed <= 0) return text + ", real-time factor -";
         double rtf = elapsed / (doneSteps * dtMs / 1000.0);
         text += string.Create(ci, $", real-time factor {rtf:F2}");
-        if (step < TotalSteps) text += string.Create(ci, $", ETA {elapsed * (TotalSteps - step) / doneSteps:F0} s");
+        if (eta && step < TotalSteps) text += string.Create(ci, $", ETA {elapsed * (TotalSteps - step) / doneSteps:F0} s");
         return text;
     }
 }
