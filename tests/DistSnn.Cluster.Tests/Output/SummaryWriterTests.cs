@@ -71,8 +71,8 @@ public class SummaryWriterTests
         Assert.Contains("\n  \"model\": \"brunel\"", text);
         Assert.Equal(
             ["model", "partitions", "seed", "dt_ms", "duration_ms", "neurons", "synapses", "spikes",
-             "synaptic_events", "build_seconds", "simulate_seconds", "wall_seconds", "partition_wait_seconds", "peak_working_set_bytes",
-             "bytes_per_synapse", "spikes_sha256", "plastic_synapses", "weights_checksum", "populations"],
+             "synaptic_events", "build_seconds", "simulate_seconds", "wall_seconds", "partition_wait_seconds", "partition_neurons",
+             "partition_synapses", "peak_working_set_bytes", "bytes_per_synapse", "spikes_sha256", "plastic_synapses", "weights_checksum", "populations"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(ulong.MaxValue, root.GetProperty("seed").GetUInt64());
         Assert.Equal(15_625_000_000, root.GetProperty("synapses").GetInt64());
