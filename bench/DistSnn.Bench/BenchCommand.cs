@@ -92,7 +92,7 @@ public static class BenchCommand
         };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
         foreach (var a in new[] { "run", model, "--partitions", partitions.ToString(CultureInfo.InvariantCulture),
-                     "--scale", scale.ToString(CultureInfo.InvariantCulture), "--out", outDir, "--json" })
+                     "--scale", scale.ToString(CultureInfo.InvariantCulture), "--out", outDir, "--json", "--no-plots" })
             psi.ArgumentList.Add(a);
         if (duration is not null)
         {

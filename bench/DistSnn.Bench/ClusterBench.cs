@@ -38,7 +38,7 @@ internal static class ClusterBench
 
             string job = "bench-" + Guid.NewGuid().ToString("N")[..8];
             var args = new List<string> { "submit", model, "--scale", scale.ToString(CultureInfo.InvariantCulture),
-                "-p", partitions.ToString(CultureInfo.InvariantCulture), "--job", job, "--wait", "--out", outDir, "--json", "-e", endpoint };
+                "-p", partitions.ToString(CultureInfo.InvariantCulture), "--job", job, "--wait", "--out", outDir, "--json", "--no-plots", "-e", endpoint };
             if (duration is not null) args.AddRange(["--duration", duration]);
             var cpuBefore = processes.Select(CpuSeconds).ToArray();
             var clock = Stopwatch.StartNew();

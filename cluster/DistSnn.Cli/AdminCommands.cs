@@ -27,6 +27,7 @@ public static class AdminCommands
         Recursive = true,
     };
     private static readonly Option<bool> Json = new("--json") { Description = "Print JSON for scripts" };
+    private static readonly Option<bool> NoPlots = new("--no-plots") { Description = "Do not draw the fetched results' plots and report.html" };
 
     /// <summary>All admin commands.</summary>
     public static IEnumerable<Command> Create() =>
@@ -70,7 +71,7 @@ public static class AdminCommands
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "With --wait: fetch the results into this folder" };
         var cmd = new Command("submit", "Submit a model to the cluster as a job.\n" + ExitCodes.Help)
         {
-            model, partitions, strategy, job, duration, seed, scale, wait, outDir, Json,
+            model, partitions, strategy, job, duration, seed, scale, wait, outDir, Json, NoPlots,
         };
         return WithClient(cmd, async (parse, client, cancel) =>
         {
@@ -108,7 +109,7 @@ public static class AdminCommands
                 Console.Error.WriteLine($"error: job {jobId} {state}: {status.GetProperty("error")}");
                 return ExitCodes.Failed;
             }
-            if (parse.GetValue(outDir) is { } dir) return await Fetch(client, jobId, dir.FullName, csv: false, parse.GetValue(Json), cancel);
+            if (parse.GetValue(outDir) is { } dir) return await Fetch(client, jobId, dir.FullName, csv: false, parse.GetValue(Json), !parse.GetValue(NoPlots), cancel);
             Console.WriteLine(parse.GetValue(Json) ? status.GetRawText() : $"job {jobId} finished");
             return ExitCodes.Ok;
         });
@@ -116,18 +117,53 @@ public static class AdminCommands
 
     private static async Task<JsonElement> WaitFor(AdminClient client, string job, bool quiet, CancellationToken cancel)
     {
-        // Polled often so that a short job's results come back promptly; progress is printed about once a second.
-        long shown = 0;
-        while (true)
+        // Polled often so that a short job's results come back promptly; plain progress lines come about once a second.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        SimulationProgress? progress = null;
+        string Describe(JsonElement s, bool eta = true)
         {
-            var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(job)}", null, cancel);
-            string state = s.GetProperty("state").GetString()!;
-            if (state is not ("building" or "running")) return s;
-            if (!quiet && (shown++ % 10) == 0)
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{job}: {state}, {s.GetProperty("biological_ms").GetDouble():F0} / {s.GetProperty("total_ms").GetDouble():F0} ms biological"));
-            await Task.Delay(100, cancel);
+            progress ??= new SimulationProgress(s.GetProperty("total_steps").GetInt64(), s.GetProperty("total_ms").GetDouble() /
+                Math.Max(1, s.GetProperty("total_steps").GetInt64()));
+            return progress.Describe(s.GetProperty("step").GetInt64(), clock.Elapsed.TotalSeconds, eta);
         }
+        async Task<JsonElement> Poll(Action<JsonElement> show)
+        {
+            while (true)
+            {
+                var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(job)}", null, cancel);
+                string state = s.GetProperty("state").GetString()!;
+                if (state is not ("building" or "running")) return s;
+                show(s);
+                await Task.Delay(100, cancel);
+            }
+        }
+
+        if (quiet) return await Poll(_ => { });
+        if (!RunCommandHandler.ShowProgressBar)
+        {
+            long polls = 0;
+            return await Poll(s =>
+            {
+                if (polls++ % 10 != 0) return;
+                Console.Error.WriteLine($"{job}: {s.GetProperty("state").GetString()}, {Describe(s)}");
+            });
+        }
+        JsonElement last = default;
+        await AnsiConsole.Progress()
+            .AutoClear(true)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask($"{Markup.Escape(job)}: submitted");
+                last = await Poll(s =>
+                {
+                    task.MaxValue = Math.Max(1, s.GetProperty("total_steps").GetInt64());
+                    task.Value = s.GetProperty("step").GetInt64();
+                    task.Description = Markup.Escape($"{s.GetProperty("state").GetString()}: {Describe(s, eta: false)}");
+                });
+                task.Value = task.MaxValue;
+            });
+        return last;
     }
 
     private static Command Jobs()
@@ -172,12 +208,12 @@ public static class AdminCommands
         var job = new Argument<string>("JOB");
         var outDir = new Option<DirectoryInfo>("--out", "-o") { Description = "Results folder", Required = true };
         var csv = new Option<bool>("--csv") { Description = "Also write spikes.csv" };
-        var cmd = new Command("results", "Fetch a finished job's results folder (same layout as distsnn run).") { job, outDir, csv, Json };
+        var cmd = new Command("results", "Fetch a finished job's results folder (same layout as distsnn run).") { job, outDir, csv, Json, NoPlots };
         return WithClient(cmd, (parse, client, cancel) =>
-            Fetch(client, parse.GetValue(job)!, parse.GetValue(outDir)!.FullName, parse.GetValue(csv), parse.GetValue(Json), cancel));
+            Fetch(client, parse.GetValue(job)!, parse.GetValue(outDir)!.FullName, parse.GetValue(csv), parse.GetValue(Json), !parse.GetValue(NoPlots), cancel));
     }
 
-    private static async Task<int> Fetch(AdminClient client, string job, string dir, bool csv, bool json, CancellationToken cancel)
+    private static async Task<int> Fetch(AdminClient client, string job, string dir, bool csv, bool json, bool plots, CancellationToken cancel)
     {
         var zip = await client.DownloadAsync($"/jobs/{Uri.EscapeDataString(job)}/results?csv={(csv ? "true" : "false")}", cancel);
         Directory.CreateDirectory(dir);
@@ -186,6 +222,8 @@ public static class AdminCommands
         var summaryPath = Path.Combine(dir, "summary.json");
         if (json) Console.WriteLine(await File.ReadAllTextAsync(summaryPath, cancel));
         else RunCommandHandler.PrintSummary(SummaryWriter.Read(summaryPath), dir);
+        // Results that came back from the cluster but cannot be plotted are a failed job, not bad user input.
+        if (plots && PlotCommand.Execute(dir, new Reports.ReportOptions(), json, listFiles: false) != ExitCodes.Ok) return ExitCodes.Failed;
         return ExitCodes.Ok;
     }
 

@@ -14,6 +14,7 @@ public static class CliApp
         var root = new RootCommand("DistSnn: distributed spiking neural network simulator.\n" + ExitCodes.Help);
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ResumeCommand.Create());
+        root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(PartitionCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());
@@ -47,9 +48,10 @@ public static class CliApp
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of a table" };
         var every = new Option<string?>("--checkpoint-every") { Description = "Write a checkpoint every T of biological time, e.g. '100 ms' (see distsnn resume)" };
         var ckptDir = new Option<DirectoryInfo?>("--checkpoint-dir") { Description = "Checkpoint directory (default: checkpoints); each job writes <dir>/<job>/step-<N>/" };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Skip the plots and report.html (see 'distsnn plot')" };
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -64,7 +66,8 @@ public static class CliApp
                 parse.GetValue(json),
                 parse.GetValue(scale),
                 parse.GetValue(every),
-                parse.GetValue(ckptDir));
+                parse.GetValue(ckptDir),
+                !parse.GetValue(noPlots));
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });
         return cmd;

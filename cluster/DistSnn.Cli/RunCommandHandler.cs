@@ -5,13 +5,15 @@ using DistSnn.Cluster.Output;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Model;
 using DistSnn.Partitioner;
+using DistSnn.Reports;
 using Spectre.Console;
 
 namespace DistSnn.Cli;
 
 /// <summary>Everything <c>distsnn run</c> was asked to do.</summary>
 public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? Duration, ulong? Seed, DirectoryInfo? Out,
-    bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0, string? CheckpointEvery = null, DirectoryInfo? CheckpointDir = null);
+    bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0, string? CheckpointEvery = null, DirectoryInfo? CheckpointDir = null,
+    bool Plots = true);
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
 public static class RunCommandHandler
@@ -108,15 +110,18 @@ public static class RunCommandHandler
             Console.WriteLine(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         else
             PrintSummary(report.Summary, outDir);
+        // The run's own output failing to plot is a failure of the run, not bad input from the user.
+        if (s.Plots && PlotCommand.Execute(outDir, new ReportOptions(), s.Json, listFiles: false) != ExitCodes.Ok)
+            return ExitCodes.Failed;
         return ExitCodes.Ok;
     }
 
     private static async Task<RunReport> RunWithProgress(NetworkSpec spec, RunOptions options, bool quiet, CancellationToken cancel)
     {
         long total = Math.Max(1, spec.Run.Steps);
-        double dt = spec.Run.Dt;
+        var progress = new SimulationProgress(total, spec.Run.Dt);
         var clock = Stopwatch.StartNew();
-        if (quiet || !AnsiConsole.Profile.Capabilities.Interactive)
+        if (quiet || !ShowProgressBar)
         {
             int lastDecile = -1;
             return await LocalRunner.RunAsync(spec, options, step =>
@@ -124,32 +129,32 @@ public static class RunCommandHandler
                 int decile = (int)(10 * step / total);
                 if (quiet || decile == lastDecile) return;
                 lastDecile = decile;
-                Console.Error.WriteLine(ProgressLine(step, total, dt, clock.Elapsed.TotalSeconds));
+                Console.Error.WriteLine(progress.Describe(step, clock.Elapsed.TotalSeconds));
             }, cancel);
         }
         RunReport? report = null;
         await AnsiConsole.Progress()
             .AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async ctx =>
             {
-                var task = ctx.AddTask($"{spec.Name}: building", maxValue: total);
+                var task = ctx.AddTask($"{Markup.Escape(spec.Name)}: building", maxValue: total);
                 report = await LocalRunner.RunAsync(spec, options, step =>
                 {
                     task.Value = step;
-                    task.Description = ProgressLine(step, total, dt, clock.Elapsed.TotalSeconds);
+                    task.Description = progress.Describe(step, clock.Elapsed.TotalSeconds, eta: false);
                 }, cancel);
                 task.Value = total;
             });
         return report!;
     }
 
-    private static string ProgressLine(long step, long total, double dt, double wall)
-    {
-        double bio = step * dt;
-        string rtf = bio > 0 ? (wall / (bio / 1000.0)).ToString("F2", CultureInfo.InvariantCulture) : "-";
-        return string.Create(CultureInfo.InvariantCulture, $"{bio:F0} / {total * dt:F0} ms biological, real-time factor {rtf}");
-    }
+    /// <summary>
+    /// A live progress bar is drawn only when stdout is a terminal that takes cursor control; redirected output
+    /// (pipes, files, CI, tests) gets plain lines on stderr instead, without control characters.
+    /// </summary>
+    public static bool ShowProgressBar =>
+        !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive && AnsiConsole.Profile.Capabilities.Ansi;
 
     /// <summary>Prints a run summary as tables.</summary>
     public static void PrintSummary(RunSummary s, string outDir)

@@ -93,15 +93,42 @@ public static class TrainCommand
         StdpTrainingResult result;
         try
         {
-            var last = DateTime.MinValue;
-            result = trainer.Run(set.Train, set.Test, p =>
+            if (!json && RunCommandHandler.ShowProgressBar)
             {
-                if (json || (DateTime.UtcNow - last).TotalSeconds < 2 && p.Done != p.Total) return;
-                last = DateTime.UtcNow;
-                string acc = p.RecentAccuracy is { } a ? $", accuracy on the last block {a:P1}" : "";
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{p.Phase}: {p.Done}/{p.Total} images, {p.SamplesPerSecond:F1} images/s, {p.Retries} repeats at higher input rate{acc}"));
-            }, cancel);
+                StdpTrainingResult? shown = null;
+                AnsiConsole.Progress()
+                    .AutoClear(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn { Width = 20 }, new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                    .Start(ctx =>
+                    {
+                        var tasks = new Dictionary<string, ProgressTask>(StringComparer.Ordinal);
+                        double? accuracy = null;
+                        shown = trainer.Run(set.Train, set.Test, p =>
+                        {
+                            if (!tasks.TryGetValue(p.Phase, out var task)) tasks[p.Phase] = task = ctx.AddTask(p.Phase, maxValue: p.Total);
+                            task.Value = p.Done;
+                            task.Description = Markup.Escape(ProgressText(p, compact: true));
+                            // Block accuracies go above the bars, where they stay as a record of the training.
+                            if (p.RecentAccuracy is { } a && a != accuracy)
+                            {
+                                accuracy = a;
+                                AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                                    $"{p.Done} images: accuracy on the last block {a:P1}, {p.SamplesPerSecond:F1} images/s")));
+                            }
+                        }, cancel);
+                    });
+                result = shown!;
+            }
+            else
+            {
+                var last = DateTime.MinValue;
+                result = trainer.Run(set.Train, set.Test, p =>
+                {
+                    if (json || (DateTime.UtcNow - last).TotalSeconds < 2 && p.Done != p.Total) return;
+                    last = DateTime.UtcNow;
+                    Console.Error.WriteLine(ProgressText(p) + $", {p.Retries} repeats at higher input rate");
+                }, cancel);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -154,6 +181,23 @@ public static class TrainCommand
         Console.WriteLine(result.Confusion.ToText(FashionMnist.ClassNames));
         Console.WriteLine($"results: {Path.GetFullPath(dir)}");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Images done, biological time (each presentation, in training repeats included, is <see cref="DiehlCookNetwork.PresentMs"/>
+    /// plus <see cref="DiehlCookNetwork.RestMs"/>), real-time factor and the latest block accuracy.
+    /// </summary>
+    private static string ProgressText(StdpProgress p, bool compact = false)
+    {
+        double perImageMs = DiehlCookNetwork.PresentMs + DiehlCookNetwork.RestMs;
+        double bioSeconds = (p.Done + (p.Phase == "train" ? p.Retries : 0)) * perImageMs / 1000;
+        double wall = p.SamplesPerSecond > 0 ? p.Done / p.SamplesPerSecond : 0;
+        string rtf = bioSeconds > 0 ? (wall / bioSeconds).ToString("F2", CultureInfo.InvariantCulture) : "-";
+        string acc = p.RecentAccuracy is { } a ? string.Create(CultureInfo.InvariantCulture, $", last block {a:P1}") : "";
+        // Next to a bar (which shows the fraction done and the remaining time) only what the bar does not show.
+        if (compact) return string.Create(CultureInfo.InvariantCulture, $"{p.Phase}: {bioSeconds:F0} s biological, real-time factor {rtf}");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{p.Phase}: {p.Done}/{p.Total} images, {bioSeconds:F0} s biological, real-time factor {rtf}, {p.SamplesPerSecond:F1} images/s{acc}");
     }
 
     /// <summary>weights (inputs x neurons, nS), theta (mV) and neuron labels, readable with h5py.</summary>

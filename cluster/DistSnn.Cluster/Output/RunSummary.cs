@@ -24,6 +24,12 @@ public sealed record RunSummary
 
     /// <summary>Per partition, the time its epoch loop spent waiting for in-neighbours' packets (seconds).</summary>
     [JsonPropertyName("partition_wait_seconds")] public IReadOnlyList<double> PartitionWaitSeconds { get; init; } = [];
+
+    /// <summary>Per partition, the neurons it owns (the partition plan's load, for the partition-load plot).</summary>
+    [JsonPropertyName("partition_neurons")] public IReadOnlyList<long> PartitionNeurons { get; init; } = [];
+
+    /// <summary>Per partition, the synapses onto its neurons.</summary>
+    [JsonPropertyName("partition_synapses")] public IReadOnlyList<long> PartitionSynapses { get; init; } = [];
     [JsonPropertyName("peak_working_set_bytes")] public required long PeakWorkingSetBytes { get; init; }
     [JsonPropertyName("bytes_per_synapse")] public required double BytesPerSynapse { get; init; }
     [JsonPropertyName("spikes_sha256")] public required string SpikesSha256 { get; init; }

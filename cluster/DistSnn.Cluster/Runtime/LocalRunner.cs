@@ -124,6 +124,8 @@ public static class LocalRunner
             SimulateSeconds = job.SimulateSeconds,
             WallSeconds = (DateTime.UtcNow - wallStart).TotalSeconds,
             PartitionWaitSeconds = job.Partitions.OrderBy(r => r.Partition).Select(r => Math.Round(r.WaitSeconds, 4)).ToArray(),
+            PartitionNeurons = job.Partitions.OrderBy(r => r.Partition).Select(r => r.Neurons).ToArray(),
+            PartitionSynapses = job.Partitions.OrderBy(r => r.Partition).Select(r => r.Synapses).ToArray(),
             PeakWorkingSetBytes = self.PeakWorkingSet64,
             BytesPerSynapse = synapses == 0 ? 0 : (double)bytes / synapses,
             SpikesSha256 = SpikeHash.Sha256Hex(spikes),

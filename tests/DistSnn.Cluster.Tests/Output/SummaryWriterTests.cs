@@ -20,6 +20,8 @@ public class SummaryWriterTests
         SimulateSeconds = 10.5,
         WallSeconds = 12.0625,
         PartitionWaitSeconds = [0.25, 0.5, 0, 1.125],
+        PartitionNeurons = [3_125, 3_125, 3_125, 3_125],
+        PartitionSynapses = [3_900_000_000, 3_900_000_001, 3_900_000_002, 3_924_999_997],
         PeakWorkingSetBytes = 3_000_000_000,
         BytesPerSynapse = 12.5,
         SpikesSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
@@ -40,8 +42,14 @@ public class SummaryWriterTests
         SummaryWriter.Write(path, summary);
         var back = SummaryWriter.Read(path);
 
-        Assert.Equal(summary with { Populations = back.Populations, PartitionWaitSeconds = back.PartitionWaitSeconds }, back);
+        Assert.Equal(summary with
+        {
+            Populations = back.Populations, PartitionWaitSeconds = back.PartitionWaitSeconds,
+            PartitionNeurons = back.PartitionNeurons, PartitionSynapses = back.PartitionSynapses,
+        }, back);
         Assert.Equal(summary.PartitionWaitSeconds, back.PartitionWaitSeconds);
+        Assert.Equal(summary.PartitionNeurons, back.PartitionNeurons);
+        Assert.Equal(summary.PartitionSynapses, back.PartitionSynapses);
         Assert.Equal(2, back.Populations.Count);
         Assert.Equal(summary.Populations[0], back.Populations[0]);
         var inh = back.Populations[1];
@@ -63,8 +71,8 @@ public class SummaryWriterTests
         Assert.Contains("\n  \"model\": \"brunel\"", text);
         Assert.Equal(
             ["model", "partitions", "seed", "dt_ms", "duration_ms", "neurons", "synapses", "spikes",
-             "synaptic_events", "build_seconds", "simulate_seconds", "wall_seconds", "partition_wait_seconds", "peak_working_set_bytes",
-             "bytes_per_synapse", "spikes_sha256", "plastic_synapses", "weights_checksum", "populations"],
+             "synaptic_events", "build_seconds", "simulate_seconds", "wall_seconds", "partition_wait_seconds", "partition_neurons",
+             "partition_synapses", "peak_working_set_bytes", "bytes_per_synapse", "spikes_sha256", "plastic_synapses", "weights_checksum", "populations"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(ulong.MaxValue, root.GetProperty("seed").GetUInt64());
         Assert.Equal(15_625_000_000, root.GetProperty("synapses").GetInt64());

@@ -1,0 +1,263 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace DistSnn.Reports;
+
+/// <summary>Size of a figure in pixels (PNG) or user units (SVG width and height).</summary>
+/// <param name="Width">Width, 100 to 8192.</param>
+/// <param name="Height">Height, 100 to 8192.</param>
+public readonly record struct ImageSize(int Width, int Height)
+{
+    /// <summary>Throws when a side is outside 100 to 8192.</summary>
+    public void Check()
+    {
+        if (Width is < 100 or > 8192 || Height is < 100 or > 8192)
+            throw new ArgumentOutOfRangeException(nameof(ImageSize), this, "figure sides must be 100 to 8192 pixels");
+    }
+}
+
+/// <summary>
+/// The four figures of a run, drawn with ScottPlot from a <see cref="SpikeDigest"/> and the summary: spike raster,
+/// population rates, inter-spike-interval distributions and per-partition load. Each is saved as PNG and SVG.
+/// </summary>
+public static class RunPlots
+{
+    private static readonly IPalette Palette = new ScottPlot.Palettes.Category10();
+
+    /// <summary>Base names (without extension) of the figures, in report order.</summary>
+    public static readonly IReadOnlyList<string> Names = ["raster", "rate", "isi", "partition_load"];
+
+    /// <summary>Draws every figure into <paramref name="plotsDir"/> as NAME.png and NAME.svg; returns the paths written.</summary>
+    public static IReadOnlyList<string> SaveAll(string plotsDir, ReportSummary summary, SpikeDigest digest, ImageSize size)
+    {
+        size.Check();
+        Directory.CreateDirectory(plotsDir);
+        var written = new List<string>();
+        void Save(string name, Plot plot)
+        {
+            string png = Path.Combine(plotsDir, name + ".png"), svg = Path.Combine(plotsDir, name + ".svg");
+            plot.SavePng(png, size.Width, size.Height);
+            plot.SaveSvg(svg, size.Width, size.Height);
+            written.Add(png);
+            written.Add(svg);
+        }
+        Save("raster", Raster(summary, digest));
+        Save("rate", Rate(digest));
+        Save("isi", Isi(digest));
+        Save("partition_load", PartitionLoad(summary));
+        return written;
+    }
+
+    /// <summary>Every k-th neuron of each population, one row per neuron, populations stacked bottom to top.</summary>
+    internal static Plot Raster(ReportSummary summary, SpikeDigest digest)
+    {
+        var plot = new Plot();
+        var ci = CultureInfo.InvariantCulture;
+        var tickPositions = new List<double>();
+        var tickLabels = new List<string>();
+        double offset = 0;
+        bool truncated = false;
+        for (int p = 0; p < digest.Populations.Count; p++)
+        {
+            var pop = digest.Populations[p];
+            var color = Palette.GetColor(p);
+            int n = pop.RasterTimes.Count;
+            if (n > 0)
+            {
+                var xs = new double[n];
+                var ys = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    xs[i] = pop.RasterTimes[i];
+                    ys[i] = offset + pop.RasterRowsOfSpikes[i];
+                }
+                var markers = plot.Add.Markers(xs, ys, MarkerShape.FilledSquare, 2.5f, color);
+                string which = pop.RasterStride == 1
+                    ? string.Create(ci, $"all {pop.Size:N0} neurons")
+                    : string.Create(ci, $"{pop.RasterRows:N0} of {pop.Size:N0} neurons (every {Ordinal(pop.RasterStride)})");
+                markers.LegendText = string.Create(ci, $"{pop.Name}: {which}, {n:N0} spikes");
+            }
+            tickPositions.Add(offset + pop.RasterRows / 2.0);
+            tickLabels.Add(pop.Name);
+            if (pop.RasterTruncatedAtMs is { } at)
+            {
+                truncated = true;
+                var line = plot.Add.VerticalLine(at, 1, color);
+                line.LinePattern = LinePattern.Dashed;
+            }
+            offset += Math.Max(1, pop.RasterRows);
+        }
+        if (tickPositions.Count > 0) plot.Axes.Left.SetTicks(tickPositions.ToArray(), tickLabels.ToArray());
+        plot.Axes.SetLimits(0, digest.DurationMs, -0.5, Math.Max(1, offset) - 0.5);
+        plot.XLabel("time (ms)");
+        plot.YLabel("neuron (subsampled)");
+        int drawn = digest.Populations.Sum(p => p.RasterRows);
+        long neurons = digest.Populations.Sum(p => (long)p.Size);
+        plot.Title(string.Create(ci, $"Spike raster of {summary.Model}: {drawn:N0} of {neurons:N0} neurons drawn") +
+                   (truncated ? " (spike cap reached: drawn up to the dashed line)" : ""));
+        if (digest.Populations.Any(p => p.RasterTimes.Count > 0)) plot.ShowLegend(Alignment.UpperRight);
+        else NoData(plot, "no spikes recorded");
+        return plot;
+    }
+
+    /// <summary>Population rate (spikes per neuron per second) in fixed time bins.</summary>
+    internal static Plot Rate(SpikeDigest digest)
+    {
+        var plot = new Plot();
+        var ci = CultureInfo.InvariantCulture;
+        double bin = digest.RateBinMs;
+        double top = 0;
+        for (int p = 0; p < digest.Populations.Count; p++)
+        {
+            var pop = digest.Populations[p];
+            if (pop.Size == 0) continue;
+            int bins = pop.RateCounts.Length;
+            var xs = new double[bins + 1];
+            var ys = new double[bins + 1];
+            for (int b = 0; b < bins; b++)
+            {
+                xs[b] = b * bin;
+                ys[b] = pop.RateCounts[b] / (pop.Size * bin / 1000.0);
+            }
+            // The last point repeats the last bin so that the step line covers it to its right edge.
+            xs[bins] = Math.Min(bins * bin, digest.DurationMs);
+            ys[bins] = ys[bins - 1];
+            top = Math.Max(top, ys.Max());
+            var line = plot.Add.ScatterLine(xs, ys, Palette.GetColor(p));
+            line.ConnectStyle = ConnectStyle.StepHorizontal;
+            line.LineWidth = 1.5f;
+            double mean = pop.Spikes / (pop.Size * digest.DurationMs / 1000.0);
+            line.LegendText = string.Create(ci, $"{pop.Name} (mean {mean:F2} Hz)");
+        }
+        // Room above the highest bin for the legend.
+        plot.Axes.SetLimits(0, digest.DurationMs, 0, top > 0 ? top * 1.25 : 1);
+        plot.XLabel("time (ms)");
+        plot.YLabel("rate (Hz)");
+        plot.Title(string.Create(ci, $"Population rate, {bin:0.###} ms bins"));
+        if (digest.Populations.Any(p => p.Size > 0)) plot.ShowLegend(Alignment.UpperRight);
+        return plot;
+    }
+
+    /// <summary>Distribution of inter-spike intervals on a logarithmic time axis, as a fraction of intervals per bin.</summary>
+    internal static Plot Isi(SpikeDigest digest)
+    {
+        var plot = new Plot();
+        var ci = CultureInfo.InvariantCulture;
+        int bins = SpikeDigest.IsiBinCount;
+        bool any = false;
+        int firstBin = bins, lastBin = -1;
+        double top = 0;
+        for (int p = 0; p < digest.Populations.Count; p++)
+        {
+            var pop = digest.Populations[p];
+            if (pop.Intervals == 0) continue;
+            any = true;
+            for (int b = 0; b < bins; b++)
+            {
+                if (pop.IsiCounts[b] == 0) continue;
+                firstBin = Math.Min(firstBin, b);
+                lastBin = Math.Max(lastBin, b);
+                top = Math.Max(top, (double)pop.IsiCounts[b] / pop.Intervals);
+            }
+            // x is log10(ISI / ms): ScottPlot axes are linear, so the decades are labelled by hand below.
+            var xs = new double[bins + 1];
+            var ys = new double[bins + 1];
+            for (int b = 0; b <= bins; b++)
+            {
+                xs[b] = Math.Log10(SpikeDigest.IsiBinEdge(b));
+                ys[b] = b < bins ? (double)pop.IsiCounts[b] / pop.Intervals : (double)pop.IsiCounts[bins - 1] / pop.Intervals;
+            }
+            var line = plot.Add.ScatterLine(xs, ys, Palette.GetColor(p));
+            line.ConnectStyle = ConnectStyle.StepHorizontal;
+            line.LineWidth = 1.5f;
+            string sample = pop.IsiStride == 1 ? "all neurons" : string.Create(ci, $"every {Ordinal(pop.IsiStride)} neuron");
+            line.LegendText = string.Create(ci, $"{pop.Name}: {pop.Intervals:N0} intervals, {sample}");
+        }
+        var decades = Enumerable.Range(SpikeDigest.IsiMinDecade, SpikeDigest.IsiMaxDecade - SpikeDigest.IsiMinDecade + 1).ToArray();
+        plot.Axes.Bottom.SetTicks(decades.Select(d => (double)d).ToArray(),
+            decades.Select(d => Math.Pow(10, d).ToString("0.###", ci)).ToArray());
+        // Whole decades around the occupied bins, so that the distribution fills the figure.
+        double left = any ? Math.Floor(Math.Log10(SpikeDigest.IsiBinEdge(firstBin)) + 1e-9) : SpikeDigest.IsiMinDecade;
+        double right = any ? Math.Ceiling(Math.Log10(SpikeDigest.IsiBinEdge(lastBin + 1)) - 1e-9) : SpikeDigest.IsiMaxDecade;
+        plot.Axes.SetLimits(left, Math.Max(right, left + 1), 0, top > 0 ? top * 1.25 : 1);
+        plot.XLabel("inter-spike interval (ms, log scale)");
+        plot.YLabel("fraction of intervals per bin");
+        plot.Title(string.Create(ci, $"ISI distribution, {SpikeDigest.IsiBinsPerDecade} bins per decade"));
+        if (any) plot.ShowLegend(Alignment.UpperRight);
+        else NoData(plot, "no neuron fired twice");
+        return plot;
+    }
+
+    /// <summary>
+    /// Per partition: its share of the neurons and synapses (left axis, %) and the time it waited for packets
+    /// (right axis, s). Summaries without per-partition sizes show the wait only.
+    /// </summary>
+    internal static Plot PartitionLoad(ReportSummary summary)
+    {
+        var plot = new Plot();
+        var ci = CultureInfo.InvariantCulture;
+        int parts = summary.Partitions;
+        bool sizes = summary.PartitionNeurons.Count == parts && summary.PartitionSynapses.Count == parts;
+        bool waits = summary.PartitionWaitSeconds.Count == parts;
+        var neuronColor = Palette.GetColor(0);
+        var synapseColor = Palette.GetColor(1);
+        var waitColor = Palette.GetColor(2);
+        var legend = new List<LegendItem>();
+        double width = sizes && waits ? 0.27 : sizes ? 0.4 : 0.6;
+        if (sizes)
+        {
+            double neuronTotal = Math.Max(1, summary.PartitionNeurons.Sum());
+            double synapseTotal = Math.Max(1, summary.PartitionSynapses.Sum());
+            var bars = new List<Bar>();
+            for (int q = 0; q < parts; q++)
+            {
+                double left = waits ? q - width : q - width / 2;
+                bars.Add(new Bar { Position = left, Value = 100 * summary.PartitionNeurons[q] / neuronTotal, FillColor = neuronColor, Size = width });
+                bars.Add(new Bar { Position = left + width, Value = 100 * summary.PartitionSynapses[q] / synapseTotal, FillColor = synapseColor, Size = width });
+            }
+            plot.Add.Bars(bars);
+            plot.Axes.Left.Label.Text = "share of all neurons / synapses (%)";
+            plot.Axes.SetLimitsY(0, 1.3 * bars.Max(b => b.Value), plot.Axes.Left);
+            legend.Add(new LegendItem { LabelText = string.Create(ci, $"neurons (% of {summary.PartitionNeurons.Sum():N0})"), FillColor = neuronColor });
+            legend.Add(new LegendItem { LabelText = string.Create(ci, $"synapses (% of {summary.PartitionSynapses.Sum():N0})"), FillColor = synapseColor });
+        }
+        if (waits)
+        {
+            var bars = new List<Bar>();
+            for (int q = 0; q < parts; q++)
+                bars.Add(new Bar { Position = sizes ? q + width : q, Value = summary.PartitionWaitSeconds[q], FillColor = waitColor, Size = width });
+            var plotted = plot.Add.Bars(bars);
+            var axis = sizes ? plot.Axes.Right : plot.Axes.Left;
+            plotted.Axes.YAxis = axis;
+            axis.Label.Text = "waiting for packets (s)";
+            // Headroom for the legend; an all-zero wait still needs a non-empty range.
+            plot.Axes.SetLimitsY(0, 1.3 * Math.Max(1e-3, bars.Max(b => b.Value)), axis);
+            legend.Add(new LegendItem { LabelText = "wait for packets (s)", FillColor = waitColor });
+        }
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, parts).Select(q => (double)q).ToArray(),
+            Enumerable.Range(0, parts).Select(q => q.ToString(ci)).ToArray());
+        plot.Axes.SetLimitsX(-0.6, parts - 0.4);
+        plot.XLabel("partition");
+        plot.Title(string.Create(ci, $"Load of {parts} partition{(parts == 1 ? "" : "s")}"));
+        if (legend.Count > 0) plot.ShowLegend(legend, Alignment.UpperRight);
+        else NoData(plot, "summary.json has no per-partition figures");
+        return plot;
+    }
+
+    private static void NoData(Plot plot, string text)
+    {
+        var label = plot.Add.Text(text, 0.5, 0.5);
+        label.Alignment = Alignment.MiddleCenter;
+        label.LabelStyle.FontSize = 18;
+        plot.Axes.SetLimits(0, 1, 0, 1);
+    }
+
+    private static string Ordinal(int k) => k switch
+    {
+        _ when k % 100 is 11 or 12 or 13 => $"{k}th",
+        _ when k % 10 == 1 => $"{k}st",
+        _ when k % 10 == 2 => $"{k}nd",
+        _ when k % 10 == 3 => $"{k}rd",
+        _ => $"{k}th",
+    };
+}
