@@ -84,11 +84,12 @@ public static class RunCommandHandler
                 OnCheckpoint = s.Json ? null : ResumeCommand.Announce,
             };
         }
-        return await RunAndReport(spec, options, s.Json, outDir, cancel);
+        return await RunAndReport(spec, options, s.Json, outDir, cancel, s.Plots);
     }
 
     /// <summary>Runs with a progress display, then prints the summary (table or JSON); returns the exit code.</summary>
-    internal static async Task<int> RunAndReport(NetworkSpec spec, RunOptions options, bool json, string outDir, CancellationToken cancel)
+    internal static async Task<int> RunAndReport(NetworkSpec spec, RunOptions options, bool json, string outDir, CancellationToken cancel,
+        bool plots = true)
     {
         RunReport report;
         try
@@ -111,7 +112,7 @@ public static class RunCommandHandler
         else
             PrintSummary(report.Summary, outDir);
         // The run's own output failing to plot is a failure of the run, not bad input from the user.
-        if (s.Plots && PlotCommand.Execute(outDir, new ReportOptions(), s.Json, listFiles: false) != ExitCodes.Ok)
+        if (plots && PlotCommand.Execute(outDir, new ReportOptions(), json, listFiles: false) != ExitCodes.Ok)
             return ExitCodes.Failed;
         return ExitCodes.Ok;
     }
