@@ -27,7 +27,7 @@ public partial class ModelFuzzTests(ITestOutputHelper output)
         .Order(StringComparer.Ordinal).ToArray();
 
     // Each error line is "fuzz.yaml:LINE: ..." or "fuzz.yaml: field.path[2]: ...".
-    [GeneratedRegex(@"^fuzz\.yaml(:\d+: |: [A-Za-z_<][^:\s]*: )\S")]
+    [GeneratedRegex(@"^fuzz\.yaml(:\d+: |: [A-Za-z_<'][^:\s]*: )\S")]
     private static partial Regex Located();
 
     private static int FromEnvironment(string name, int fallback) =>
@@ -105,6 +105,20 @@ public partial class ModelFuzzTests(ITestOutputHelper output)
         Assert.Null(problem);
         Assert.Equal(Outcome.Rejected, outcome);
         Assert.Contains($"fuzz.yaml:3: YAML syntax error: lists and mappings are nested more than {ModelLoader.MaxNesting} levels deep", e.Message);
+    }
+
+    // Found by the fuzzer (seeds 5009114 and 5013233): keys with spaces or line breaks made errors unreadable.
+    [Theory]
+    [InlineData("\"a\\nb\": 1", "fuzz.yaml:2: run.'a\\nb': unknown key (expected one of: dt, duration, seed)")]
+    [InlineData("\" seed\": 1", "fuzz.yaml:2: run.' seed': unknown key (expected one of: dt, duration, seed)")]
+    [InlineData("\"\": 1", "fuzz.yaml:2: run.'': unknown key (expected one of: dt, duration, seed)")]
+    public void Odd_keys_are_quoted_and_errors_stay_on_one_line(string entry, string expected)
+    {
+        var e = Assert.Throws<ModelException>(() => ModelLoader.Parse("name: t\nrun: {dt: 0.1 ms, " + entry + "}\n", FileName));
+
+        var lines = e.Message.Split('\n');
+        Assert.Equal(e.Errors.Count, lines.Length);
+        Assert.Contains(expected, lines);
     }
 
     /// <summary>Runs one case on its own thread; returns the problem, or null when the loader behaved.</summary>
