@@ -34,6 +34,7 @@ public sealed class PartitionActor : ReceiveActor
     private readonly SpikePacketAssembler _assembler = new();
     private int _maxSpikesPerPart = int.MaxValue;
     private bool _partsSeen;
+    private readonly RejectionLog _rejected = new();
 
     /// <summary>
     /// Creates an idle partition; it is given its slice by <see cref="BuildPartition"/>. A sharded partition
@@ -103,14 +104,11 @@ public sealed class PartitionActor : ReceiveActor
 
     private void OnPacket(SpikePacket p)
     {
-        if (p.Job != _job || _engine is null)
+        if (PacketGate.Check(p, _engine is null ? null : _job, _running, _waitingFor, _engine?.TotalSteps ?? 0, _engine?.EpochSteps ?? 0) is { } rejected)
         {
-            _log.Warning("dropping packet for unknown job {0} at partition {1}", p.Job, _partition);
-            return;
-        }
-        if (p.Epoch < _waitingFor || !_running)
-        {
-            if (_late++ == 0) _log.Warning("partition {0}: late packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
+            if (rejected == WireRejection.PastEpoch) _late++;
+            WireRejections.Record(rejected);
+            if (_rejected.First(rejected)) _log.Warning(PacketGate.Describe(rejected, p, _job, _partition, _waitingFor));
             return;
         }
         if (!_pending.TryGetValue(p.Epoch, out var byEpoch)) _pending[p.Epoch] = byEpoch = new Dictionary<int, SpikePacket>();
