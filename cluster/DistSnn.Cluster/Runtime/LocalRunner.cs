@@ -20,6 +20,8 @@ public sealed record RunOptions
     public bool Csv { get; init; }
     /// <summary>When the whole run started (for wall_seconds); defaults to the call of RunAsync.</summary>
     public DateTime? WallStartUtc { get; init; }
+    /// <summary>Refuses runs that would not fit in memory; null: <see cref="ResourceGuard.FromEnvironment"/>.</summary>
+    public ResourceGuard? MemoryGuard { get; init; }
 }
 
 /// <summary>A finished run: its summary, the merged spikes and state traces.</summary>
@@ -51,7 +53,7 @@ public static class LocalRunner
         JobResult job;
         try
         {
-            var coordinator = system.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost())), "coordinator");
+            var coordinator = system.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost(), options.MemoryGuard)), "coordinator");
             var done = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             string jobId = string.IsNullOrWhiteSpace(spec.Name) ? "job" : spec.Name;
             await using var reg = cancel.Register(() => coordinator.Tell(new CancelJob(jobId)));
