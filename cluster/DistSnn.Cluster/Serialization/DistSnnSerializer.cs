@@ -21,6 +21,11 @@ namespace DistSnn.Cluster.Serialization;
 /// once per kind of rejection, so that a flood of bad frames cannot flood the log. Akka's remoting treats a deserialization failure as transient: it drops that
 /// message and keeps the association, so a bad frame never takes a node down. Messages that cannot be encoded
 /// (e.g. spikes not sorted by stamp) fail with the same exception at their sender.
+/// <para>MessagePack's <c>MessagePackSecurity.UntrustedData</c> mode guards what <c>MessagePackSerializer</c> builds
+/// from data: hash tables keyed by wire values and object graphs nested as deep as the data says. This codec uses
+/// neither: it reads a fixed schema with <see cref="MessagePack.MessagePackReader"/> (no maps, no skipping of unknown
+/// values, nesting fixed by the message type), and <see cref="FrameReader"/> checks every declared count against the
+/// bytes left and <see cref="WireLimits"/> before allocating, which is stricter than that mode.</para>
 /// <para><see cref="Runtime.RunJob"/> is bound too but never encoded: it holds a TaskCompletionSource and a
 /// delegate that only mean something in the submitting process, and must not silently travel as JSON.</para>
 /// </remarks>
