@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using DistSnn.Cluster.Resources;
 using DistSnn.Model;
 using DistSnn.Partitioner;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using DistSnn.Cluster.Output;
+using DistSnn.Cluster.Resources;
 using DistSnn.Model;
 using DistSnn.Partitioner;
 

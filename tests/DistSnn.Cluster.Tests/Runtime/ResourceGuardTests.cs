@@ -1,3 +1,4 @@
+using DistSnn.Cluster.Resources;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Model;
 using DistSnn.Partitioner;

@@ -3,7 +3,7 @@ using System.Globalization;
 using DistSnn.Model;
 using DistSnn.Partitioner;
 
-namespace DistSnn.Cluster.Runtime;
+namespace DistSnn.Cluster.Resources;
 
 /// <summary>The memory a node may use: its limit, what it uses now, and where the limit came from.</summary>
 /// <param name="LimitBytes">The cgroup limit (v2 <c>memory.max</c>, v1 <c>memory.limit_in_bytes</c>), or the memory
