@@ -41,8 +41,16 @@ internal sealed class LoadContext(string? file)
 
     public void Error(int? line, string path, string message)
     {
+        // A small file can make very many errors (aliases repeat a bad list); reading stops at the limit.
+        if (Errors.Count >= ModelLoader.MaxErrors) throw new TooManyErrors();
         Errors.Add(new ModelError(file, line, path, message));
         _failed.Add(path);
+    }
+
+    /// <summary>Thrown by <see cref="Error(int?, string, string)"/> once <see cref="ModelLoader.MaxErrors"/> are collected.</summary>
+    public sealed class TooManyErrors : Exception
+    {
+        public TooManyErrors() : base($"more than {ModelLoader.MaxErrors} errors") { }
     }
 
     public void MarkFailed(string path) => _failed.Add(path);

@@ -23,6 +23,9 @@ public static class ModelLoader
     /// </summary>
     public const int MaxFileBytes = 64 << 20;
 
+    /// <summary>Errors reported for one file at most; reading stops there.</summary>
+    public const int MaxErrors = 100;
+
     /// <summary>Longest single value (a name, a quantity, a distribution) accepted, in characters: 64 Ki.</summary>
     public const int MaxScalarChars = 64 << 10;
 
@@ -81,7 +84,11 @@ public static class ModelLoader
             if (spec is not null)
                 foreach (var e in NetworkValidator.Validate(spec))
                     if (!ctx.IsFailed(e.Path))
-                        ctx.Errors.Add(e with { File = fileName, Line = ctx.LineFor(e.Path) });
+                        ctx.Error(ctx.LineFor(e.Path), e.Path, e.Message);
+        }
+        catch (LoadContext.TooManyErrors)
+        {
+            ctx.Errors.Add(new ModelError(fileName, ctx.Errors[^1].Line ?? 1, "", $"more than {MaxErrors} errors; reading stopped here"));
         }
         catch (Exception e) when (e is not ModelException and not OutOfMemoryException)
         {
@@ -194,7 +201,11 @@ public static class ModelLoader
     /// </summary>
     private sealed class GuardedParser(IParser inner, int maxDepth, int maxScalarChars) : IParser
     {
-        private int _depth;
+        // One entry per open list or mapping: whether it is a mapping, whether its next node is a key, and whether it
+        // is (inside) a key itself. YamlDotNet hashes keys structurally, so an alias inside a key could make it walk
+        // an exponentially large alias graph (a "billion laughs" file); such keys are refused at once. Other
+        // non-name keys are reported by the reader.
+        private readonly Stack<(bool Mapping, bool NextIsKey, bool InKey)> _open = new();
 
         public ParsingEvent? Current => inner.Current;
 
@@ -206,14 +217,29 @@ public static class ModelLoader
             var e = inner.Current;
             if (e is null) return true;
             if (e.Start.Line > 0) Line = (int)Math.Min(e.Start.Line, int.MaxValue);
+            if (e is MappingEnd or SequenceEnd)
+            {
+                if (_open.Count > 0) _open.Pop();
+                return true;
+            }
+            if (e is not (NodeEvent or AnchorAlias)) return true;
+            bool inKey = false;
+            if (_open.Count > 0)
+            {
+                var parent = _open.Pop();
+                inKey = parent.InKey || parent.Mapping && parent.NextIsKey;
+                _open.Push(parent with { NextIsKey = parent.Mapping && !parent.NextIsKey });
+            }
             switch (e)
             {
-                case MappingStart or SequenceStart when ++_depth > maxDepth:
+                case MappingStart or SequenceStart when _open.Count >= maxDepth:
                     throw new YamlException(e.Start, e.End, $"lists and mappings are nested more than {maxDepth} levels deep");
+                case AnchorAlias when inKey:
+                    throw new LimitException(Line, "an alias inside a mapping key is not allowed; keys must be plain names");
                 case Scalar { Value.Length: var length } when length > maxScalarChars:
                     throw new LimitException(Line, $"a value of {length} characters is over the limit of {maxScalarChars}");
-                case MappingEnd or SequenceEnd:
-                    _depth--;
+                case MappingStart or SequenceStart:
+                    _open.Push((e is MappingStart, true, inKey));
                     break;
             }
             return true;

@@ -11,7 +11,8 @@ namespace DistSnn.Model.Tests.Fuzz;
 /// or with a <see cref="ModelException"/> whose every error names the file and a line or field path. Any other
 /// exception, a hang, or an error that says only "cannot read the model" (the loader's last-resort catch) fails the
 /// test, with the seed and the start of the input. <c>DISTSNN_FUZZ_CASES</c> and <c>DISTSNN_FUZZ_SEED</c> override
-/// the number of cases and the first seed for longer runs.
+/// the number of cases and the first seed for longer runs; <c>DISTSNN_FUZZ_DUMP</c> names a folder that receives
+/// the input of each failing case as <c>fuzz-SEED.yaml</c>.
 /// </summary>
 public partial class ModelFuzzTests(ITestOutputHelper output)
 {
@@ -53,6 +54,8 @@ public partial class ModelFuzzTests(ITestOutputHelper output)
             var bytes = mutator.Mutate(allowSlow: i % SlowEvery == SlowEvery / 2);
             foreach (var k in mutator.Applied.Distinct()) byKind[k] = byKind.GetValueOrDefault(k) + 1;
             var (outcome, problem) = Run(bytes);
+            if (problem is not null && Environment.GetEnvironmentVariable("DISTSNN_FUZZ_DUMP") is { Length: > 0 } dump)
+                File.WriteAllBytes(Path.Combine(dump, $"fuzz-{seed}.yaml"), bytes);
             if (problem is not null)
                 failures.Add($"seed {seed} ({Path.GetFileName(Examples[i % texts.Length])}, {string.Join("+", mutator.Applied)}): {problem}\n  input: {Excerpt(bytes)}");
             else counts[outcome]++;
@@ -119,6 +122,45 @@ public partial class ModelFuzzTests(ITestOutputHelper output)
         var lines = e.Message.Split('\n');
         Assert.Equal(e.Errors.Count, lines.Length);
         Assert.Contains(expected, lines);
+    }
+
+    /// <summary>Five levels of 100 aliases: 10^10 nodes if anything expanded them.</summary>
+    private static string AliasBomb()
+    {
+        var sb = new StringBuilder("[&l0 [" + string.Join(", ", Enumerable.Repeat("1 ms", 100)) + "]");
+        for (int l = 1; l < 5; l++) sb.Append($", &l{l} [").Append(string.Join(", ", Enumerable.Repeat($"*l{l - 1}", 100))).Append(']');
+        return sb.Append(']').ToString();
+    }
+
+    // Found by the long run (seed 7023580): a list of aliases used as a mapping key made YamlDotNet hash the
+    // whole alias graph, which never ended.
+    [Fact]
+    public void An_alias_inside_a_mapping_key_is_refused_at_once()
+    {
+        var text = "name: t\nrun: {dt: 0.1 ms}\nprojections: [{? " + AliasBomb() + " : 1}]\n";
+
+        var (outcome, problem) = Run(Encoding.UTF8.GetBytes(text));
+        var e = Assert.Throws<ModelException>(() => ModelLoader.Parse(text, FileName));
+
+        Assert.Null(problem);
+        Assert.Equal(Outcome.Rejected, outcome);
+        Assert.Equal("fuzz.yaml:3: an alias inside a mapping key is not allowed; keys must be plain names", e.Message);
+    }
+
+    [Fact]
+    public void Errors_repeated_through_aliases_stop_at_the_limit()
+    {
+        // Each of 100 sources gets a list of 100 lists where times belong: 10^4 errors per use of *l2.
+        var text = "name: t\nrun: {dt: 0.1 ms}\nprojections: " + AliasBomb() + "\npopulations:\n" +
+                   string.Concat(Enumerable.Range(0, 20).Select(i => $"  - {{name: s{i}, size: 100, model: spike_generator, parameters: {{spike_times: *l2}}}}\n"));
+
+        var (outcome, problem) = Run(Encoding.UTF8.GetBytes(text));
+        var e = Assert.Throws<ModelException>(() => ModelLoader.Parse(text, FileName));
+
+        Assert.Null(problem);
+        Assert.Equal(Outcome.Rejected, outcome);
+        Assert.Equal(ModelLoader.MaxErrors + 1, e.Errors.Count);
+        Assert.Contains($"more than {ModelLoader.MaxErrors} errors; reading stopped here", e.Message);
     }
 
     /// <summary>Runs one case on its own thread; returns the problem, or null when the loader behaved.</summary>
