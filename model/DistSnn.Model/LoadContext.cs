@@ -41,8 +41,16 @@ internal sealed class LoadContext(string? file)
 
     public void Error(int? line, string path, string message)
     {
+        // A small file can make very many errors (aliases repeat a bad list); reading stops at the limit.
+        if (Errors.Count >= ModelLoader.MaxErrors) throw new TooManyErrors();
         Errors.Add(new ModelError(file, line, path, message));
         _failed.Add(path);
+    }
+
+    /// <summary>Thrown by <see cref="Error(int?, string, string)"/> once <see cref="ModelLoader.MaxErrors"/> are collected.</summary>
+    public sealed class TooManyErrors : Exception
+    {
+        public TooManyErrors() : base($"more than {ModelLoader.MaxErrors} errors") { }
     }
 
     public void MarkFailed(string path) => _failed.Add(path);
@@ -310,6 +318,13 @@ internal sealed class Fields(LoadContext ctx, YamlMappingNode node, string path,
 
     public string Sub(string key) => path.Length == 0 ? key : $"{path}.{key}";
 
+    /// <summary>
+    /// The path of a key as the file spells it; a key that is not a plain name (empty, or with spaces or other
+    /// characters) is quoted, so that the path still reads as one field, e.g. <c>run.' seed'</c>.
+    /// </summary>
+    private string KeyPath(string key) =>
+        key.Length > 0 && key.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? Sub(key) : Sub($"'{key}'");
+
     public IEnumerable<KeyValuePair<string, Entry>> Entries => entries;
 
     /// <summary>The value of <paramref name="key"/>; null when it is absent or written as null.</summary>
@@ -335,7 +350,7 @@ internal sealed class Fields(LoadContext ctx, YamlMappingNode node, string path,
         {
             if (allowed.Contains(name)) continue;
             var expected = allowed.Count == 0 ? "none are allowed here" : $"expected one of: {string.Join(", ", allowed)}";
-            ctx.Error(e.Key, Sub(name), $"unknown {keyLabel} ({expected})");
+            ctx.Error(e.Key, KeyPath(name), $"unknown {keyLabel} ({expected})");
         }
     }
 

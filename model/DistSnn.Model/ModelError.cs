@@ -9,7 +9,10 @@ public sealed record ModelError(string? File, int? Line, string Path, string Mes
     /// <summary>A model error that names only a field.</summary>
     public ModelError(string path, string message) : this(null, null, path, message) { }
 
-    /// <summary><c>file:line: path: message</c>, leaving out the parts that are absent.</summary>
+    /// <summary>
+    /// <c>file:line: path: message</c>, leaving out the parts that are absent, on one line: control characters
+    /// that came from the file (a key or value with a line break) are shown escaped, e.g. <c>\n</c>.
+    /// </summary>
     public override string ToString()
     {
         var parts = new List<string>(3);
@@ -19,7 +22,23 @@ public sealed record ModelError(string? File, int? Line, string Path, string Mes
             parts.Add($"line {l}");
         if (!string.IsNullOrEmpty(Path)) parts.Add(Path);
         parts.Add(Message);
-        return string.Join(": ", parts);
+        return OneLine(string.Join(": ", parts));
+    }
+
+    private static string OneLine(string text)
+    {
+        if (!text.Any(char.IsControl)) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 8);
+        foreach (var c in text)
+            sb.Append(c switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                _ when char.IsControl(c) => $"\\u{(int)c:X4}",
+                _ => c.ToString(),
+            });
+        return sb.ToString();
     }
 }
 

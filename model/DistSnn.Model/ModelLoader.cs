@@ -17,6 +17,18 @@ public static class ModelLoader
     /// <summary>Deepest nesting of lists and mappings accepted; real models need fewer than ten levels.</summary>
     public const int MaxNesting = 64;
 
+    /// <summary>
+    /// Largest model file accepted, in bytes (64 MiB; the same bound as a model shipped with a job). The largest
+    /// example is a few kilobytes; explicit spike times or neuron lists for millions of neurons still fit.
+    /// </summary>
+    public const int MaxFileBytes = 64 << 20;
+
+    /// <summary>Errors reported for one file at most; reading stops there.</summary>
+    public const int MaxErrors = 100;
+
+    /// <summary>Longest single value (a name, a quantity, a distribution) accepted, in characters: 64 Ki.</summary>
+    public const int MaxScalarChars = 64 << 10;
+
     /// <summary>Reads and validates the model in <paramref name="path"/> (.yaml, .yml or .json).</summary>
     public static NetworkSpec LoadFile(string path)
     {
@@ -24,6 +36,9 @@ public static class ModelLoader
         byte[] bytes;
         try
         {
+            // Checked before reading, so that a huge file is refused without loading it into memory.
+            var length = new FileInfo(path).Length;
+            if (length > MaxFileBytes) throw new ModelException(TooLarge(path, length, "bytes"));
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
@@ -34,8 +49,22 @@ public static class ModelLoader
         {
             throw new ModelException(new ModelError(path, null, "", $"cannot read {FullPath(path)}: {e.Message}"));
         }
-        return Parse(Decode(bytes, path), path);
+        return LoadBytes(bytes, path);
     }
+
+    /// <summary>
+    /// Reads and validates a model from the bytes of a file (UTF-8, or UTF-16 with a byte-order mark), e.g. one
+    /// received over the network. <paramref name="fileName"/> appears in errors.
+    /// </summary>
+    public static NetworkSpec LoadBytes(byte[] bytes, string? fileName = null)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length > MaxFileBytes) throw new ModelException(TooLarge(fileName, bytes.Length, "bytes"));
+        return Parse(Decode(bytes, fileName), fileName);
+    }
+
+    private static ModelError TooLarge(string? fileName, long size, string unit) =>
+        new(fileName, 1, "", $"the file is {size} {unit}, over the limit of {MaxFileBytes} bytes");
 
     /// <summary>
     /// Reads and validates a model from <paramref name="text"/>. <paramref name="fileName"/> appears in errors and
@@ -44,6 +73,8 @@ public static class ModelLoader
     public static NetworkSpec Parse(string text, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        // A character takes at least one byte in the file, so this is the file limit applied to text.
+        if (text.Length > MaxFileBytes) throw new ModelException(TooLarge(fileName, text.Length, "characters"));
         var ctx = new LoadContext(fileName);
         NetworkSpec? spec = null;
         try
@@ -53,7 +84,11 @@ public static class ModelLoader
             if (spec is not null)
                 foreach (var e in NetworkValidator.Validate(spec))
                     if (!ctx.IsFailed(e.Path))
-                        ctx.Errors.Add(e with { File = fileName, Line = ctx.LineFor(e.Path) });
+                        ctx.Error(ctx.LineFor(e.Path), e.Path, e.Message);
+        }
+        catch (LoadContext.TooManyErrors)
+        {
+            ctx.Errors.Add(new ModelError(fileName, ctx.Errors[^1].Line ?? 1, "", $"more than {MaxErrors} errors; reading stopped here"));
         }
         catch (Exception e) when (e is not ModelException and not OutOfMemoryException)
         {
@@ -110,11 +145,16 @@ public static class ModelLoader
 
     private static YamlNode? ReadRoot(string text, LoadContext ctx)
     {
-        var parser = new GuardedParser(new Parser(new StringReader(text)), MaxNesting);
+        var parser = new GuardedParser(new Parser(new StringReader(text)), MaxNesting, MaxScalarChars);
         var stream = new YamlStream();
         try
         {
             stream.Load(parser);
+        }
+        catch (LimitException e)
+        {
+            ctx.Error(e.Line, "", e.Message);
+            return null;
         }
         catch (YamlException e)
         {
@@ -148,13 +188,24 @@ public static class ModelLoader
         return null;
     }
 
-    /// <summary>
-    /// Passes parser events through, refusing nesting beyond a limit: the representation model is built
-    /// recursively, and unbounded nesting would overflow the stack, which cannot be caught.
-    /// </summary>
-    private sealed class GuardedParser(IParser inner, int maxDepth) : IParser
+    /// <summary>A file over one of the loader's size limits, at a line.</summary>
+    private sealed class LimitException(int? line, string message) : Exception(message)
     {
-        private int _depth;
+        public int? Line => line;
+    }
+
+    /// <summary>
+    /// Passes parser events through, refusing nesting beyond a limit (the representation model is built
+    /// recursively, and unbounded nesting would overflow the stack, which cannot be caught) and values longer than a
+    /// limit (so that no field's error message or unit parsing works on megabytes of text).
+    /// </summary>
+    private sealed class GuardedParser(IParser inner, int maxDepth, int maxScalarChars) : IParser
+    {
+        // One entry per open list or mapping: whether it is a mapping, whether its next node is a key, and whether it
+        // is (inside) a key itself. YamlDotNet hashes keys structurally, so an alias inside a key could make it walk
+        // an exponentially large alias graph (a "billion laughs" file); such keys are refused at once. Other
+        // non-name keys are reported by the reader.
+        private readonly Stack<(bool Mapping, bool NextIsKey, bool InKey)> _open = new();
 
         public ParsingEvent? Current => inner.Current;
 
@@ -166,12 +217,29 @@ public static class ModelLoader
             var e = inner.Current;
             if (e is null) return true;
             if (e.Start.Line > 0) Line = (int)Math.Min(e.Start.Line, int.MaxValue);
+            if (e is MappingEnd or SequenceEnd)
+            {
+                if (_open.Count > 0) _open.Pop();
+                return true;
+            }
+            if (e is not (NodeEvent or AnchorAlias)) return true;
+            bool inKey = false;
+            if (_open.Count > 0)
+            {
+                var parent = _open.Pop();
+                inKey = parent.InKey || parent.Mapping && parent.NextIsKey;
+                _open.Push(parent with { NextIsKey = parent.Mapping && !parent.NextIsKey });
+            }
             switch (e)
             {
-                case MappingStart or SequenceStart when ++_depth > maxDepth:
+                case MappingStart or SequenceStart when _open.Count >= maxDepth:
                     throw new YamlException(e.Start, e.End, $"lists and mappings are nested more than {maxDepth} levels deep");
-                case MappingEnd or SequenceEnd:
-                    _depth--;
+                case AnchorAlias when inKey:
+                    throw new LimitException(Line, "an alias inside a mapping key is not allowed; keys must be plain names");
+                case Scalar { Value.Length: var length } when length > maxScalarChars:
+                    throw new LimitException(Line, $"a value of {length} characters is over the limit of {maxScalarChars}");
+                case MappingStart or SequenceStart:
+                    _open.Push((e is MappingStart, true, inKey));
                     break;
             }
             return true;

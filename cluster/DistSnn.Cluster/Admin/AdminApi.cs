@@ -70,9 +70,12 @@ public static class AdminApi
             return Results.Ok(new { status = "ready" });
         });
         // What this node's serializer has put on the network since it started, per message type: for measuring
-        // bytes per spike and packets per epoch (the benchmark reads it).
+        // bytes per spike and packets per epoch (the benchmark reads it). Then one row of type "rejected" per kind of
+        // input this node refused (bad frames, packets for unknown jobs or wrong epochs), with its count and bytes.
         app.MapGet("/wire", () => Results.Ok(WireCounters.Snapshot().OrderBy(kv => kv.Key, StringComparer.Ordinal)
-            .Select(kv => new { type = kv.Key, messages = kv.Value.Messages, bytes = kv.Value.Bytes, spikes = kv.Value.Spikes })
+            .Select(kv => (object)new { type = kv.Key, messages = kv.Value.Messages, bytes = kv.Value.Bytes, spikes = kv.Value.Spikes })
+            .Concat(WireRejections.Snapshot().OrderBy(kv => kv.Key)
+                .Select(kv => new { type = "rejected", kind = WireRejections.Tag(kv.Key), messages = kv.Value.Count, bytes = kv.Value.Bytes, spikes = 0L }))
             .ToArray()));
         MapMembers(app);
         MapJobs(app);

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using DistSnn.Cluster.Checkpoints;
+using DistSnn.Cluster.Resources;
 using DistSnn.Model;
 using DistSnn.Partitioner;
 
@@ -16,14 +17,19 @@ public sealed partial class JobCoordinator : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IPartitionHost _host;
+    private readonly ResourceGuard _guard;
     private readonly Dictionary<string, JobRun> _jobs = new(StringComparer.Ordinal);
     private readonly List<string> _order = new();
     private readonly Dictionary<string, (TaskCompletionSource<JobResult> Done, Action<long>? Progress)> _watchers = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a coordinator placing partitions with <paramref name="host"/>.</summary>
-    public JobCoordinator(IPartitionHost host)
+    /// <summary>
+    /// Creates a coordinator placing partitions with <paramref name="host"/>; jobs that would not fit in memory are
+    /// refused by <paramref name="guard"/> (default: <see cref="ResourceGuard.FromEnvironment"/>).
+    /// </summary>
+    public JobCoordinator(IPartitionHost host, ResourceGuard? guard = null)
     {
         _host = host;
+        _guard = guard ?? ResourceGuard.FromEnvironment();
         Receive<SubmitJob>(s => Sender.Tell(Start(s)));
         Receive<RunJob>(r =>
         {
@@ -100,6 +106,12 @@ public sealed partial class JobCoordinator : ReceiveActor
             return new JobRejected(s.Job, e.Message);
         }
         if (PrepareCheckpoints(s, plan.Parts) is { } refused) return new JobRejected(s.Job, refused);
+        // Children of this coordinator share its process; sharded partitions each go to a node of their own kind.
+        if (_guard.Check(s.Spec, plan, oneProcess: _host is ChildPartitionHost) is { } tooLarge)
+        {
+            _log.Warning("job {0} refused: {1}", s.Job, tooLarge);
+            return new JobRejected(s.Job, tooLarge);
+        }
         var run = new JobRun(s, plan);
         _jobs[s.Job] = run;
         _order.Add(s.Job);

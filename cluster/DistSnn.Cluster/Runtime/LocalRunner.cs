@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Output;
+using DistSnn.Cluster.Resources;
 using DistSnn.Model;
 using DistSnn.Partitioner;
 
@@ -27,6 +28,8 @@ public sealed record RunOptions
     public ResumeFrom? Resume { get; init; }
     /// <summary>Called with the manifest of each completed checkpoint (on an actor thread).</summary>
     public Action<CheckpointManifest>? OnCheckpoint { get; init; }
+    /// <summary>Refuses runs that would not fit in memory; null: <see cref="ResourceGuard.FromEnvironment"/>.</summary>
+    public ResourceGuard? MemoryGuard { get; init; }
 }
 
 /// <summary>A finished run: its summary, the merged spikes and state traces.</summary>
@@ -58,7 +61,7 @@ public static class LocalRunner
         JobResult job;
         try
         {
-            var coordinator = system.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost())), "coordinator");
+            var coordinator = system.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost(), options.MemoryGuard)), "coordinator");
             var done = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             string jobId = options.Resume?.Manifest.Job ?? (string.IsNullOrWhiteSpace(spec.Name) ? "job" : spec.Name);
             await using var reg = cancel.Register(() => coordinator.Tell(new CancelJob(jobId)));

@@ -36,6 +36,7 @@ public sealed partial class PartitionActor : ReceiveActor
     private readonly SpikePacketAssembler _assembler = new();
     private int _maxSpikesPerPart = int.MaxValue;
     private bool _partsSeen;
+    private readonly RejectionLog _rejected = new();
 
     /// <summary>
     /// Creates an idle partition; it is given its slice by <see cref="BuildPartition"/>. A sharded partition
@@ -107,15 +108,13 @@ public sealed partial class PartitionActor : ReceiveActor
 
     private void OnPacket(SpikePacket p)
     {
-        if (p.Job != _job || _engine is null)
-        {
-            _log.Warning("dropping packet for unknown job {0} at partition {1}", p.Job, _partition);
-            return;
-        }
         // A packet that comes before this partition's StartRun is kept: its sender may have started first.
-        if (p.Epoch < _engine.DeliveredEpochs)
+        long delivered = _engine?.DeliveredEpochs ?? 0;
+        if (PacketGate.Check(p, _engine is null ? null : _job, delivered, _engine?.TotalSteps ?? 0, _engine?.EpochSteps ?? 0) is { } rejected)
         {
-            if (_late++ == 0) _log.Warning("partition {0}: late packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
+            if (rejected == WireRejection.PastEpoch) _late++;
+            WireRejections.Record(rejected);
+            if (_rejected.First(rejected)) _log.Warning(PacketGate.Describe(rejected, p, _job, _partition, delivered));
             return;
         }
         if (!_pending.TryGetValue(p.Epoch, out var byEpoch)) _pending[p.Epoch] = byEpoch = new Dictionary<int, SpikePacket>();
@@ -124,7 +123,7 @@ public sealed partial class PartitionActor : ReceiveActor
             if (_duplicates++ == 0) _log.Warning("partition {0}: duplicate packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
             return;
         }
-        if (p.Epoch == _engine.DeliveredEpochs) Advance();
+        if (p.Epoch == delivered) Advance();
     }
 
     private void OnPart(SpikePacketPart part)

@@ -17,9 +17,15 @@ namespace DistSnn.Cluster.Serialization;
 /// <remarks>
 /// Frames are untrusted input: a frame that is malformed, truncated, over a <see cref="WireLimits"/> limit or
 /// that breaks an invariant is rejected with a <see cref="WireFormatException"/> naming the message type and field,
-/// and logged here as an error. Akka's remoting treats a deserialization failure as transient: it drops that
+/// counted in <see cref="WireRejections"/> (the <c>distsnn.wire.rejected</c> counter) and logged here as an error,
+/// once per kind of rejection, so that a flood of bad frames cannot flood the log. Akka's remoting treats a deserialization failure as transient: it drops that
 /// message and keeps the association, so a bad frame never takes a node down. Messages that cannot be encoded
 /// (e.g. spikes not sorted by stamp) fail with the same exception at their sender.
+/// <para>MessagePack's <c>MessagePackSecurity.UntrustedData</c> mode guards what <c>MessagePackSerializer</c> builds
+/// from data: hash tables keyed by wire values and object graphs nested as deep as the data says. This codec uses
+/// neither: it reads a fixed schema with <see cref="MessagePack.MessagePackReader"/> (no maps, no skipping of unknown
+/// values, nesting fixed by the message type), and <see cref="FrameReader"/> checks every declared count against the
+/// bytes left and <see cref="WireLimits"/> before allocating, which is stricter than that mode.</para>
 /// <para><see cref="Runtime.RunJob"/> is bound too but never encoded: it holds a TaskCompletionSource and a
 /// delegate that only mean something in the submitting process, and must not silently travel as JSON.</para>
 /// </remarks>
@@ -38,6 +44,7 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
     private static ArrayBufferWriter<byte>? _buffer;
 
     private ILoggingAdapter? _log;
+    private readonly RejectionLog _logged = new();
 
     /// <summary>Created by Akka from the configuration.</summary>
     public DistSnnSerializer(ExtendedActorSystem system) : base(system)
@@ -106,7 +113,10 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
         }
         catch (WireFormatException e)
         {
-            Log.Error(e, "rejected a {0}-byte frame with manifest '{1}': {2}", bytes.Length, manifest.Length <= 40 ? manifest : manifest[..40], e.Message);
+            WireRejections.Record(e.Kind, bytes.Length);
+            if (_logged.First(e.Kind))
+                Log.Error(e, "rejected a {0}-byte frame with manifest '{1}' ({2}; further {2} frames are counted in /wire, not logged): {3}",
+                    bytes.Length, manifest.Length <= 40 ? manifest : manifest[..40], WireRejections.Tag(e.Kind), e.Message);
             throw;
         }
     }

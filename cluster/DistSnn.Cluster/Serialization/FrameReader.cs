@@ -36,34 +36,51 @@ internal ref struct FrameReader
     /// <summary>Bytes not read yet.</summary>
     public long Remaining => _length - _reader.Consumed;
 
-    public WireFormatException Fail(string problem, Exception? inner = null)
+    public WireFormatException Fail(string problem, Exception? inner = null, WireRejection kind = WireRejection.Malformed)
     {
         // Nested records name their fields "Record.Field"; when that record is the message itself, say it once.
         var field = Field == Message ? "(record)"
             : Field.StartsWith(Message + ".", StringComparison.Ordinal) ? Field[(Message.Length + 1)..]
             : Field;
-        return new WireFormatException(Message, field, problem, inner);
+        return new WireFormatException(Message, field, problem, inner, kind);
     }
 
     /// <summary>Starts a record (a MessagePack array) that must have exactly <paramref name="fields"/> fields.</summary>
     public void Record(string field, int fields)
     {
         Field = field;
-        int n = _reader.ReadArrayHeader();
+        int n = Header();
         if (n != fields) throw Fail($"expected a record of {fields} fields, found {n}");
     }
+
+    /// <summary>
+    /// An array header whose count is checked against the bytes left (each item takes at least one) before anyone
+    /// allocates for it, so that a header declaring billions of items in a short frame is refused as oversized.
+    /// </summary>
+    private int Header()
+    {
+        if (!_reader.TryReadArrayHeader(out int n)) throw Fail("ends inside an array header", kind: WireRejection.Truncated);
+        if (n > Remaining) throw Fail($"declares {n} items but only {Remaining} bytes follow", kind: Beyond(n));
+        return n;
+    }
+
+    /// <summary>
+    /// The kind of a count that exceeds the bytes left: a frame cut short if it could have held that many items,
+    /// otherwise a count larger than any frame of this size could carry.
+    /// </summary>
+    public readonly WireRejection Beyond(long count) => count > _length ? WireRejection.Oversized : WireRejection.Truncated;
 
     /// <summary>An array header of at most <paramref name="max"/> items (MessagePack also checks them against the bytes left).</summary>
     public int Array(string field, int max)
     {
         Field = field;
-        int n = _reader.ReadArrayHeader();
-        if (n > max) throw Fail($"{n} items is over the limit of {max}");
+        int n = Header();
+        if (n > max) throw Fail($"{n} items is over the limit of {max}", kind: WireRejection.Oversized);
         return n;
     }
 
     /// <summary>An array header inside a loop whose field is already set.</summary>
-    public int ArrayHere() => _reader.ReadArrayHeader();
+    public int ArrayHere() => Header();
 
     public long Long(string field, long min = 0, long max = long.MaxValue)
     {
@@ -102,7 +119,7 @@ internal ref struct FrameReader
         Field = field;
         // The length is checked on the undecoded slice, before a character is allocated.
         if (_reader.ReadStringSequence() is not { } bytes) return null;
-        if (bytes.Length > maxBytes) throw Fail($"{bytes.Length} bytes is over the limit of {maxBytes}");
+        if (bytes.Length > maxBytes) throw Fail($"{bytes.Length} bytes is over the limit of {maxBytes}", kind: WireRejection.Oversized);
         return StrictUtf8.GetString(bytes);
     }
 
@@ -111,7 +128,7 @@ internal ref struct FrameReader
     {
         Field = field;
         var bytes = _reader.ReadBytes() ?? throw Fail("is nil; binary data is required");
-        if (bytes.Length > maxBytes) throw Fail($"{bytes.Length} bytes is over the limit of {maxBytes}");
+        if (bytes.Length > maxBytes) throw Fail($"{bytes.Length} bytes is over the limit of {maxBytes}", kind: WireRejection.Oversized);
         return bytes;
     }
 
@@ -123,7 +140,7 @@ internal ref struct FrameReader
     {
         _expanded += elements;
         if (_expanded > WireLimits.MaxExpandedElements)
-            throw Fail($"run-length encoded data expands to more than {WireLimits.MaxExpandedElements} elements");
+            throw Fail($"run-length encoded data expands to more than {WireLimits.MaxExpandedElements} elements", kind: WireRejection.Oversized);
     }
 
     /// <summary>Checks that the whole frame was read.</summary>

@@ -109,7 +109,8 @@ internal static partial class MessageCodec
     public static object Read(byte[] bytes, string manifest, ExtendedActorSystem system)
     {
         if (!NameByManifest.TryGetValue(manifest, out var name))
-            throw new WireFormatException("(unknown)", "(manifest)", $"'{Shorten(manifest)}' is not a DistSnn message manifest");
+            throw new WireFormatException("(unknown)", "(manifest)", $"'{Shorten(manifest)}' is not a DistSnn message manifest",
+                kind: WireRejection.Manifest);
         var r = new FrameReader(bytes, name);
         try
         {
@@ -136,7 +137,8 @@ internal static partial class MessageCodec
         }
         catch (Exception e) when (e is not WireFormatException and not OutOfMemoryException)
         {
-            throw r.Fail(e.Message, e);
+            // MessagePack's reader throws EndOfStreamException when a value, or a declared length, runs past the end.
+            throw r.Fail(e.Message, e, e is EndOfStreamException ? WireRejection.Truncated : WireRejection.Malformed);
         }
     }
 

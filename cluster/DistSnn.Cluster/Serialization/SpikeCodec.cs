@@ -67,7 +67,7 @@ internal static class SpikeCodec
     {
         int n = r.Int(stampsField, 0, WireLimits.MaxSpikes);
         // Every spike takes at least one byte, so a count beyond the bytes left is a lie told to make us allocate.
-        if (n > r.Remaining) throw r.Fail($"claims {n} spikes but only {r.Remaining} bytes follow");
+        if (n > r.Remaining) throw r.Fail($"claims {n} spikes but only {r.Remaining} bytes follow", kind: r.Beyond(n));
         int runs = r.Array(stampsField, n);
         if (n > 0 && runs == 0) throw r.Fail($"claims {n} spikes but has no stamp runs");
         var stamps = new long[n];
@@ -195,7 +195,7 @@ internal static class SpikeCodec
                 count += n;
             }
             total += count;
-            if (total > WireLimits.MaxOwnedNeurons) throw r.Fail($"more than {WireLimits.MaxOwnedNeurons} owned neurons");
+            if (total > WireLimits.MaxOwnedNeurons) throw r.Fail($"more than {WireLimits.MaxOwnedNeurons} owned neurons", kind: WireRejection.Oversized);
             r.Expand(count);
             var a = owned[p] = new int[count];
             int at = 0;

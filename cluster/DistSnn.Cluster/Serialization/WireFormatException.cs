@@ -11,12 +11,17 @@ namespace DistSnn.Cluster.Serialization;
 public sealed class WireFormatException : SerializationException
 {
     /// <summary>Creates the exception for <paramref name="message"/>.<paramref name="field"/>.</summary>
-    public WireFormatException(string message, string field, string problem, Exception? inner = null)
+    public WireFormatException(string message, string field, string problem, Exception? inner = null,
+        WireRejection kind = WireRejection.Malformed)
         : base($"{message}.{field}: {problem}", inner)
     {
         MessageType = message;
         Field = field;
+        Kind = kind;
     }
+
+    /// <summary>What kind of bad input this is, for the rejection counts.</summary>
+    public WireRejection Kind { get; }
 
     /// <summary>The message type being encoded or decoded, e.g. <c>SpikePacket</c>.</summary>
     public string MessageType { get; }
