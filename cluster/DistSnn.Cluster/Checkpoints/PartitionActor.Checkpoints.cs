@@ -13,6 +13,12 @@ public sealed partial class PartitionActor
     // delivered yet: this partition's own spikes of those epochs, kept to be saved and sent again after a restore.
     private readonly Queue<SpikePacket> _recentOut = new();
     private List<SpikePacket> _resend = [];
+    // Files being written in the background, and the results message held back until they are all on disk.
+    private int _writesInFlight;
+    private PartitionFinished? _finishedAfterWrites;
+
+    /// <summary>Internal: a checkpoint file is on disk (or could not be written).</summary>
+    private sealed record CheckpointWritten(long Step, CheckpointFileEntry? Entry, double Seconds, string? Error);
 
     /// <summary>
     /// After building: remembers the checkpoint settings and, when the build message says so, restores the engine and
@@ -45,8 +51,9 @@ public sealed partial class PartitionActor
 
     /// <summary>
     /// At a due epoch boundary (right after a delivery, before the next epoch runs; every partition is then at the
-    /// same step) writes this partition's file and tells the coordinator. Packets received for epochs not yet
-    /// delivered are not saved: their senders save their own spikes of those epochs and send them again on resume.
+    /// same step) captures this partition's state and writes its file in the background — the run goes on while
+    /// the file is written and flushed — then tells the coordinator. Packets received for epochs not yet delivered
+    /// are not saved: their senders save their own spikes of those epochs and send them again on resume.
     /// </summary>
     private void CheckpointIfDue()
     {
@@ -54,18 +61,48 @@ public sealed partial class PartitionActor
         if (!c.Due(engine.CurrentStep, engine.EpochSteps, engine.TotalSteps)) return;
         var clock = Stopwatch.StartNew();
         var undelivered = _recentOut.Where(p => p.Epoch >= engine.DeliveredEpochs).ToList();
-        try
+        var data = PartitionCheckpointFile.Write(_job, _partition, c, engine, undelivered);
+        long step = engine.CurrentStep;
+        string path = Path.Combine(CheckpointStore.StepDirectory(c.Directory, _job, step), CheckpointStore.PartitionFileName(_partition));
+        _writesInFlight++;
+        Task.Run(() =>
         {
-            var data = PartitionCheckpointFile.Write(_job, _partition, c, engine, undelivered);
-            string dir = CheckpointStore.StepDirectory(c.Directory, _job, engine.CurrentStep);
-            var entry = CheckpointStore.WriteAtomically(Path.Combine(dir, CheckpointStore.PartitionFileName(_partition)), data);
-            _coordinator.Tell(new PartitionCheckpointed(_job, _partition, engine.CurrentStep, entry, clock.Elapsed.TotalSeconds));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            try
+            {
+                var entry = CheckpointStore.WriteAtomically(path, data);
+                return new CheckpointWritten(step, entry, clock.Elapsed.TotalSeconds, null);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return new CheckpointWritten(step, null, clock.Elapsed.TotalSeconds, e.Message);
+            }
+        }).PipeTo(Self);
+    }
+
+    private void OnCheckpointWritten(CheckpointWritten w)
+    {
+        _writesInFlight--;
+        if (w.Entry is { } entry)
+            _coordinator.Tell(new PartitionCheckpointed(_job, _partition, w.Step, entry, w.Seconds));
+        else
         {
-            _log.Error(e, "partition {0} of job {1}: checkpoint at step {2} failed", _partition, _job, engine.CurrentStep);
+            _log.Error("partition {0} of job {1}: checkpoint at step {2} failed: {3}", _partition, _job, w.Step, w.Error);
             _running = false;
-            _coordinator.Tell(new PartitionFailed(_job, _partition, $"checkpoint at step {engine.CurrentStep} could not be written: {e.Message}"));
+            _finishedAfterWrites = null;
+            _coordinator.Tell(new PartitionFailed(_job, _partition, $"checkpoint at step {w.Step} could not be written: {w.Error}"));
+            return;
         }
+        if (_writesInFlight == 0 && _finishedAfterWrites is { } finished)
+        {
+            _finishedAfterWrites = null;
+            _coordinator.Tell(finished);
+        }
+    }
+
+    /// <summary>Sends the results, after any checkpoint file still being written, so the coordinator sees it first.</summary>
+    private void TellFinished(PartitionFinished finished)
+    {
+        if (_writesInFlight > 0) _finishedAfterWrites = finished;
+        else _coordinator.Tell(finished);
     }
 }

@@ -65,6 +65,7 @@ public sealed partial class PartitionActor : ReceiveActor
         Receive<SpikePacket>(OnPacket);
         Receive<SpikePacketPart>(OnPart);
         Receive<ContinueRun>(_ => Advance());
+        Receive<CheckpointWritten>(OnCheckpointWritten);
     }
 
     private void Build(BuildPartition msg)
@@ -289,7 +290,7 @@ public sealed partial class PartitionActor : ReceiveActor
         _coordinator.Tell(new PartitionProgress(_job, _partition, engine.CurrentStep));
         var finished = new PartitionFinished(_job, _partition, result);
         if (TooLargeForAFrame(finished) is { } reason) _coordinator.Tell(new PartitionFailed(_job, _partition, reason));
-        else _coordinator.Tell(finished);
+        else TellFinished(finished);
         _engine = null; // the coordinator holds the results; the synapses can go
     }
 }
