@@ -44,9 +44,10 @@ public static class CliApp
             DefaultValueFactory = _ => 1.0,
         };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of a table" };
+        var telemetry = TelemetryFlag.Create("none");
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, telemetry,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -59,7 +60,8 @@ public static class CliApp
                 parse.GetValue(csv),
                 PartitionStrategyNames.TryParse(parse.GetValue(strategy), out var chosen) ? chosen : PartitionStrategy.Contiguous,
                 parse.GetValue(json),
-                parse.GetValue(scale));
+                parse.GetValue(scale),
+                parse.GetValue(telemetry));
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });
         return cmd;

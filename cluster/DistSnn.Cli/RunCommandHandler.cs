@@ -10,7 +10,7 @@ namespace DistSnn.Cli;
 
 /// <summary>Everything <c>distsnn run</c> was asked to do.</summary>
 public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? Duration, ulong? Seed, DirectoryInfo? Out,
-    bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0);
+    bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0, string? Telemetry = null);
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
 public static class RunCommandHandler
@@ -67,6 +67,9 @@ public static class RunCommandHandler
             return ExitCodes.BadInput;
         }
 
+        // Exporters live for the whole run and flush when disposed, so the last export holds the final counts.
+        using var telemetry = TelemetryFlag.StartStandalone(s.Telemetry, "local");
+        if (telemetry is null) return ExitCodes.BadInput;
         string outDir = s.Out?.FullName ?? Path.Combine("results", spec.Name);
         var options = new RunOptions
         {

@@ -96,7 +96,7 @@ public sealed class JobCoordinator : ReceiveActor
         {
             return new JobRejected(s.Job, e.Message);
         }
-        var run = new JobRun(s, plan);
+        var run = new JobRun(s, plan, TelemetryNode.Of(Context.System));
         _jobs[s.Job] = run;
         _order.Add(s.Job);
         _log.Info("job {0}: {1} neurons on {2} partitions", s.Job, s.Spec.TotalNeurons, plan.Parts);

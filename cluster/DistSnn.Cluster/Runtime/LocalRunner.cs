@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using DistSnn.Cluster.Output;
 using DistSnn.Model;
+using DistSnn.Monitoring;
 using DistSnn.Partitioner;
 
 namespace DistSnn.Cluster.Runtime;
@@ -70,6 +71,19 @@ public static class LocalRunner
     /// <see cref="RunOptions.OutDir"/> is set, writes the results folder. Used for local and cluster jobs alike.
     /// </summary>
     public static RunReport Report(JobResult job, RunOptions options, DateTime wallStart)
+    {
+        var gather = Telemetry.StartSpan(Telemetry.Spans.Gather, job.Trace, job.Job);
+        try
+        {
+            return Gather(job, options, wallStart);
+        }
+        finally
+        {
+            Telemetry.StopDetached(gather);
+        }
+    }
+
+    private static RunReport Gather(JobResult job, RunOptions options, DateTime wallStart)
     {
         var spec = job.Spec;
         var first = spec.FirstGids();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using DistSnn.Cluster.Serialization;
+using DistSnn.Monitoring;
 using DistSnn.Nodes;
 
 namespace DistSnn.Cluster.Runtime;
@@ -34,6 +35,7 @@ public sealed class PartitionActor : ReceiveActor
     private readonly SpikePacketAssembler _assembler = new();
     private int _maxSpikesPerPart = int.MaxValue;
     private bool _partsSeen;
+    private PartitionMeter? _meter;
 
     /// <summary>
     /// Creates an idle partition; it is given its slice by <see cref="BuildPartition"/>. A sharded partition
@@ -47,6 +49,7 @@ public sealed class PartitionActor : ReceiveActor
             if (e.Job != _job) return;
             _running = false;
             _engine = null;
+            _meter?.Release();
             if (_sharded) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PartitionHandOff.Instance));
             else Context.Stop(Self);
         });
@@ -64,6 +67,14 @@ public sealed class PartitionActor : ReceiveActor
         Receive<ContinueRun>(_ => Advance());
     }
 
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        // A partition stopped without EndJob (its node leaving, a crash) gives its gauges back too.
+        _meter?.Release();
+        base.PostStop();
+    }
+
     private void Build(BuildPartition msg)
     {
         _job = msg.Job;
@@ -71,6 +82,8 @@ public sealed class PartitionActor : ReceiveActor
         try
         {
             _engine = new PartitionEngine(msg.Spec, msg.Partition, msg.Owned);
+            _meter?.Release();
+            _meter = new PartitionMeter(_job, _partition, TelemetryNode.Of(Context.System), _engine.NeuronCount);
             long n = msg.Spec.TotalNeurons;
             var bits = new ulong[(n + 63) / 64];
             for (long g = 0; g < n; g++)
@@ -97,6 +110,7 @@ public sealed class PartitionActor : ReceiveActor
         _coordinator = msg.Coordinator;
         _maxSpikesPerPart = MaxSpikesPerPart(msg.Job);
         _running = true;
+        _meter?.StartEpoch();
         RunEpochAndSend();
         Advance();
     }
@@ -188,6 +202,7 @@ public sealed class PartitionActor : ReceiveActor
             _pending.Remove(_waitingFor);
         }
         if (_partsSeen) _assembler.DiscardBefore(_job, _waitingFor + 1);
+        _meter?.StartEpoch();
         _simulate.Start();
         _engine.Deliver(_batches);
         _simulate.Stop();
@@ -202,6 +217,7 @@ public sealed class PartitionActor : ReceiveActor
         long epoch = engine.NextEpoch;
         var spikes = engine.RunEpoch();
         _simulate.Stop();
+        _meter?.EndEpoch(engine, _wait.Elapsed);
         if (engine.Finished)
         {
             Finish();
@@ -210,6 +226,7 @@ public sealed class PartitionActor : ReceiveActor
         foreach (var route in _routes)
         {
             var packet = Packet(epoch, spikes, route.Filter);
+            _meter?.PacketSent(packet);
             if (packet.Stamps.Length <= _maxSpikesPerPart) route.Target.Tell(packet);
             else
                 foreach (var part in SpikePacketSplitter.Split(packet, _maxSpikesPerPart)) route.Target.Tell(part);
