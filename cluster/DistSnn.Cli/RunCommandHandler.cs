@@ -19,6 +19,10 @@ public static class RunCommandHandler
     public static async Task<int> ExecuteAsync(RunCommandSettings s, CancellationToken cancel)
     {
         var wallStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        // Exporters start in the background while the model loads and the actors start; they live for the whole run
+        // and flush when disposed, so the last export holds the final counts.
+        using var telemetry = TelemetryFlag.Start(s.Telemetry, "local");
+        if (telemetry is null) return ExitCodes.BadInput;
         if (s.Partitions < 1)
         {
             Console.Error.WriteLine($"error: --partitions: must be at least 1, got {s.Partitions}");
@@ -67,13 +71,11 @@ public static class RunCommandHandler
             return ExitCodes.BadInput;
         }
 
-        // Exporters live for the whole run and flush when disposed, so the last export holds the final counts.
-        using var telemetry = TelemetryFlag.StartStandalone(s.Telemetry, "local");
-        if (telemetry is null) return ExitCodes.BadInput;
         string outDir = s.Out?.FullName ?? Path.Combine("results", spec.Name);
         var options = new RunOptions
         {
             Partitions = s.Partitions, Strategy = s.Strategy, OutDir = outDir, Csv = s.Csv, WallStartUtc = wallStart,
+            BeforeSubmit = telemetry.ReadyAsync,
         };
         RunReport report;
         try

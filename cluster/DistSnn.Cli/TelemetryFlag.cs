@@ -13,23 +13,46 @@ internal static class TelemetryFlag
     };
 
     /// <summary>
-    /// Starts the exporters of a process without a host for <paramref name="flag"/>; null (with the error printed)
-    /// when the flag is bad.
+    /// Validates <paramref name="flag"/> and starts the exporters of a process without a host on a background
+    /// thread; null (with the error printed) when the flag is bad. Await <see cref="BackgroundTelemetry.ReadyAsync"/>
+    /// before the first measurement that must be exported.
     /// </summary>
-    public static IDisposable? StartStandalone(string? flag, string node)
+    public static BackgroundTelemetry? Start(string? flag, string node)
     {
+        TelemetryOptions options;
         try
         {
-            var options = new TelemetryOptions
-            {
-                Exporters = TelemetryOptions.ParseExporters(flag is null ? [] : [flag], "--telemetry"),
-            };
-            return TelemetrySetup.StartStandalone(options, node);
+            options = new TelemetryOptions { Exporters = TelemetryOptions.ParseExporters(flag is null ? [] : [flag], "--telemetry") };
+            if (options.Exporters.HasFlag(TelemetryExporters.Prometheus))
+                throw new ArgumentException("--telemetry: prometheus needs a scrape endpoint, which only `distsnn node` serves; use otlp or console");
         }
         catch (ArgumentException e)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return null;
         }
+        return new BackgroundTelemetry(options, node);
     }
+}
+
+/// <summary>
+/// Exporters started on a thread-pool thread: loading and compiling the SDK and its first export take a few
+/// hundred milliseconds of one core, which a run spends mostly single-threaded starting up, so they overlap instead
+/// of adding to the wall time. Disposing waits for the start, then flushes and stops the exporters.
+/// </summary>
+internal sealed class BackgroundTelemetry : IDisposable
+{
+    private readonly Task<IDisposable> _providers;
+
+    public BackgroundTelemetry(TelemetryOptions options, string node)
+    {
+        _providers = options.Enabled
+            ? Task.Run(() => TelemetrySetup.StartStandalone(options, node, warmUp: true))
+            : Task.FromResult(TelemetrySetup.StartStandalone(options, node));
+    }
+
+    /// <summary>Completes when the exporters listen.</summary>
+    public Task ReadyAsync() => _providers;
+
+    public void Dispose() => _providers.GetAwaiter().GetResult().Dispose();
 }

@@ -48,8 +48,9 @@ public static class TrainCommand
         };
         stdp.SetAction((parse, cancel) =>
         {
-            using var exporters = TelemetryFlag.StartStandalone(parse.GetValue(telemetry), "local");
+            using var exporters = TelemetryFlag.Start(parse.GetValue(telemetry), "local");
             if (exporters is null) return Task.FromResult(ExitCodes.BadInput);
+            exporters.ReadyAsync().GetAwaiter().GetResult();
             return Task.FromResult(Execute(new StdpTrainingOptions
         {
             Neurons = parse.GetValue(neurons),

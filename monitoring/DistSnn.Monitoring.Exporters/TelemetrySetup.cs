@@ -95,9 +95,11 @@ public static class TelemetrySetup
 
     /// <summary>
     /// Starts metrics and traces for a process without a host (<c>distsnn run</c>, <c>distsnn train</c>);
-    /// dispose the result to flush and stop. Prometheus needs a node's web endpoint and is refused here.
+    /// dispose the result to flush and stop. Prometheus needs a node's web endpoint and is refused here. With
+    /// <paramref name="warmUp"/>, one export of a throw-away span and measurement runs at once, so the export path is
+    /// loaded and compiled now (call it off the critical path) rather than in the final flush.
     /// </summary>
-    public static IDisposable StartStandalone(TelemetryOptions options, string node)
+    public static IDisposable StartStandalone(TelemetryOptions options, string node, bool warmUp = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Exporters.HasFlag(TelemetryExporters.Prometheus))
@@ -106,7 +108,16 @@ public static class TelemetrySetup
         var resource = Resource(options, node);
         var meters = Sdk.CreateMeterProviderBuilder().SetResourceBuilder(resource).AddDistSnnMetrics(options).Build();
         var tracer = Sdk.CreateTracerProviderBuilder().SetResourceBuilder(resource).AddDistSnnTracing(options).Build();
+        if (warmUp) WarmUp(meters, tracer);
         return new Providers(meters, tracer);
+    }
+
+    private static void WarmUp(MeterProvider meters, TracerProvider tracer)
+    {
+        // One short span marking when the exporters started: exporting it compiles the HTTP and encoding path.
+        using (var span = Telemetry.Source.StartActivity(Telemetry.Spans.ExporterStart)) span?.SetTag("distsnn.purpose", "exporter start");
+        tracer.ForceFlush();
+        meters.ForceFlush();
     }
 
     private sealed class Providers(MeterProvider? meters, TracerProvider? tracer) : IDisposable

@@ -85,6 +85,8 @@ public static class Telemetry
         public const string Run = "distsnn.run";
         /// <summary>Child of the job: merging the partitions' recordings and writing the results folder.</summary>
         public const string Gather = "distsnn.gather";
+        /// <summary>A short root span a process without a host emits when its exporters start (it warms up the export path).</summary>
+        public const string ExporterStart = "distsnn.telemetry.start";
         /// <summary>Child of the run: writing a checkpoint. Reserved; no span of this name is emitted yet.</summary>
         public const string Checkpoint = "distsnn.checkpoint";
     }

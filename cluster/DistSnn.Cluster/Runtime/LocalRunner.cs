@@ -21,6 +21,11 @@ public sealed record RunOptions
     public bool Csv { get; init; }
     /// <summary>When the whole run started (for wall_seconds); defaults to the call of RunAsync.</summary>
     public DateTime? WallStartUtc { get; init; }
+    /// <summary>
+    /// Awaited after the actor system has started and before the job is submitted: lets work that must be done
+    /// before the first measurement (telemetry exporters starting in the background) overlap the actors' start.
+    /// </summary>
+    public Func<Task>? BeforeSubmit { get; init; }
 }
 
 /// <summary>A finished run: its summary, the merged spikes and state traces.</summary>
@@ -55,6 +60,7 @@ public static class LocalRunner
             var coordinator = system.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost())), "coordinator");
             var done = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             string jobId = string.IsNullOrWhiteSpace(spec.Name) ? "job" : spec.Name;
+            if (options.BeforeSubmit is { } before) await before().ConfigureAwait(false);
             await using var reg = cancel.Register(() => coordinator.Tell(new CancelJob(jobId)));
             coordinator.Tell(new RunJob(new SubmitJob(jobId, spec, options.Partitions, options.Strategy), done, progress));
             job = await done.Task.ConfigureAwait(false);
