@@ -13,14 +13,15 @@ namespace DistSnn.Bench;
 /// </summary>
 public static class BenchCommand
 {
-    private sealed record Sample(double ProcessWall, RunSummary Summary);
+    /// <summary>One run: whole-process wall time and its summary.</summary>
+    internal sealed record Sample(double ProcessWall, RunSummary Summary);
 
     /// <summary>Entry point; returns the exit code.</summary>
     public static int Run(string[] args)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
         {
-            Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--cluster N] [--json]");
+            Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--cluster N] [--telemetry] [--json]");
             Console.WriteLine("  NETWORK: brunel | cuba | coba | path to a model file");
             Console.WriteLine("       distsnn-bench train [--neurons N] [--samples K] [--partitions 1,2] [--runs R] [--json]");
             Console.WriteLine("  training throughput (images/s) of distsnn train stdp for each partition count");
@@ -29,6 +30,8 @@ public static class BenchCommand
             Console.WriteLine("  --cluster N: also run the model on N fresh `distsnn node` processes on loopback (P partitions)");
             Console.WriteLine("               and compare with `distsnn run --partitions P`: wall ratio, bytes per spike on the wire,");
             Console.WriteLine("               remote packets per epoch");
+            Console.WriteLine("  --telemetry: alternate runs without telemetry and with --telemetry otlp (metrics every second to a");
+            Console.WriteLine("               local OTLP sink) and compare: the cost of exporting");
             return args.Length == 0 ? 2 : 0;
         }
         if (args[0] == "train") return TrainBench.Run(args);
@@ -37,7 +40,7 @@ public static class BenchCommand
         double scale = 1;
         int partitions = 2, runs = 5, cluster = 0;
         string? duration = null;
-        bool json = false;
+        bool json = false, telemetry = false;
         for (int i = 1; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -48,6 +51,7 @@ public static class BenchCommand
                 case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--duration": duration = Next(); break;
                 case "--json": json = true; break;
+                case "--telemetry": telemetry = true; break;
                 case "--cluster": cluster = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"error: unknown option {args[i]}");
@@ -66,6 +70,7 @@ public static class BenchCommand
             return 2;
         }
 
+        if (telemetry) return TelemetryBench.Run(model, scale, partitions, runs, duration, json);
         if (cluster > 0) return CompareWithCluster(model, scale, partitions, cluster, runs, duration, json);
 
         var samples = new List<Sample>();
@@ -81,7 +86,8 @@ public static class BenchCommand
         return 0;
     }
 
-    private static Sample? RunOnce(string model, double scale, int partitions, string? duration)
+    /// <summary>One <c>distsnn run</c> process; <paramref name="configure"/> may add arguments or environment.</summary>
+    internal static Sample? RunOnce(string model, double scale, int partitions, string? duration, Action<ProcessStartInfo>? configure = null)
     {
         string outDir = Path.Combine(Path.GetTempPath(), "distsnn-bench-" + Guid.NewGuid().ToString("N"));
         var psi = new ProcessStartInfo("dotnet")
@@ -99,6 +105,7 @@ public static class BenchCommand
             psi.ArgumentList.Add("--duration");
             psi.ArgumentList.Add(duration);
         }
+        configure?.Invoke(psi);
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

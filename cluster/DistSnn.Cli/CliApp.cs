@@ -49,9 +49,10 @@ public static class CliApp
         var every = new Option<string?>("--checkpoint-every") { Description = "Write a checkpoint every T of biological time, e.g. '100 ms' (see distsnn resume)" };
         var ckptDir = new Option<DirectoryInfo?>("--checkpoint-dir") { Description = "Checkpoint directory (default: checkpoints); each job writes <dir>/<job>/step-<N>/" };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the plots and report.html (see 'distsnn plot')" };
+        var telemetry = TelemetryFlag.Create("none");
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -67,7 +68,8 @@ public static class CliApp
                 parse.GetValue(scale),
                 parse.GetValue(every),
                 parse.GetValue(ckptDir),
-                !parse.GetValue(noPlots));
+                !parse.GetValue(noPlots),
+                parse.GetValue(telemetry));
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });
         return cmd;

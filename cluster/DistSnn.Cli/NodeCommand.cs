@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DistSnn.Cluster.Admin;
 using DistSnn.Cluster.Hosting;
+using DistSnn.Monitoring.Exporters;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -27,9 +28,10 @@ public static class NodeCommand
         var shards = new Option<int?>("--shards") { Description = "Number of partition shards (default 100)" };
         var adminUrl = new Option<string?>("--admin-url") { Description = "Admin endpoint URL (default http://127.0.0.1:9100; loopback unless set)" };
         var adminToken = new Option<string?>("--admin-token") { Description = "Bearer token required by the admin endpoint (recommended when it is not on loopback)" };
+        var telemetry = TelemetryFlag.Create("prometheus, or DistSnn:Telemetry:Exporters");
         var cmd = new Command("node", "Run a cluster node with its admin endpoint until stopped.\n" + ExitCodes.Help)
         {
-            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken,
+            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken, telemetry,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -49,10 +51,22 @@ public static class NodeCommand
             admin = admin with { Url = parse.GetValue(adminUrl) ?? admin.Url, Token = parse.GetValue(adminToken) ?? admin.Token };
             if (node.SeedNodes.Count == 0 && node.Discovery == "seeds")
                 node = node with { SeedNodes = [$"{node.PublicHostname ?? node.Hostname}:{node.Port}"] };
+            TelemetryOptions metrics;
+            try
+            {
+                metrics = NodeTelemetry(builder.Configuration, parse.GetValue(telemetry));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.BadInput;
+            }
             builder.WebHost.UseUrls(admin.Url);
             builder.Services.AddDistSnnNode(node);
+            builder.Services.AddDistSnnTelemetry(metrics, $"{node.PublicHostname ?? node.Hostname}:{node.Port}");
             await using var app = builder.Build();
             app.MapDistSnnAdmin(admin);
+            app.MapDistSnnMetrics(metrics);
             try
             {
                 await app.StartAsync(cancel);
@@ -62,7 +76,8 @@ public static class NodeCommand
                 Console.Error.WriteLine($"error: node failed to start: {e.Message}");
                 return ExitCodes.Failed;
             }
-            Console.WriteLine($"node {node.PublicHostname ?? node.Hostname}:{node.Port} started; seeds {string.Join(", ", node.SeedNodes)}; admin {admin.Url}");
+            Console.WriteLine($"node {node.PublicHostname ?? node.Hostname}:{node.Port} started; seeds {string.Join(", ", node.SeedNodes)}; admin {admin.Url}; " +
+                              $"telemetry {metrics.Exporters.ToString().ToLowerInvariant()}");
             // The node runs until Ctrl+C, SIGTERM (the host's console lifetime turns it into a stop request) or
             // until its actor system ends (left or downed); the host then runs Akka's coordinated shutdown.
             var system = app.Services.GetRequiredService<Akka.Actor.ActorSystem>();
@@ -72,5 +87,17 @@ public static class NodeCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>
+    /// The node's exporters: <c>--telemetry</c>, else <c>DistSnn:Telemetry</c> from configuration, else the
+    /// Prometheus scrape endpoint (pulled only when scraped; <c>--telemetry none</c> switches it off).
+    /// </summary>
+    private static TelemetryOptions NodeTelemetry(IConfiguration configuration, string? flag)
+    {
+        var options = TelemetryOptions.FromConfiguration(configuration);
+        if (flag is not null) return options with { Exporters = TelemetryOptions.ParseExporters([flag], "--telemetry") };
+        bool configured = configuration.GetSection(TelemetryOptions.Section).GetSection("Exporters").Exists();
+        return configured ? options : options with { Exporters = TelemetryExporters.Prometheus };
     }
 }

@@ -13,7 +13,7 @@ namespace DistSnn.Cli;
 /// <summary>Everything <c>distsnn run</c> was asked to do.</summary>
 public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? Duration, ulong? Seed, DirectoryInfo? Out,
     bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0, string? CheckpointEvery = null, DirectoryInfo? CheckpointDir = null,
-    bool Plots = true);
+    bool Plots = true, string? Telemetry = null);
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
 public static class RunCommandHandler
@@ -22,6 +22,10 @@ public static class RunCommandHandler
     public static async Task<int> ExecuteAsync(RunCommandSettings s, CancellationToken cancel)
     {
         var wallStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        // Exporters start in the background while the model loads and the actors start; they live for the whole run
+        // and flush when disposed, so the last export holds the final counts.
+        using var telemetry = TelemetryFlag.Start(s.Telemetry, "local");
+        if (telemetry is null) return ExitCodes.BadInput;
         if (s.Partitions < 1)
         {
             Console.Error.WriteLine($"error: --partitions: must be at least 1, got {s.Partitions}");
@@ -74,6 +78,7 @@ public static class RunCommandHandler
         var options = new RunOptions
         {
             Partitions = s.Partitions, Strategy = s.Strategy, OutDir = outDir, Csv = s.Csv, WallStartUtc = wallStart,
+            BeforeSubmit = telemetry.ReadyAsync,
         };
         if (s.CheckpointEvery is not null)
         {

@@ -38,14 +38,20 @@ public static class TrainCommand
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
+        var telemetry = TelemetryFlag.Create("none");
         var stdp = new Command("stdp",
             "Train the Diehl & Cook (2015) network (784 Poisson inputs -> N excitatory neurons with STDP and adaptive " +
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, maxRate, data, outDir, json,
+            neurons, train, test, partitions, seed, reportEvery, maxRate, data, outDir, json, telemetry,
         };
-        stdp.SetAction((parse, cancel) => Task.FromResult(Execute(new StdpTrainingOptions
+        stdp.SetAction((parse, cancel) =>
+        {
+            using var exporters = TelemetryFlag.Start(parse.GetValue(telemetry), "local");
+            if (exporters is null) return Task.FromResult(ExitCodes.BadInput);
+            exporters.ReadyAsync().GetAwaiter().GetResult();
+            return Task.FromResult(Execute(new StdpTrainingOptions
         {
             Neurons = parse.GetValue(neurons),
             TrainSamples = parse.GetValue(train),
@@ -54,7 +60,9 @@ public static class TrainCommand
             Seed = parse.GetValue(seed),
             ReportEvery = parse.GetValue(reportEvery),
             MaxRateHz = parse.GetValue(maxRate),
-        }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel)));
+            Job = $"train-stdp-N{parse.GetValue(neurons)}",
+        }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel));
+        });
         return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp };
     }
 

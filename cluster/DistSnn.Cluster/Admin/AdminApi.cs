@@ -36,9 +36,13 @@ public static class AdminApi
     public static void MapDistSnnAdmin(this WebApplication app, AdminOptions options)
     {
         if (options.Token is { } token)
+        {
+            // A scraper on the same machine may read /metrics without the token when the endpoint is loopback only.
+            bool openMetrics = IsLoopback(options.Url);
             app.Use(async (ctx, next) =>
             {
                 if (!ctx.Request.Path.StartsWithSegments("/health") &&
+                    !(openMetrics && ctx.Request.Path.StartsWithSegments("/metrics")) &&
                     ctx.Request.Headers.Authorization.ToString() != $"Bearer {token}")
                 {
                     ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -47,6 +51,7 @@ public static class AdminApi
                 }
                 await next();
             });
+        }
 
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
         // Ready = a cluster member that is up and whose partition region the shard coordinator knows, so that a job
@@ -181,6 +186,14 @@ public static class AdminApi
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
+    }
+
+    /// <summary>Whether <paramref name="url"/> listens on a loopback address only (127.x, ::1 or localhost).</summary>
+    public static bool IsLoopback(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return false;
+        if (uri.IsLoopback) return true;
+        return System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip);
     }
 
     private static IResult StatusResult(JobStatus s) =>

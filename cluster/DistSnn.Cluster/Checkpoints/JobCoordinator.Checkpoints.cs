@@ -1,5 +1,6 @@
 using Akka.Event;
 using DistSnn.Cluster.Checkpoints;
+using DistSnn.Monitoring;
 
 namespace DistSnn.Cluster.Runtime;
 
@@ -53,12 +54,17 @@ public sealed partial class JobCoordinator
     {
         if (!_checkpointTrackers.TryGetValue(m.Job, out var tracker) || !_jobs.TryGetValue(m.Job, out var run) || run.State != JobState.Running) return;
         if (tracker.Add(m) is not { } manifest) return;
+        // The span covers the last partition's capture and write (it started that long ago) and the manifest.
+        using var span = Telemetry.StartSpan(Telemetry.Spans.Checkpoint, run.Trace, m.Job);
+        span?.SetStartTime(DateTime.UtcNow - TimeSpan.FromSeconds(m.Seconds));
+        span?.SetTag("distsnn.step", m.Step);
         try
         {
             manifest = CheckpointStore.Commit(tracker.Request.Directory, manifest, tracker.ModelText, tracker.Request.Keep);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            Telemetry.Fail(span, e.Message);
             FailJob(m.Job, $"the checkpoint at step {m.Step} could not be completed: {e.Message}");
             return;
         }

@@ -9,6 +9,8 @@ using Akka.Management.Cluster.Bootstrap;
 using Akka.Remote.Hosting;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Cluster.Serialization;
+using DistSnn.Monitoring;
+using Akka.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -62,6 +64,14 @@ public static class NodeHost
                 SplitBrainResolver = new KeepMajorityOption(),
             });
             builder.WithActors((system, _) => system.ActorOf(Props.Create(() => new VersionGuard()), "version-guard"));
+            builder.WithActors((system, _) =>
+            {
+                // Members that are up, as this node sees them, read at each metrics collection.
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                var members = Telemetry.ObserveMembers(TelemetryNode.Of(system),
+                    () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up));
+                system.RegisterOnTermination(members.Dispose);
+            });
             // Started directly (not with WithShardRegion) to give it the spreading allocation strategy.
             builder.WithActors((system, registry) =>
             {

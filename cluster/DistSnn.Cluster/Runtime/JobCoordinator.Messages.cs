@@ -86,7 +86,14 @@ public sealed record CancelJob(string Job);
 
 /// <summary>Everything a finished job produced, one result per partition, in partition order.</summary>
 public sealed record JobResult(string Job, NetworkSpec Spec, IReadOnlyList<PartitionResult> Partitions, double BuildSeconds,
-    double SimulateSeconds);
+    double SimulateSeconds)
+{
+    /// <summary>
+    /// The job's span, parent of the result-gathering span. In the coordinator's process only: it is not encoded,
+    /// so results fetched through another node gather under a trace of their own.
+    /// </summary>
+    public System.Diagnostics.ActivityContext Trace { get; init; }
+}
 
 /// <summary>
 /// In-process only: submit a job and be told about it through <see cref="Completion"/> (completed, failed or

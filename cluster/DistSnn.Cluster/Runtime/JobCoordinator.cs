@@ -112,7 +112,7 @@ public sealed partial class JobCoordinator : ReceiveActor
             _log.Warning("job {0} refused: {1}", s.Job, tooLarge);
             return new JobRejected(s.Job, tooLarge);
         }
-        var run = new JobRun(s, plan);
+        var run = new JobRun(s, plan, TelemetryNode.Of(Context.System));
         _jobs[s.Job] = run;
         _order.Add(s.Job);
         _log.Info("job {0}: {1} neurons on {2} partitions", s.Job, s.Spec.TotalNeurons, plan.Parts);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
+using DistSnn.Monitoring;
 using DistSnn.Partitioner;
 
 namespace DistSnn.Cluster.Runtime;
@@ -17,9 +18,13 @@ public sealed class JobRun
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly Stopwatch _build = Stopwatch.StartNew();
     private readonly Stopwatch _run = new();
+    private readonly TagList _tags;
+    // The job's span and its current phase (build, then run); null when nobody listens.
+    private readonly Activity? _jobSpan;
+    private Activity? _phaseSpan;
 
-    /// <summary>Starts the bookkeeping for a submitted job.</summary>
-    public JobRun(SubmitJob submit, PartitionPlan plan)
+    /// <summary>Starts the bookkeeping (and the job's span) for a submitted job coordinated on <paramref name="node"/>.</summary>
+    public JobRun(SubmitJob submit, PartitionPlan plan, string node = "local")
     {
         Submit = submit;
         Plan = plan;
@@ -27,7 +32,16 @@ public sealed class JobRun
         _refs = new IActorRef?[plan.Parts];
         _results = new PartitionResult?[plan.Parts];
         _progress = new long[plan.Parts];
+        _tags = Telemetry.JobTags(submit.Job, node);
+        _jobSpan = Telemetry.StartSpan(Telemetry.Spans.Job, default, submit.Job);
+        _jobSpan?.SetTag("distsnn.partitions", plan.Parts);
+        _jobSpan?.SetTag("distsnn.neurons", submit.Spec.TotalNeurons);
+        _jobSpan?.SetTag("distsnn.steps", submit.Spec.Run.Steps);
+        _phaseSpan = Telemetry.StartSpan(Telemetry.Spans.Build, Trace, submit.Job);
     }
+
+    /// <summary>The job span's context (default when nobody traces): the parent of the job's later spans.</summary>
+    public ActivityContext Trace => _jobSpan?.Context ?? default;
 
     /// <summary>The submission.</summary>
     public SubmitJob Submit { get; }
@@ -66,6 +80,8 @@ public sealed class JobRun
         _build.Stop();
         _run.Start();
         State = JobState.Running;
+        Telemetry.StopDetached(_phaseSpan);
+        _phaseSpan = Telemetry.StartSpan(Telemetry.Spans.Run, Trace, Submit.Job);
         int n = _built.Length;
         var owned = Enumerable.Range(0, n).Select(OwnedBits).ToArray();
         var inDegree = new int[n];
@@ -91,7 +107,9 @@ public sealed class JobRun
         if (p.Partition < 0 || p.Partition >= _progress.Length) return false;
         long before = Step;
         _progress[p.Partition] = Math.Max(_progress[p.Partition], p.Step);
-        return Step > before;
+        if (Step <= before) return false;
+        RecordRealTimeFactor();
+        return true;
     }
 
     /// <summary>Records a finished partition; returns the job result when it was the last.</summary>
@@ -105,7 +123,10 @@ public sealed class JobRun
         _wall.Stop();
         State = JobState.Finished;
         Result = new JobResult(Submit.Job, Submit.Spec, _results.Select(r => r!).ToArray(), _build.Elapsed.TotalSeconds,
-            _run.Elapsed.TotalSeconds);
+            _run.Elapsed.TotalSeconds) { Trace = Trace };
+        RecordRealTimeFactor();
+        Telemetry.StopDetached(_phaseSpan);
+        Telemetry.StopDetached(_jobSpan);
         return Result;
     }
 
@@ -116,6 +137,8 @@ public sealed class JobRun
         State = JobState.Failed;
         Error = reason;
         _wall.Stop();
+        Telemetry.Fail(_phaseSpan, reason);
+        Telemetry.Fail(_jobSpan, reason);
     }
 
     /// <summary>Marks the job cancelled.</summary>
@@ -124,6 +147,16 @@ public sealed class JobRun
         if (State is JobState.Finished or JobState.Failed or JobState.Cancelled) return;
         State = JobState.Cancelled;
         _wall.Stop();
+        _jobSpan?.SetTag("distsnn.cancelled", true);
+        Telemetry.StopDetached(_phaseSpan);
+        Telemetry.StopDetached(_jobSpan);
+    }
+
+    private void RecordRealTimeFactor()
+    {
+        if (!Telemetry.RealTimeFactor.Enabled) return;
+        double factor = Status().RealTimeFactor;
+        if (!double.IsNaN(factor)) Telemetry.RealTimeFactor.Record(factor, _tags);
     }
 
     private ulong[] OwnedBits(int q)

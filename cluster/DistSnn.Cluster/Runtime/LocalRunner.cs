@@ -5,6 +5,7 @@ using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Output;
 using DistSnn.Cluster.Resources;
 using DistSnn.Model;
+using DistSnn.Monitoring;
 using DistSnn.Partitioner;
 
 namespace DistSnn.Cluster.Runtime;
@@ -30,6 +31,11 @@ public sealed record RunOptions
     public Action<CheckpointManifest>? OnCheckpoint { get; init; }
     /// <summary>Refuses runs that would not fit in memory; null: <see cref="ResourceGuard.FromEnvironment"/>.</summary>
     public ResourceGuard? MemoryGuard { get; init; }
+    /// <summary>
+    /// Awaited after the actor system has started and before the job is submitted: lets work that must be done
+    /// before the first measurement (telemetry exporters starting in the background) overlap the actors' start.
+    /// </summary>
+    public Func<Task>? BeforeSubmit { get; init; }
 }
 
 /// <summary>A finished run: its summary, the merged spikes and state traces.</summary>
@@ -64,6 +70,7 @@ public static class LocalRunner
             var coordinator = system.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost(), options.MemoryGuard)), "coordinator");
             var done = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
             string jobId = options.Resume?.Manifest.Job ?? (string.IsNullOrWhiteSpace(spec.Name) ? "job" : spec.Name);
+            if (options.BeforeSubmit is { } before) await before().ConfigureAwait(false);
             await using var reg = cancel.Register(() => coordinator.Tell(new CancelJob(jobId)));
             var submit = new SubmitJob(jobId, spec, options.Partitions, options.Strategy)
             {
@@ -85,6 +92,19 @@ public static class LocalRunner
     /// <see cref="RunOptions.OutDir"/> is set, writes the results folder. Used for local and cluster jobs alike.
     /// </summary>
     public static RunReport Report(JobResult job, RunOptions options, DateTime wallStart)
+    {
+        var gather = Telemetry.StartSpan(Telemetry.Spans.Gather, job.Trace, job.Job);
+        try
+        {
+            return Gather(job, options, wallStart);
+        }
+        finally
+        {
+            Telemetry.StopDetached(gather);
+        }
+    }
+
+    private static RunReport Gather(JobResult job, RunOptions options, DateTime wallStart)
     {
         var spec = job.Spec;
         var first = spec.FirstGids();

@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Serialization;
+using DistSnn.Monitoring;
 using DistSnn.Nodes;
 
 namespace DistSnn.Cluster.Runtime;
@@ -37,6 +38,7 @@ public sealed partial class PartitionActor : ReceiveActor
     private int _maxSpikesPerPart = int.MaxValue;
     private bool _partsSeen;
     private readonly RejectionLog _rejected = new();
+    private PartitionMeter? _meter;
 
     /// <summary>
     /// Creates an idle partition; it is given its slice by <see cref="BuildPartition"/>. A sharded partition
@@ -50,6 +52,7 @@ public sealed partial class PartitionActor : ReceiveActor
             if (e.Job != _job) return;
             _running = false;
             _engine = null;
+            _meter?.Release();
             if (_sharded) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PartitionHandOff.Instance));
             else Context.Stop(Self);
         });
@@ -68,6 +71,14 @@ public sealed partial class PartitionActor : ReceiveActor
         Receive<CheckpointWritten>(OnCheckpointWritten);
     }
 
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        // A partition stopped without EndJob (its node leaving, a crash) gives its gauges back too.
+        _meter?.Release();
+        base.PostStop();
+    }
+
     private void Build(BuildPartition msg)
     {
         _job = msg.Job;
@@ -75,6 +86,8 @@ public sealed partial class PartitionActor : ReceiveActor
         try
         {
             _engine = new PartitionEngine(msg.Spec, msg.Partition, msg.Owned);
+            _meter?.Release();
+            _meter = new PartitionMeter(_job, _partition, TelemetryNode.Of(Context.System), _engine.NeuronCount);
             RestoreIfAsked(msg);
             long n = msg.Spec.TotalNeurons;
             var bits = new ulong[(n + 63) / 64];
@@ -194,6 +207,7 @@ public sealed partial class PartitionActor : ReceiveActor
                 return;
             }
             _wait.Stop();
+            _meter?.StartEpoch();
             _batches.Clear();
             if (packets is not null)
             {
@@ -207,6 +221,7 @@ public sealed partial class PartitionActor : ReceiveActor
             CheckpointIfDue();
             if (!_running) return;
         }
+        else _meter?.StartEpoch();
         RunEpochAndSend();
         if (_running) Self.Tell(ContinueRun.Instance);
     }
@@ -218,6 +233,7 @@ public sealed partial class PartitionActor : ReceiveActor
         long epoch = engine.NextEpoch;
         var spikes = engine.RunEpoch();
         _simulate.Stop();
+        _meter?.EndEpoch(engine, _wait.Elapsed);
         if (engine.Finished)
         {
             Finish();
@@ -240,6 +256,7 @@ public sealed partial class PartitionActor : ReceiveActor
         foreach (var route in _routes)
         {
             var packet = Packet(epoch, spikes, route.Filter);
+            _meter?.PacketSent(packet);
             if (packet.Stamps.Length <= _maxSpikesPerPart) route.Target.Tell(packet);
             else
                 foreach (var part in SpikePacketSplitter.Split(packet, _maxSpikesPerPart)) route.Target.Tell(part);

@@ -102,6 +102,28 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
         }
     }
 
+    /// <summary>
+    /// The number of bytes <see cref="ToBinary"/> would produce for <paramref name="message"/>, without counting it
+    /// as sent (telemetry measures packets that may never cross the network).
+    /// </summary>
+    public static int EncodedLength(object message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        try
+        {
+            var writer = new MessagePackWriter(buffer);
+            MessageCodec.Write(ref writer, message);
+            writer.Flush();
+            return buffer.WrittenCount;
+        }
+        finally
+        {
+            if (buffer.Capacity > KeptBufferBytes) _buffer = null;
+        }
+    }
+
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DistSnn.Learning.Datasets;
 using DistSnn.Learning.Encoding;
 using DistSnn.Learning.Evaluation;
+using DistSnn.Monitoring;
 
 namespace DistSnn.Learning.DiehlCook;
 
@@ -30,6 +31,8 @@ public sealed record StdpTrainingOptions
     /// test accuracy at 25 images/s, 32 Hz 57% at 155 images/s; 24 Hz 54%, 16 Hz 38%).
     /// </summary>
     public double MaxRateHz { get; init; } = 32;
+    /// <summary>The <c>job</c> tag of the training telemetry (<c>distsnn.train.accuracy</c>).</summary>
+    public string Job { get; init; } = "train-stdp";
 }
 
 /// <summary>Progress of a training run.</summary>
@@ -104,7 +107,10 @@ public sealed class StdpTrainer
             {
                 // Accuracy of the labels from the previous window on this one, then relabel (Diehl & Cook's report).
                 if (assignment is not null)
+                {
                     history.Add((s + 1, ClassAssignment.Accuracy(assignment.Predict(responses, window), labels)));
+                    Telemetry.TrainAccuracy.Record(history[^1].Item2, Telemetry.JobTags(_options.Job, "local"));
+                }
                 assignment = ClassAssignment.Assign(responses, n, labels);
             }
             if ((s + 1) % 50 == 0 || s + 1 == trainN)
