@@ -15,14 +15,18 @@ public sealed class JobRun
     private readonly PartitionResult?[] _results;
     private readonly long[] _progress;
     private readonly Stopwatch _wall = Stopwatch.StartNew();
-    private readonly Stopwatch _build = Stopwatch.StartNew();
+    private readonly Stopwatch _build = new();
     private readonly Stopwatch _run = new();
 
-    /// <summary>Starts the bookkeeping for a submitted job.</summary>
-    public JobRun(SubmitJob submit, PartitionPlan plan)
+    /// <summary>
+    /// Starts the bookkeeping for a submitted job: building (the caller builds its partitions now and calls
+    /// <see cref="Launch"/>) or, with <paramref name="queued"/>, waiting for its turn.
+    /// </summary>
+    public JobRun(SubmitJob submit, PartitionPlan plan, bool queued = false)
     {
         Submit = submit;
         Plan = plan;
+        State = queued ? JobState.Queued : JobState.Building;
         _built = new PartitionBuilt?[plan.Parts];
         _refs = new IActorRef?[plan.Parts];
         _results = new PartitionResult?[plan.Parts];
@@ -34,7 +38,7 @@ public sealed class JobRun
     /// <summary>The partition plan.</summary>
     public PartitionPlan Plan { get; }
     /// <summary>Current state.</summary>
-    public JobState State { get; private set; } = JobState.Building;
+    public JobState State { get; private set; }
     /// <summary>Why the job failed, if it did.</summary>
     public string? Error { get; private set; }
     /// <summary>The slowest partition's step.</summary>
@@ -83,6 +87,15 @@ public sealed class JobRun
         }
         return Enumerable.Range(0, n)
             .Select(q => (_refs[q]!, new StartRun(Submit.Job, routes[q], inDegree[q], coordinator))).ToArray();
+    }
+
+    /// <summary>The partitions are being built from now on (build time counts from here, wall time from submission).</summary>
+    public void Launch()
+    {
+        if (State is not (JobState.Queued or JobState.Building))
+            throw new InvalidOperationException($"job '{Submit.Job}' cannot start: it is {State}");
+        State = JobState.Building;
+        _build.Restart();
     }
 
     /// <summary>Records progress; returns true when the slowest partition moved.</summary>
