@@ -18,6 +18,7 @@ namespace DistSnn.Cluster.Tests.Hosting;
 /// entity is gone and managed memory is back near where it was before. A cancelled job, running or still building,
 /// frees its partitions too.
 /// </summary>
+[Collection(nameof(LoadTests))]
 public class LoadTests(ITestOutputHelper output)
 {
     private const int Jobs = 20;
@@ -173,3 +174,10 @@ public class LoadTests(ITestOutputHelper output)
         return GC.GetTotalMemory(true);
     }
 }
+
+/// <summary>
+/// Managed memory is measured for the whole test process: these tests run alone, after the parallel ones, so that no
+/// other test's allocations move the figures.
+/// </summary>
+[CollectionDefinition(nameof(LoadTests), DisableParallelization = true)]
+public sealed class LoadTestsCollection;
