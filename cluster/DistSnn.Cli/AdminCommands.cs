@@ -132,7 +132,7 @@ public static class AdminCommands
             {
                 var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(job)}", null, cancel);
                 string state = s.GetProperty("state").GetString()!;
-                if (state is not ("building" or "running")) return s;
+                if (state is not ("queued" or "building" or "running")) return s;
                 show(s);
                 await Task.Delay(100, cancel);
             }

@@ -27,11 +27,15 @@ public static class NodeCommand
         var roles = new Option<string[]>("--role") { Description = "Cluster role of this node (repeatable)" };
         var shards = new Option<int?>("--shards") { Description = "Number of partition shards (default 100)" };
         var adminUrl = new Option<string?>("--admin-url") { Description = "Admin endpoint URL (default http://127.0.0.1:9100; loopback unless set)" };
-        var adminToken = new Option<string?>("--admin-token") { Description = "Bearer token required by the admin endpoint (recommended when it is not on loopback)" };
+        var adminToken = new Option<string?>("--admin-token") { Description = "Bearer token required by the admin endpoint (required when it is not on loopback)" };
+        var adminTokenFile = new Option<string?>("--admin-token-file") { Description = "File holding the admin bearer token (e.g. a mounted secret)" };
+        var tlsCertificate = new Option<string?>("--tls-certificate") { Description = "PKCS#12 (PFX) certificate for TLS between nodes; switches TLS on" };
+        var tlsPasswordFile = new Option<string?>("--tls-password-file") { Description = "File holding the certificate's password" };
+        var maxJobs = new Option<int?>("--max-concurrent-jobs") { Description = "Jobs run side by side; later ones queue (default 4; 0 = no limit)" };
         var telemetry = TelemetryFlag.Create("prometheus, or DistSnn:Telemetry:Exporters");
         var cmd = new Command("node", "Run a cluster node with its admin endpoint until stopped.\n" + ExitCodes.Help)
         {
-            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken, telemetry,
+            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken, adminTokenFile, tlsCertificate, tlsPasswordFile, maxJobs, telemetry,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -47,24 +51,39 @@ public static class NodeCommand
                 SeedNodes = parse.GetValue(seeds) is { Length: > 0 } s ? s : node.SeedNodes,
                 Roles = parse.GetValue(roles) is { Length: > 0 } r ? r : node.Roles,
                 Shards = parse.GetValue(shards) ?? node.Shards,
+                MaxConcurrentJobs = parse.GetValue(maxJobs) ?? node.MaxConcurrentJobs,
             };
-            admin = admin with { Url = parse.GetValue(adminUrl) ?? admin.Url, Token = parse.GetValue(adminToken) ?? admin.Token };
+            if (parse.GetValue(tlsCertificate) is { } certificate)
+                node = node with { Tls = node.Tls with { Enabled = true, CertificatePath = certificate } };
+            if (parse.GetValue(tlsPasswordFile) is { } passwordFile)
+                node = node with { Tls = node.Tls with { PasswordFile = passwordFile } };
+            admin = admin with
+            {
+                Url = parse.GetValue(adminUrl) ?? admin.Url,
+                Token = parse.GetValue(adminToken) ?? admin.Token,
+                TokenFile = parse.GetValue(adminTokenFile) ?? admin.TokenFile,
+            };
             if (node.SeedNodes.Count == 0 && node.Discovery == "seeds")
                 node = node with { SeedNodes = [$"{node.PublicHostname ?? node.Hostname}:{node.Port}"] };
             TelemetryOptions metrics;
+            WebApplication app;
             try
             {
+                // Settings are checked before anything binds: a bad certificate or an exposed endpoint without a
+                // token stops the node with the setting's name.
                 metrics = NodeTelemetry(builder.Configuration, parse.GetValue(telemetry));
+                admin = admin.Resolve();
+                builder.WebHost.UseUrls(admin.Url);
+                builder.Services.AddDistSnnNode(node);
+                builder.Services.AddDistSnnTelemetry(metrics, $"{node.PublicHostname ?? node.Hostname}:{node.Port}");
+                app = builder.Build();
             }
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
                 return ExitCodes.BadInput;
             }
-            builder.WebHost.UseUrls(admin.Url);
-            builder.Services.AddDistSnnNode(node);
-            builder.Services.AddDistSnnTelemetry(metrics, $"{node.PublicHostname ?? node.Hostname}:{node.Port}");
-            await using var app = builder.Build();
+            await using var appLifetime = app;
             app.MapDistSnnAdmin(admin);
             app.MapDistSnnMetrics(metrics);
             try
@@ -76,8 +95,9 @@ public static class NodeCommand
                 Console.Error.WriteLine($"error: node failed to start: {e.Message}");
                 return ExitCodes.Failed;
             }
-            Console.WriteLine($"node {node.PublicHostname ?? node.Hostname}:{node.Port} started; seeds {string.Join(", ", node.SeedNodes)}; admin {admin.Url}; " +
-                              $"telemetry {metrics.Exporters.ToString().ToLowerInvariant()}");
+            Console.WriteLine($"node {node.PublicHostname ?? node.Hostname}:{node.Port} started; seeds {string.Join(", ", node.SeedNodes)}; admin {admin.Url}" +
+                $"{(admin.Token is null ? "" : " (token required)")}; remoting {(node.Tls.Enabled ? "TLS" : "plain TCP")}; " +
+                $"telemetry {metrics.Exporters.ToString().ToLowerInvariant()}");
             // The node runs until Ctrl+C, SIGTERM (the host's console lifetime turns it into a stop request) or
             // until its actor system ends (left or downed); the host then runs Akka's coordinated shutdown.
             var system = app.Services.GetRequiredService<Akka.Actor.ActorSystem>();

@@ -14,13 +14,63 @@ using Microsoft.AspNetCore.Routing;
 
 namespace DistSnn.Cluster.Admin;
 
-/// <summary>Settings of a node's admin endpoint.</summary>
+/// <summary>Settings of a node's admin endpoint (section <c>DistSnn:Admin</c>).</summary>
 public sealed record AdminOptions
 {
-    /// <summary>URL to listen on. Loopback by default: exposing it is a deliberate choice.</summary>
+    /// <summary>URL to listen on. Loopback by default: exposing it is a deliberate choice and needs a token.</summary>
     public string Url { get; init; } = "http://127.0.0.1:9100";
-    /// <summary>Bearer token required on every call except health checks; null for none (loopback only).</summary>
+    /// <summary>Bearer token required on every call except health checks; null for none (loopback only). Never logged.</summary>
     public string? Token { get; init; }
+    /// <summary>File whose content (a trailing line break ignored) is the token, e.g. a mounted Kubernetes Secret.</summary>
+    public string? TokenFile { get; init; }
+
+    /// <summary>
+    /// Reads <see cref="TokenFile"/> into <see cref="Token"/> and checks the rule that a URL other than loopback
+    /// needs a token. Throws <see cref="ArgumentException"/> naming the setting (never the token).
+    /// </summary>
+    public AdminOptions Resolve()
+    {
+        var resolved = this;
+        if (TokenFile is { Length: > 0 } file)
+        {
+            if (Token is not null) throw new ArgumentException("DistSnn:Admin: set Token or TokenFile, not both");
+            string text;
+            try
+            {
+                text = File.ReadAllText(file).TrimEnd('\r', '\n');
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException($"DistSnn:Admin:TokenFile: cannot read '{file}': {e.Message}", e);
+            }
+            if (string.IsNullOrWhiteSpace(text)) throw new ArgumentException($"DistSnn:Admin:TokenFile: '{file}' is empty");
+            // Resolved once: the file is read at startup, and resolving again is a no-op.
+            resolved = this with { Token = text, TokenFile = null };
+        }
+        if (resolved.Token is { } token && string.IsNullOrWhiteSpace(token))
+            throw new ArgumentException("DistSnn:Admin:Token: the token is empty");
+        if (resolved.Token is null && !IsLoopback(Url))
+            throw new ArgumentException($"DistSnn:Admin:Url: '{Url}' is reachable from other machines, so the admin endpoint needs a token: " +
+                "set DistSnn:Admin:TokenFile (or --admin-token-file, DistSnn__Admin__TokenFile), DistSnn:Admin:Token " +
+                "(--admin-token, DistSnn__Admin__Token), or bind it to 127.0.0.1");
+        return resolved;
+    }
+
+    /// <summary>Whether every address in a (semicolon-separated) listen URL list is a loopback address.</summary>
+    public static bool IsLoopback(string urls) => urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).All(url =>
+    {
+        // "http://*:9100" and "http://+:9100" (all addresses) are not URIs; they are not loopback either.
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return false;
+        if (uri.IsLoopback) return true;
+        return System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip);
+    });
+
+    // The generated ToString would print the token.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("Url = ").Append(Url).Append(", Token = ").Append(Token is null ? "null" : "***").Append(", TokenFile = ").Append(TokenFile);
+        return true;
+    }
 }
 
 /// <summary>
@@ -35,15 +85,19 @@ public static class AdminApi
     /// <summary>Maps every admin route onto <paramref name="app"/>.</summary>
     public static void MapDistSnnAdmin(this WebApplication app, AdminOptions options)
     {
+        options = options.Resolve();
         if (options.Token is { } token)
         {
+            byte[] expected = System.Text.Encoding.UTF8.GetBytes($"Bearer {token}");
             // A scraper on the same machine may read /metrics without the token when the endpoint is loopback only.
-            bool openMetrics = IsLoopback(options.Url);
+            bool openMetrics = AdminOptions.IsLoopback(options.Url);
             app.Use(async (ctx, next) =>
             {
+                // Compared in constant time: how long a refusal takes says nothing about how much of the token matched.
                 if (!ctx.Request.Path.StartsWithSegments("/health") &&
                     !(openMetrics && ctx.Request.Path.StartsWithSegments("/metrics")) &&
-                    ctx.Request.Headers.Authorization.ToString() != $"Bearer {token}")
+                    !System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+                        System.Text.Encoding.UTF8.GetBytes(ctx.Request.Headers.Authorization.ToString()), expected))
                 {
                     ctx.Response.StatusCode = StatusCodes.Status401Unauthorized;
                     await ctx.Response.WriteAsJsonAsync(new { error = "missing or wrong bearer token" });
@@ -186,14 +240,6 @@ public static class AdminApi
         {
             if (Directory.Exists(dir)) Directory.Delete(dir, true);
         }
-    }
-
-    /// <summary>Whether <paramref name="url"/> listens on a loopback address only (127.x, ::1 or localhost).</summary>
-    public static bool IsLoopback(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)) return false;
-        if (uri.IsLoopback) return true;
-        return System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip);
     }
 
     private static IResult StatusResult(JobStatus s) =>

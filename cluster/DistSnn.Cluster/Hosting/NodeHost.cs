@@ -30,23 +30,20 @@ public sealed class CoordinatorProxy;
 public static class NodeHost
 {
     /// <summary>Adds the DistSnn actor system to a host's services.</summary>
+    /// <exception cref="ArgumentException">A setting is wrong (named in the message), e.g. the TLS certificate cannot be loaded.</exception>
     public static IServiceCollection AddDistSnnNode(this IServiceCollection services, NodeOptions options, Akka.Configuration.Config? extra = null)
     {
+        if (options.MaxConcurrentJobs < 0)
+            throw new ArgumentException($"DistSnn:Node:MaxConcurrentJobs: must be >= 0 (0 = no limit), got {options.MaxConcurrentJobs}");
+        // Loaded here, not when the actor system starts, so that a bad certificate stops the node before anything binds.
+        var tls = options.Tls.Enabled ? NodeTls.Load(options.Tls) : null;
         services.AddAkka(options.SystemName, builder =>
         {
             if (extra is not null) builder.AddHocon(extra, HoconAddMode.Prepend);
             // Every message that crosses the network goes through the MessagePack serializer; none falls back to JSON.
             builder.AddHocon(DistSnnSerializer.Config, HoconAddMode.Prepend);
             builder.AddHocon(ClusterConfig(options), HoconAddMode.Append);
-            builder.WithRemoting(new RemoteOptions
-            {
-                HostName = options.Hostname,
-                Port = options.Port,
-                PublicHostName = options.PublicHostname ?? options.Hostname,
-                MaxFrameSize = options.MaxFrameBytes,
-                SendBufferSize = options.MaxFrameBytes * 2,
-                ReceiveBufferSize = options.MaxFrameBytes * 2,
-            });
+            builder.WithRemoting(Remote(options, tls));
             bool kubernetes = options.Discovery == "kubernetes";
             if (!kubernetes && options.Discovery != "seeds")
                 throw new ArgumentException($"DistSnn:Node:Discovery: unknown '{options.Discovery}' (seeds or kubernetes)");
@@ -81,10 +78,36 @@ public static class NodeHost
                 registry.Register<PartitionRegion>(region);
             });
             builder.WithSingleton<CoordinatorProxy>("job-coordinator",
-                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()))),
+                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()), null, options.MaxConcurrentJobs)),
                 new ClusterSingletonOptions(), createProxyToo: true);
         });
         return services;
+    }
+
+    private static RemoteOptions Remote(NodeOptions options, NodeTls? tls)
+    {
+        var remote = new RemoteOptions
+        {
+            HostName = options.Hostname,
+            Port = options.Port,
+            PublicHostName = options.PublicHostname ?? options.Hostname,
+            MaxFrameSize = options.MaxFrameBytes,
+            SendBufferSize = options.MaxFrameBytes * 2,
+            ReceiveBufferSize = options.MaxFrameBytes * 2,
+        };
+        if (tls is null) return remote;
+        remote.EnableSsl = true;
+        remote.Ssl = new SslOptions
+        {
+            X509Certificate = tls.Certificate,
+            SuppressValidation = tls.SuppressValidation,
+            // Both ends show the cluster certificate: a client without it is refused by the server, not only the reverse.
+            RequireMutualAuthentication = true,
+            // Nodes are reached by IP or pod name; trust comes from pinning the certificate, not from its host name.
+            ValidateCertificateHostname = false,
+            CustomValidator = tls.Validator(),
+        };
+        return remote;
     }
 
     /// <summary>Builds (but does not start) a host running one node.</summary>

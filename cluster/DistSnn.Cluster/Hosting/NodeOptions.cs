@@ -40,6 +40,18 @@ public sealed record NodeOptions
     /// <summary>Contact points the bootstrap needs before forming a new cluster.</summary>
     public int RequiredContactPoints { get; init; } = 2;
 
+    /// <summary>TLS for the remoting between nodes (off by default).</summary>
+    public TlsOptions Tls { get; init; } = new();
+
+    /// <summary>
+    /// Jobs the coordinator runs side by side; later submissions wait in a first-in, first-out queue (state
+    /// <c>queued</c>). 0 = no limit.
+    /// </summary>
+    public int MaxConcurrentJobs { get; init; } = 4;
+
+    /// <summary>Akka address protocol of this node's remoting: <c>akka.ssl.tcp</c> with TLS, else <c>akka.tcp</c>.</summary>
+    public string Protocol => Tls.Enabled ? "akka.ssl.tcp" : "akka.tcp";
+
     /// <summary>Seed node addresses in Akka form.</summary>
-    public string[] SeedAddresses() => SeedNodes.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"akka.tcp://{SystemName}@{s}").ToArray();
+    public string[] SeedAddresses() => SeedNodes.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"{Protocol}://{SystemName}@{s}").ToArray();
 }

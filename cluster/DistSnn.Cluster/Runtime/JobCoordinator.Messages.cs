@@ -18,6 +18,8 @@ public enum JobState
     Failed,
     /// <summary>Cancelled on request.</summary>
     Cancelled,
+    /// <summary>Waiting for a running job to end (the coordinator runs a limited number at once, first in, first out).</summary>
+    Queued,
 }
 
 /// <summary>

@@ -24,12 +24,15 @@ public sealed partial class JobCoordinator : ReceiveActor
 
     /// <summary>
     /// Creates a coordinator placing partitions with <paramref name="host"/>; jobs that would not fit in memory are
-    /// refused by <paramref name="guard"/> (default: <see cref="ResourceGuard.FromEnvironment"/>).
+    /// refused by <paramref name="guard"/> (default: <see cref="ResourceGuard.FromEnvironment"/>). At most
+    /// <paramref name="maxConcurrentJobs"/> jobs build or run at once (0 = no limit); the others wait, first in, first out.
     /// </summary>
-    public JobCoordinator(IPartitionHost host, ResourceGuard? guard = null)
+    public JobCoordinator(IPartitionHost host, ResourceGuard? guard = null, int maxConcurrentJobs = 0)
     {
         _host = host;
         _guard = guard ?? ResourceGuard.FromEnvironment();
+        _maxConcurrentJobs = maxConcurrentJobs >= 0 ? maxConcurrentJobs
+            : throw new ArgumentOutOfRangeException(nameof(maxConcurrentJobs), maxConcurrentJobs, "must be >= 0 (0 = no limit)");
         Receive<SubmitJob>(s => Sender.Tell(Start(s)));
         Receive<RunJob>(r =>
         {
@@ -76,15 +79,16 @@ public sealed partial class JobCoordinator : ReceiveActor
             Release(run);
             if (_watchers.Remove(c.Job, out var w)) w.Done.TrySetCanceled();
             Sender.Tell(run.Status());
+            StartQueued();
         });
     }
 
     /// <summary>A partition that throws stops; its job fails rather than continuing with lost state.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(0, TimeSpan.Zero, e =>
     {
-        foreach (var (job, run) in _jobs)
-            if (run.State is JobState.Building or JobState.Running)
-                FailJob(job, $"a partition crashed: {e.Message}");
+        // Listed first: failing a job starts queued ones, which must not be failed with it.
+        foreach (var job in _jobs.Where(j => j.Value.State is JobState.Building or JobState.Running).Select(j => j.Key).ToList())
+            FailJob(job, $"a partition crashed: {e.Message}");
         return Directive.Stop;
     });
 
@@ -106,19 +110,42 @@ public sealed partial class JobCoordinator : ReceiveActor
             return new JobRejected(s.Job, e.Message);
         }
         if (PrepareCheckpoints(s, plan.Parts) is { } refused) return new JobRejected(s.Job, refused);
-        // Children of this coordinator share its process; sharded partitions each go to a node of their own kind.
-        if (_guard.Check(s.Spec, plan, oneProcess: _host is ChildPartitionHost) is { } tooLarge)
+        if (HasRoom)
         {
-            _log.Warning("job {0} refused: {1}", s.Job, tooLarge);
-            return new JobRejected(s.Job, tooLarge);
+            // Children of this coordinator share its process; sharded partitions each go to a node of their own kind.
+            if (TooLarge(s, plan) is { } tooLarge) return new JobRejected(s.Job, tooLarge);
+            Launch(Add(new JobRun(s, plan, TelemetryNode.Of(Context.System))));
         }
-        var run = new JobRun(s, plan, TelemetryNode.Of(Context.System));
-        _jobs[s.Job] = run;
-        _order.Add(s.Job);
-        _log.Info("job {0}: {1} neurons on {2} partitions", s.Job, s.Spec.TotalNeurons, plan.Parts);
-        for (int q = 0; q < plan.Parts; q++)
-            _host.Build(Context, WithCheckpoints(s, new BuildPartition(s.Job, s.Spec, q, plan.Owned(q))));
+        else
+        {
+            var queued = Add(new JobRun(s, plan, TelemetryNode.Of(Context.System), queued: true));
+            _queue.Enqueue(queued);
+            _log.Info("job {0} queued behind {1} running jobs ({2} waiting)", s.Job, _maxConcurrentJobs, _queue.Count);
+        }
         return new JobAccepted(s.Job);
+    }
+
+    private JobRun Add(JobRun run)
+    {
+        _jobs[run.Submit.Job] = run;
+        _order.Add(run.Submit.Job);
+        return run;
+    }
+
+    private string? TooLarge(SubmitJob s, PartitionPlan plan)
+    {
+        if (_guard.Check(s.Spec, plan, oneProcess: _host is ChildPartitionHost) is not { } tooLarge) return null;
+        _log.Warning("job {0} refused: {1}", s.Job, tooLarge);
+        return tooLarge;
+    }
+
+    private void Launch(JobRun run)
+    {
+        var s = run.Submit;
+        run.Launch();
+        _log.Info("job {0}: {1} neurons on {2} partitions", s.Job, s.Spec.TotalNeurons, run.Plan.Parts);
+        for (int q = 0; q < run.Plan.Parts; q++)
+            _host.Build(Context, WithCheckpoints(s, new BuildPartition(s.Job, s.Spec, q, run.Plan.Owned(q))));
     }
 
     /// <summary>
@@ -138,7 +165,13 @@ public sealed partial class JobCoordinator : ReceiveActor
 
     private void OnBuilt(PartitionBuilt b)
     {
-        if (!_jobs.TryGetValue(b.Job, out var run)) return;
+        if (!_jobs.TryGetValue(b.Job, out var run) || run.State != JobState.Building)
+        {
+            // Its job was cancelled or failed (or is unknown here) while this partition built: nobody would ever
+            // send it EndJob, and it would keep its engine, synapses and all, for the life of the node.
+            _host.Release(Context, b.Job, [Sender]);
+            return;
+        }
         Context.Watch(Sender);
         var starts = run.OnBuilt(b, Sender, Self);
         if (starts is null) return;
@@ -157,6 +190,7 @@ public sealed partial class JobCoordinator : ReceiveActor
         if (run.OnFinished(f) is not { } result) return;
         _log.Info("job {0} finished: build {1:F2} s, simulate {2:F2} s", f.Job, result.BuildSeconds, result.SimulateSeconds);
         Release(run);
+        StartQueued();
         if (_watchers.Remove(f.Job, out var w))
         {
             w.Progress?.Invoke(run.Step);
@@ -171,6 +205,7 @@ public sealed partial class JobCoordinator : ReceiveActor
         run.Fail(reason);
         Release(run);
         Finish(job, reason);
+        StartQueued();
     }
 
     private void Finish(string job, string reason)

@@ -16,18 +16,23 @@ public sealed class JobRun
     private readonly PartitionResult?[] _results;
     private readonly long[] _progress;
     private readonly Stopwatch _wall = Stopwatch.StartNew();
-    private readonly Stopwatch _build = Stopwatch.StartNew();
+    private readonly Stopwatch _build = new();
     private readonly Stopwatch _run = new();
     private readonly TagList _tags;
     // The job's span and its current phase (build, then run); null when nobody listens.
     private readonly Activity? _jobSpan;
     private Activity? _phaseSpan;
 
-    /// <summary>Starts the bookkeeping (and the job's span) for a submitted job coordinated on <paramref name="node"/>.</summary>
-    public JobRun(SubmitJob submit, PartitionPlan plan, string node = "local")
+    /// <summary>
+    /// Starts the bookkeeping (and the job's span) for a job submitted to the coordinator on <paramref name="node"/>:
+    /// building (the caller builds its partitions now and calls <see cref="Launch"/>) or, with
+    /// <paramref name="queued"/>, waiting for its turn.
+    /// </summary>
+    public JobRun(SubmitJob submit, PartitionPlan plan, string node = "local", bool queued = false)
     {
         Submit = submit;
         Plan = plan;
+        State = queued ? JobState.Queued : JobState.Building;
         _built = new PartitionBuilt?[plan.Parts];
         _refs = new IActorRef?[plan.Parts];
         _results = new PartitionResult?[plan.Parts];
@@ -37,7 +42,6 @@ public sealed class JobRun
         _jobSpan?.SetTag("distsnn.partitions", plan.Parts);
         _jobSpan?.SetTag("distsnn.neurons", submit.Spec.TotalNeurons);
         _jobSpan?.SetTag("distsnn.steps", submit.Spec.Run.Steps);
-        _phaseSpan = Telemetry.StartSpan(Telemetry.Spans.Build, Trace, submit.Job);
     }
 
     /// <summary>The job span's context (default when nobody traces): the parent of the job's later spans.</summary>
@@ -48,7 +52,7 @@ public sealed class JobRun
     /// <summary>The partition plan.</summary>
     public PartitionPlan Plan { get; }
     /// <summary>Current state.</summary>
-    public JobState State { get; private set; } = JobState.Building;
+    public JobState State { get; private set; }
     /// <summary>Why the job failed, if it did.</summary>
     public string? Error { get; private set; }
     /// <summary>The slowest partition's step.</summary>
@@ -99,6 +103,16 @@ public sealed class JobRun
         }
         return Enumerable.Range(0, n)
             .Select(q => (_refs[q]!, new StartRun(Submit.Job, routes[q], inDegree[q], coordinator))).ToArray();
+    }
+
+    /// <summary>The partitions are being built from now on (build time counts from here, wall time from submission).</summary>
+    public void Launch()
+    {
+        if (State is not (JobState.Queued or JobState.Building))
+            throw new InvalidOperationException($"job '{Submit.Job}' cannot start: it is {State}");
+        State = JobState.Building;
+        _build.Restart();
+        _phaseSpan ??= Telemetry.StartSpan(Telemetry.Spans.Build, Trace, Submit.Job);
     }
 
     /// <summary>Records progress; returns true when the slowest partition moved.</summary>

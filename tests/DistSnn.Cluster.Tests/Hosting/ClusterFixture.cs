@@ -25,18 +25,26 @@ internal sealed class InProcessCluster : IAsyncDisposable
         return cluster;
     }
 
-    public async Task<IHost> AddNodeAsync(int port, int seedPort, string? appVersion = null)
+    public Task<IHost> AddNodeAsync(int port, int seedPort, string? appVersion = null)
     {
         var options = new NodeOptions { Port = port, SeedNodes = [$"127.0.0.1:{seedPort}"], Shards = 30 };
         if (appVersion is not null) options = options with { AppVersion = appVersion };
+        return AddNodeAsync(options);
+    }
+
+    public async Task<IHost> AddNodeAsync(NodeOptions options, string? extraHocon = null)
+    {
         // Three nodes share this machine's cores with the other tests: a generous failure detector keeps a busy
         // node from being taken for a dead one.
         var host = NodeHost.Build(options, Akka.Configuration.ConfigurationFactory.ParseString(
-            "akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s\nakka.remote.watch-failure-detector.acceptable-heartbeat-pause = 20s"));
+            "akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s\nakka.remote.watch-failure-detector.acceptable-heartbeat-pause = 20s\n" + extraHocon));
         _hosts.Add(host);
         await host.StartAsync();
         return host;
     }
+
+    /// <summary>Members with status Up as node <paramref name="node"/> sees them.</summary>
+    public int UpMembers(int node) => Akka.Cluster.Cluster.Get(System(node)).State.Members.Count(m => m.Status == MemberStatus.Up);
 
     public async Task WaitForUpAsync(int nodes, TimeSpan timeout)
     {
