@@ -57,7 +57,8 @@ public sealed partial class PartitionActor
         try
         {
             var data = PartitionCheckpointFile.Write(_job, _partition, c, engine, undelivered);
-            string dir = CheckpointStore.StepDirectory(c.Directory, _job, engine.CurrentStep);
+            // Every incarnation of a job writes into the job's folder (see JobIncarnation).
+            string dir = CheckpointStore.StepDirectory(c.Directory, JobIncarnation.JobOf(_job), engine.CurrentStep);
             var entry = CheckpointStore.WriteAtomically(Path.Combine(dir, CheckpointStore.PartitionFileName(_partition)), data);
             _coordinator.Tell(new PartitionCheckpointed(_job, _partition, engine.CurrentStep, entry, clock.Elapsed.TotalSeconds));
         }

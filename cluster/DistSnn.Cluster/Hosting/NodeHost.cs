@@ -81,7 +81,14 @@ public static class NodeHost
     public static IHost Build(NodeOptions options, Akka.Configuration.Config? extra = null) =>
         new HostBuilder().ConfigureServices(s => s.AddDistSnnNode(options, extra)).Build();
 
-    private static string ClusterConfig(NodeOptions options) => $$"""
+    private static string ClusterConfig(NodeOptions options)
+    {
+        if (!(options.UnreachableAfterSeconds > 0) || !double.IsFinite(options.UnreachableAfterSeconds))
+            throw new ArgumentException($"DistSnn:Node:UnreachableAfterSeconds: must be a positive number of seconds, got {options.UnreachableAfterSeconds}");
+        if (!(options.DownAfterSeconds > 0) || !double.IsFinite(options.DownAfterSeconds))
+            throw new ArgumentException($"DistSnn:Node:DownAfterSeconds: must be a positive number of seconds, got {options.DownAfterSeconds}");
+        string Ms(double seconds) => ((long)Math.Ceiling(seconds * 1000)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "ms";
+        return $$"""
         akka {
           loglevel = WARNING
           stdout-loglevel = WARNING
@@ -96,9 +103,13 @@ public static class NodeHost
             sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 0
             sharding.least-shard-allocation-strategy.rebalance-relative-limit = 0.0
             sharding.rebalance-interval = 3600s
+            # A crashed node is noticed after this pause, and downed by the split-brain resolver this long after.
+            failure-detector.acceptable-heartbeat-pause = {{Ms(options.UnreachableAfterSeconds)}}
+            split-brain-resolver.stable-after = {{Ms(options.DownAfterSeconds)}}
           }
         }
         """;
+    }
 }
 
 /// <summary>Partitions as entities of the cluster shard region: the coordinator builds them through the region.</summary>

@@ -18,6 +18,11 @@ public enum JobState
     Failed,
     /// <summary>Cancelled on request.</summary>
     Cancelled,
+    /// <summary>
+    /// A partition was lost (its node crashed or was downed): the job is paused and its partitions are being rebuilt
+    /// from the last complete checkpoint (or from the start when there is none yet); it runs again when all are back.
+    /// </summary>
+    Recovering,
 }
 
 /// <summary>

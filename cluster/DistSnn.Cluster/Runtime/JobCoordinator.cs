@@ -45,7 +45,11 @@ public sealed partial class JobCoordinator : ReceiveActor
         });
         Receive<PartitionBuilt>(OnBuilt);
         Receive<Terminated>(OnPartitionStopped);
-        Receive<PartitionFailed>(f => FailJob(f.Job, $"partition {f.Partition}: {f.Reason}"));
+        Receive<PartitionFailed>(f =>
+        {
+            if (Current(f.Job, out var run)) FailJob(run.Submit.Job, $"partition {f.Partition}: {f.Reason}");
+        });
+        Receive<RebuildPartitions>(OnRebuild);
         Receive<PartitionProgress>(OnProgress);
         Receive<PartitionFinished>(OnFinished);
         Receive<PartitionCheckpointed>(OnCheckpointed);
@@ -74,6 +78,7 @@ public sealed partial class JobCoordinator : ReceiveActor
             }
             run.Cancel();
             Release(run);
+            JobEnded(run);
             if (_watchers.Remove(c.Job, out var w)) w.Done.TrySetCanceled();
             Sender.Tell(run.Status());
         });
@@ -83,7 +88,7 @@ public sealed partial class JobCoordinator : ReceiveActor
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(0, TimeSpan.Zero, e =>
     {
         foreach (var (job, run) in _jobs)
-            if (run.State is JobState.Building or JobState.Running)
+            if (run.State is JobState.Building or JobState.Running or JobState.Recovering)
                 FailJob(job, $"a partition crashed: {e.Message}");
         return Directive.Stop;
     });
@@ -92,6 +97,8 @@ public sealed partial class JobCoordinator : ReceiveActor
     {
         if (string.IsNullOrWhiteSpace(s.Job) || s.Job.Length > 200)
             return new JobRejected(s.Job, "a job id must be 1 to 200 characters");
+        if (s.Job.Contains(JobIncarnation.Separator, StringComparison.Ordinal))
+            return new JobRejected(s.Job, $"a job id must not contain '{JobIncarnation.Separator}' (it names a job's incarnations after a recovery)");
         if (_jobs.ContainsKey(s.Job)) return new JobRejected(s.Job, $"job '{s.Job}' already exists");
         if (s.Partitions < 1) return new JobRejected(s.Job, $"partitions must be >= 1, got {s.Partitions}");
         var errors = NetworkValidator.Validate(s.Spec);
@@ -121,43 +128,31 @@ public sealed partial class JobCoordinator : ReceiveActor
         return new JobAccepted(s.Job);
     }
 
-    /// <summary>
-    /// A partition that stops before its job ends (its node left, was downed or crashed) takes state with it; until
-    /// jobs can recover from checkpoints the job fails, so nobody waits for it forever.
-    /// </summary>
-    private void OnPartitionStopped(Terminated t)
-    {
-        foreach (var (job, run) in _jobs)
-        {
-            if (run.State is not (JobState.Building or JobState.Running)) continue;
-            int index = run.Partitions.ToList().IndexOf(t.ActorRef);
-            if (index < 0) continue;
-            FailJob(job, $"a partition on {t.ActorRef.Path.Address} stopped before the job ended (its node left the cluster or was downed)");
-        }
-    }
-
     private void OnBuilt(PartitionBuilt b)
     {
-        if (!_jobs.TryGetValue(b.Job, out var run)) return;
+        if (!Current(b.Job, out var run)) return;
         Context.Watch(Sender);
+        bool recovering = run.State == JobState.Recovering;
         var starts = run.OnBuilt(b, Sender, Self);
         if (starts is null) return;
         foreach (var (partition, start) in starts) partition.Tell(start);
+        if (recovering) Recovered(run);
     }
 
     private void OnProgress(PartitionProgress p)
     {
-        if (!_jobs.TryGetValue(p.Job, out var run) || !run.OnProgress(p)) return;
-        if (_watchers.TryGetValue(p.Job, out var w)) w.Progress?.Invoke(run.Step);
+        if (!Current(p.Job, out var run) || !run.OnProgress(p)) return;
+        if (_watchers.TryGetValue(run.Submit.Job, out var w)) w.Progress?.Invoke(run.Step);
     }
 
     private void OnFinished(PartitionFinished f)
     {
-        if (!_jobs.TryGetValue(f.Job, out var run)) return;
+        if (!Current(f.Job, out var run)) return;
         if (run.OnFinished(f) is not { } result) return;
-        _log.Info("job {0} finished: build {1:F2} s, simulate {2:F2} s", f.Job, result.BuildSeconds, result.SimulateSeconds);
+        _log.Info("job {0} finished: build {1:F2} s, simulate {2:F2} s", result.Job, result.BuildSeconds, result.SimulateSeconds);
         Release(run);
-        if (_watchers.Remove(f.Job, out var w))
+        JobEnded(run);
+        if (_watchers.Remove(result.Job, out var w))
         {
             w.Progress?.Invoke(run.Step);
             w.Done.TrySetResult(result);
@@ -170,6 +165,7 @@ public sealed partial class JobCoordinator : ReceiveActor
         _log.Error("job {0} failed: {1}", job, reason);
         run.Fail(reason);
         Release(run);
+        JobEnded(run);
         Finish(job, reason);
     }
 
@@ -178,7 +174,7 @@ public sealed partial class JobCoordinator : ReceiveActor
         if (_watchers.Remove(job, out var w)) w.Done.TrySetException(new InvalidOperationException(reason));
     }
 
-    private void Release(JobRun run) => _host.Release(Context, run.Submit.Job, run.Partitions);
+    private void Release(JobRun run) => _host.Release(Context, run.PartitionJob, run.Partitions);
 
     private static JobStatus Unknown(string job) => new(job, JobState.Failed, 0, 0, 0, 0, 0, "unknown job");
 }
