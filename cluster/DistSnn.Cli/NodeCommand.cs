@@ -27,9 +27,13 @@ public static class NodeCommand
         var shards = new Option<int?>("--shards") { Description = "Number of partition shards (default 100)" };
         var adminUrl = new Option<string?>("--admin-url") { Description = "Admin endpoint URL (default http://127.0.0.1:9100; loopback unless set)" };
         var adminToken = new Option<string?>("--admin-token") { Description = "Bearer token required by the admin endpoint (recommended when it is not on loopback)" };
+        var checkpointDir = new Option<string?>("--checkpoint-dir")
+        {
+            Description = "Checkpoint directory every node shares: a coordinator starting on this node takes over the jobs still running there",
+        };
         var cmd = new Command("node", "Run a cluster node with its admin endpoint until stopped.\n" + ExitCodes.Help)
         {
-            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken,
+            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken, checkpointDir,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -45,6 +49,7 @@ public static class NodeCommand
                 SeedNodes = parse.GetValue(seeds) is { Length: > 0 } s ? s : node.SeedNodes,
                 Roles = parse.GetValue(roles) is { Length: > 0 } r ? r : node.Roles,
                 Shards = parse.GetValue(shards) ?? node.Shards,
+                CheckpointDirectory = parse.GetValue(checkpointDir) ?? node.CheckpointDirectory,
             };
             admin = admin with { Url = parse.GetValue(adminUrl) ?? admin.Url, Token = parse.GetValue(adminToken) ?? admin.Token };
             if (node.SeedNodes.Count == 0 && node.Discovery == "seeds")

@@ -69,4 +69,18 @@ public sealed partial class PartitionActor
             _coordinator.Tell(new PartitionFailed(_job, _partition, $"checkpoint at step {engine.CurrentStep} could not be written: {e.Message}"));
         }
     }
+
+    /// <summary>
+    /// The coordinator of this partition's job is gone (its node crashed or left): nobody will collect the results or
+    /// route a replacement partition to this one, so it stops. A coordinator that takes the job over rebuilds every
+    /// partition from the newest checkpoint under a new incarnation.
+    /// </summary>
+    private void OnCoordinatorStopped(Terminated t)
+    {
+        if (!t.ActorRef.Equals(_coordinator)) return;
+        _log.Warning("partition {0} of job {1}: the job's coordinator on {2} stopped; stopping too", _partition, _job, t.ActorRef.Path.Address);
+        _running = false;
+        _engine = null;
+        Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PartitionHandOff.Instance));
+    }
 }

@@ -71,7 +71,7 @@ public static class NodeHost
                 registry.Register<PartitionRegion>(region);
             });
             builder.WithSingleton<CoordinatorProxy>("job-coordinator",
-                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()))),
+                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()), null, options.CheckpointDirectory)),
                 new ClusterSingletonOptions(), createProxyToo: true);
         });
         return services;

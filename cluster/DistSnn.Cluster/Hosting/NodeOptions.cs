@@ -40,6 +40,13 @@ public sealed record NodeOptions
     public double DownAfterSeconds { get; init; } = 20;
 
     /// <summary>
+    /// A checkpoint directory every node shares (absolute path on a shared volume). When this node hosts the job
+    /// coordinator, the coordinator takes over every job still running there (its <c>job.json</c>), resuming it from its
+    /// newest checkpoint: jobs checkpointed into this directory survive the loss of the coordinator's node. Null: none.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>
     /// How the node finds the cluster: <c>seeds</c> (the <see cref="SeedNodes"/> list; bare metal) or
     /// <c>kubernetes</c> (Akka.Management Cluster Bootstrap with Kubernetes API discovery of pods matching
     /// <see cref="PodLabelSelector"/>; the seed list is ignored).

@@ -36,6 +36,44 @@ public sealed partial class JobCoordinator : IWithTimers
     internal const int MaxRebuildAttempts = 30;
 
     private readonly Dictionary<string, Stopwatch> _recoveryClocks = new(StringComparer.Ordinal);
+    private readonly string? _takeOverFrom;
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        base.PreStart();
+        if (_takeOverFrom is not null) TakeOverJobs(_takeOverFrom);
+    }
+
+    /// <summary>Resumes every job that an earlier coordinator left running in <paramref name="root"/>.</summary>
+    private void TakeOverJobs(string root)
+    {
+        foreach (var path in JobStateFile.Find(root))
+        {
+            JobStateFile state;
+            SubmitJob submit;
+            try
+            {
+                state = JobStateFile.Read(path);
+                if (state.State != "running" || _jobs.ContainsKey(state.Job)) continue;
+                submit = state.ToSubmit(root, path);
+            }
+            catch (CheckpointException e)
+            {
+                _log.Error("not taking over the job of {0}: {1}", path, e.Message);
+                continue;
+            }
+            _log.Warning("job {0}: taking it over from an earlier coordinator (incarnation {1} in {2})", state.Job, state.Generation, path);
+            if (Start(submit, state) is JobRejected rejected) _log.Error("job {0}: cannot be taken over: {1}", state.Job, rejected.Reason);
+        }
+    }
+
+    /// <summary>Rolls a job taken over from an earlier coordinator back to its newest checkpoint, past every incarnation that one started.</summary>
+    private void TakeOver(JobRun run, JobStateFile state)
+    {
+        _recoveryClocks[run.Submit.Job] = Stopwatch.StartNew();
+        RollBackTo(run.Submit.Job, run, "the coordinator moved", state.Generation + 1);
+    }
 
     /// <summary>The run whose current incarnation is <paramref name="partitionJob"/>; false for unknown jobs and earlier incarnations.</summary>
     private bool Current(string partitionJob, [NotNullWhen(true)] out JobRun? run)
@@ -64,6 +102,16 @@ public sealed partial class JobCoordinator : IWithTimers
     /// <summary>Pauses <paramref name="run"/> and rolls it back to its newest complete checkpoint (or to the start).</summary>
     private void Recover(string job, JobRun run, string why)
     {
+        // The survivors stop (they would wait forever for the lost partition's packets); a packet or report they still
+        // send carries the old incarnation's name and is dropped.
+        foreach (var p in run.Partitions) Context.Unwatch(p);
+        Release(run);
+        if (!_recoveryClocks.ContainsKey(job)) _recoveryClocks[job] = Stopwatch.StartNew();
+        RollBackTo(job, run, why, 0);
+    }
+
+    private void RollBackTo(string job, JobRun run, string why, int atLeastGeneration)
+    {
         ResumeFrom? checkpoint;
         try
         {
@@ -74,17 +122,13 @@ public sealed partial class JobCoordinator : IWithTimers
             FailJob(job, $"{why}, and its newest checkpoint cannot be used: {e.Message}");
             return;
         }
-        // The survivors stop (they would wait forever for the lost partition's packets); a packet or report they still
-        // send carries the old incarnation's name and is dropped.
-        foreach (var p in run.Partitions) Context.Unwatch(p);
-        Release(run);
-        string incarnation = run.RollBack(checkpoint);
+        string incarnation = run.RollBack(checkpoint, atLeastGeneration);
         if (PrepareCheckpoints(run.Submit with { Resume = checkpoint }, run.Plan.Parts) is { } refused)
         {
             FailJob(job, $"{why}, and its newest checkpoint cannot be used: {refused}");
             return;
         }
-        if (!_recoveryClocks.ContainsKey(job)) _recoveryClocks[job] = Stopwatch.StartNew();
+        PersistJobState(run);
         _log.Warning("job {0}: {1}; rolling back to {2} as {3}", job, why,
             checkpoint is null ? "the start (no complete checkpoint yet)" : $"the checkpoint at step {checkpoint.Manifest.Step}", incarnation);
         Timers.StartSingleTimer("rebuild/" + job, new RebuildPartitions(job, run.Generation, 1), RebuildDelay);
@@ -126,9 +170,28 @@ public sealed partial class JobCoordinator : IWithTimers
             run.RestoredFrom?.Manifest.Step ?? 0, seconds);
     }
 
+    /// <summary>
+    /// Writes the job's state file next to its checkpoints, so that a coordinator on another node can take the job over.
+    /// A file that cannot be written costs only that: the job runs on, and the error is logged.
+    /// </summary>
+    private void PersistJobState(JobRun run)
+    {
+        if (run.Submit.Checkpoints is not { } request) return;
+        try
+        {
+            JobStateFile.Of(run).Write(request.Directory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _log.Error("job {0}: its state file could not be written into {1} ({2}); it will not survive the loss of the coordinator's node",
+                run.Submit.Job, request.Directory, e.Message);
+        }
+    }
+
     /// <summary>Forgets the recovery state of a job that ended.</summary>
     private void JobEnded(JobRun run)
     {
+        PersistJobState(run);
         _recoveryClocks.Remove(run.Submit.Job);
         Timers.Cancel("rebuild/" + run.Submit.Job);
     }

@@ -26,9 +26,15 @@ public sealed partial class JobCoordinator : ReceiveActor
     /// Creates a coordinator placing partitions with <paramref name="host"/>; jobs that would not fit in memory are
     /// refused by <paramref name="guard"/> (default: <see cref="ResourceGuard.FromEnvironment"/>).
     /// </summary>
-    public JobCoordinator(IPartitionHost host, ResourceGuard? guard = null)
+    /// <remarks>
+    /// With <paramref name="takeOverFrom"/> (a checkpoint directory every node shares) the coordinator, when it starts,
+    /// takes over every job still running there (see <see cref="JobStateFile"/>): this is how a job survives the loss
+    /// of the coordinator's own node.
+    /// </remarks>
+    public JobCoordinator(IPartitionHost host, ResourceGuard? guard = null, string? takeOverFrom = null)
     {
         _host = host;
+        _takeOverFrom = takeOverFrom;
         _guard = guard ?? ResourceGuard.FromEnvironment();
         Receive<SubmitJob>(s => Sender.Tell(Start(s)));
         Receive<RunJob>(r =>
@@ -93,7 +99,11 @@ public sealed partial class JobCoordinator : ReceiveActor
         return Directive.Stop;
     });
 
-    private object Start(SubmitJob s)
+    /// <summary>
+    /// Admits a job and builds its partitions; a job taken over from an earlier coordinator (<paramref name="takenOver"/>:
+    /// its state file) is rolled back to its newest checkpoint instead.
+    /// </summary>
+    private object Start(SubmitJob s, JobStateFile? takenOver = null)
     {
         if (string.IsNullOrWhiteSpace(s.Job) || s.Job.Length > 200)
             return new JobRejected(s.Job, "a job id must be 1 to 200 characters");
@@ -123,6 +133,12 @@ public sealed partial class JobCoordinator : ReceiveActor
         _jobs[s.Job] = run;
         _order.Add(s.Job);
         _log.Info("job {0}: {1} neurons on {2} partitions", s.Job, s.Spec.TotalNeurons, plan.Parts);
+        if (takenOver is not null)
+        {
+            TakeOver(run, takenOver);
+            return new JobAccepted(s.Job);
+        }
+        PersistJobState(run);
         for (int q = 0; q < plan.Parts; q++)
             _host.Build(Context, WithCheckpoints(s, new BuildPartition(s.Job, s.Spec, q, plan.Owned(q))));
         return new JobAccepted(s.Job);

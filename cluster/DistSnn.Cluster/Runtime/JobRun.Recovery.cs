@@ -17,14 +17,15 @@ public sealed partial class JobRun
     /// <summary>
     /// Starts a new incarnation after a partition was lost: forgets every partition of the current one (their actors are
     /// released by the caller) and goes back to building, from <paramref name="checkpoint"/> or, when null, from the
-    /// start. Progress falls back to the checkpoint's step; wall, build and simulate clocks keep counting. Returns the
+    /// start; the new incarnation number is at least <paramref name="atLeastGeneration"/> (a coordinator taking a job
+    /// over goes past every incarnation its predecessor started). Progress falls back to the checkpoint's step; wall, build and simulate clocks keep counting. Returns the
     /// new incarnation's name.
     /// </summary>
-    public string RollBack(ResumeFrom? checkpoint)
+    public string RollBack(ResumeFrom? checkpoint, int atLeastGeneration = 0)
     {
         if (State is not (JobState.Building or JobState.Running or JobState.Recovering))
             throw new InvalidOperationException($"job '{Submit.Job}' is {State}; only a building or running job can roll back");
-        Generation++;
+        Generation = Math.Max(Generation + 1, atLeastGeneration);
         RestoredFrom = checkpoint;
         Array.Clear(_built);
         Array.Clear(_refs);

@@ -66,6 +66,7 @@ public sealed partial class PartitionActor : ReceiveActor
         Receive<SpikePacket>(OnPacket);
         Receive<SpikePacketPart>(OnPart);
         Receive<ContinueRun>(_ => Advance());
+        Receive<Terminated>(OnCoordinatorStopped);
     }
 
     private void Build(BuildPartition msg)
@@ -108,6 +109,7 @@ public sealed partial class PartitionActor : ReceiveActor
         _routes = msg.Routes;
         _inDegree = msg.InDegree;
         _coordinator = msg.Coordinator;
+        if (_sharded) Context.Watch(_coordinator);
         _maxSpikesPerPart = MaxSpikesPerPart(msg.Job);
         _epochs = (_engine.TotalSteps + _engine.EpochSteps - 1) / _engine.EpochSteps;
         _running = true;
