@@ -69,9 +69,17 @@ public static class AdminCommands
         var scale = new Option<double?>("--scale") { Description = "Resize the network, keeping in-degrees (see distsnn run --scale)" };
         var wait = new Option<bool>("--wait") { Description = "Wait for the job, showing progress" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "With --wait: fetch the results into this folder" };
+        var every = new Option<string?>("--checkpoint-every")
+        {
+            Description = "Write a checkpoint every T of biological time, e.g. '100 ms'; the job then survives the loss of a node",
+        };
+        var ckptDir = new Option<string?>("--checkpoint-dir")
+        {
+            Description = "Checkpoint directory as the nodes see it, on a volume every node shares (default: checkpoints in each node's working directory)",
+        };
         var cmd = new Command("submit", "Submit a model to the cluster as a job.\n" + ExitCodes.Help)
         {
-            model, partitions, strategy, job, duration, seed, scale, wait, outDir, Json, NoPlots,
+            model, partitions, strategy, job, duration, seed, scale, wait, outDir, every, ckptDir, Json, NoPlots,
         };
         return WithClient(cmd, async (parse, client, cancel) =>
         {
@@ -94,6 +102,24 @@ public static class AdminCommands
             }
             if (parse.GetValue(seed) is { } s) query.Append("&seed=").Append(s);
             if (parse.GetValue(scale) is { } f) query.Append("&scale=").Append(f.ToString("R", CultureInfo.InvariantCulture));
+            if (parse.GetValue(every) is { } e)
+            {
+                if (!CliApp.TryParseDuration(e, out var everyMs, out var why) || !(everyMs > 0) || !double.IsFinite(everyMs))
+                {
+                    Console.Error.WriteLine($"error: --checkpoint-every: {(why.Length > 0 ? why : $"must be a positive time, got '{e}'")}");
+                    return ExitCodes.BadInput;
+                }
+                query.Append("&checkpoint_every=").Append(everyMs.ToString("R", CultureInfo.InvariantCulture));
+            }
+            if (parse.GetValue(ckptDir) is { } cd)
+            {
+                if (parse.GetValue(every) is null)
+                {
+                    Console.Error.WriteLine("error: --checkpoint-dir: needs --checkpoint-every");
+                    return ExitCodes.BadInput;
+                }
+                query.Append("&checkpoint_dir=").Append(Uri.EscapeDataString(cd));
+            }
             var answer = await client.SendAsync(HttpMethod.Post, query.ToString(),
                 new StringContent(await File.ReadAllTextAsync(file.FullName, cancel), Encoding.UTF8, "application/yaml"), cancel);
             string jobId = answer.GetProperty("job").GetString()!;
@@ -132,7 +158,7 @@ public static class AdminCommands
             {
                 var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(job)}", null, cancel);
                 string state = s.GetProperty("state").GetString()!;
-                if (state is not ("queued" or "building" or "running")) return s;
+                if (state is not ("queued" or "building" or "running" or "recovering")) return s;
                 show(s);
                 await Task.Delay(100, cancel);
             }

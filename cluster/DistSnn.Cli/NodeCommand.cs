@@ -33,9 +33,13 @@ public static class NodeCommand
         var tlsPasswordFile = new Option<string?>("--tls-password-file") { Description = "File holding the certificate's password" };
         var maxJobs = new Option<int?>("--max-concurrent-jobs") { Description = "Jobs run side by side; later ones queue (default 4; 0 = no limit)" };
         var telemetry = TelemetryFlag.Create("prometheus, or DistSnn:Telemetry:Exporters");
+        var checkpointDir = new Option<string?>("--checkpoint-dir")
+        {
+            Description = "Checkpoint directory every node shares: a coordinator starting on this node takes over the jobs still running there",
+        };
         var cmd = new Command("node", "Run a cluster node with its admin endpoint until stopped.\n" + ExitCodes.Help)
         {
-            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken, adminTokenFile, tlsCertificate, tlsPasswordFile, maxJobs, telemetry,
+            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken, adminTokenFile, tlsCertificate, tlsPasswordFile, maxJobs, telemetry, checkpointDir,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -52,6 +56,7 @@ public static class NodeCommand
                 Roles = parse.GetValue(roles) is { Length: > 0 } r ? r : node.Roles,
                 Shards = parse.GetValue(shards) ?? node.Shards,
                 MaxConcurrentJobs = parse.GetValue(maxJobs) ?? node.MaxConcurrentJobs,
+                CheckpointDirectory = parse.GetValue(checkpointDir) ?? node.CheckpointDirectory,
             };
             if (parse.GetValue(tlsCertificate) is { } certificate)
                 node = node with { Tls = node.Tls with { Enabled = true, CertificatePath = certificate } };

@@ -86,7 +86,12 @@ public class ClusterProcessTests : IDisposable
         }
     }
 
-    private static Process StartNode(int port, int seedPort, int adminPort)
+    /// <summary>
+    /// Starts <c>distsnn node</c> on loopback; <paramref name="environment"/> adds settings (<c>DistSnn__Node__...</c>),
+    /// and each output line goes to <paramref name="output"/> when given.
+    /// </summary>
+    internal static Process StartNode(int port, int seedPort, int adminPort, IReadOnlyDictionary<string, string>? environment = null,
+        Action<string>? output = null)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -98,9 +103,10 @@ public class ClusterProcessTests : IDisposable
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
         foreach (var a in new[] { "node", "--port", port.ToString(), "--seed", $"127.0.0.1:{seedPort}", "--admin-url", $"http://127.0.0.1:{adminPort}" })
             psi.ArgumentList.Add(a);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
         var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
+        p.OutputDataReceived += (_, e) => { if (e.Data is { } line) output?.Invoke(line); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is { } line) output?.Invoke(line); };
         p.BeginOutputReadLine();
         p.BeginErrorReadLine();
         return p;

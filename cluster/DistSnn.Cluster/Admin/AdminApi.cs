@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
+using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Hosting;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Cluster.Serialization;
@@ -169,7 +170,9 @@ public static class AdminApi
     private static void MapJobs(IEndpointRouteBuilder app)
     {
         app.MapPost("/jobs", async (HttpRequest req, ActorRegistry registry, string? job, int? partitions, string? strategy,
-            double? duration, ulong? seed, double? scale, string? file) =>
+            double? duration, ulong? seed, double? scale, string? file,
+            [Microsoft.AspNetCore.Mvc.FromQuery(Name = "checkpoint_every")] double? checkpointEvery,
+            [Microsoft.AspNetCore.Mvc.FromQuery(Name = "checkpoint_dir")] string? checkpointDir) =>
         {
             using var reader = new StreamReader(req.Body);
             string text = await reader.ReadToEndAsync();
@@ -192,7 +195,10 @@ public static class AdminApi
             if (!TryStrategy(strategy, out var strat))
                 return Results.BadRequest(new SubmitResultDto(job ?? "", false, [$"strategy: unknown '{strategy}' ({string.Join(", ", PartitionStrategyNames.All)})"]));
             string id = string.IsNullOrWhiteSpace(job) ? $"{spec.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}" : job;
-            var answer = await Coordinator(registry).Ask<object>(new SubmitJob(id, spec, partitions ?? 1, strat), AskTimeout);
+            var (checkpoints, refused) = CheckpointRequestOf(checkpointEvery, checkpointDir, spec.Run.Dt);
+            if (refused is not null) return Results.BadRequest(new SubmitResultDto(id, false, [refused]));
+            var submit = new SubmitJob(id, spec, partitions ?? 1, strat) { Checkpoints = checkpoints };
+            var answer = await Coordinator(registry).Ask<object>(submit, AskTimeout);
             return answer switch
             {
                 JobAccepted a => Results.Accepted($"/jobs/{a.Job}", new SubmitResultDto(a.Job, true, [])),
@@ -254,6 +260,20 @@ public static class AdminApi
         if (at < 0) return "local";
         int slash = path.IndexOf('/', at);
         return slash < 0 ? path[(at + 1)..] : path[(at + 1)..slash];
+    }
+
+    /// <summary>
+    /// The checkpoint request of a submission: every <paramref name="everyMs"/> of biological time (rounded to whole steps
+    /// of <paramref name="dt"/>) into <paramref name="directory"/> (default <c>checkpoints</c>, relative to the
+    /// coordinator's working directory). Returns why the query is refused instead, naming the parameter.
+    /// </summary>
+    internal static (CheckpointRequest? Request, string? Refused) CheckpointRequestOf(double? everyMs, string? directory, double dt)
+    {
+        if (everyMs is not { } ms) return directory is null ? (null, null) : (null, "checkpoint_dir: needs checkpoint_every");
+        long steps = double.IsFinite(ms) ? (long)Math.Round(ms / dt) : 0;
+        if (steps < 1) return (null, $"checkpoint_every: must be at least one step ({dt.ToString(System.Globalization.CultureInfo.InvariantCulture)} ms), got {ms.ToString(System.Globalization.CultureInfo.InvariantCulture)} ms");
+        if (directory is not null && directory.Trim().Length == 0) return (null, "checkpoint_dir: is empty");
+        return (new CheckpointRequest(directory ?? "checkpoints", steps), null);
     }
 
     private static bool TryStrategy(string? text, out PartitionStrategy strategy)

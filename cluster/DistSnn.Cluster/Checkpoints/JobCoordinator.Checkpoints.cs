@@ -52,7 +52,8 @@ public sealed partial class JobCoordinator
 
     private void OnCheckpointed(PartitionCheckpointed m)
     {
-        if (!_checkpointTrackers.TryGetValue(m.Job, out var tracker) || !_jobs.TryGetValue(m.Job, out var run) || run.State != JobState.Running) return;
+        // Reports of an earlier incarnation (before a recovery) are dropped: their checkpoint can no longer complete.
+        if (!Current(m.Job, out var run) || run.State != JobState.Running || !_checkpointTrackers.TryGetValue(run.Submit.Job, out var tracker)) return;
         if (tracker.Add(m) is not { } manifest) return;
         // The span covers the last partition's capture and write (it started that long ago) and the manifest.
         using var span = Telemetry.StartSpan(Telemetry.Spans.Checkpoint, run.Trace, m.Job);
@@ -65,11 +66,11 @@ public sealed partial class JobCoordinator
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             Telemetry.Fail(span, e.Message);
-            FailJob(m.Job, $"the checkpoint at step {m.Step} could not be completed: {e.Message}");
+            FailJob(run.Submit.Job, $"the checkpoint at step {m.Step} could not be completed: {e.Message}");
             return;
         }
-        _log.Info("job {0}: checkpoint at step {1} ({2} ms) in {3}", m.Job, m.Step, manifest.TimeMs,
-            CheckpointStore.StepDirectory(tracker.Request.Directory, m.Job, m.Step));
-        if (_checkpointWatchers.TryGetValue(m.Job, out var watch)) watch(manifest);
+        _log.Info("job {0}: checkpoint at step {1} ({2} ms) in {3}", run.Submit.Job, m.Step, manifest.TimeMs,
+            CheckpointStore.StepDirectory(tracker.Request.Directory, run.Submit.Job, m.Step));
+        if (_checkpointWatchers.TryGetValue(run.Submit.Job, out var watch)) watch(manifest);
     }
 }

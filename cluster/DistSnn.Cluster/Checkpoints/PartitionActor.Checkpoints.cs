@@ -63,7 +63,9 @@ public sealed partial class PartitionActor
         var undelivered = _recentOut.Where(p => p.Epoch >= engine.DeliveredEpochs).ToList();
         var data = PartitionCheckpointFile.Write(_job, _partition, c, engine, undelivered);
         long step = engine.CurrentStep;
-        string path = Path.Combine(CheckpointStore.StepDirectory(c.Directory, _job, step), CheckpointStore.PartitionFileName(_partition));
+        // Every incarnation of a job writes into the job's folder (see JobIncarnation).
+        string dir = CheckpointStore.StepDirectory(c.Directory, JobIncarnation.JobOf(_job), step);
+        string path = Path.Combine(dir, CheckpointStore.PartitionFileName(_partition));
         _writesInFlight++;
         Task.Run(() =>
         {
@@ -104,5 +106,19 @@ public sealed partial class PartitionActor
     {
         if (_writesInFlight > 0) _finishedAfterWrites = finished;
         else _coordinator.Tell(finished);
+    }
+
+    /// <summary>
+    /// The coordinator of this partition's job is gone (its node crashed or left): nobody will collect the results or
+    /// route a replacement partition to this one, so it stops. A coordinator that takes the job over rebuilds every
+    /// partition from the newest checkpoint under a new incarnation.
+    /// </summary>
+    private void OnCoordinatorStopped(Terminated t)
+    {
+        if (!t.ActorRef.Equals(_coordinator)) return;
+        _log.Warning("partition {0} of job {1}: the job's coordinator on {2} stopped; stopping too", _partition, _job, t.ActorRef.Path.Address);
+        _running = false;
+        _engine = null;
+        Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PartitionHandOff.Instance));
     }
 }

@@ -78,7 +78,7 @@ public static class NodeHost
                 registry.Register<PartitionRegion>(region);
             });
             builder.WithSingleton<CoordinatorProxy>("job-coordinator",
-                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()), null, options.MaxConcurrentJobs)),
+                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()), null, options.MaxConcurrentJobs, options.CheckpointDirectory)),
                 new ClusterSingletonOptions(), createProxyToo: true);
         });
         return services;
@@ -114,7 +114,14 @@ public static class NodeHost
     public static IHost Build(NodeOptions options, Akka.Configuration.Config? extra = null) =>
         new HostBuilder().ConfigureServices(s => s.AddDistSnnNode(options, extra)).Build();
 
-    private static string ClusterConfig(NodeOptions options) => $$"""
+    private static string ClusterConfig(NodeOptions options)
+    {
+        if (!(options.UnreachableAfterSeconds > 0) || !double.IsFinite(options.UnreachableAfterSeconds))
+            throw new ArgumentException($"DistSnn:Node:UnreachableAfterSeconds: must be a positive number of seconds, got {options.UnreachableAfterSeconds}");
+        if (!(options.DownAfterSeconds > 0) || !double.IsFinite(options.DownAfterSeconds))
+            throw new ArgumentException($"DistSnn:Node:DownAfterSeconds: must be a positive number of seconds, got {options.DownAfterSeconds}");
+        string Ms(double seconds) => ((long)Math.Ceiling(seconds * 1000)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "ms";
+        return $$"""
         akka {
           loglevel = WARNING
           stdout-loglevel = WARNING
@@ -129,9 +136,13 @@ public static class NodeHost
             sharding.least-shard-allocation-strategy.rebalance-absolute-limit = 0
             sharding.least-shard-allocation-strategy.rebalance-relative-limit = 0.0
             sharding.rebalance-interval = 3600s
+            # A crashed node is noticed after this pause, and downed by the split-brain resolver this long after.
+            failure-detector.acceptable-heartbeat-pause = {{Ms(options.UnreachableAfterSeconds)}}
+            split-brain-resolver.stable-after = {{Ms(options.DownAfterSeconds)}}
           }
         }
         """;
+    }
 }
 
 /// <summary>Partitions as entities of the cluster shard region: the coordinator builds them through the region.</summary>

@@ -26,6 +26,27 @@ public sealed record NodeOptions
     public string AppVersion { get; init; } = typeof(NodeOptions).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
     /// <summary>
+    /// Heartbeats of another node may be missing this long (seconds) before it is marked unreachable (Akka's
+    /// <c>failure-detector.acceptable-heartbeat-pause</c>). Longer tolerates garbage-collection pauses and busy
+    /// machines; shorter notices a crashed node sooner.
+    /// </summary>
+    public double UnreachableAfterSeconds { get; init; } = 3;
+
+    /// <summary>
+    /// How long (seconds) the membership must stay unchanged with a node unreachable before the keep-majority
+    /// split-brain resolver downs it (Akka's <c>split-brain-resolver.stable-after</c>). A job that lost partitions on
+    /// that node recovers once it is downed and removed.
+    /// </summary>
+    public double DownAfterSeconds { get; init; } = 20;
+
+    /// <summary>
+    /// A checkpoint directory every node shares (absolute path on a shared volume). When this node hosts the job
+    /// coordinator, the coordinator takes over every job still running there (its <c>job.json</c>), resuming it from its
+    /// newest checkpoint: jobs checkpointed into this directory survive the loss of the coordinator's node. Null: none.
+    /// </summary>
+    public string? CheckpointDirectory { get; init; }
+
+    /// <summary>
     /// How the node finds the cluster: <c>seeds</c> (the <see cref="SeedNodes"/> list; bare metal) or
     /// <c>kubernetes</c> (Akka.Management Cluster Bootstrap with Kubernetes API discovery of pods matching
     /// <see cref="PodLabelSelector"/>; the seed list is ignored).

@@ -20,6 +20,11 @@ public enum JobState
     Cancelled,
     /// <summary>Waiting for a running job to end (the coordinator runs a limited number at once, first in, first out).</summary>
     Queued,
+    /// <summary>
+    /// A partition was lost (its node crashed or was downed): the job is paused and its partitions are being rebuilt
+    /// from the last complete checkpoint (or from the start when there is none yet); it runs again when all are back.
+    /// </summary>
+    Recovering,
 }
 
 /// <summary>

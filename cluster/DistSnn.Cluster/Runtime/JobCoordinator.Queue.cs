@@ -13,7 +13,7 @@ public sealed partial class JobCoordinator
     /// <summary>Whether one more job may start now.</summary>
     private bool HasRoom => _maxConcurrentJobs == 0 || Active < _maxConcurrentJobs;
 
-    private int Active => _jobs.Values.Count(r => r.State is JobState.Building or JobState.Running);
+    private int Active => _jobs.Values.Count(r => r.State is JobState.Building or JobState.Running or JobState.Recovering);
 
     /// <summary>Starts waiting jobs while there is room; a cancelled one is skipped.</summary>
     private void StartQueued()

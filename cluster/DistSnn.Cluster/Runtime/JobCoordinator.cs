@@ -27,9 +27,15 @@ public sealed partial class JobCoordinator : ReceiveActor
     /// refused by <paramref name="guard"/> (default: <see cref="ResourceGuard.FromEnvironment"/>). At most
     /// <paramref name="maxConcurrentJobs"/> jobs build or run at once (0 = no limit); the others wait, first in, first out.
     /// </summary>
-    public JobCoordinator(IPartitionHost host, ResourceGuard? guard = null, int maxConcurrentJobs = 0)
+    /// <remarks>
+    /// With <paramref name="takeOverFrom"/> (a checkpoint directory every node shares) the coordinator, when it starts,
+    /// takes over every job still running there (see <see cref="JobStateFile"/>): this is how a job survives the loss
+    /// of the coordinator's own node.
+    /// </remarks>
+    public JobCoordinator(IPartitionHost host, ResourceGuard? guard = null, int maxConcurrentJobs = 0, string? takeOverFrom = null)
     {
         _host = host;
+        _takeOverFrom = takeOverFrom;
         _guard = guard ?? ResourceGuard.FromEnvironment();
         _maxConcurrentJobs = maxConcurrentJobs >= 0 ? maxConcurrentJobs
             : throw new ArgumentOutOfRangeException(nameof(maxConcurrentJobs), maxConcurrentJobs, "must be >= 0 (0 = no limit)");
@@ -48,7 +54,11 @@ public sealed partial class JobCoordinator : ReceiveActor
         });
         Receive<PartitionBuilt>(OnBuilt);
         Receive<Terminated>(OnPartitionStopped);
-        Receive<PartitionFailed>(f => FailJob(f.Job, $"partition {f.Partition}: {f.Reason}"));
+        Receive<PartitionFailed>(f =>
+        {
+            if (Current(f.Job, out var run)) FailJob(run.Submit.Job, $"partition {f.Partition}: {f.Reason}");
+        });
+        Receive<RebuildPartitions>(OnRebuild);
         Receive<PartitionProgress>(OnProgress);
         Receive<PartitionFinished>(OnFinished);
         Receive<PartitionCheckpointed>(OnCheckpointed);
@@ -77,6 +87,7 @@ public sealed partial class JobCoordinator : ReceiveActor
             }
             run.Cancel();
             Release(run);
+            JobEnded(run);
             if (_watchers.Remove(c.Job, out var w)) w.Done.TrySetCanceled();
             Sender.Tell(run.Status());
             StartQueued();
@@ -87,15 +98,21 @@ public sealed partial class JobCoordinator : ReceiveActor
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(0, TimeSpan.Zero, e =>
     {
         // Listed first: failing a job starts queued ones, which must not be failed with it.
-        foreach (var job in _jobs.Where(j => j.Value.State is JobState.Building or JobState.Running).Select(j => j.Key).ToList())
+        foreach (var job in _jobs.Where(j => j.Value.State is JobState.Building or JobState.Running or JobState.Recovering).Select(j => j.Key).ToList())
             FailJob(job, $"a partition crashed: {e.Message}");
         return Directive.Stop;
     });
 
-    private object Start(SubmitJob s)
+    /// <summary>
+    /// Admits a job and builds its partitions; a job taken over from an earlier coordinator (<paramref name="takenOver"/>:
+    /// its state file) is rolled back to its newest checkpoint instead.
+    /// </summary>
+    private object Start(SubmitJob s, JobStateFile? takenOver = null)
     {
         if (string.IsNullOrWhiteSpace(s.Job) || s.Job.Length > 200)
             return new JobRejected(s.Job, "a job id must be 1 to 200 characters");
+        if (s.Job.Contains(JobIncarnation.Separator, StringComparison.Ordinal))
+            return new JobRejected(s.Job, $"a job id must not contain '{JobIncarnation.Separator}' (it names a job's incarnations after a recovery)");
         if (_jobs.ContainsKey(s.Job)) return new JobRejected(s.Job, $"job '{s.Job}' already exists");
         if (s.Partitions < 1) return new JobRejected(s.Job, $"partitions must be >= 1, got {s.Partitions}");
         var errors = NetworkValidator.Validate(s.Spec);
@@ -110,6 +127,14 @@ public sealed partial class JobCoordinator : ReceiveActor
             return new JobRejected(s.Job, e.Message);
         }
         if (PrepareCheckpoints(s, plan.Parts) is { } refused) return new JobRejected(s.Job, refused);
+        if (takenOver is not null)
+        {
+            // A job an earlier coordinator was running goes on at once, ahead of the queue.
+            var run = Add(new JobRun(s, plan, TelemetryNode.Of(Context.System)));
+            run.Launch();
+            TakeOver(run, takenOver);
+            return new JobAccepted(s.Job);
+        }
         if (HasRoom)
         {
             // Children of this coordinator share its process; sharded partitions each go to a node of their own kind.
@@ -144,54 +169,43 @@ public sealed partial class JobCoordinator : ReceiveActor
         var s = run.Submit;
         run.Launch();
         _log.Info("job {0}: {1} neurons on {2} partitions", s.Job, s.Spec.TotalNeurons, run.Plan.Parts);
+        PersistJobState(run);
         for (int q = 0; q < run.Plan.Parts; q++)
             _host.Build(Context, WithCheckpoints(s, new BuildPartition(s.Job, s.Spec, q, run.Plan.Owned(q))));
     }
 
-    /// <summary>
-    /// A partition that stops before its job ends (its node left, was downed or crashed) takes state with it; until
-    /// jobs can recover from checkpoints the job fails, so nobody waits for it forever.
-    /// </summary>
-    private void OnPartitionStopped(Terminated t)
-    {
-        foreach (var (job, run) in _jobs)
-        {
-            if (run.State is not (JobState.Building or JobState.Running)) continue;
-            int index = run.Partitions.ToList().IndexOf(t.ActorRef);
-            if (index < 0) continue;
-            FailJob(job, $"a partition on {t.ActorRef.Path.Address} stopped before the job ended (its node left the cluster or was downed)");
-        }
-    }
-
     private void OnBuilt(PartitionBuilt b)
     {
-        if (!_jobs.TryGetValue(b.Job, out var run) || run.State != JobState.Building)
+        if (!Current(b.Job, out var run) || run.State is not (JobState.Building or JobState.Recovering))
         {
-            // Its job was cancelled or failed (or is unknown here) while this partition built: nobody would ever
-            // send it EndJob, and it would keep its engine, synapses and all, for the life of the node.
+            // Its job was cancelled or failed (or is unknown here, or this is an earlier incarnation) while this
+            // partition built: nobody would ever send it EndJob, and it would keep its engine for the life of the node.
             _host.Release(Context, b.Job, [Sender]);
             return;
         }
         Context.Watch(Sender);
+        bool recovering = run.State == JobState.Recovering;
         var starts = run.OnBuilt(b, Sender, Self);
         if (starts is null) return;
         foreach (var (partition, start) in starts) partition.Tell(start);
+        if (recovering) Recovered(run);
     }
 
     private void OnProgress(PartitionProgress p)
     {
-        if (!_jobs.TryGetValue(p.Job, out var run) || !run.OnProgress(p)) return;
-        if (_watchers.TryGetValue(p.Job, out var w)) w.Progress?.Invoke(run.Step);
+        if (!Current(p.Job, out var run) || !run.OnProgress(p)) return;
+        if (_watchers.TryGetValue(run.Submit.Job, out var w)) w.Progress?.Invoke(run.Step);
     }
 
     private void OnFinished(PartitionFinished f)
     {
-        if (!_jobs.TryGetValue(f.Job, out var run)) return;
+        if (!Current(f.Job, out var run)) return;
         if (run.OnFinished(f) is not { } result) return;
-        _log.Info("job {0} finished: build {1:F2} s, simulate {2:F2} s", f.Job, result.BuildSeconds, result.SimulateSeconds);
+        _log.Info("job {0} finished: build {1:F2} s, simulate {2:F2} s", result.Job, result.BuildSeconds, result.SimulateSeconds);
         Release(run);
+        JobEnded(run);
         StartQueued();
-        if (_watchers.Remove(f.Job, out var w))
+        if (_watchers.Remove(result.Job, out var w))
         {
             w.Progress?.Invoke(run.Step);
             w.Done.TrySetResult(result);
@@ -204,6 +218,7 @@ public sealed partial class JobCoordinator : ReceiveActor
         _log.Error("job {0} failed: {1}", job, reason);
         run.Fail(reason);
         Release(run);
+        JobEnded(run);
         Finish(job, reason);
         StartQueued();
     }
@@ -213,7 +228,7 @@ public sealed partial class JobCoordinator : ReceiveActor
         if (_watchers.Remove(job, out var w)) w.Done.TrySetException(new InvalidOperationException(reason));
     }
 
-    private void Release(JobRun run) => _host.Release(Context, run.Submit.Job, run.Partitions);
+    private void Release(JobRun run) => _host.Release(Context, run.PartitionJob, run.Partitions);
 
     private static JobStatus Unknown(string job) => new(job, JobState.Failed, 0, 0, 0, 0, 0, "unknown job");
 }

@@ -9,7 +9,7 @@ namespace DistSnn.Cluster.Runtime;
 /// The coordinator's bookkeeping for one job, kept out of the actor so it can be tested alone: which partitions
 /// have built (and where they live), routing, progress, results.
 /// </summary>
-public sealed class JobRun
+public sealed partial class JobRun
 {
     private readonly PartitionBuilt?[] _built;
     private readonly IActorRef?[] _refs;
@@ -77,7 +77,7 @@ public sealed class JobRun
     /// </summary>
     public IReadOnlyList<(IActorRef Partition, StartRun Start)>? OnBuilt(PartitionBuilt built, IActorRef partition, IActorRef coordinator)
     {
-        if (State != JobState.Building || built.Partition < 0 || built.Partition >= _built.Length) return null;
+        if (State is not (JobState.Building or JobState.Recovering) || built.Partition < 0 || built.Partition >= _built.Length) return null;
         _built[built.Partition] = built;
         _refs[built.Partition] = partition;
         if (_built.Any(b => b is null)) return null;
@@ -102,7 +102,7 @@ public sealed class JobRun
             }
         }
         return Enumerable.Range(0, n)
-            .Select(q => (_refs[q]!, new StartRun(Submit.Job, routes[q], inDegree[q], coordinator))).ToArray();
+            .Select(q => (_refs[q]!, new StartRun(PartitionJob, routes[q], inDegree[q], coordinator))).ToArray();
     }
 
     /// <summary>The partitions are being built from now on (build time counts from here, wall time from submission).</summary>

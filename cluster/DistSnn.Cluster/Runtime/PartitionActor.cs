@@ -32,6 +32,7 @@ public sealed partial class PartitionActor : ReceiveActor
     private long _epochs;
     private long _late, _duplicates;
     private bool _running;
+    private string? _builtFor;
 
     private readonly bool _sharded;
     private readonly SpikePacketAssembler _assembler = new();
@@ -69,6 +70,7 @@ public sealed partial class PartitionActor : ReceiveActor
         Receive<SpikePacketPart>(OnPart);
         Receive<ContinueRun>(_ => Advance());
         Receive<CheckpointWritten>(OnCheckpointWritten);
+        Receive<Terminated>(OnCoordinatorStopped);
     }
 
     /// <inheritdoc />
@@ -81,6 +83,14 @@ public sealed partial class PartitionActor : ReceiveActor
 
     private void Build(BuildPartition msg)
     {
+        // A recovering coordinator sends a build again when it heard nothing (the first may have gone to a node that
+        // was leaving): an entity that has its build already keeps it.
+        if (_builtFor == msg.Job)
+        {
+            _log.Info("partition {0} of job {1}: repeated build ignored", msg.Partition, msg.Job);
+            return;
+        }
+        _builtFor = msg.Job;
         _job = msg.Job;
         _partition = msg.Partition;
         try
@@ -113,6 +123,7 @@ public sealed partial class PartitionActor : ReceiveActor
         _routes = msg.Routes;
         _inDegree = msg.InDegree;
         _coordinator = msg.Coordinator;
+        if (_sharded) Context.Watch(_coordinator);
         _maxSpikesPerPart = MaxSpikesPerPart(msg.Job);
         _epochs = (_engine.TotalSteps + _engine.EpochSteps - 1) / _engine.EpochSteps;
         _running = true;

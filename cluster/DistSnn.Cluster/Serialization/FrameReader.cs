@@ -103,6 +103,13 @@ internal ref struct FrameReader
         return _reader.ReadDouble();
     }
 
+    /// <summary>Reads a nil in place of an optional record and returns true, or returns false (nothing consumed) when a value follows.</summary>
+    public bool Nil(string field)
+    {
+        Field = field;
+        return _reader.TryReadNil();
+    }
+
     public bool Bool(string field)
     {
         Field = field;

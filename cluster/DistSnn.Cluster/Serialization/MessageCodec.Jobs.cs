@@ -12,14 +12,16 @@ internal static partial class MessageCodec
         switch (message)
         {
             case SubmitJob m:
-                if (m.Checkpoints is not null || m.Resume is not null)
-                    throw new WireFormatException(nameof(SubmitJob), "Checkpoints", "checkpoints do not travel between nodes yet; use them with distsnn run");
-                Record(ref w, 4);
+                // A checkpoint to resume from names files of the submitting machine: resume with distsnn resume there.
+                if (m.Resume is not null)
+                    throw new WireFormatException(nameof(SubmitJob), "Resume", "resuming from a checkpoint does not travel between nodes; use distsnn resume");
+                Record(ref w, 5);
                 PutId(ref w, m.Job, nameof(SubmitJob), "Job");
                 WriteSpec(ref w, m.Spec, nameof(SubmitJob));
                 if (!Enum.IsDefined(m.Strategy)) throw new WireFormatException(nameof(SubmitJob), "Strategy", $"{(int)m.Strategy} is not a strategy");
                 PutCount(ref w, m.Partitions, nameof(SubmitJob), "Partitions", WireLimits.MaxPartitions);
                 PutCount(ref w, (int)m.Strategy, nameof(SubmitJob), "Strategy");
+                WriteCheckpointRequest(ref w, m.Checkpoints, nameof(SubmitJob));
                 break;
             case JobAccepted m: WriteJobOnly(ref w, m.Job, nameof(JobAccepted)); break;
             case JobRejected m:
@@ -75,13 +77,13 @@ internal static partial class MessageCodec
 
     private static SubmitJob ReadSubmitJob(ref FrameReader r)
     {
-        r.Record(r.Message, 4);
+        r.Record(r.Message, 5);
         var job = ReadId(ref r, "Job");
         var spec = ReadSpec(ref r);
         int partitions = r.Int("Partitions", 0, WireLimits.MaxPartitions);
         int strategy = r.Int("Strategy");
         if (!Enum.IsDefined((PartitionStrategy)strategy)) throw r.Fail($"{strategy} is not a partition strategy");
-        return new SubmitJob(job, spec, partitions, (PartitionStrategy)strategy);
+        return new SubmitJob(job, spec, partitions, (PartitionStrategy)strategy) { Checkpoints = ReadCheckpointRequest(ref r) };
     }
 
     private static JobRejected ReadJobRejected(ref FrameReader r)

@@ -7,29 +7,33 @@ namespace DistSnn.Cluster.Serialization;
 /// <summary>Messages between the coordinator and partitions, and between partitions.</summary>
 internal static partial class MessageCodec
 {
-    // [Job, Spec, Partition, Owned]
+    // [Job, Spec, Partition, Owned, Checkpointing or nil, Restore or nil]
     private static void WriteBuildPartition(ref MessagePackWriter w, BuildPartition m)
     {
         const string name = nameof(BuildPartition);
-        if (m.Checkpointing is not null || m.Restore is not null)
-            throw new WireFormatException(name, "Checkpointing", "checkpoints do not travel between nodes yet; use them with distsnn run");
-        Record(ref w, 4);
+        Record(ref w, 6);
         PutId(ref w, m.Job, name, "Job");
         WriteSpec(ref w, m.Spec, name);
         PutIndex(ref w, m.Partition, name, "Partition", WireLimits.MaxPartitions - 1);
         if (m.Owned is null) throw new WireFormatException(name, "Owned", "is null");
         SpikeCodec.WriteOwned(ref w, m.Owned, name);
+        WritePartitionCheckpointing(ref w, m.Checkpointing, name);
+        WritePartitionRestore(ref w, m.Restore, name);
     }
 
     private static BuildPartition ReadBuildPartition(ref FrameReader r)
     {
-        r.Record(r.Message, 4);
+        r.Record(r.Message, 6);
         var job = ReadId(ref r, "Job");
         var spec = ReadSpec(ref r);
         int partition = ReadIndex(ref r, "Partition", WireLimits.MaxPartitions - 1);
         // Checked against the model just read: every index must lie in its population.
         var owned = SpikeCodec.ReadOwned(ref r, spec.Populations.Select(p => p.Size).ToArray());
-        return new BuildPartition(job, spec, partition, owned);
+        return new BuildPartition(job, spec, partition, owned)
+        {
+            Checkpointing = ReadPartitionCheckpointing(ref r),
+            Restore = ReadPartitionRestore(ref r),
+        };
     }
 
     // [Job, Partition, Neurons, Synapses, SynapseBytes, BuildSeconds, words, runs]

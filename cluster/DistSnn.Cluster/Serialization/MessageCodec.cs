@@ -48,6 +48,7 @@ internal static partial class MessageCodec
         (typeof(JobPartitions), "jp"),
         (typeof(CancelJob), "cj"),
         (typeof(JobResult), "jres"),
+        (typeof(Checkpoints.PartitionCheckpointed), "pck"),
     ];
 
     /// <summary>
@@ -98,6 +99,7 @@ internal static partial class MessageCodec
             case RecordedState m: WriteRecordedState(ref w, m, "RecordedState"); break;
             case PartitionHandOff: w.WriteArrayHeader(0); break;
             case EndJob m: WriteJobOnly(ref w, m.Job, nameof(EndJob)); break;
+            case Checkpoints.PartitionCheckpointed m: WritePartitionCheckpointed(ref w, m); break;
             default: WriteJobMessage(ref w, message); break;
         }
     }
@@ -130,6 +132,7 @@ internal static partial class MessageCodec
                 "rst" => ReadRecordedState(ref r),
                 "pho" => ReadEmpty(ref r, PartitionHandOff.Instance),
                 "ej" => ReadJobOnly(ref r, job => new EndJob(job)),
+                "pck" => ReadPartitionCheckpointed(ref r),
                 _ => ReadJobMessage(ref r, manifest),
             };
             r.End();

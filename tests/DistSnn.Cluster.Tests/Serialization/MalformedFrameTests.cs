@@ -269,11 +269,13 @@ public class MalformedFrameTests : SerializationSpec
 
     private byte[] BuildFrame(Build owned, string? model = null) => Frame((ref MessagePackWriter w) =>
     {
-        w.WriteArrayHeader(4);
+        w.WriteArrayHeader(6);
         w.Write("j");
         w.Write(model ?? DistSnn.Model.ModelWriter.ToYaml(WireSamples.SmallSpec()));
         w.Write(0);
         owned(ref w);
+        w.WriteNil(); // no checkpointing
+        w.WriteNil(); // no restore
     });
 
     [Fact]

@@ -22,6 +22,8 @@ internal static class WireAssert
                 Spec(e.Spec, a.Spec);
                 Assert.Equal(e.Owned.Count, a.Owned.Count);
                 for (int p = 0; p < e.Owned.Count; p++) Assert.Equal(e.Owned[p], a.Owned[p]);
+                Assert.Equal(e.Checkpointing, a.Checkpointing);
+                Assert.Equal(e.Restore, a.Restore);
                 break;
             case (PartitionBuilt e, PartitionBuilt a):
                 Assert.Equal((e.Job, e.Partition, e.Neurons, e.Synapses, e.SynapseBytes), (a.Job, a.Partition, a.Neurons, a.Synapses, a.SynapseBytes));
@@ -76,6 +78,7 @@ internal static class WireAssert
                 break;
             case (SubmitJob e, SubmitJob a):
                 Assert.Equal((e.Job, e.Partitions, e.Strategy), (a.Job, a.Partitions, a.Strategy));
+                Assert.Equal(e.Checkpoints, a.Checkpoints);
                 Spec(e.Spec, a.Spec);
                 break;
             case (JobStatus e, JobStatus a):

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Cluster.Serialization;
 using DistSnn.Cluster.Tests.Runtime;
@@ -125,8 +126,17 @@ internal sealed class WireSamples(int seed)
         {
             owned = spec.Populations.Select(p => Enumerable.Range(0, p.Size).Where(_ => Chance(0.3)).ToArray()).ToArray();
         }
-        return new BuildPartition(Text(), spec, Index(WireLimits.MaxPartitions - 1), owned);
+        return new BuildPartition(Text(), spec, Index(WireLimits.MaxPartitions - 1), owned)
+        {
+            Checkpointing = Chance(0.5) ? null : new PartitionCheckpointing(Text(), Math.Max(1, Long()), Text(), Math.Max(1, Index(WireLimits.MaxPartitions))),
+            Restore = Chance(0.5) ? null : new PartitionRestore(Text(), Text(), Text()),
+        };
     }
+
+    public CheckpointRequest? CheckpointRequest() => Chance(0.4) ? null : new CheckpointRequest(Text(), Math.Max(1, Long()), Math.Max(1, Index()));
+
+    public PartitionCheckpointed PartitionCheckpointed() =>
+        new(Text(), Index(WireLimits.MaxPartitions - 1), Long(), new CheckpointFileEntry(Text(), Long(), Text()), Double());
 
     public PartitionBuilt PartitionBuilt() =>
         new(Text(), Index(WireLimits.MaxPartitions - 1), Long(), Long(), Long(), Double(), Bits());
@@ -175,7 +185,11 @@ internal sealed class WireSamples(int seed)
         yield return RecordedState();
         yield return PartitionHandOff.Instance;
         yield return new EndJob(Text());
-        yield return new SubmitJob(Text(), Spec(), Index(WireLimits.MaxPartitions), Pick(Enum.GetValues<PartitionStrategy>()));
+        yield return new SubmitJob(Text(), Spec(), Index(WireLimits.MaxPartitions), Pick(Enum.GetValues<PartitionStrategy>()))
+        {
+            Checkpoints = CheckpointRequest(),
+        };
+        yield return PartitionCheckpointed();
         yield return new JobAccepted(Text());
         yield return new JobRejected(Text(), Text());
         yield return new GetJobStatus(Text());

@@ -1,0 +1,110 @@
+using DistSnn.Cluster.Checkpoints;
+using MessagePack;
+
+namespace DistSnn.Cluster.Serialization;
+
+/// <summary>
+/// Checkpoint settings that travel with a job submission and a partition's build message, and the partition's report
+/// that its file of a checkpoint is written. Optional records are nil when absent.
+/// </summary>
+internal static partial class MessageCodec
+{
+    // [Directory, EverySteps, Keep] or nil
+    private static void WriteCheckpointRequest(ref MessagePackWriter w, CheckpointRequest? m, string name)
+    {
+        if (m is null)
+        {
+            w.WriteNil();
+            return;
+        }
+        Record(ref w, 3);
+        PutText(ref w, m.Directory, name, "Checkpoints.Directory");
+        if (m.EverySteps < 1) throw new WireFormatException(name, "Checkpoints.EverySteps", $"{m.EverySteps} is not a positive number of steps");
+        PutCount(ref w, m.EverySteps, name, "Checkpoints.EverySteps");
+        if (m.Keep < 1) throw new WireFormatException(name, "Checkpoints.Keep", $"{m.Keep} is not a positive number of checkpoints");
+        PutCount(ref w, m.Keep, name, "Checkpoints.Keep");
+    }
+
+    private static CheckpointRequest? ReadCheckpointRequest(ref FrameReader r)
+    {
+        if (r.Nil("Checkpoints")) return null;
+        r.Record("Checkpoints", 3);
+        var directory = ReadText(ref r, "Checkpoints.Directory");
+        long every = r.Long("Checkpoints.EverySteps", 1);
+        int keep = r.Int("Checkpoints.Keep", 1);
+        return new CheckpointRequest(directory, every, keep);
+    }
+
+    // [Directory, EverySteps, ModelHash, Partitions] or nil
+    private static void WritePartitionCheckpointing(ref MessagePackWriter w, PartitionCheckpointing? m, string name)
+    {
+        if (m is null)
+        {
+            w.WriteNil();
+            return;
+        }
+        Record(ref w, 4);
+        PutText(ref w, m.Directory, name, "Checkpointing.Directory");
+        if (m.EverySteps < 1) throw new WireFormatException(name, "Checkpointing.EverySteps", $"{m.EverySteps} is not a positive number of steps");
+        PutCount(ref w, m.EverySteps, name, "Checkpointing.EverySteps");
+        PutId(ref w, m.ModelHash, name, "Checkpointing.ModelHash");
+        if (m.Partitions < 1) throw new WireFormatException(name, "Checkpointing.Partitions", $"{m.Partitions} is not a partition count");
+        PutCount(ref w, m.Partitions, name, "Checkpointing.Partitions", WireLimits.MaxPartitions);
+    }
+
+    private static PartitionCheckpointing? ReadPartitionCheckpointing(ref FrameReader r)
+    {
+        if (r.Nil("Checkpointing")) return null;
+        r.Record("Checkpointing", 4);
+        return new PartitionCheckpointing(ReadText(ref r, "Checkpointing.Directory"), r.Long("Checkpointing.EverySteps", 1),
+            ReadId(ref r, "Checkpointing.ModelHash"), r.Int("Checkpointing.Partitions", 1, WireLimits.MaxPartitions));
+    }
+
+    // [File, Sha256, ModelHash] or nil
+    private static void WritePartitionRestore(ref MessagePackWriter w, PartitionRestore? m, string name)
+    {
+        if (m is null)
+        {
+            w.WriteNil();
+            return;
+        }
+        Record(ref w, 3);
+        PutText(ref w, m.File, name, "Restore.File");
+        PutId(ref w, m.Sha256, name, "Restore.Sha256");
+        PutId(ref w, m.ModelHash, name, "Restore.ModelHash");
+    }
+
+    private static PartitionRestore? ReadPartitionRestore(ref FrameReader r)
+    {
+        if (r.Nil("Restore")) return null;
+        r.Record("Restore", 3);
+        return new PartitionRestore(ReadText(ref r, "Restore.File"), ReadId(ref r, "Restore.Sha256"), ReadId(ref r, "Restore.ModelHash"));
+    }
+
+    // [Job, Partition, Step, [Name, Bytes, Sha256], Seconds]
+    private static void WritePartitionCheckpointed(ref MessagePackWriter w, PartitionCheckpointed m)
+    {
+        const string name = nameof(PartitionCheckpointed);
+        var file = m.File ?? throw new WireFormatException(name, "File", "is null");
+        Record(ref w, 5);
+        PutId(ref w, m.Job, name, "Job");
+        PutIndex(ref w, m.Partition, name, "Partition", WireLimits.MaxPartitions - 1);
+        PutCount(ref w, m.Step, name, "Step");
+        Record(ref w, 3);
+        PutId(ref w, file.Name, name, "File.Name");
+        PutCount(ref w, file.Bytes, name, "File.Bytes");
+        PutId(ref w, file.Sha256, name, "File.Sha256");
+        w.Write(m.Seconds);
+    }
+
+    private static PartitionCheckpointed ReadPartitionCheckpointed(ref FrameReader r)
+    {
+        r.Record(r.Message, 5);
+        var job = ReadId(ref r, "Job");
+        int partition = ReadIndex(ref r, "Partition", WireLimits.MaxPartitions - 1);
+        long step = r.Long("Step");
+        r.Record("File", 3);
+        var file = new CheckpointFileEntry(ReadId(ref r, "File.Name"), r.Long("File.Bytes"), ReadId(ref r, "File.Sha256"));
+        return new PartitionCheckpointed(job, partition, step, file, r.Double("Seconds"));
+    }
+}
