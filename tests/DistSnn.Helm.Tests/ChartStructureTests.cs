@@ -239,6 +239,25 @@ public class ChartStructureTests
     }
 
     [Fact]
+    public void ProductionNodesTalkTlsWithTheCertificateFromTheirSecret()
+    {
+        var production = RenderedChart.Load("values-production.yaml");
+        var pod = production.Single("StatefulSet").Map("spec").Map("template").Map("spec");
+        var container = pod.Seq("containers").Named("node");
+        var env = container.Seq("env");
+        Assert.Equal("true", env.Named("DistSnn__Node__Tls__Enabled").Str("value"));
+        Assert.Equal("/etc/distsnn/tls/distsnn.pfx", env.Named("DistSnn__Node__Tls__CertificatePath").Str("value"));
+        Assert.Equal("/etc/distsnn/tls/password", env.Named("DistSnn__Node__Tls__PasswordFile").Str("value"));
+        var mount = container.Seq("volumeMounts").Named("tls");
+        Assert.Equal(("/etc/distsnn/tls", "true"), (mount.Str("mountPath"), mount.Str("readOnly")));
+        Assert.Equal("distsnn-tls", pod.Seq("volumes").Named("tls").Map("secret").Str("secretName"));
+        Assert.Equal("4", Assert.Single(production.ByFile["configmap.yaml"]).Map("data").Labels()["DistSnn__Node__MaxConcurrentJobs"]);
+        // The static reading keeps both branches, so the guard itself is checked: nothing of it without tls.enabled.
+        string template = File.ReadAllText(Path.Combine(ChartFiles.TemplatesDir, "statefulset.yaml"));
+        Assert.Equal(3, System.Text.RegularExpressions.Regex.Matches(template, @"\{\{- if \.Values\.tls\.enabled \}\}").Count);
+    }
+
+    [Fact]
     public void ProductionValuesOpenTheAdminPortToMonitoringAndUseTheirSecret()
     {
         var production = RenderedChart.Load("values-production.yaml");

@@ -21,7 +21,7 @@ public class ValuesSchemaTests
     {
         var properties = ValuesSchema.Text().GetProperty("properties").EnumerateObject().Select(p => p.Name).ToHashSet();
         var keys = ValuesSchema.Values()!.AsObject().Select(kv => kv.Key).ToList();
-        Assert.Equal(24, keys.Count);
+        Assert.Equal(26, keys.Count);
         Assert.All(keys, k => Assert.Contains(k, properties));
         Assert.Equal(keys.Count, properties.Count);
     }
@@ -42,6 +42,9 @@ public class ValuesSchemaTests
         Assert.Equal(5, merged["replicaCount"]!.GetValue<long>());
         Assert.Equal("distsnn-admin-token", merged["admin"]!["auth"]!["existingSecret"]!.GetValue<string>());
         Assert.True(merged["metrics"]!["serviceMonitor"]!["enabled"]!.GetValue<bool>());
+        Assert.True(merged["tls"]!["enabled"]!.GetValue<bool>());
+        Assert.Equal("distsnn-tls", merged["tls"]!["existingSecret"]!.GetValue<string>());
+        Assert.False(ValuesSchema.Values()!["tls"]!["enabled"]!.GetValue<bool>()); // off unless asked
         // Kept from values.yaml: production does not repeat the ports.
         Assert.Equal(4053, merged["ports"]!["remoting"]!.GetValue<long>());
     }
@@ -56,6 +59,9 @@ public class ValuesSchemaTests
     [InlineData("admin.auth.token", "\"short\"", "/admin/auth/token")]
     [InlineData("persistence.mountPath", "\"data\"", "/persistence/mountPath")]
     [InlineData("metrics.serviceMonitor.interval", "\"often\"", "/metrics/serviceMonitor/interval")]
+    [InlineData("tls.enabled", "\"yes\"", "/tls/enabled")]
+    [InlineData("tls.mountPath", "\"etc/tls\"", "/tls/mountPath")]
+    [InlineData("jobs.maxConcurrent", "-1", "/jobs/maxConcurrent")]
     public void WrongValueIsRejectedNamingTheField(string path, string json, string location)
     {
         var values = ValuesSchema.Values()!;
@@ -63,6 +69,16 @@ public class ValuesSchemaTests
         var errors = ValuesSchema.Errors(values);
         Assert.NotEmpty(errors);
         Assert.Contains(errors, e => e.StartsWith(location + ":", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TlsWithoutItsSecretIsRejected()
+    {
+        var values = ValuesSchema.Values()!;
+        Set(values, "tls.enabled", JsonValue.Create(true));
+        Assert.Contains(ValuesSchema.Errors(values), e => e.StartsWith("/tls/existingSecret:", StringComparison.Ordinal));
+        Set(values, "tls.existingSecret", JsonValue.Create("distsnn-tls"));
+        Assert.Empty(ValuesSchema.Errors(values));
     }
 
     [Theory]
