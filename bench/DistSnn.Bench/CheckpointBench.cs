@@ -106,39 +106,27 @@ internal static class CheckpointBench
     /// <summary>Checkpoints in a run: one at the first epoch boundary at or after each multiple of the interval, none at the end.</summary>
     private static long CountCheckpoints(CheckpointManifest m) => (m.TotalSteps - 1) / m.CheckpointEverySteps;
 
+    /// <summary>One <c>distsnn run</c> (see <see cref="BenchCommand.RunOnce"/>), with checkpoints when <paramref name="every"/> is set.</summary>
     private static Sample? RunOnce(string model, double scale, int partitions, string? duration, string? every)
     {
-        string tmp = Path.Combine(Path.GetTempPath(), "distsnn-bench-" + Guid.NewGuid().ToString("N"));
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
-        foreach (var a in new[] { "run", model, "--partitions", partitions.ToString(CultureInfo.InvariantCulture),
-                     "--scale", scale.ToString(CultureInfo.InvariantCulture), "--out", Path.Combine(tmp, "out"), "--json" })
-            psi.ArgumentList.Add(a);
-        if (duration is not null) foreach (var a in new[] { "--duration", duration }) psi.ArgumentList.Add(a);
-        if (every is not null) foreach (var a in new[] { "--checkpoint-every", every, "--checkpoint-dir", Path.Combine(tmp, "ckpt") }) psi.ArgumentList.Add(a);
-        var clock = Stopwatch.StartNew();
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        double wall = clock.Elapsed.TotalSeconds;
+        string ckpt = Path.Combine(Path.GetTempPath(), "distsnn-bench-ckpt-" + Guid.NewGuid().ToString("N"));
         try
         {
-            if (p.ExitCode != 0)
+            var run = BenchCommand.RunOnce(model, scale, partitions, duration, psi =>
             {
-                Console.Error.WriteLine($"distsnn run failed with exit code {p.ExitCode}:\n{stderr.Result}");
-                return null;
-            }
-            var summary = SummaryWriter.Read(Path.Combine(tmp, "out", "summary.json"));
+                if (every is null) return;
+                foreach (var a in new[] { "--checkpoint-every", every, "--checkpoint-dir", ckpt }) psi.ArgumentList.Add(a);
+            });
+            if (run is null) return null;
             var manifests = every is null
                 ? []
-                : Directory.GetFiles(Path.Combine(tmp, "ckpt"), CheckpointStore.ManifestName, SearchOption.AllDirectories)
+                : Directory.GetFiles(ckpt, CheckpointStore.ManifestName, SearchOption.AllDirectories)
                     .Select(f => CheckpointStore.Load(Path.GetDirectoryName(f)!).Checkpoint.Manifest).ToArray();
-            return new Sample(wall, summary, manifests);
+            return new Sample(run.ProcessWall, run.Summary, manifests);
         }
         finally
         {
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
+            if (Directory.Exists(ckpt)) Directory.Delete(ckpt, true);
         }
     }
 }

@@ -18,8 +18,8 @@ public class ClusterProcessTests : IDisposable
     [Fact]
     public async Task ThreeNodeProcessesGiveTheLocalSpikes()
     {
-        var remoting = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
-        var admin = Enumerable.Range(0, 3).Select(_ => FreePort()).ToArray();
+        var remoting = Enumerable.Range(0, 3).Select(_ => TestProcesses.FreePort()).ToArray();
+        var admin = Enumerable.Range(0, 3).Select(_ => TestProcesses.FreePort()).ToArray();
         for (int i = 0; i < 3; i++) _nodes.Add(StartNode(remoting[i], remoting[0], admin[i]));
         string endpoint0 = $"http://127.0.0.1:{admin[0]}", endpoint1 = $"http://127.0.0.1:{admin[1]}";
 
@@ -112,30 +112,10 @@ public class ClusterProcessTests : IDisposable
         return p;
     }
 
-    internal static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 
     public void Dispose()
     {
-        foreach (var p in _nodes)
-        {
-            try
-            {
-                if (!p.HasExited) p.Kill(entireProcessTree: true);
-                p.WaitForExit(10_000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            p.Dispose();
-        }
-        try { if (Directory.Exists(_dir)) Directory.Delete(_dir, true); }
-        catch (IOException) { }
+        foreach (var p in _nodes) TestProcesses.Stop(p);
+        TestProcesses.DeleteDirectory(_dir);
     }
 }

@@ -39,7 +39,7 @@ public partial class MetricsEndpointTests : IDisposable
     public async Task A_node_serves_every_instrument_and_the_dashboards_query_only_served_metrics()
     {
         Assert.Equal(Telemetry.Names.All.Order(), PrometheusNames.Keys.Order());
-        int port = ClusterProcessTests.FreePort(), adminPort = ClusterProcessTests.FreePort();
+        int port = TestProcesses.FreePort(), adminPort = TestProcesses.FreePort();
         string endpoint = $"http://127.0.0.1:{adminPort}";
         _node = StartNode(port, adminPort);
         using var http = new HttpClient();
@@ -166,20 +166,7 @@ public partial class MetricsEndpointTests : IDisposable
 
     public void Dispose()
     {
-        if (_node is not null)
-        {
-            try
-            {
-                if (!_node.HasExited) _node.Kill(entireProcessTree: true);
-                _node.WaitForExit(10_000);
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
-            _node.Dispose();
-        }
-        try { if (Directory.Exists(_dir)) Directory.Delete(_dir, true); }
-        catch (IOException) { }
+        TestProcesses.Stop(_node);
+        TestProcesses.DeleteDirectory(_dir);
     }
 }

@@ -39,8 +39,8 @@ public class NodeLossProcessTests(ITestOutputHelper output) : IDisposable
     {
         string checkpoints = Path.Combine(_dir, "ckpt");
         var settings = new Dictionary<string, string>(FastDowning) { ["DistSnn__Node__CheckpointDirectory"] = checkpoints };
-        var remoting = Enumerable.Range(0, 3).Select(_ => ClusterProcessTests.FreePort()).ToArray();
-        var admin = Enumerable.Range(0, 3).Select(_ => ClusterProcessTests.FreePort()).ToArray();
+        var remoting = Enumerable.Range(0, 3).Select(_ => TestProcesses.FreePort()).ToArray();
+        var admin = Enumerable.Range(0, 3).Select(_ => TestProcesses.FreePort()).ToArray();
         for (int i = 0; i < 3; i++)
         {
             int node = i;
@@ -164,20 +164,7 @@ public class NodeLossProcessTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose()
     {
-        foreach (var p in _nodes)
-        {
-            try
-            {
-                if (!p.HasExited) p.Kill(entireProcessTree: true);
-                p.WaitForExit(10_000);
-            }
-            catch (InvalidOperationException)
-            {
-                // already gone
-            }
-            p.Dispose();
-        }
-        try { if (Directory.Exists(_dir)) Directory.Delete(_dir, true); }
-        catch (IOException) { }
+        foreach (var p in _nodes) TestProcesses.Stop(p);
+        TestProcesses.DeleteDirectory(_dir);
     }
 }

@@ -26,7 +26,7 @@ public sealed class NodeSecurityTests : IDisposable
     [Fact]
     public void AnExposedAdminEndpointWithoutATokenDoesNotStart()
     {
-        var (code, stdout, stderr) = CliProcess.Run("node", "--port", FreePort().ToString(), "--admin-url", $"http://0.0.0.0:{FreePort()}");
+        var (code, stdout, stderr) = CliProcess.Run("node", "--port", TestProcesses.FreePort().ToString(), "--admin-url", $"http://0.0.0.0:{TestProcesses.FreePort()}");
         Assert.Equal(2, code);
         Assert.Contains("DistSnn:Admin:Url: 'http://0.0.0.0:", stderr);
         Assert.Contains("needs a token", stderr);
@@ -39,7 +39,7 @@ public sealed class NodeSecurityTests : IDisposable
         string pfx = WritePfx();
         string wrong = Path.Combine(_dir, "wrong-password");
         File.WriteAllText(wrong, "x" + Password);
-        var (code, _, stderr) = CliProcess.Run("node", "--port", FreePort().ToString(), "--admin-url", $"http://127.0.0.1:{FreePort()}",
+        var (code, _, stderr) = CliProcess.Run("node", "--port", TestProcesses.FreePort().ToString(), "--admin-url", $"http://127.0.0.1:{TestProcesses.FreePort()}",
             "--tls-certificate", pfx, "--tls-password-file", wrong);
         Assert.Equal(2, code);
         Assert.Contains($"error: DistSnn:Node:Tls:CertificatePath: '{pfx}' is not a PKCS#12 (PFX) file that opens with the password from DistSnn:Node:Tls:PasswordFile", stderr);
@@ -52,7 +52,7 @@ public sealed class NodeSecurityTests : IDisposable
         string pfx = WritePfx();
         string tokenFile = Path.Combine(_dir, "token");
         File.WriteAllText(tokenFile, Token + "\n");
-        int port = FreePort(), admin = FreePort();
+        int port = TestProcesses.FreePort(), admin = TestProcesses.FreePort();
         var lines = new ConcurrentQueue<string>();
         var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
@@ -108,23 +108,10 @@ public sealed class NodeSecurityTests : IDisposable
         return path;
     }
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 
     public void Dispose()
     {
-        if (_node is not null)
-        {
-            if (!_node.HasExited) _node.Kill(entireProcessTree: true);
-            _node.WaitForExit(10_000);
-            _node.Dispose();
-        }
-        Directory.Delete(_dir, true);
+        TestProcesses.Stop(_node);
+        TestProcesses.DeleteDirectory(_dir);
     }
 }
