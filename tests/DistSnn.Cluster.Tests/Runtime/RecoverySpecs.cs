@@ -64,7 +64,9 @@ public class RecoverySpecs : TestKit
     [Fact]
     public async Task A_job_without_checkpoints_that_loses_a_partition_fails_and_says_how_to_survive()
     {
-        var spec = Small() with { Run = Small().Run with { Duration = 5000 } };
+        // Long enough that the first progress report (after 100 ms of wall time) comes well before the end, even on an
+        // idle machine: the partition is stopped mid-run, never after it finished.
+        var spec = Small() with { Run = Small().Run with { Duration = 120_000 } };
         var coordinator = Sys.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost(), null, 0, null)));
         var done = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         bool stopped = false;
