@@ -24,12 +24,15 @@ public sealed class RenderedChart
     /// <summary>Every document of every template.</summary>
     public IEnumerable<YamlMappingNode> All => ByFile.Values.SelectMany(d => d);
 
-    /// <summary>Reads the chart with values.yaml, merged with <paramref name="overrideFile"/> when given.</summary>
-    public static RenderedChart Load(string? overrideFile = null)
+    /// <summary>
+    /// Reads the chart with values.yaml, merged with <paramref name="overrideFile"/> when given; with
+    /// <paramref name="evaluateConditions"/>, blocks whose simple values condition is false are left out.
+    /// </summary>
+    public static RenderedChart Load(string? overrideFile = null, bool evaluateConditions = false)
     {
         var values = ChartFiles.LoadMapping("values.yaml");
         if (overrideFile is not null) values = Yaml.Merge(values, ChartFiles.LoadMapping(overrideFile));
-        var reader = new StaticTemplate(values, File.ReadAllText(Path.Combine(ChartFiles.TemplatesDir, "_helpers.tpl")));
+        var reader = new StaticTemplate(values, File.ReadAllText(Path.Combine(ChartFiles.TemplatesDir, "_helpers.tpl")), evaluateConditions);
         var byFile = new Dictionary<string, IReadOnlyList<YamlMappingNode>>(StringComparer.Ordinal);
         foreach (var path in Directory.GetFiles(ChartFiles.TemplatesDir, "*.yaml").Order(StringComparer.Ordinal))
             byFile[Path.GetFileName(path)] = reader.Parse(File.ReadAllText(path), "templates/" + Path.GetFileName(path));

@@ -20,6 +20,9 @@ namespace DistSnn.Helm.Tests;
 /// <c>include ... .</c> inside <c>with</c>/<c>range</c>, where <c>.</c> is no longer the root.</item>
 /// <item>Any other action becomes a placeholder scalar (<c>tpl1</c>, <c>tpl2</c>, ...), the same for the same
 /// expression everywhere, so names built by helpers can be compared across templates.</item>
+/// <item>When asked to evaluate conditions, <c>if .Values.a</c>, <c>if not .Values.a</c> (with their <c>else</c>)
+/// and <c>with .Values.a</c> keep or drop their block as Helm would for these values (false, 0, null and empty
+/// are false); any other condition keeps its block.</item>
 /// </list>
 /// </summary>
 public sealed partial class StaticTemplate
@@ -28,15 +31,18 @@ public sealed partial class StaticTemplate
     private static readonly HashSet<string> BlockOpeners = new(StringComparer.Ordinal) { "if", "range", "with", "define", "block" };
 
     private readonly YamlMappingNode values;
+    private readonly bool evaluateConditions;
     private readonly Dictionary<string, string> defines;
     private readonly Dictionary<string, string> placeholders = new(StringComparer.Ordinal);
 
     /// <summary>Creates a reader for templates of one chart.</summary>
     /// <param name="values">The chart's values (values.yaml, possibly merged with overrides).</param>
     /// <param name="helpers">Text of <c>_helpers.tpl</c> (its defines are expanded by <c>include</c>).</param>
-    public StaticTemplate(YamlMappingNode values, string helpers)
+    /// <param name="evaluateConditions">Drop the blocks whose simple values condition is false (see the class remarks).</param>
+    public StaticTemplate(YamlMappingNode values, string helpers, bool evaluateConditions = false)
     {
         this.values = values;
+        this.evaluateConditions = evaluateConditions;
         defines = ReadDefines(helpers);
     }
 
@@ -89,12 +95,30 @@ public sealed partial class StaticTemplate
     public static Dictionary<string, string> ReadDefines(string helpers)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (Match m in DefineRegex().Matches(StripComments(helpers)))
+        string text = StripComments(helpers);
+        string? name = null;
+        int bodyStart = 0, depth = 0;
+        // A define ends at the end that closes it, so blocks (if/else) nested inside a define stay in its body.
+        foreach (Match action in ActionRegex().Matches(text))
         {
-            string name = m.Groups["name"].Value;
-            if (!result.TryAdd(name, m.Groups["body"].Value.Trim('\n', '\r')))
-                throw new InvalidDataException($"_helpers.tpl: define \"{name}\" appears twice");
+            string expression = Normalize(action.Groups["expr"].Value);
+            string first = FirstWord(expression);
+            if (name is null)
+            {
+                var define = DefineRegex().Match(expression);
+                if (!define.Success) continue;
+                (name, bodyStart, depth) = (define.Groups["name"].Value, action.Index + action.Length, 0);
+            }
+            else if (BlockOpeners.Contains(first)) depth++;
+            else if (first == "end" && depth > 0) depth--;
+            else if (first == "end")
+            {
+                if (!result.TryAdd(name, text[bodyStart..action.Index].Trim('\n', '\r')))
+                    throw new InvalidDataException($"_helpers.tpl: define \"{name}\" appears twice");
+                name = null;
+            }
         }
+        if (name is not null) throw new InvalidDataException($"_helpers.tpl: define \"{name}\" is not closed by {{{{ end }}}}");
         return result;
     }
 
@@ -115,6 +139,7 @@ public sealed partial class StaticTemplate
             var actions = ActionRegex().Matches(line);
             if (actions.Count == 0)
             {
+                if (scopes.Any(s => s.Condition == false)) continue;
                 output.Add(line);
                 continue;
             }
@@ -125,6 +150,7 @@ public sealed partial class StaticTemplate
                 foreach (var e in expressions) Enter(scopes, e, where);
                 continue;
             }
+            if (scopes.Any(s => s.Condition == false)) continue;
             if (expressions.Any(IsControl))
                 throw new InvalidDataException($"{where}: a control action shares its line with other text; put it on its own line");
             if (rest.Trim().Length == 0 && expressions.Count == 1)
@@ -159,9 +185,49 @@ public sealed partial class StaticTemplate
             if (scopes.Count == 0) throw new InvalidDataException($"{where}: {{{{ end }}}} without an open block");
             scopes.Pop();
         }
-        else if (first == "with") scopes.Push(new Scope(first, ResolveValue(expression[4..].Trim(), scopes, where)));
-        else if (BlockOpeners.Contains(first)) scopes.Push(new Scope(first, null));
+        else if (first == "else")
+        {
+            if (scopes.Count == 0) throw new InvalidDataException($"{where}: {{{{ else }}}} without an open block");
+            if (scopes.Peek().Condition is bool taken)
+            {
+                if (expression != "else")
+                    throw new InvalidDataException($"{where}: '{expression}' after an evaluated condition is not supported; use a plain else");
+                var open = scopes.Pop();
+                scopes.Push(open with { Condition = !taken });
+            }
+        }
+        else if (first == "with")
+        {
+            var dot = ResolveValue(expression[4..].Trim(), scopes, where);
+            bool? condition = evaluateConditions && IsValuesPath(expression[4..].Trim()) ? IsTruthy(dot) : null;
+            scopes.Push(new Scope(first, dot, condition));
+        }
+        else if (first == "if") scopes.Push(new Scope(first, null, evaluateConditions ? EvaluateCondition(expression[2..].Trim(), scopes, where) : null));
+        else if (BlockOpeners.Contains(first)) scopes.Push(new Scope(first, null, null));
     }
+
+    /// <summary>The value of <c>.Values.a</c> or <c>not .Values.a</c>; null for any other condition.</summary>
+    private bool? EvaluateCondition(string condition, Stack<Scope> scopes, string where)
+    {
+        bool negated = condition.StartsWith("not ", StringComparison.Ordinal);
+        string argument = negated ? condition[4..].Trim() : condition;
+        if (!IsValuesPath(argument)) return null;
+        bool truthy = IsTruthy(ResolveValue(argument, scopes, where));
+        return negated ? !truthy : truthy;
+    }
+
+    private static bool IsValuesPath(string argument) => ValuesPathRegex().IsMatch(argument);
+
+    /// <summary>Helm's truth of a values node: false, 0, null, an empty string and an empty collection are false.</summary>
+    private static bool IsTruthy(YamlNode? node) => node switch
+    {
+        null => false,
+        YamlMappingNode m => m.Children.Count > 0,
+        YamlSequenceNode s => s.Children.Count > 0,
+        YamlScalarNode { Style: ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted } q => !string.IsNullOrEmpty(q.Value),
+        YamlScalarNode p => p.Value is not (null or "" or "~" or "null" or "false" or "0"),
+        _ => true,
+    };
 
     /// <summary>An action alone on its line: expanded includes and toYaml, or one inline value.</summary>
     private IEnumerable<string> OutputLine(string expression, string leading, Stack<Scope> scopes, string where, int depth)
@@ -330,7 +396,8 @@ public sealed partial class StaticTemplate
     private static string Scalar(YamlScalarNode s) =>
         s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted ? JsonSerializer.Serialize(s.Value ?? "") : s.Value ?? "";
 
-    private sealed record Scope(string Kind, YamlNode? Dot);
+    /// <summary>An open block; <paramref name="Condition"/> is null when the block is kept whatever the values.</summary>
+    private sealed record Scope(string Kind, YamlNode? Dot, bool? Condition);
 
     [GeneratedRegex(@"\{\{-?(?<expr>.*?)-?\}\}")]
     private static partial Regex ActionRegex();
@@ -338,7 +405,7 @@ public sealed partial class StaticTemplate
     [GeneratedRegex(@"\{\{-?\s*/\*.*?\*/\s*-?\}\}[ \t]*", RegexOptions.Singleline)]
     private static partial Regex CommentRegex();
 
-    [GeneratedRegex(@"\{\{-?\s*define\s+""(?<name>[^""]+)""\s*-?\}\}(?<body>.*?)\{\{-?\s*end\s*-?\}\}", RegexOptions.Singleline)]
+    [GeneratedRegex(@"^define\s+""(?<name>[^""]+)""$")]
     private static partial Regex DefineRegex();
 
     [GeneratedRegex(@"^include\s+""(?<name>[^""]+)""\s+(?<ctx>\S+)$")]

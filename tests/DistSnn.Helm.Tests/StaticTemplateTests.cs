@@ -34,6 +34,40 @@ public class StaticTemplateTests
         Assert.Equal("a: 1\nb: 2\n", text);
     }
 
+    [Theory]
+    [InlineData("flag: true\nname: \"\"\nlist: []\n", "a: 1\nd: 4\n")]
+    [InlineData("flag: false\nname: \"x\"\nlist: [1]\n", "b: 2\nc: 3\ne: 1\n")]
+    [InlineData("flag: 0\nname: \"\"\nlist: []\n", "b: 2\nd: 4\n")]
+    public void EvaluatedConditionsKeepOnlyTheBranchTheValuesTake(string values, string expected)
+    {
+        var reader = new StaticTemplate(ChartFiles.ParseMapping(values, "values"), Helpers, evaluateConditions: true);
+        string text = reader.Render("""
+            {{- if .Values.flag }}
+            a: 1
+            {{- else }}
+            b: 2
+            {{- end }}
+            {{- if .Values.name }}
+            c: 3
+            {{- end }}
+            {{- if not .Values.name }}
+            d: 4
+            {{- end }}
+            {{- with .Values.list }}
+            e: {{ len . }}
+            {{- end }}
+            """, "t.yaml");
+        Assert.Equal(expected.Replace("e: 1", "e: " + reader.PlaceholderFor("len ."), StringComparison.Ordinal), text);
+    }
+
+    [Fact]
+    public void EvaluatedConditionOnAMissingValueNamesIt()
+    {
+        var reader = new StaticTemplate(ChartFiles.ParseMapping("flag: true\n", "values"), Helpers, evaluateConditions: true);
+        var e = Assert.Throws<InvalidDataException>(() => reader.Render("{{- if .Values.tls.enabled }}\na: 1\n{{- end }}\n", "t.yaml"));
+        Assert.Contains("t.yaml:1: values has no 'tls'", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ValuesAreSubstitutedKeepingTheirQuoting()
     {

@@ -21,7 +21,7 @@ public class ValuesSchemaTests
     {
         var properties = ValuesSchema.Text().GetProperty("properties").EnumerateObject().Select(p => p.Name).ToHashSet();
         var keys = ValuesSchema.Values()!.AsObject().Select(kv => kv.Key).ToList();
-        Assert.Equal(26, keys.Count);
+        Assert.Equal(27, keys.Count);
         Assert.All(keys, k => Assert.Contains(k, properties));
         Assert.Equal(keys.Count, properties.Count);
     }
@@ -44,6 +44,10 @@ public class ValuesSchemaTests
         Assert.True(merged["metrics"]!["serviceMonitor"]!["enabled"]!.GetValue<bool>());
         Assert.True(merged["tls"]!["enabled"]!.GetValue<bool>());
         Assert.Equal("distsnn-tls", merged["tls"]!["existingSecret"]!.GetValue<string>());
+        Assert.True(merged["admin"]!["auth"]!["mountAsFile"]!.GetValue<bool>());
+        Assert.Equal("distsnn-checkpoints", merged["checkpoints"]!["sharedClaim"]!.GetValue<string>());
+        Assert.False(ValuesSchema.Values()!["admin"]!["auth"]!["mountAsFile"]!.GetValue<bool>());
+        Assert.Equal("", ValuesSchema.Values()!["checkpoints"]!["sharedClaim"]!.GetValue<string>());
         Assert.False(ValuesSchema.Values()!["tls"]!["enabled"]!.GetValue<bool>()); // off unless asked
         // Kept from values.yaml: production does not repeat the ports.
         Assert.Equal(4053, merged["ports"]!["remoting"]!.GetValue<long>());
@@ -62,6 +66,12 @@ public class ValuesSchemaTests
     [InlineData("tls.enabled", "\"yes\"", "/tls/enabled")]
     [InlineData("tls.mountPath", "\"etc/tls\"", "/tls/mountPath")]
     [InlineData("jobs.maxConcurrent", "-1", "/jobs/maxConcurrent")]
+    [InlineData("jobs.maxConcurrent", "\"4\"", "/jobs/maxConcurrent")]
+    [InlineData("tls.existingSecret", "7", "/tls/existingSecret")]
+    [InlineData("tls.certificateKey", "\"\"", "/tls/certificateKey")]
+    [InlineData("admin.auth.mountAsFile", "\"true\"", "/admin/auth/mountAsFile")]
+    [InlineData("checkpoints.sharedClaim", "true", "/checkpoints/sharedClaim")]
+    [InlineData("checkpoints.sharedClaim", "\"Shared_Claim\"", "/checkpoints/sharedClaim")]
     public void WrongValueIsRejectedNamingTheField(string path, string json, string location)
     {
         var values = ValuesSchema.Values()!;

@@ -48,6 +48,24 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{ .Values.admin.auth.existingSecret | default (printf "%s-admin" (include "distsnn.fullname" .)) }}
 {{- end }}
 
+{{/* Where the admin token file is mounted when admin.auth.mountAsFile is set. */}}
+{{- define "distsnn.adminTokenDir" -}}
+/etc/distsnn/admin
+{{- end }}
+
+{{/*
+Checkpoint directory of the nodes (DistSnn:Node:CheckpointDirectory): the shared claim's mount when
+checkpoints.sharedClaim is set (a coordinator that moves takes over the running jobs), else a folder on each
+node's own data volume (checkpoints then survive a pod restart, not the loss of its node).
+*/}}
+{{- define "distsnn.checkpointDirectory" -}}
+{{- if .Values.checkpoints.sharedClaim }}
+/checkpoints
+{{- else }}
+{{ .Values.persistence.mountPath }}/checkpoints
+{{- end }}
+{{- end }}
+
 {{/* Node image reference. */}}
 {{- define "distsnn.image" -}}
 {{ printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
