@@ -155,6 +155,8 @@ public sealed partial class PartitionEngine
     public long DeliveredEpochs { get; private set; }
     /// <summary>Steps to simulate in total.</summary>
     public long TotalSteps { get; }
+    /// <summary>Epochs in the run (the last one may be shorter).</summary>
+    public long Epochs => (TotalSteps + EpochSteps - 1) / EpochSteps;
     /// <summary>The next step to be simulated.</summary>
     public long CurrentStep { get; private set; }
     /// <summary>Index of the next epoch to run.</summary>

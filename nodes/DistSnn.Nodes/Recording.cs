@@ -30,13 +30,9 @@ public sealed class SpikeRecord
     /// <summary>Saves or restores the spikes recorded so far (checkpoints).</summary>
     internal void VisitState(Checkpoints.StateVisitor visitor)
     {
-        int stamps = Count, ids = Count;
-        visitor.Prefix("stamps", ref _stamps, ref stamps);
-        visitor.Prefix("ids", ref _ids, ref ids);
-        if (stamps != ids) throw visitor.Fail($"{stamps} spike stamps but {ids} ids");
-        if (_ids.Length < _stamps.Length) System.Array.Resize(ref _ids, _stamps.Length);
-        if (_stamps.Length < _ids.Length) System.Array.Resize(ref _stamps, _ids.Length);
-        Count = stamps;
+        int count = Count;
+        visitor.PairedPrefix("stamps", ref _stamps, "ids", ref _ids, ref count);
+        Count = count;
     }
 
     /// <summary>Copies of the stamps and population-local ids, sorted by (stamp, id).</summary>

@@ -92,25 +92,8 @@ public class ClusterProcessTests : IDisposable
     /// </summary>
     internal static Process StartNode(int port, int seedPort, int adminPort, IReadOnlyDictionary<string, string>? environment = null,
         Action<string>? output = null)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = CliProcess.RepoRoot,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
-        foreach (var a in new[] { "node", "--port", port.ToString(), "--seed", $"127.0.0.1:{seedPort}", "--admin-url", $"http://127.0.0.1:{adminPort}" })
-            psi.ArgumentList.Add(a);
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) => { if (e.Data is { } line) output?.Invoke(line); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is { } line) output?.Invoke(line); };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
+        => TestProcesses.StartCli(["node", "--port", port.ToString(), "--seed", $"127.0.0.1:{seedPort}", "--admin-url", $"http://127.0.0.1:{adminPort}"],
+            environment, output);
 
 
     public void Dispose()

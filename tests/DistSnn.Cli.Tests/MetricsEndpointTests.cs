@@ -143,26 +143,8 @@ public partial class MetricsEndpointTests : IDisposable
         }
     }
 
-    private static Process StartNode(int port, int adminPort)
-    {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = CliProcess.RepoRoot,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
-        foreach (var a in new[] { "node", "--port", port.ToString(), "--admin-url", $"http://127.0.0.1:{adminPort}",
-                     "--admin-token", "s3cret", "--telemetry", "prometheus" })
-            psi.ArgumentList.Add(a);
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
+    private static Process StartNode(int port, int adminPort) => TestProcesses.StartCli(
+        ["node", "--port", port.ToString(), "--admin-url", $"http://127.0.0.1:{adminPort}", "--admin-token", "s3cret", "--telemetry", "prometheus"]);
 
     public void Dispose()
     {

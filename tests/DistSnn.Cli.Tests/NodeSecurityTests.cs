@@ -54,17 +54,14 @@ public sealed class NodeSecurityTests : IDisposable
         File.WriteAllText(tokenFile, Token + "\n");
         int port = TestProcesses.FreePort(), admin = TestProcesses.FreePort();
         var lines = new ConcurrentQueue<string>();
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _dir };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
-        foreach (var a in new[] { "node", "--port", port.ToString(), "--admin-url", $"http://0.0.0.0:{admin}", "--admin-token-file", tokenFile, "--tls-certificate", pfx })
-            psi.ArgumentList.Add(a);
-        psi.Environment["DistSnn__Node__Tls__Password"] = Password;
-        psi.Environment["Logging__LogLevel__Default"] = "Debug"; // as much logging as the host gives
-        _node = Process.Start(psi)!;
-        _node.OutputDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
-        _node.ErrorDataReceived += (_, e) => { if (e.Data is not null) lines.Enqueue(e.Data); };
-        _node.BeginOutputReadLine();
-        _node.BeginErrorReadLine();
+        _node = TestProcesses.StartCli(
+            ["node", "--port", port.ToString(), "--admin-url", $"http://0.0.0.0:{admin}", "--admin-token-file", tokenFile, "--tls-certificate", pfx],
+            new Dictionary<string, string>
+            {
+                ["DistSnn__Node__Tls__Password"] = Password,
+                ["Logging__LogLevel__Default"] = "Debug", // as much logging as the host gives
+            },
+            lines.Enqueue, _dir);
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var deadline = DateTime.UtcNow.AddSeconds(60);

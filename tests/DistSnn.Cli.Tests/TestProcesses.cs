@@ -17,6 +17,32 @@ internal static class TestProcesses
         return port;
     }
 
+    /// <summary>
+    /// Starts the CLI (<c>distsnn ARGS</c>) in <paramref name="workingDirectory"/> (default: the repository root), its
+    /// output read as it comes (each line to <paramref name="output"/> when given, so the pipes never fill);
+    /// <paramref name="environment"/> adds variables.
+    /// </summary>
+    public static Process StartCli(IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, Action<string>? output = null,
+        string? workingDirectory = null)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? CliProcess.RepoRoot,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) psi.Environment[key] = value;
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) => { if (e.Data is { } line) output?.Invoke(line); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is { } line) output?.Invoke(line); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
     /// <summary>Kills a process and its children if it still runs, waits for it and releases it.</summary>
     public static void Stop(Process? process)
     {

@@ -19,7 +19,7 @@ public class ExchangeLagTests
     {
         var engines = Sim.Build(spec, parts, PartitionStrategy.RoundRobin);
         var first = engines[0];
-        long epochs = (first.TotalSteps + first.EpochSteps - 1) / first.EpochSteps;
+        long epochs = first.Epochs;
         while (!first.Finished)
         {
             long epoch = first.NextEpoch;

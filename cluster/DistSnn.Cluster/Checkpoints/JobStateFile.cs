@@ -40,12 +40,8 @@ public sealed record JobStateFile
     /// <summary>The model as run (YAML, after overrides and scaling).</summary>
     public required string Model { get; init; }
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
+    // The checkpoint folder's JSON conventions (snake_case, indented), as in manifest.json.
+    private static JsonSerializerOptions Json => CheckpointManifest.Json;
 
     /// <summary>The state of <paramref name="run"/> (which must write checkpoints).</summary>
     public static JobStateFile Of(JobRun run)

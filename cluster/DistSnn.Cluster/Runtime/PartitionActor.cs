@@ -29,7 +29,6 @@ public sealed partial class PartitionActor : ReceiveActor
     private IReadOnlyList<OutRoute> _routes = [];
     private int _inDegree;
     private IActorRef _coordinator = ActorRefs.Nobody;
-    private long _epochs;
     private long _late, _duplicates;
     private bool _running;
     private string? _builtFor;
@@ -125,7 +124,6 @@ public sealed partial class PartitionActor : ReceiveActor
         _coordinator = msg.Coordinator;
         if (_sharded) Context.Watch(_coordinator);
         _maxSpikesPerPart = MaxSpikesPerPart(msg.Job);
-        _epochs = (_engine.TotalSteps + _engine.EpochSteps - 1) / _engine.EpochSteps;
         _running = true;
         ResendRestoredPackets();
         Advance();
@@ -266,7 +264,7 @@ public sealed partial class PartitionActor : ReceiveActor
     private void Send(long epoch, SpikeBatch spikes)
     {
         // The last k epochs' spikes would arrive after the end of the run: nobody waits for them.
-        if (epoch + _engine!.Lag >= _epochs) return;
+        if (epoch + _engine!.Lag >= _engine.Epochs) return;
         foreach (var route in _routes)
         {
             var packet = Packet(epoch, spikes, route.Filter);

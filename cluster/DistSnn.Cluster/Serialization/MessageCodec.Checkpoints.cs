@@ -19,10 +19,15 @@ internal static partial class MessageCodec
         }
         Record(ref w, 3);
         PutText(ref w, m.Directory, name, "Checkpoints.Directory");
-        if (m.EverySteps < 1) throw new WireFormatException(name, "Checkpoints.EverySteps", $"{m.EverySteps} is not a positive number of steps");
-        PutCount(ref w, m.EverySteps, name, "Checkpoints.EverySteps");
-        if (m.Keep < 1) throw new WireFormatException(name, "Checkpoints.Keep", $"{m.Keep} is not a positive number of checkpoints");
-        PutCount(ref w, m.Keep, name, "Checkpoints.Keep");
+        PutPositive(ref w, m.EverySteps, name, "Checkpoints.EverySteps", "a positive number of steps");
+        PutPositive(ref w, m.Keep, name, "Checkpoints.Keep", "a positive number of checkpoints");
+    }
+
+    /// <summary>A count that must be at least 1: refused at the sender with what it should have been.</summary>
+    private static void PutPositive(ref MessagePackWriter w, long v, string message, string field, string expected, long max = long.MaxValue)
+    {
+        if (v < 1) throw new WireFormatException(message, field, $"{v} is not {expected}");
+        PutCount(ref w, v, message, field, max);
     }
 
     private static CheckpointRequest? ReadCheckpointRequest(ref FrameReader r)
@@ -45,11 +50,9 @@ internal static partial class MessageCodec
         }
         Record(ref w, 4);
         PutText(ref w, m.Directory, name, "Checkpointing.Directory");
-        if (m.EverySteps < 1) throw new WireFormatException(name, "Checkpointing.EverySteps", $"{m.EverySteps} is not a positive number of steps");
-        PutCount(ref w, m.EverySteps, name, "Checkpointing.EverySteps");
+        PutPositive(ref w, m.EverySteps, name, "Checkpointing.EverySteps", "a positive number of steps");
         PutId(ref w, m.ModelHash, name, "Checkpointing.ModelHash");
-        if (m.Partitions < 1) throw new WireFormatException(name, "Checkpointing.Partitions", $"{m.Partitions} is not a partition count");
-        PutCount(ref w, m.Partitions, name, "Checkpointing.Partitions", WireLimits.MaxPartitions);
+        PutPositive(ref w, m.Partitions, name, "Checkpointing.Partitions", "a partition count", WireLimits.MaxPartitions);
     }
 
     private static PartitionCheckpointing? ReadPartitionCheckpointing(ref FrameReader r)

@@ -26,6 +26,22 @@ public abstract class StateVisitor
     /// </summary>
     public abstract void Prefix<T>(string name, ref T[] values, ref int count) where T : unmanaged;
 
+    /// <summary>
+    /// Two growable arrays that hold the same <paramref name="count"/> entries side by side (a spike's stamp and its
+    /// neuron): on restore both counts must agree and both arrays end up at least as long as each other.
+    /// </summary>
+    public void PairedPrefix<TA, TB>(string nameA, ref TA[] a, string nameB, ref TB[] b, ref int count)
+        where TA : unmanaged where TB : unmanaged
+    {
+        int na = count, nb = count;
+        Prefix(nameA, ref a, ref na);
+        Prefix(nameB, ref b, ref nb);
+        if (na != nb) throw Fail($"{na} '{nameA}' but {nb} '{nameB}'");
+        if (b.Length < a.Length) System.Array.Resize(ref b, a.Length);
+        if (a.Length < b.Length) System.Array.Resize(ref a, b.Length);
+        count = na;
+    }
+
     /// <summary>An array that may be absent (null); when present it has <paramref name="length"/> entries.</summary>
     public abstract void Optional<T>(string name, ref T[]? values, int length) where T : unmanaged;
 

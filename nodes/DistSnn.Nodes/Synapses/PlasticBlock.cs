@@ -362,13 +362,7 @@ public sealed class PlasticBlock
         visitor.Array("y_time", _yTime);
         visitor.Array("y_now", _yNow);
         visitor.Array("y_now_time", _yNowTime);
-        int stamps = _preCount, rows = _preCount;
-        visitor.Prefix("pre_stamps", ref _preStamps, ref stamps);
-        visitor.Prefix("pre_rows", ref _preRows, ref rows);
-        if (stamps != rows) throw visitor.Fail($"{stamps} queued pre-spike stamps but {rows} rows");
-        if (_preRows.Length < _preStamps.Length) System.Array.Resize(ref _preRows, _preStamps.Length);
-        if (_preStamps.Length < _preRows.Length) System.Array.Resize(ref _preStamps, _preRows.Length);
-        _preCount = stamps;
+        visitor.PairedPrefix("pre_stamps", ref _preStamps, "pre_rows", ref _preRows, ref _preCount);
         visitor.Value("last_normalized", ref _lastNormalized);
     }
 
@@ -428,15 +422,11 @@ public sealed class PostSpikeLog
     {
         var stamps = Stamps;
         var indices = Indices;
-        int ns = Count, ni = Count;
-        visitor.Prefix("stamps", ref stamps, ref ns);
-        visitor.Prefix("indices", ref indices, ref ni);
-        if (ns != ni) throw visitor.Fail($"{ns} post-spike stamps but {ni} indices");
-        if (indices.Length < stamps.Length) System.Array.Resize(ref indices, stamps.Length);
-        if (stamps.Length < indices.Length) System.Array.Resize(ref stamps, indices.Length);
+        int count = Count;
+        visitor.PairedPrefix("stamps", ref stamps, "indices", ref indices, ref count);
         Stamps = stamps;
         Indices = indices;
-        Count = ns;
+        Count = count;
     }
 
     /// <summary>Forgets the first <paramref name="n"/> spikes (all readers are past them).</summary>

@@ -51,7 +51,7 @@ public class PartitionActorSplitSpecs() : TestKit("akka.remote.dot-netty.tcp.max
         actor.Tell(new StartRun(Job, [new OutRoute(0, actor, all), new OutRoute(1, TestActor, all)], 2, coordinator));
 
         var other = new PartitionEngine(spec, 1, plan.Owned(1));
-        long epochs = (other.TotalSteps + other.EpochSteps - 1) / other.EpochSteps;
+        long epochs = other.Epochs;
         var assembler = new SpikePacketAssembler();
         int partsReceived = 0;
         var first = other.RunEpoch();

@@ -12,17 +12,6 @@ namespace DistSnn.Cluster.Tests.Serialization;
 /// </summary>
 public class MalformedFrameTests : SerializationSpec
 {
-    private delegate void Build(ref MessagePackWriter w);
-
-    private static byte[] Frame(Build build)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var w = new MessagePackWriter(buffer);
-        build(ref w);
-        w.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
-
     private static readonly string[] Manifests = DistSnnSerializer.Messages.Select(m => m.Manifest).ToArray();
 
     /// <summary>Decodes; a frame may happen to be valid, but any failure must be a <see cref="WireFormatException"/>.</summary>

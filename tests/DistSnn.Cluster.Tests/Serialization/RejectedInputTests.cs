@@ -48,17 +48,6 @@ internal sealed class RejectionListener : IDisposable
 /// </summary>
 public class RejectedInputTests : SerializationSpec
 {
-    private delegate void Build(ref MessagePackWriter w);
-
-    private static byte[] Frame(Build build)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        var w = new MessagePackWriter(buffer);
-        build(ref w);
-        w.Flush();
-        return buffer.WrittenSpan.ToArray();
-    }
-
     /// <summary>A spike packet whose stamp runs claim int.MaxValue items in a frame of a few bytes.</summary>
     private static readonly byte[] HugeHeader = Frame((ref MessagePackWriter w) =>
     {

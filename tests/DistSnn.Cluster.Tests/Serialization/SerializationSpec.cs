@@ -1,3 +1,4 @@
+using MessagePack;
 using Akka.Serialization;
 using Akka.TestKit.Xunit2;
 using DistSnn.Cluster.Serialization;
@@ -8,6 +9,19 @@ namespace DistSnn.Cluster.Tests.Serialization;
 /// <summary>A test actor system configured with <see cref="DistSnnSerializer.Config"/>, as nodes will be.</summary>
 public abstract class SerializationSpec(ITestOutputHelper? output = null) : TestKit(DistSnnSerializer.Config, output: output)
 {
+    /// <summary>Writes a frame by hand, for frames the codec itself would never produce.</summary>
+    protected delegate void Build(ref MessagePackWriter w);
+
+    /// <summary>The bytes <paramref name="build"/> writes.</summary>
+    protected static byte[] Frame(Build build)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        var w = new MessagePackWriter(buffer);
+        build(ref w);
+        w.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>The serializer Akka picks for <paramref name="message"/>; it must be ours.</summary>
     protected SerializerWithStringManifest SerializerFor(object message)
     {
