@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using DistSnn.Cluster.Admin;
 using DistSnn.Cluster.Hosting;
 using DistSnn.Monitoring.Exporters;
@@ -37,9 +38,13 @@ public static class NodeCommand
         {
             Description = "Checkpoint directory every node shares: a coordinator starting on this node takes over the jobs still running there",
         };
+        var noWarmUp = new Option<bool>("--no-warm-up")
+        {
+            Description = "Report ready without first running a small job to compile the node's code (the first job is then slower)",
+        };
         var cmd = new Command("node", "Run a cluster node with its admin endpoint until stopped.\n" + ExitCodes.Help)
         {
-            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken, adminTokenFile, tlsCertificate, tlsPasswordFile, maxJobs, telemetry, checkpointDir,
+            hostname, port, publicHost, seeds, roles, shards, adminUrl, adminToken, adminTokenFile, tlsCertificate, tlsPasswordFile, maxJobs, telemetry, checkpointDir, noWarmUp,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -57,6 +62,7 @@ public static class NodeCommand
                 Shards = parse.GetValue(shards) ?? node.Shards,
                 MaxConcurrentJobs = parse.GetValue(maxJobs) ?? node.MaxConcurrentJobs,
                 CheckpointDirectory = parse.GetValue(checkpointDir) ?? node.CheckpointDirectory,
+                WarmUp = node.WarmUp && !parse.GetValue(noWarmUp),
             };
             if (parse.GetValue(tlsCertificate) is { } certificate)
                 node = node with { Tls = node.Tls with { Enabled = true, CertificatePath = certificate } };
@@ -103,6 +109,9 @@ public static class NodeCommand
             Console.WriteLine($"node {node.PublicHostname ?? node.Hostname}:{node.Port} started; seeds {string.Join(", ", node.SeedNodes)}; admin {admin.Url}" +
                 $"{(admin.Token is null ? "" : " (token required)")}; remoting {(node.Tls.Enabled ? "TLS" : "plain TCP")}; " +
                 $"telemetry {metrics.Exporters.ToString().ToLowerInvariant()}");
+            var warmUp = app.Services.GetRequiredService<NodeWarmUp>();
+            _ = warmUp.Completion.ContinueWith(t => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"node warmed up in {t.Result.TotalSeconds:F1} s")), TaskContinuationOptions.OnlyOnRanToCompletion);
             // The node runs until Ctrl+C, SIGTERM (the host's console lifetime turns it into a stop request) or
             // until its actor system ends (left or downed); the host then runs Akka's coordinated shutdown.
             var system = app.Services.GetRequiredService<Akka.Actor.ActorSystem>();

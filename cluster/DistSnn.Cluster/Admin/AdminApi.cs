@@ -1,10 +1,10 @@
-using System.IO.Compression;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Hosting;
+using DistSnn.Cluster.Output;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Cluster.Serialization;
 using DistSnn.Model;
@@ -109,10 +109,11 @@ public static class AdminApi
         }
 
         app.MapGet("/health/live", () => Results.Ok(new { status = "live" }));
-        // Ready = a cluster member that is up and whose partition region the shard coordinator knows, so that a job
-        // submitted now can place partitions on this node.
-        app.MapGet("/health/ready", async (ActorSystem system, ActorRegistry registry) =>
+        // Ready = warmed up (NodeWarmUp), a cluster member that is up and whose partition region the shard
+        // coordinator knows, so that a job submitted now can place partitions on this node.
+        app.MapGet("/health/ready", async (ActorSystem system, ActorRegistry registry, NodeWarmUp warmUp) =>
         {
+            if (!warmUp.Finished) return Results.Json(new { status = "warming up" }, statusCode: 503);
             var cluster = Akka.Cluster.Cluster.Get(system);
             var self = cluster.SelfMember;
             if (self.Status != MemberStatus.Up)
@@ -226,26 +227,8 @@ public static class AdminApi
             if (answer is JobStatus s)
                 return s.Error == "unknown job" ? Results.NotFound(JobStatusDto.From(s)) : Results.Conflict(JobStatusDto.From(s));
             var result = (JobResult)answer;
-            return Results.File(ResultsArchive(result, csv ?? false), "application/zip", $"{id}.zip");
+            return Results.File(ResultsArchive.Create(result, csv ?? false), "application/zip", $"{id}.zip");
         });
-    }
-
-    /// <summary>Writes the results folder (same layout as a local run) and returns it zipped.</summary>
-    private static byte[] ResultsArchive(JobResult result, bool csv)
-    {
-        string dir = Path.Combine(Path.GetTempPath(), "distsnn-results-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            LocalRunner.Report(result, new RunOptions { OutDir = dir, Csv = csv, Partitions = result.Partitions.Count },
-                DateTime.UtcNow - TimeSpan.FromSeconds(result.BuildSeconds + result.SimulateSeconds));
-            using var ms = new MemoryStream();
-            ZipFile.CreateFromDirectory(dir, ms, CompressionLevel.Fastest, includeBaseDirectory: false);
-            return ms.ToArray();
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, true);
-        }
     }
 
     private static IResult StatusResult(JobStatus s) =>

@@ -35,6 +35,8 @@ public static class NodeHost
     {
         if (options.MaxConcurrentJobs < 0)
             throw new ArgumentException($"DistSnn:Node:MaxConcurrentJobs: must be >= 0 (0 = no limit), got {options.MaxConcurrentJobs}");
+        services.AddSingleton(new NodeWarmUp(options.WarmUp));
+        services.AddHostedService<NodeWarmUp.Starter>();
         // Loaded here, not when the actor system starts, so that a bad certificate stops the node before anything binds.
         var tls = options.Tls.Enabled ? NodeTls.Load(options.Tls) : null;
         services.AddAkka(options.SystemName, builder =>

@@ -70,6 +70,12 @@ public sealed record NodeOptions
     /// </summary>
     public int MaxConcurrentJobs { get; init; } = 4;
 
+    /// <summary>
+    /// Run a small job on this node before it reports ready, so that the first real job does not pay for compiling
+    /// the node's code (see <see cref="NodeWarmUp"/>). About a second of one core at start.
+    /// </summary>
+    public bool WarmUp { get; init; } = true;
+
     /// <summary>Akka address protocol of this node's remoting: <c>akka.ssl.tcp</c> with TLS, else <c>akka.tcp</c>.</summary>
     public string Protocol => Tls.Enabled ? "akka.ssl.tcp" : "akka.tcp";
 

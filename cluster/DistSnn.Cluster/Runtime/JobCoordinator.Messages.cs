@@ -108,6 +108,7 @@ public sealed record JobResult(string Job, NetworkSpec Spec, IReadOnlyList<Parti
 /// Never crosses the network: it holds a task source and a delegate.
 /// </summary>
 public sealed record RunJob(SubmitJob Submit, TaskCompletionSource<JobResult> Completion, Action<long>? OnProgress)
+    : Akka.Actor.INoSerializationVerificationNeeded
 {
     /// <summary>Called (on the coordinator's thread) with the manifest of each completed checkpoint.</summary>
     public Action<CheckpointManifest>? OnCheckpoint { get; init; }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
 using DistSnn.Cluster.Checkpoints;
@@ -201,7 +202,9 @@ public sealed partial class JobCoordinator : ReceiveActor
     {
         if (!Current(f.Job, out var run)) return;
         if (run.OnFinished(f) is not { } result) return;
-        _log.Info("job {0} finished: build {1:F2} s, simulate {2:F2} s", result.Job, result.BuildSeconds, result.SimulateSeconds);
+        _log.Info("job {0} finished: build {1:F2} s, simulate {2:F2} s; per partition computing/waiting {3}", result.Job,
+            result.BuildSeconds, result.SimulateSeconds, string.Join(", ", result.Partitions.Select(r =>
+                string.Create(CultureInfo.InvariantCulture, $"{r.Partition}: {r.SimulateSeconds:F2}/{r.WaitSeconds:F2} s"))));
         Release(run);
         JobEnded(run);
         StartQueued();

@@ -4,6 +4,7 @@ using Akka.Configuration;
 using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Output;
 using DistSnn.Cluster.Resources;
+using DistSnn.Cluster.Serialization;
 using DistSnn.Model;
 using DistSnn.Monitoring;
 using DistSnn.Partitioner;
@@ -36,6 +37,11 @@ public sealed record RunOptions
     /// before the first measurement (telemetry exporters starting in the background) overlap the actors' start.
     /// </summary>
     public Func<Task>? BeforeSubmit { get; init; }
+    /// <summary>
+    /// Passes every message between the actors through the cluster serializer, as if it crossed the network: a
+    /// node's warm-up uses it to compile the codec along with the engine.
+    /// </summary>
+    public bool SerializeMessages { get; init; }
 }
 
 /// <summary>A finished run: its summary, the merged spikes and state traces.</summary>
@@ -63,7 +69,10 @@ public static class LocalRunner
         CancellationToken cancel = default)
     {
         var wallStart = options.WallStartUtc ?? DateTime.UtcNow;
-        var system = ActorSystem.Create("distsnn", AkkaConfig);
+        var system = ActorSystem.Create("distsnn", options.SerializeMessages
+            ? ConfigurationFactory.ParseString($"akka.actor.serialize-messages = on\n{DistSnnSerializer.UncountedSetting} = on")
+                .WithFallback(DistSnnSerializer.Config).WithFallback(AkkaConfig)
+            : AkkaConfig);
         JobResult job;
         try
         {

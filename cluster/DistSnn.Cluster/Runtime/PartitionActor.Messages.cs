@@ -73,7 +73,7 @@ public sealed record PartitionResult(int Partition, long Neurons, long Synapses,
 }
 
 /// <summary>Internal: a partition whose next epoch is already complete resumes through its mailbox.</summary>
-internal sealed class ContinueRun
+internal sealed class ContinueRun : Akka.Actor.INoSerializationVerificationNeeded
 {
     public static readonly ContinueRun Instance = new();
     private ContinueRun() { }

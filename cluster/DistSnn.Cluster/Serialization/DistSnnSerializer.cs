@@ -46,9 +46,20 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
     private ILoggingAdapter? _log;
     private readonly RejectionLog _logged = new();
 
+    /// <summary>
+    /// Configuration path of a switch that keeps this serializer out of <see cref="WireCounters"/>: on in an actor
+    /// system whose messages are serialized without going anywhere (a node's warm-up), so that the counters keep
+    /// meaning "put on the network".
+    /// </summary>
+    public const string UncountedSetting = "distsnn.serializer.uncounted";
+
+    private readonly bool _counted;
+
     /// <summary>Created by Akka from the configuration.</summary>
     public DistSnnSerializer(ExtendedActorSystem system) : base(system)
     {
+        ArgumentNullException.ThrowIfNull(system);
+        _counted = !system.Settings.Config.GetBoolean(UncountedSetting, false);
     }
 
     // Serializers are created while the actor system starts, before logging is up; the logger is made on first use.
@@ -93,7 +104,7 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
                 SpikePacketPart p => p.Stamps.Length,
                 _ => 0,
             };
-            WireCounters.Record(obj.GetType().Name, buffer.WrittenCount, spikes);
+            if (_counted) WireCounters.Record(obj.GetType().Name, buffer.WrittenCount, spikes);
             return buffer.WrittenSpan.ToArray();
         }
         finally

@@ -34,6 +34,8 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public async Task<IHost> AddNodeAsync(NodeOptions options, string? extraHocon = null)
     {
+        // Nodes in one process share their compiled code, and the warm-up has tests of its own.
+        options = options with { WarmUp = false };
         // Three nodes share this machine's cores with the other tests: a generous failure detector keeps a busy
         // node from being taken for a dead one.
         var host = NodeHost.Build(options, Akka.Configuration.ConfigurationFactory.ParseString(

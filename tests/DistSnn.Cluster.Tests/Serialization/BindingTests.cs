@@ -70,6 +70,26 @@ public class BindingTests : SerializationSpec
     }
 
     [Fact]
+    public void Only_a_serializer_for_the_network_counts_what_it_encodes()
+    {
+        var packet = new SpikePacket("counted-job", 3, 1, [10, 12, 12], [4, 9, 20]);
+        long Counted() => WireCounters.Snapshot().TryGetValue(nameof(SpikePacket), out var t) ? t.Spikes : 0;
+
+        long before = Counted();
+        Sys.Serialization.FindSerializerFor(packet).ToBinary(packet);
+        Assert.True(Counted() - before >= 3, "the node's serializer counts the packet's spikes");
+
+        using var quiet = Akka.Actor.ActorSystem.Create("uncounted", Akka.Configuration.ConfigurationFactory
+            .ParseString($"{DistSnnSerializer.UncountedSetting} = on").WithFallback(DistSnnSerializer.Config));
+        var serializer = quiet.Serialization.FindSerializerFor(packet);
+        long between = Counted();
+        var bytes = serializer.ToBinary(packet);
+        Assert.Equal(between, Counted());
+        var back = (SpikePacket)((DistSnnSerializer)serializer).FromBinary(bytes, ((DistSnnSerializer)serializer).Manifest(packet));
+        Assert.Equal(packet.Gids, back.Gids);
+    }
+
+    [Fact]
     public void Singletons_stay_singletons()
     {
         Assert.Same(ListJobs.Instance, RoundTrip(ListJobs.Instance));

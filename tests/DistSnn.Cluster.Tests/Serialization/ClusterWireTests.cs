@@ -35,7 +35,7 @@ public class ClusterWireTests
             var name = $"wire-{Guid.NewGuid():N}";
             for (int i = 0; i < 3; i++)
             {
-                var options = new NodeOptions { SystemName = name, Port = i == 0 ? seed : InProcessCluster.FreePort(), SeedNodes = [$"127.0.0.1:{seed}"], Shards = 30 };
+                var options = new NodeOptions { SystemName = name, Port = i == 0 ? seed : InProcessCluster.FreePort(), SeedNodes = [$"127.0.0.1:{seed}"], Shards = 30, WarmUp = false };
                 var host = NodeHost.Build(options, DistSnnSerializer.Config);
                 hosts.Add(host);
                 await host.StartAsync().WaitAsync(TimeSpan.FromSeconds(60));
