@@ -26,7 +26,13 @@ public static class TrainCommand
         var seed = new Option<ulong>("--seed", "-s") { Description = "Master seed", DefaultValueFactory = _ => 1UL };
         var reportEvery = new Option<int>("--report-every")
         {
-            Description = "Training images between accuracy reports; the responses to the last such block label the neurons",
+            Description = "Training images between accuracy reports (each block is scored with the labels from the one before)",
+            DefaultValueFactory = _ => 10_000,
+        };
+        var labelSamples = new Option<int>("--label-samples")
+        {
+            Description = "Last training images shown again with learning frozen to label the neurons (Diehl & Cook); " +
+                          "0 labels from the last report block, recorded while learning",
             DefaultValueFactory = _ => 10_000,
         };
         var maxRate = new Option<double>("--max-rate")
@@ -34,6 +40,22 @@ public static class TrainCommand
             Description = "Input rate of a white pixel at the first presentation, in Hz (Diehl & Cook use 63.75 for MNIST; " +
                           "Fashion-MNIST is twice as bright, hence 32)",
             DefaultValueFactory = _ => 32.0,
+        };
+        var inhibition = new Option<double>("--inhibition")
+        {
+            Description = "Weight of each lateral inhibitory synapse in nS (Diehl & Cook use 17 for MNIST; 30 keeps one " +
+                          "winner per Fashion-MNIST image)",
+            DefaultValueFactory = _ => 30.0,
+        };
+        var nuPost = new Option<double>("--nu-post")
+        {
+            Description = "Learning rate at a post-synaptic spike (Diehl & Cook: 0.01; doubled for one pass over the data)",
+            DefaultValueFactory = _ => 0.02,
+        };
+        var nuPre = new Option<double>("--nu-pre")
+        {
+            Description = "Learning rate at a pre-synaptic spike (Diehl & Cook: 0.0001; doubled for one pass over the data)",
+            DefaultValueFactory = _ => 0.0002,
         };
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>)" };
@@ -44,7 +66,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, maxRate, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, inhibition, nuPost, nuPre, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -59,7 +81,11 @@ public static class TrainCommand
             Partitions = parse.GetValue(partitions),
             Seed = parse.GetValue(seed),
             ReportEvery = parse.GetValue(reportEvery),
+            LabelSamples = parse.GetValue(labelSamples),
             MaxRateHz = parse.GetValue(maxRate),
+            InhibitionNs = parse.GetValue(inhibition),
+            NuPost = parse.GetValue(nuPost),
+            NuPre = parse.GetValue(nuPre),
             Job = $"train-stdp-N{parse.GetValue(neurons)}",
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel));
         });
@@ -76,7 +102,11 @@ public static class TrainCommand
             { TestSamples: < 1 } => $"--test-samples: must be at least 1, got {options.TestSamples}",
             { Partitions: < 1 } => $"--partitions: must be at least 1, got {options.Partitions}",
             { ReportEvery: < 1 } => $"--report-every: must be at least 1, got {options.ReportEvery}",
+            { LabelSamples: < 0 } => $"--label-samples: must be 0 or more, got {options.LabelSamples}",
             _ when !(options.MaxRateHz > 0) || double.IsInfinity(options.MaxRateHz) => $"--max-rate: must be a positive number of Hz, got {options.MaxRateHz}",
+            _ when !(options.InhibitionNs >= 0) || double.IsInfinity(options.InhibitionNs) => $"--inhibition: must be a finite weight >= 0 nS, got {options.InhibitionNs}",
+            _ when !(options.NuPost >= 0) || double.IsInfinity(options.NuPost) => $"--nu-post: must be a finite rate >= 0, got {options.NuPost}",
+            _ when !(options.NuPre >= 0) || double.IsInfinity(options.NuPre) => $"--nu-pre: must be a finite rate >= 0, got {options.NuPre}",
             _ => null,
         };
         if (bad is not null)
@@ -158,14 +188,20 @@ public static class TrainCommand
             ["partitions"] = result.Partitions,
             ["seed"] = options.Seed,
             ["max_rate_hz"] = options.MaxRateHz,
+            ["inhibition_ns"] = options.InhibitionNs,
+            ["nu_post"] = options.NuPost,
+            ["nu_pre"] = options.NuPre,
+            ["label_samples"] = result.LabelSamples,
             ["test_accuracy"] = result.TestAccuracy,
             ["training_accuracy"] = result.TrainingAccuracy.Select(h => new { samples = h.Samples, accuracy = h.Accuracy }).ToArray(),
             ["train_seconds"] = result.TrainSeconds,
+            ["label_seconds"] = result.LabelSeconds,
             ["test_seconds"] = result.TestSeconds,
             ["train_samples_per_second"] = result.TrainSamplesPerSecond,
             ["input_retries"] = result.Retries,
             ["weights_checksum"] = result.WeightsChecksum,
             ["neurons_per_class"] = Enumerable.Range(0, 10).Select(c => result.NeuronClasses.Count(x => x == c)).ToArray(),
+            ["silent_neurons"] = result.NeuronClasses.Count(x => x < 0),
         };
         string text = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true });
         File.WriteAllText(Path.Combine(dir, "train_summary.json"), text + "\n");
@@ -183,6 +219,7 @@ public static class TrainCommand
         Row("partitions", result.Partitions.ToString(ci));
         Row("test accuracy", result.TestAccuracy.ToString("P2", ci));
         Row("training", $"{result.TrainSeconds.ToString("F1", ci)} s, {result.TrainSamplesPerSecond.ToString("F2", ci)} images/s");
+        if (result.LabelSamples > 0) Row("labelling", $"{result.LabelSamples.ToString("N0", ci)} images, {result.LabelSeconds.ToString("F1", ci)} s");
         Row("testing", $"{result.TestSeconds.ToString("F1", ci)} s");
         Row("weights_checksum", result.WeightsChecksum);
         AnsiConsole.Write(table);

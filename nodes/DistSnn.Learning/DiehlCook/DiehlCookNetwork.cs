@@ -36,21 +36,45 @@ public static class DiehlCookNetwork
     /// <summary>Rest between images (ms), inputs silent, so that the network returns to rest.</summary>
     public const double RestMs = 150;
 
+    /// <summary>Diehl &amp; Cook's weight of each inhibitory → excitatory synapse (nS).</summary>
+    public const double DiehlCookInhibitionNs = 17;
+
+    /// <summary>Diehl &amp; Cook's threshold increment per excitatory spike (mV).</summary>
+    public const double DiehlCookThetaPlusMv = 0.05;
+
+    /// <summary>Diehl &amp; Cook's learning rate at a post-synaptic spike (nu_ee_post).</summary>
+    public const double DiehlCookNuPost = 0.01;
+
+    /// <summary>Diehl &amp; Cook's learning rate at a pre-synaptic spike (nu_ee_pre).</summary>
+    public const double DiehlCookNuPre = 0.0001;
+
     /// <summary>
     /// Builds the network with <paramref name="neurons"/> excitatory (and as many inhibitory) neurons for
     /// <paramref name="inputs"/> pixels. The run's duration is only a bound; the trainer drives it image by image.
+    /// <paramref name="inhibitionNs"/> (lateral inhibition), <paramref name="thetaPlusMv"/> (threshold step) and the
+    /// learning rates <paramref name="nuPost"/> and <paramref name="nuPre"/> default to Diehl &amp; Cook's values.
     /// </summary>
-    public static NetworkSpec Build(int neurons, ulong seed, int inputs = 784, double dt = 0.5, double durationMs = 1e9)
+    public static NetworkSpec Build(int neurons, ulong seed, int inputs = 784, double dt = 0.5, double durationMs = 1e9,
+        double inhibitionNs = DiehlCookInhibitionNs, double thetaPlusMv = DiehlCookThetaPlusMv,
+        double nuPost = DiehlCookNuPost, double nuPre = DiehlCookNuPre)
     {
+        if (!(nuPost >= 0) || double.IsInfinity(nuPost))
+            throw new ArgumentOutOfRangeException(nameof(nuPost), nuPost, "the learning rate must be finite and >= 0");
+        if (!(nuPre >= 0) || double.IsInfinity(nuPre))
+            throw new ArgumentOutOfRangeException(nameof(nuPre), nuPre, "the learning rate must be finite and >= 0");
         ArgumentOutOfRangeException.ThrowIfLessThan(neurons, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
+        if (!(inhibitionNs >= 0) || double.IsInfinity(inhibitionNs))
+            throw new ArgumentOutOfRangeException(nameof(inhibitionNs), inhibitionNs, "lateral inhibition must be a finite weight >= 0 nS");
+        if (!(thetaPlusMv >= 0) || double.IsInfinity(thetaPlusMv))
+            throw new ArgumentOutOfRangeException(nameof(thetaPlusMv), thetaPlusMv, "the threshold step must be finite and >= 0 mV");
         var b = new NetworkBuilder("diehl_cook").WithDt(dt).WithDuration(durationMs).WithSeed(seed);
         var input = b.Population(Input, inputs, new PoissonGenerator { Rate = 0 });
         var exc = b.Population(Excitatory, neurons, new LifExpCond
         {
             CM = 100, GL = 1, EL = -65, VReset = -65, VTh = -52, TRef = 5,
             EExc = 0, EInh = -100, TauSynExc = 1, TauSynInh = 2,
-            ThetaPlus = 0.05, TauTheta = 1e7,
+            ThetaPlus = thetaPlusMv, TauTheta = 1e7,
         }).Initial("v", ValueSpec.Of(-65, Dimension.Voltage));
         var inh = b.Population(Inhibitory, neurons, new LifExpCond
         {
@@ -61,7 +85,7 @@ public static class DiehlCookNetwork
         var rule = new TripletStdpSynapse
         {
             TauPlus = 20, TauMinus = 20, TauX = 20, TauY = 40,
-            A2Plus = 0, A3Plus = 0.01, A2Minus = 0.0001, A3Minus = 0,
+            A2Plus = 0, A3Plus = nuPost, A2Minus = nuPre, A3Minus = 0,
             Pairing = SpikePairing.Nearest, WMin = 0, WMax = 1,
             NormalizeTotal = 78.0 * inputs / 784, NormalizeInterval = PresentMs + RestMs,
         };
@@ -72,7 +96,7 @@ public static class DiehlCookNetwork
         for (int i = 0; i < neurons; i++)
             for (int j = 0; j < neurons; j++)
                 if (i != j) others.Add(new ListedSynapse(i, j));
-        b.Connect(inh, exc, new FromList(others), weight: 17, delay: dt, Receptor.Inh, "inh_exc");
+        b.Connect(inh, exc, new FromList(others), weight: inhibitionNs, delay: dt, Receptor.Inh, "inh_exc");
         b.RecordSpikes(exc);
         return b.Build();
     }

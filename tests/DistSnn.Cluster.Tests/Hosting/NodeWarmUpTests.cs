@@ -19,7 +19,7 @@ public class NodeWarmUpTests
     }
 
     [Fact]
-    public async Task The_warm_up_runs_its_job_to_the_end_and_only_once()
+    public async Task The_warm_up_runs_its_job_to_the_end_and_a_second_begin_changes_nothing()
     {
         var warmUp = new NodeWarmUp(enabled: true);
         Assert.False(warmUp.Finished);

@@ -1,0 +1,31 @@
+namespace DistSnn.Cli.Tests;
+
+/// <summary><c>distsnn train stdp</c> refuses bad settings before loading any data, naming the option.</summary>
+public class TrainCommandTests
+{
+    [Theory]
+    [InlineData("--inhibition", "-1", "--inhibition: must be a finite weight >= 0 nS, got -1")]
+    [InlineData("--nu-post", "-0.5", "--nu-post: must be a finite rate >= 0, got -0.5")]
+    [InlineData("--nu-pre", "NaN", "--nu-pre: must be a finite rate >= 0, got NaN")]
+    [InlineData("--label-samples", "-3", "--label-samples: must be 0 or more, got -3")]
+    public void A_bad_setting_is_refused_with_its_name(string option, string value, string message)
+    {
+        var (code, _, stderr) = CliProcess.Run("train", "stdp", "--neurons", "10", "--train-samples", "5", option, value,
+            "--data", "/nonexistent-fashion-mnist-folder");
+
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {message}", stderr);
+    }
+
+    [Fact]
+    public void The_help_lists_the_learning_settings_with_their_defaults()
+    {
+        var (code, stdout, _) = CliProcess.Run("train", "stdp", "--help");
+
+        Assert.Equal(0, code);
+        foreach (var option in new[] { "--inhibition", "--nu-post", "--nu-pre", "--label-samples", "--max-rate" })
+            Assert.Contains(option, stdout);
+        Assert.Contains("[default: 30]", stdout);
+        Assert.Contains("[default: 0.02]", stdout);
+    }
+}
