@@ -8,20 +8,20 @@ namespace DistSnn.Cluster.Hosting;
 
 /// <summary>
 /// Runs a small job on this node's own CPU before the node reports ready, so that the runtime compiles the model
-/// reader, partitioner, coordinator, partition actors, kernels, message codec and results writer then, not during the first real
-/// job. A fresh node otherwise spends most of a core compiling while that job's partitions compete for the same
-/// cores. The job runs in a private actor system with every message passed through the cluster serializer; it
-/// sends nothing to other nodes and records no telemetry (its job id is <see cref="JobId"/>).
+/// reader, partitioner, coordinator, partition actors, kernels, message codec and results writer then, not during
+/// the first real job. A fresh node otherwise spends most of a core compiling while that job's partitions compete
+/// for the same cores. The job runs in a private actor system with every message passed through the cluster serializer; it
+/// sends nothing to other nodes; its metrics carry the job tag <see cref="JobId"/>.
 /// </summary>
 public sealed class NodeWarmUp
 {
-    /// <summary>The warm-up job's id; partitions of this job record no metrics.</summary>
+    /// <summary>The warm-up job's id, as its metrics and spans carry it.</summary>
     public const string JobId = "distsnn-node-warm-up";
 
     // A Brunel-like network a hundredth of the benchmark's size: the same neuron model, connectors, delays and
     // inputs, so the same code paths; long enough (3,000 steps) for the hot loops to be recompiled optimised.
-    private const string Model = """
-        name: distsnn-node-warm-up
+    private const string Model = $$$"""
+        name: {{{JobId}}}
         run: {dt: 0.1 ms, duration: 300 ms, seed: 1}
         populations:
           - {name: exc, size: 400, model: lif_delta, parameters: &lif {tau_m: 20 ms, c_m: 250 pF, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV, t_ref: 2 ms}, initial: {v: uniform(0 mV, 20 mV)}}
