@@ -152,7 +152,8 @@ internal static class ClusterBench
         return p.TotalProcessorTime.TotalSeconds;
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port free on 127.0.0.1 right now.</summary>
+    internal static int FreePort()
     {
         var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

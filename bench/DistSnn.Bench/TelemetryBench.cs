@@ -93,7 +93,7 @@ internal static class TelemetryBench
 
         public OtlpSink()
         {
-            int port = FreePort();
+            int port = ClusterBench.FreePort();
             Url = $"http://127.0.0.1:{port}";
             _listener.Prefixes.Add(Url + "/");
             _listener.Start();
@@ -127,15 +127,6 @@ internal static class TelemetryBench
                 ctx.Response.ContentType = "application/x-protobuf";
                 ctx.Response.Close();
             }
-        }
-
-        private static int FreePort()
-        {
-            var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            int port = ((IPEndPoint)l.LocalEndpoint).Port;
-            l.Stop();
-            return port;
         }
 
         public void Dispose()
