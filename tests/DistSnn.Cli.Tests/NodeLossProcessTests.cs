@@ -13,11 +13,13 @@ namespace DistSnn.Cli.Tests;
 /// </summary>
 public class NodeLossProcessTests(ITestOutputHelper output) : IDisposable
 {
-    // Failure detection shortened so that the test notices the crash in seconds (defaults: 3 s and 20 s).
+    // Failure detection shortened so that the test notices the crash in seconds (defaults: 3 s and 20 s). No
+    // warm-up: ClusterProcessTests covers it, and six warm-ups on two busy cores only delay the cluster here.
     private static readonly Dictionary<string, string> FastDowning = new()
     {
         ["DistSnn__Node__UnreachableAfterSeconds"] = "1",
         ["DistSnn__Node__DownAfterSeconds"] = "2",
+        ["DistSnn__Node__WarmUp"] = "false",
     };
 
     private const string Duration = "4000 ms";
@@ -47,7 +49,7 @@ public class NodeLossProcessTests(ITestOutputHelper output) : IDisposable
             _nodes.Add(ClusterProcessTests.StartNode(remoting[i], remoting[0], admin[i], settings, line => _log.Enqueue($"node{node}: {line}")));
         }
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        await WaitForCluster(http, $"http://127.0.0.1:{admin[0]}", admin);
+        await WaitForCluster(http, $"http://127.0.0.1:{admin[0]}", admin, _nodes, _log);
 
         string endpoint = $"http://127.0.0.1:{admin[coordinatorNode ? 1 : 0]}";
         var submit = CliProcess.Run("submit", "examples/brunel.yaml", "--scale", "0.1", "--duration", Duration, "-p", "3", "--job", "lossy",
@@ -125,12 +127,13 @@ public class NodeLossProcessTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(recoveredLine);
     }
 
-    private static async Task WaitForCluster(HttpClient http, string endpoint, int[] admin)
+    private static async Task WaitForCluster(HttpClient http, string endpoint, int[] admin, List<Process> nodes, ConcurrentQueue<string> log)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
         {
-            Assert.True(DateTime.UtcNow < deadline, "3 nodes did not form a cluster within 60 s");
+            Assert.True(DateTime.UtcNow < deadline, $"3 nodes did not form a cluster within 60 s\n{string.Join('\n', log)}");
+            Assert.True(nodes.All(n => !n.HasExited), $"a node process exited\n{string.Join('\n', log)}");
             var (code, stdout, _) = CliProcess.Run("members", "--json", "-e", endpoint);
             if (code == 0 && JsonDocument.Parse(stdout).RootElement.EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up") == 3) break;
             await Task.Delay(500);

@@ -7,14 +7,22 @@ namespace DistSnn.Cli.Tests;
 /// <summary>What every process test needs: free loopback ports, and node processes and folders gone at the end.</summary>
 internal static class TestProcesses
 {
-    /// <summary>A TCP port free on 127.0.0.1 right now.</summary>
+    // Ports already handed out in this test run: the system may offer a port again once its listener is closed,
+    // and tests in parallel each pick several ports before any node binds them.
+    private static readonly HashSet<int> Given = new();
+
+    /// <summary>A TCP port free on 127.0.0.1 right now, and not handed out before in this test run.</summary>
     public static int FreePort()
     {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
+        while (true)
+        {
+            var l = new TcpListener(IPAddress.Loopback, 0);
+            l.Start();
+            int port = ((IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+            lock (Given)
+                if (Given.Add(port)) return port;
+        }
     }
 
     /// <summary>
