@@ -23,17 +23,24 @@ internal static class TelemetryBench
         var on = new List<BenchCommand.Sample>();
         for (int r = 0; r < runs; r++)
         {
-            // Alternate so that drift of the machine affects both sides alike.
-            var plain = BenchCommand.RunOnce(model, scale, partitions, duration);
+            // Alternate so that drift of the machine affects both sides alike, and swap which goes first each round so
+            // that neither always runs right after the other.
+            BenchCommand.Sample? plain = null, exported = null;
             long before = sink.MetricRequests;
-            var exported = BenchCommand.RunOnce(model, scale, partitions, duration, psi =>
+            for (int k = 0; k < 2; k++)
             {
-                psi.ArgumentList.Add("--telemetry");
-                psi.ArgumentList.Add("otlp");
-                psi.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.Url;
-                psi.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-                psi.Environment["OTEL_METRIC_EXPORT_INTERVAL"] = Interval;
-            });
+                if ((k + r) % 2 == 0)
+                    plain = BenchCommand.RunOnce(model, scale, partitions, duration);
+                else
+                    exported = BenchCommand.RunOnce(model, scale, partitions, duration, psi =>
+                    {
+                        psi.ArgumentList.Add("--telemetry");
+                        psi.ArgumentList.Add("otlp");
+                        psi.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.Url;
+                        psi.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                        psi.Environment["OTEL_METRIC_EXPORT_INTERVAL"] = Interval;
+                    });
+            }
             if (plain is null || exported is null) return 1;
             if (sink.MetricRequests == before)
             {

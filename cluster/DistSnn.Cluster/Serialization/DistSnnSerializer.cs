@@ -135,6 +135,19 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
         }
     }
 
+    /// <summary>
+    /// The bytes <see cref="ToBinary"/> would produce for <paramref name="packet"/>: its header is encoded, its spikes
+    /// only counted, so sizing a packet costs about a nanosecond per spike instead of an encoding.
+    /// </summary>
+    public static long EncodedLength(Runtime.SpikePacket packet)
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        // Without spikes the list is two one-byte numbers: the count 0 and an empty array of runs.
+        const int emptySpikes = 2;
+        int header = EncodedLength((object)(packet with { Stamps = [], Gids = [] })) - emptySpikes;
+        return header + SpikeCodec.Length(packet.Stamps, packet.Gids);
+    }
+
     /// <inheritdoc />
     public override object FromBinary(byte[] bytes, string manifest)
     {

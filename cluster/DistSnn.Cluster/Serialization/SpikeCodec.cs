@@ -62,6 +62,45 @@ internal static class SpikeCodec
         }
     }
 
+    /// <summary>
+    /// The bytes <see cref="Write"/> produces for these spikes, counted without writing them (telemetry sizes every
+    /// packet, most of which never cross the network). The spikes must be valid for <see cref="Write"/>.
+    /// </summary>
+    public static long Length(ReadOnlySpan<long> stamps, ReadOnlySpan<long> ids)
+    {
+        int n = Math.Min(stamps.Length, ids.Length), runs = 0;
+        long bytes = 0, previousStamp = 0;
+        for (int i = 0; i < n;)
+        {
+            int j = i + 1;
+            while (j < n && stamps[j] == stamps[i]) j++;
+            bytes += ArrayHeaderLength(1 + j - i) + IntegerLength(stamps[i] - previousStamp);
+            previousStamp = stamps[i];
+            long previousId = 0;
+            for (int k = i; k < j; k++)
+            {
+                bytes += IntegerLength(ids[k] - previousId);
+                previousId = ids[k];
+            }
+            runs++;
+            i = j;
+        }
+        return IntegerLength(n) + ArrayHeaderLength(runs) + bytes;
+    }
+
+    /// <summary>Bytes of a MessagePack integer as <see cref="MessagePackWriter"/> writes it: the smallest form that holds it.</summary>
+    internal static int IntegerLength(long v) => v switch
+    {
+        >= -32 and <= 127 => 1,
+        >= sbyte.MinValue and <= byte.MaxValue => 2,
+        >= short.MinValue and <= ushort.MaxValue => 3,
+        >= int.MinValue and <= uint.MaxValue => 5,
+        _ => 9,
+    };
+
+    /// <summary>Bytes of a MessagePack array header for <paramref name="count"/> elements.</summary>
+    internal static int ArrayHeaderLength(int count) => count <= 15 ? 1 : count <= ushort.MaxValue ? 3 : 5;
+
     /// <summary>Reads spikes written by <see cref="Write"/>; ids above <paramref name="maxId"/> are refused.</summary>
     public static (long[] Stamps, long[] Ids) Read(ref FrameReader r, string stampsField, string idsField, long maxId)
     {

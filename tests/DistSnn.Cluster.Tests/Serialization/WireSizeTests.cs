@@ -36,6 +36,48 @@ public class WireSizeTests : SerializationSpec
         return new SpikePacket("brunel-1", firstStamp / 15, 1, stamps.ToArray(), gids.ToArray());
     }
 
+    [FsCheck.Xunit.Property(MaxTest = 300)]
+    public void A_packets_counted_length_equals_its_encoding(int seed)
+    {
+        // Telemetry sizes packets by counting (SpikeCodec.Length) instead of encoding them; every integer width
+        // (stamp jumps, extreme and unsorted ids) must count as the writer writes it.
+        var packet = new WireSamples(seed).SpikePacket();
+        var (bytes, _) = Encode(packet);
+        Assert.Equal(bytes.Length, DistSnnSerializer.EncodedLength(packet));
+        Assert.Equal(bytes.Length, DistSnnSerializer.EncodedLength((object)packet));
+    }
+
+    [Theory]
+    [InlineData(0L, 1)]
+    [InlineData(127L, 1)]
+    [InlineData(128L, 2)]
+    [InlineData(255L, 2)]
+    [InlineData(256L, 3)]
+    [InlineData(65_535L, 3)]
+    [InlineData(65_536L, 5)]
+    [InlineData(4_294_967_295L, 5)]
+    [InlineData(4_294_967_296L, 9)]
+    [InlineData(-1L, 1)]
+    [InlineData(-32L, 1)]
+    [InlineData(-33L, 2)]
+    [InlineData(-128L, 2)]
+    [InlineData(-129L, 3)]
+    [InlineData(-32_768L, 3)]
+    [InlineData(-32_769L, 5)]
+    [InlineData(-2_147_483_648L, 5)]
+    [InlineData(-2_147_483_649L, 9)]
+    [InlineData(-long.MaxValue, 9)]
+    public void Every_integer_width_is_counted_as_written(long delta, int width)
+    {
+        // Two spikes of one stamp whose second id differs from the first by delta (ids stay non-negative).
+        long first = delta < 0 ? -delta : 0;
+        var packet = new SpikePacket("w", 1, 0, [5, 5], [first, first + delta]);
+        var (bytes, _) = Encode(packet);
+        Assert.Equal(bytes.Length, DistSnnSerializer.EncodedLength(packet));
+        var reference = new SpikePacket("w", 1, 0, [5, 5], [first, first]);
+        Assert.Equal(width - 1, DistSnnSerializer.EncodedLength(packet) - DistSnnSerializer.EncodedLength(reference));
+    }
+
     [Fact]
     public void A_brunel_epoch_takes_at_most_four_bytes_per_spike()
     {
