@@ -47,7 +47,7 @@ internal sealed class PartitionMeter
         (_steps, _spikes, _events) = (steps, spikes, events);
     }
 
-    /// <summary>Records the encoded size of a packet about to be sent (encoded only when someone listens).</summary>
+    /// <summary>Records the encoded size of a packet about to be sent, counted without encoding it, only when someone listens.</summary>
     public void PacketSent(SpikePacket packet)
     {
         if (Telemetry.PacketSize.Enabled) Telemetry.PacketSize.Record(DistSnnSerializer.EncodedLength(packet), _tags);
