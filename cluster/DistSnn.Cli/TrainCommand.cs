@@ -37,9 +37,15 @@ public static class TrainCommand
         };
         var maxRate = new Option<double>("--max-rate")
         {
-            Description = "Input rate of a white pixel at the first presentation, in Hz (Diehl & Cook use 63.75 for MNIST; " +
-                          "Fashion-MNIST is twice as bright, hence 32)",
+            Description = "With --total-rate 0: input rate of a white pixel at the first presentation, in Hz (Diehl & Cook " +
+                          "use 63.75 for MNIST; Fashion-MNIST is twice as bright, hence 32)",
             DefaultValueFactory = _ => 32.0,
+        };
+        var totalRate = new Option<double>("--total-rate")
+        {
+            Description = "Scale every image's input rates to add up to this many Hz, so that dim and bright items drive the " +
+                          "network alike (0: rates follow pixel brightness as in Diehl & Cook, --max-rate for a white pixel)",
+            DefaultValueFactory = _ => 10_000.0,
         };
         var inhibition = new Option<double>("--inhibition")
         {
@@ -66,7 +72,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, inhibition, nuPost, nuPre, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -83,6 +89,7 @@ public static class TrainCommand
             ReportEvery = parse.GetValue(reportEvery),
             LabelSamples = parse.GetValue(labelSamples),
             MaxRateHz = parse.GetValue(maxRate),
+            TotalRateHz = parse.GetValue(totalRate),
             InhibitionNs = parse.GetValue(inhibition),
             NuPost = parse.GetValue(nuPost),
             NuPre = parse.GetValue(nuPre),
@@ -104,6 +111,7 @@ public static class TrainCommand
             { ReportEvery: < 1 } => $"--report-every: must be at least 1, got {options.ReportEvery}",
             { LabelSamples: < 0 } => $"--label-samples: must be 0 or more, got {options.LabelSamples}",
             _ when !(options.MaxRateHz > 0) || double.IsInfinity(options.MaxRateHz) => $"--max-rate: must be a positive number of Hz, got {options.MaxRateHz}",
+            _ when !(options.TotalRateHz >= 0) || double.IsInfinity(options.TotalRateHz) => $"--total-rate: must be a finite number of Hz >= 0, got {options.TotalRateHz}",
             _ when !(options.InhibitionNs >= 0) || double.IsInfinity(options.InhibitionNs) => $"--inhibition: must be a finite weight >= 0 nS, got {options.InhibitionNs}",
             _ when !(options.NuPost >= 0) || double.IsInfinity(options.NuPost) => $"--nu-post: must be a finite rate >= 0, got {options.NuPost}",
             _ when !(options.NuPre >= 0) || double.IsInfinity(options.NuPre) => $"--nu-pre: must be a finite rate >= 0, got {options.NuPre}",
@@ -188,6 +196,7 @@ public static class TrainCommand
             ["partitions"] = result.Partitions,
             ["seed"] = options.Seed,
             ["max_rate_hz"] = options.MaxRateHz,
+            ["total_rate_hz"] = options.TotalRateHz,
             ["inhibition_ns"] = options.InhibitionNs,
             ["nu_post"] = options.NuPost,
             ["nu_pre"] = options.NuPre,

@@ -69,6 +69,25 @@ public class RateEncodingTests
     }
 
     [Fact]
+    public void Normalized_rates_add_up_to_the_total_whatever_the_brightness()
+    {
+        byte[] dim = [0, 10, 30, 0], bright = [200, 255, 100, 145];
+        var rates = new float[4];
+
+        RateEncoding.NormalizedRatesHz(dim, rates, 1000f);
+        Assert.Equal(new[] { 0f, 250f, 750f, 0f }, rates);
+        RateEncoding.NormalizedRatesHz(bright, rates, 1000f);
+        Assert.Equal(1000.0, rates.Sum(r => (double)r), 3);
+        Assert.Equal(255f / 700 * 1000, rates[1], 3);
+        // A retry's intensity multiplies the total, as it does the per-pixel rates.
+        RateEncoding.NormalizedRatesHz(dim, rates, 1000f, RateEncoding.DiehlCookIntensity(1));
+        Assert.Equal(new[] { 0f, 375f, 1125f, 0f }, rates);
+        // Nothing to scale in a black image: it stays silent instead of dividing by zero.
+        RateEncoding.NormalizedRatesHz(new byte[4], rates, 1000f);
+        Assert.All(rates, r => Assert.Equal(0f, r));
+    }
+
+    [Fact]
     public void Bad_arguments_name_what_is_wrong()
     {
         var e = Assert.Throws<ArgumentException>(() => RateEncoding.RatesHz(new byte[4], new float[3]));
@@ -80,5 +99,9 @@ public class RateEncodingTests
         Assert.Equal("intensity",
             Assert.Throws<ArgumentOutOfRangeException>(() => RateEncoding.RateHz(1, intensity: float.PositiveInfinity)).ParamName);
         Assert.Throws<ArgumentOutOfRangeException>(() => RateEncoding.DiehlCookIntensity(-1));
+        Assert.Equal("totalHz",
+            Assert.Throws<ArgumentOutOfRangeException>(() => RateEncoding.NormalizedRatesHz([1], new float[1], -5f)).ParamName);
+        Assert.Contains("destination holds 2 rates but the image has 1 pixels",
+            Assert.Throws<ArgumentException>(() => RateEncoding.NormalizedRatesHz([1], new float[2], 5f)).Message);
     }
 }

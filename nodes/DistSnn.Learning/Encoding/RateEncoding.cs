@@ -72,6 +72,30 @@ public static class RateEncoding
     }
 
     /// <summary>
+    /// Writes rates proportional to the pixels but scaled so that they add up to <paramref name="totalHz"/> ×
+    /// <paramref name="intensity"/>, whatever the image's brightness: every image then drives the network with as
+    /// many input spikes. An all-black image gets rate 0 everywhere.
+    /// </summary>
+    /// <param name="image">Pixels, 0 (background) to 255.</param>
+    /// <param name="ratesHz">Destination, as long as the image.</param>
+    /// <param name="totalHz">Summed rate of all pixels at <paramref name="intensity"/> 1 (finite, ≥ 0).</param>
+    /// <param name="intensity">Multiplier on all rates (finite, ≥ 0); see <see cref="DiehlCookIntensity"/>.</param>
+    public static void NormalizedRatesHz(ReadOnlySpan<byte> image, Span<float> ratesHz, float totalHz, float intensity = 1f)
+    {
+        if (!float.IsFinite(totalHz) || totalHz < 0)
+            throw new ArgumentOutOfRangeException(nameof(totalHz), totalHz, "total rate must be a finite number of Hz, 0 or more");
+        CheckScale(DiehlCookMaxRateHz, intensity);
+        if (ratesHz.Length != image.Length)
+            throw new ArgumentException(
+                $"destination holds {ratesHz.Length} rates but the image has {image.Length} pixels", nameof(ratesHz));
+        long sum = 0;
+        foreach (byte p in image) sum += p;
+        float scale = sum == 0 ? 0f : (float)((double)totalHz * intensity / sum);
+        for (int i = 0; i < image.Length; i++)
+            ratesHz[i] = scale * image[i];
+    }
+
+    /// <summary>
     /// The intensity multiplier after <paramref name="retries"/> repeated presentations in Diehl &amp; Cook's scheme:
     /// <c>(2 + retries) / 2</c>, so 1 for the first presentation, 1.5 after one retry (95.625 Hz at full
     /// intensity), 2 after two.
