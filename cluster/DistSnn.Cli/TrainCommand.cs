@@ -63,6 +63,11 @@ public static class TrainCommand
             Description = "Learning rate at a pre-synaptic spike (Diehl & Cook: 0.0001; doubled for one pass over the data)",
             DefaultValueFactory = _ => 0.0002,
         };
+        var thetaPlus = new Option<double>("--theta-plus")
+        {
+            Description = "Threshold increment per excitatory spike in mV (Diehl & Cook: 0.05)",
+            DefaultValueFactory = _ => 0.05,
+        };
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
@@ -72,7 +77,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -93,6 +98,7 @@ public static class TrainCommand
             InhibitionNs = parse.GetValue(inhibition),
             NuPost = parse.GetValue(nuPost),
             NuPre = parse.GetValue(nuPre),
+            ThetaPlusMv = parse.GetValue(thetaPlus),
             Job = $"train-stdp-N{parse.GetValue(neurons)}",
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel));
         });
@@ -115,6 +121,7 @@ public static class TrainCommand
             _ when !(options.InhibitionNs >= 0) || double.IsInfinity(options.InhibitionNs) => $"--inhibition: must be a finite weight >= 0 nS, got {options.InhibitionNs}",
             _ when !(options.NuPost >= 0) || double.IsInfinity(options.NuPost) => $"--nu-post: must be a finite rate >= 0, got {options.NuPost}",
             _ when !(options.NuPre >= 0) || double.IsInfinity(options.NuPre) => $"--nu-pre: must be a finite rate >= 0, got {options.NuPre}",
+            _ when !(options.ThetaPlusMv >= 0) || double.IsInfinity(options.ThetaPlusMv) => $"--theta-plus: must be a finite step >= 0 mV, got {options.ThetaPlusMv}",
             _ => null,
         };
         if (bad is not null)
@@ -200,6 +207,7 @@ public static class TrainCommand
             ["inhibition_ns"] = options.InhibitionNs,
             ["nu_post"] = options.NuPost,
             ["nu_pre"] = options.NuPre,
+            ["theta_plus_mv"] = options.ThetaPlusMv,
             ["label_samples"] = result.LabelSamples,
             ["test_accuracy"] = result.TestAccuracy,
             ["training_accuracy"] = result.TrainingAccuracy.Select(h => new { samples = h.Samples, accuracy = h.Accuracy }).ToArray(),

@@ -9,6 +9,7 @@ public class TrainCommandTests
     [InlineData("--nu-pre", "NaN", "--nu-pre: must be a finite rate >= 0, got NaN")]
     [InlineData("--label-samples", "-3", "--label-samples: must be 0 or more, got -3")]
     [InlineData("--total-rate", "-100", "--total-rate: must be a finite number of Hz >= 0, got -100")]
+    [InlineData("--theta-plus", "-0.1", "--theta-plus: must be a finite step >= 0 mV, got -0.1")]
     public void A_bad_setting_is_refused_with_its_name(string option, string value, string message)
     {
         var (code, _, stderr) = CliProcess.Run("train", "stdp", "--neurons", "10", "--train-samples", "5", option, value,
@@ -24,7 +25,7 @@ public class TrainCommandTests
         var (code, stdout, _) = CliProcess.Run("train", "stdp", "--help");
 
         Assert.Equal(0, code);
-        foreach (var option in new[] { "--inhibition", "--nu-post", "--nu-pre", "--label-samples", "--max-rate", "--total-rate" })
+        foreach (var option in new[] { "--inhibition", "--nu-post", "--nu-pre", "--label-samples", "--max-rate", "--total-rate", "--theta-plus" })
             Assert.Contains(option, stdout);
         Assert.Contains("[default: 30]", stdout);
         Assert.Contains("[default: 0.02]", stdout);

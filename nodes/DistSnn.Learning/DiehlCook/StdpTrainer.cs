@@ -64,6 +64,8 @@ public sealed record StdpTrainingOptions
     public double NuPost { get; init; } = 0.02;
     /// <summary>Learning rate at a pre-synaptic spike (Diehl &amp; Cook's nu_ee_pre, 0.0001), doubled with <see cref="NuPost"/>.</summary>
     public double NuPre { get; init; } = 0.0002;
+    /// <summary>Threshold increment per excitatory spike (mV; Diehl &amp; Cook: 0.05).</summary>
+    public double ThetaPlusMv { get; init; } = DiehlCookNetwork.DiehlCookThetaPlusMv;
     /// <summary>The <c>job</c> tag of the training telemetry (<c>distsnn.train.accuracy</c>).</summary>
     public string Job { get; init; } = "train-stdp";
 }
@@ -109,7 +111,7 @@ public sealed class StdpTrainer
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         var spec = DiehlCookNetwork.Build(options.Neurons, options.Seed, pixels, inhibitionNs: options.InhibitionNs,
-            nuPost: options.NuPost, nuPre: options.NuPre);
+            thetaPlusMv: options.ThetaPlusMv, nuPost: options.NuPost, nuPre: options.NuPre);
         _input = spec.PopulationIndex(DiehlCookNetwork.Input);
         _exc = spec.PopulationIndex(DiehlCookNetwork.Excitatory);
         _net = new PartitionSet(spec, options.Partitions, _exc);
