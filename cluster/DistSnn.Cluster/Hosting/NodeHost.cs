@@ -140,7 +140,7 @@ public static class NodeHost
             sharding.rebalance-interval = 3600s
             # The proxy's check for a missing singleton fires once the moment it starts, before it could have found
             # one, and warns "failed to find ... after 30 seconds" on every node start (a known Akka.NET bug). A job
-            # coordinator that is really missing still shows: every admin request about jobs answers with a timeout.
+            # coordinator that is really missing still shows: every admin request about jobs fails after its ask timeout.
             singleton-proxy.log-singleton-identification-failure = off
             # A crashed node is noticed after this pause, and downed by the split-brain resolver this long after.
             failure-detector.acceptable-heartbeat-pause = {{Ms(options.UnreachableAfterSeconds)}}
