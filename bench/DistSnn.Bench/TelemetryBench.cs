@@ -21,26 +21,23 @@ internal static class TelemetryBench
         using var sink = new OtlpSink();
         var off = new List<BenchCommand.Sample>();
         var on = new List<BenchCommand.Sample>();
+        BenchCommand.Sample? RunPlain() => BenchCommand.RunOnce(model, scale, partitions, duration);
         for (int r = 0; r < runs; r++)
         {
             // Alternate so that drift of the machine affects both sides alike, and swap which goes first each round so
             // that neither always runs right after the other.
-            BenchCommand.Sample? plain = null, exported = null;
             long before = sink.MetricRequests;
-            for (int k = 0; k < 2; k++)
+            bool plainFirst = r % 2 == 0;
+            BenchCommand.Sample? plain = plainFirst ? RunPlain() : null;
+            var exported = BenchCommand.RunOnce(model, scale, partitions, duration, psi =>
             {
-                if ((k + r) % 2 == 0)
-                    plain = BenchCommand.RunOnce(model, scale, partitions, duration);
-                else
-                    exported = BenchCommand.RunOnce(model, scale, partitions, duration, psi =>
-                    {
-                        psi.ArgumentList.Add("--telemetry");
-                        psi.ArgumentList.Add("otlp");
-                        psi.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.Url;
-                        psi.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
-                        psi.Environment["OTEL_METRIC_EXPORT_INTERVAL"] = Interval;
-                    });
-            }
+                psi.ArgumentList.Add("--telemetry");
+                psi.ArgumentList.Add("otlp");
+                psi.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = sink.Url;
+                psi.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                psi.Environment["OTEL_METRIC_EXPORT_INTERVAL"] = Interval;
+            });
+            if (!plainFirst) plain = RunPlain();
             if (plain is null || exported is null) return 1;
             if (sink.MetricRequests == before)
             {

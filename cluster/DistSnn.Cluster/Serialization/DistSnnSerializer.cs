@@ -142,10 +142,13 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
     public static long EncodedLength(Runtime.SpikePacket packet)
     {
         ArgumentNullException.ThrowIfNull(packet);
-        // Without spikes the list is two one-byte numbers: the count 0 and an empty array of runs.
-        const int emptySpikes = 2;
-        int header = EncodedLength((object)(packet with { Stamps = [], Gids = [] })) - emptySpikes;
-        return header + SpikeCodec.Length(packet.Stamps, packet.Gids);
+        // The header is a few dozen bytes: the kept buffer never grows for it.
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
+        buffer.ResetWrittenCount();
+        var writer = new MessagePackWriter(buffer);
+        MessageCodec.WriteSpikePacketHeader(ref writer, packet);
+        writer.Flush();
+        return buffer.WrittenCount + SpikeCodec.Length(packet.Stamps, packet.Gids);
     }
 
     /// <inheritdoc />

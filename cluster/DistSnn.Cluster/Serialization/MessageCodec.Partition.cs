@@ -108,11 +108,18 @@ internal static partial class MessageCodec
     private static void WriteSpikePacket(ref MessagePackWriter w, SpikePacket m)
     {
         const string name = nameof(SpikePacket);
+        WriteSpikePacketHeader(ref w, m);
+        SpikeCodec.Write(ref w, Required(m.Stamps, name, "Stamps"), Required(m.Gids, name, "Gids"), name, "Stamps", "Gids");
+    }
+
+    /// <summary>A spike packet's fields before its spikes: what <see cref="SpikeCodec.Length"/> does not count.</summary>
+    internal static void WriteSpikePacketHeader(ref MessagePackWriter w, SpikePacket m)
+    {
+        const string name = nameof(SpikePacket);
         Record(ref w, 5);
         PutId(ref w, m.Job, name, "Job");
         PutCount(ref w, m.Epoch, name, "Epoch");
         PutIndex(ref w, m.Source, name, "Source", WireLimits.MaxPartitions - 1);
-        SpikeCodec.Write(ref w, Required(m.Stamps, name, "Stamps"), Required(m.Gids, name, "Gids"), name, "Stamps", "Gids");
     }
 
     private static SpikePacket ReadSpikePacket(ref FrameReader r)

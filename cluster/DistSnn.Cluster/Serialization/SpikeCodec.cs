@@ -89,7 +89,7 @@ internal static class SpikeCodec
     }
 
     /// <summary>Bytes of a MessagePack integer as <see cref="MessagePackWriter"/> writes it: the smallest form that holds it.</summary>
-    internal static int IntegerLength(long v) => v switch
+    private static int IntegerLength(long v) => v switch
     {
         >= -32 and <= 127 => 1,
         >= sbyte.MinValue and <= byte.MaxValue => 2,
@@ -99,7 +99,7 @@ internal static class SpikeCodec
     };
 
     /// <summary>Bytes of a MessagePack array header for <paramref name="count"/> elements.</summary>
-    internal static int ArrayHeaderLength(int count) => count <= 15 ? 1 : count <= ushort.MaxValue ? 3 : 5;
+    private static int ArrayHeaderLength(int count) => count <= 15 ? 1 : count <= ushort.MaxValue ? 3 : 5;
 
     /// <summary>Reads spikes written by <see cref="Write"/>; ids above <paramref name="maxId"/> are refused.</summary>
     public static (long[] Stamps, long[] Ids) Read(ref FrameReader r, string stampsField, string idsField, long maxId)

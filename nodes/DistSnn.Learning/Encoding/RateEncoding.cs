@@ -63,12 +63,7 @@ public static class RateEncoding
         ReadOnlySpan<byte> image, Span<float> ratesHz, float maxRateHz = DiehlCookMaxRateHz, float intensity = 1f)
     {
         CheckScale(maxRateHz, intensity);
-        if (ratesHz.Length != image.Length)
-            throw new ArgumentException(
-                $"destination holds {ratesHz.Length} rates but the image has {image.Length} pixels", nameof(ratesHz));
-        float scale = Scale(maxRateHz, intensity);
-        for (int i = 0; i < image.Length; i++)
-            ratesHz[i] = scale * image[i];
+        WriteScaled(image, ratesHz, Scale(maxRateHz, intensity));
     }
 
     /// <summary>
@@ -84,15 +79,10 @@ public static class RateEncoding
     {
         if (!float.IsFinite(totalHz) || totalHz < 0)
             throw new ArgumentOutOfRangeException(nameof(totalHz), totalHz, "total rate must be a finite number of Hz, 0 or more");
-        CheckScale(DiehlCookMaxRateHz, intensity);
-        if (ratesHz.Length != image.Length)
-            throw new ArgumentException(
-                $"destination holds {ratesHz.Length} rates but the image has {image.Length} pixels", nameof(ratesHz));
+        CheckIntensity(intensity);
         long sum = 0;
         foreach (byte p in image) sum += p;
-        float scale = sum == 0 ? 0f : (float)((double)totalHz * intensity / sum);
-        for (int i = 0; i < image.Length; i++)
-            ratesHz[i] = scale * image[i];
+        WriteScaled(image, ratesHz, sum == 0 ? 0f : (float)((double)totalHz * intensity / sum));
     }
 
     /// <summary>
@@ -110,11 +100,26 @@ public static class RateEncoding
     // pixel 255 at the defaults gives exactly 63.75.
     private static float Scale(float maxRateHz, float intensity) => maxRateHz * intensity / MaxPixel;
 
+    /// <summary>Writes <c>scale × pixel</c> for every pixel; the destination must be as long as the image.</summary>
+    private static void WriteScaled(ReadOnlySpan<byte> image, Span<float> ratesHz, float scale)
+    {
+        if (ratesHz.Length != image.Length)
+            throw new ArgumentException(
+                $"destination holds {ratesHz.Length} rates but the image has {image.Length} pixels", nameof(ratesHz));
+        for (int i = 0; i < image.Length; i++)
+            ratesHz[i] = scale * image[i];
+    }
+
     private static void CheckScale(float maxRateHz, float intensity)
     {
         if (!float.IsFinite(maxRateHz) || maxRateHz < 0)
             throw new ArgumentOutOfRangeException(nameof(maxRateHz), maxRateHz,
                 "maximum rate must be a finite number of Hz, 0 or more");
+        CheckIntensity(intensity);
+    }
+
+    private static void CheckIntensity(float intensity)
+    {
         if (!float.IsFinite(intensity) || intensity < 0)
             throw new ArgumentOutOfRangeException(nameof(intensity), intensity,
                 "intensity must be a finite multiplier, 0 or more");
