@@ -21,7 +21,7 @@ public static class BenchCommand
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
         {
-            Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--cluster N] [--telemetry] [--json]");
+            Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--cluster N] [--telemetry [--node]] [--json]");
             Console.WriteLine("  NETWORK: brunel | cuba | coba | path to a model file");
             Console.WriteLine("       distsnn-bench train [--neurons N] [--samples K] [--partitions 1,2] [--runs R] [--json]");
             Console.WriteLine("  training throughput (images/s) of distsnn train stdp for each partition count");
@@ -32,6 +32,7 @@ public static class BenchCommand
             Console.WriteLine("               remote packets per epoch");
             Console.WriteLine("  --telemetry: alternate runs without telemetry and with --telemetry otlp (metrics every second to a");
             Console.WriteLine("               local OTLP sink) and compare: the cost of exporting");
+            Console.WriteLine("  --telemetry --node: the same on two running nodes (one exporting), jobs submitted to them in turn");
             return args.Length == 0 ? 2 : 0;
         }
         if (args[0] == "train") return TrainBench.Run(args);
@@ -40,7 +41,7 @@ public static class BenchCommand
         double scale = 1;
         int partitions = 2, runs = 5, cluster = 0;
         string? duration = null;
-        bool json = false, telemetry = false;
+        bool json = false, telemetry = false, node = false;
         for (int i = 1; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -52,6 +53,7 @@ public static class BenchCommand
                 case "--duration": duration = Next(); break;
                 case "--json": json = true; break;
                 case "--telemetry": telemetry = true; break;
+                case "--node": node = true; break;
                 case "--cluster": cluster = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 default:
                     Console.Error.WriteLine($"error: unknown option {args[i]}");
@@ -70,6 +72,12 @@ public static class BenchCommand
             return 2;
         }
 
+        if (node && !telemetry)
+        {
+            Console.Error.WriteLine("error: --node goes with --telemetry");
+            return 2;
+        }
+        if (node) return NodeTelemetryBench.Run(model, scale, partitions, runs, duration, json);
         if (telemetry) return TelemetryBench.Run(model, scale, partitions, runs, duration, json);
         if (cluster > 0) return CompareWithCluster(model, scale, partitions, cluster, runs, duration, json);
 

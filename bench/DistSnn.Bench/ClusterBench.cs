@@ -37,23 +37,8 @@ internal static class ClusterBench
             foreach (int port in admin) WaitForReady($"http://127.0.0.1:{port}");
 
             string job = "bench-" + Guid.NewGuid().ToString("N")[..8];
-            var args = new List<string> { "submit", model, "--scale", scale.ToString(CultureInfo.InvariantCulture),
-                "-p", partitions.ToString(CultureInfo.InvariantCulture), "--job", job, "--wait", "--out", outDir, "--json", "--no-plots", "-e", endpoint };
-            if (duration is not null) args.AddRange(["--duration", duration]);
             var cpuBefore = processes.Select(CpuSeconds).ToArray();
-            var clock = Stopwatch.StartNew();
-            using (var submit = Start(distsnn, args.ToArray()))
-            {
-                var stderr = submit.StandardError.ReadToEndAsync();
-                submit.StandardOutput.ReadToEnd();
-                submit.WaitForExit();
-                if (submit.ExitCode != 0)
-                {
-                    Console.Error.WriteLine($"distsnn submit failed with exit code {submit.ExitCode}:\n{stderr.Result}");
-                    return null;
-                }
-            }
-            double wall = clock.Elapsed.TotalSeconds;
+            if (Submit(distsnn, endpoint, job, model, scale, partitions, duration, outDir) is not { } wall) return null;
             var cpuAfter = processes.Select(CpuSeconds).ToArray();
             Console.Error.WriteLine("node CPU time during the job: " + string.Join(", ", cpuAfter.Zip(cpuBefore, (a, b) => (a - b).ToString("F2", CultureInfo.InvariantCulture))) + " s");
 
@@ -92,7 +77,30 @@ internal static class ClusterBench
         }
     }
 
-    private static void WaitForMembers(string endpoint, int nodes, List<Process> processes)
+    /// <summary>
+    /// Submits the model as <paramref name="job"/> with <c>distsnn submit --wait --out</c> and returns how long that
+    /// command took (upload, build, simulation, result transfer and writing), or null when it failed.
+    /// </summary>
+    internal static double? Submit(string distsnn, string endpoint, string job, string model, double scale, int partitions,
+        string? duration, string outDir)
+    {
+        var args = new List<string> { "submit", model, "--scale", scale.ToString(CultureInfo.InvariantCulture),
+            "-p", partitions.ToString(CultureInfo.InvariantCulture), "--job", job, "--wait", "--out", outDir, "--json", "--no-plots", "-e", endpoint };
+        if (duration is not null) args.AddRange(["--duration", duration]);
+        var clock = Stopwatch.StartNew();
+        using var submit = Start(distsnn, args.ToArray());
+        var stderr = submit.StandardError.ReadToEndAsync();
+        submit.StandardOutput.ReadToEnd();
+        submit.WaitForExit();
+        if (submit.ExitCode != 0)
+        {
+            Console.Error.WriteLine($"distsnn submit failed with exit code {submit.ExitCode}:\n{stderr.Result}");
+            return null;
+        }
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    internal static void WaitForMembers(string endpoint, int nodes, List<Process> processes)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -112,7 +120,7 @@ internal static class ClusterBench
         }
     }
 
-    private static void WaitForReady(string endpoint)
+    internal static void WaitForReady(string endpoint)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
@@ -130,11 +138,15 @@ internal static class ClusterBench
         }
     }
 
-    private static Process Start(string distsnn, params string[] args)
+    internal static Process Start(string distsnn, params string[] args) => Start(distsnn, null, args);
+
+    /// <summary>Starts <c>distsnn ARGS</c>; <paramref name="configure"/> may set its environment. A node's output is drained and dropped.</summary>
+    internal static Process Start(string distsnn, Action<ProcessStartInfo>? configure, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(distsnn);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        configure?.Invoke(psi);
         var p = Process.Start(psi)!;
         if (args[0] == "node")
         {

@@ -14,7 +14,7 @@ namespace DistSnn.Bench;
 internal static class TelemetryBench
 {
     // Every second unless OTEL_METRIC_EXPORT_INTERVAL says otherwise (to tell export cost from instrument cost).
-    private static readonly string Interval = Environment.GetEnvironmentVariable("OTEL_METRIC_EXPORT_INTERVAL") is { Length: > 0 } ms ? ms : "1000";
+    internal static readonly string Interval = Environment.GetEnvironmentVariable("OTEL_METRIC_EXPORT_INTERVAL") is { Length: > 0 } ms ? ms : "1000";
 
     public static int Run(string model, double scale, int partitions, int runs, string? duration, bool json)
     {
@@ -89,7 +89,7 @@ internal static class TelemetryBench
     /// <summary>
     /// Accepts OTLP/HTTP exports on a free loopback port and answers each with an empty (valid) protobuf response.
     /// </summary>
-    private sealed class OtlpSink : IDisposable
+    internal sealed class OtlpSink : IDisposable
     {
         private readonly HttpListener _listener = new();
         private readonly Task _loop;
