@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using DistSnn.Cluster.Output;
 
 namespace DistSnn.Bench;
@@ -69,43 +68,9 @@ internal static class NodeTelemetryBench
                 $"job {r + 1}/{runs}: without {a!.ProcessWall:F2} s (simulate {a.Summary.SimulateSeconds:F2} s), " +
                 $"with OTLP {b!.ProcessWall:F2} s (simulate {b.Summary.SimulateSeconds:F2} s), {sink.MetricRequests - before} metric exports"));
         }
-        double wallOff = BenchCommand.Median(off.Select(s => s.ProcessWall)), wallOn = BenchCommand.Median(on.Select(s => s.ProcessWall));
-        double simOff = BenchCommand.Median(off.Select(s => s.Summary.SimulateSeconds)), simOn = BenchCommand.Median(on.Select(s => s.Summary.SimulateSeconds));
-        var all = on.Concat(off).Append(first).Append(firstExported).ToList();
-        var result = new Dictionary<string, object>
-        {
-            ["network"] = model,
-            ["scale"] = scale,
-            ["partitions"] = partitions,
-            ["runs"] = runs,
-            ["export_interval_ms"] = TelemetryBench.Interval,
-            ["duration_ms"] = off[0].Summary.DurationMs,
-            ["idle_node_paused"] = BenchNode.CanPause,
-            ["median_submit_wall_seconds_without"] = wallOff,
-            ["median_submit_wall_seconds_with_otlp"] = wallOn,
-            ["wall_ratio"] = wallOn / wallOff,
-            ["median_simulate_seconds_without"] = simOff,
-            ["median_simulate_seconds_with_otlp"] = simOn,
-            ["simulate_ratio"] = simOn / simOff,
-            ["otlp_metric_requests"] = sink.MetricRequests,
-            ["otlp_trace_requests"] = sink.TraceRequests,
-            ["otlp_bytes"] = sink.Bytes,
-            ["spikes_sha256_identical"] = all.All(s => s.Summary.SpikesSha256 == all[0].Summary.SpikesSha256),
-        };
-        if (json)
-        {
-            Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
-            return 0;
-        }
-        var ci = CultureInfo.InvariantCulture;
-        Console.WriteLine($"telemetry overhead on running nodes, {Path.GetFileNameWithoutExtension(model)}, scale {scale.ToString(ci)}, {partitions} partitions, {runs} jobs each after a first (medians)");
-        Console.WriteLine($"  submit → results without telemetry   {wallOff.ToString("F3", ci)} s (simulate {simOff.ToString("F3", ci)} s)");
-        Console.WriteLine($"  submit → results with OTLP every {TelemetryBench.Interval} ms {wallOn.ToString("F3", ci)} s (simulate {simOn.ToString("F3", ci)} s)");
-        Console.WriteLine($"  ratio with / without                 wall {(wallOn / wallOff).ToString("F3", ci)}, simulate {(simOn / simOff).ToString("F3", ci)}");
-        Console.WriteLine($"  OTLP requests received               {sink.MetricRequests} metrics, {sink.TraceRequests} traces, {sink.Bytes.ToString("N0", ci)} bytes");
-        Console.WriteLine($"  idle node paused during the other's job: {BenchNode.CanPause}");
-        Console.WriteLine($"  spikes identical in all jobs: {result["spikes_sha256_identical"]}");
-        return 0;
+        return TelemetryBench.Report($"telemetry overhead on running nodes, {Path.GetFileNameWithoutExtension(model)}", "submit",
+            "submit → results", model, scale, partitions, off, on, sink, json, [first, firstExported],
+            new Dictionary<string, object> { ["idle_node_paused"] = BenchNode.CanPause });
     }
 
     /// <summary>A single-node cluster: a <c>distsnn node</c> process that seeds itself, with its admin endpoint.</summary>

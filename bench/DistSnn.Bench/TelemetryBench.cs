@@ -50,18 +50,34 @@ internal static class TelemetryBench
                 $"run {r + 1}/{runs}: without {plain.ProcessWall:F2} s (simulate {plain.Summary.SimulateSeconds:F2} s), " +
                 $"with OTLP {exported.ProcessWall:F2} s (simulate {exported.Summary.SimulateSeconds:F2} s), {sink.MetricRequests - before} metric exports"));
         }
+        return Report($"telemetry overhead {Path.GetFileNameWithoutExtension(model)}", "process", "wall", model, scale, partitions,
+            off, on, sink, json);
+    }
+
+    /// <summary>
+    /// Prints the medians of both sides and their ratios, or writes them as JSON. <paramref name="timed"/> names the
+    /// wall time in the JSON keys (<c>process</c>, <c>submit</c>) and <paramref name="wallLabel"/> on the console;
+    /// <paramref name="extra"/> entries are added to both; spikes must match across <paramref name="off"/>,
+    /// <paramref name="on"/> and <paramref name="alsoCompared"/>.
+    /// </summary>
+    internal static int Report(string title, string timed, string wallLabel, string model, double scale, int partitions,
+        List<BenchCommand.Sample> off, List<BenchCommand.Sample> on, OtlpSink sink, bool json,
+        IReadOnlyList<BenchCommand.Sample>? alsoCompared = null, IReadOnlyDictionary<string, object>? extra = null)
+    {
         double wallOff = BenchCommand.Median(off.Select(s => s.ProcessWall)), wallOn = BenchCommand.Median(on.Select(s => s.ProcessWall));
         double simOff = BenchCommand.Median(off.Select(s => s.Summary.SimulateSeconds)), simOn = BenchCommand.Median(on.Select(s => s.Summary.SimulateSeconds));
+        var all = off.Concat(on).Concat(alsoCompared ?? []).ToList();
+        bool identical = all.All(s => s.Summary.SpikesSha256 == all[0].Summary.SpikesSha256);
         var result = new Dictionary<string, object>
         {
             ["network"] = model,
             ["scale"] = scale,
             ["partitions"] = partitions,
-            ["runs"] = runs,
+            ["runs"] = off.Count,
             ["export_interval_ms"] = Interval,
             ["duration_ms"] = off[0].Summary.DurationMs,
-            ["median_process_wall_seconds_without"] = wallOff,
-            ["median_process_wall_seconds_with_otlp"] = wallOn,
+            [$"median_{timed}_wall_seconds_without"] = wallOff,
+            [$"median_{timed}_wall_seconds_with_otlp"] = wallOn,
             ["wall_ratio"] = wallOn / wallOff,
             ["median_simulate_seconds_without"] = simOff,
             ["median_simulate_seconds_with_otlp"] = simOn,
@@ -69,20 +85,23 @@ internal static class TelemetryBench
             ["otlp_metric_requests"] = sink.MetricRequests,
             ["otlp_trace_requests"] = sink.TraceRequests,
             ["otlp_bytes"] = sink.Bytes,
-            ["spikes_sha256_identical"] = on.Concat(off).All(s => s.Summary.SpikesSha256 == off[0].Summary.SpikesSha256),
+            ["spikes_sha256_identical"] = identical,
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, object>()) result[key] = value;
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
         var ci = CultureInfo.InvariantCulture;
-        Console.WriteLine($"telemetry overhead {Path.GetFileNameWithoutExtension(model)}, scale {scale.ToString(ci)}, {partitions} partitions, {runs} runs (medians)");
-        Console.WriteLine($"  wall without telemetry        {wallOff.ToString("F3", ci)} s (simulate {simOff.ToString("F3", ci)} s)");
-        Console.WriteLine($"  wall with OTLP every {Interval} ms {wallOn.ToString("F3", ci)} s (simulate {simOn.ToString("F3", ci)} s)");
-        Console.WriteLine($"  ratio with / without          wall {(wallOn / wallOff).ToString("F3", ci)}, simulate {(simOn / simOff).ToString("F3", ci)}");
-        Console.WriteLine($"  OTLP requests received        {sink.MetricRequests} metrics, {sink.TraceRequests} traces, {sink.Bytes.ToString("N0", ci)} bytes");
-        Console.WriteLine($"  spikes identical in all runs: {result["spikes_sha256_identical"]}");
+        string Pad(string label) => ("  " + label).PadRight(36);
+        Console.WriteLine($"{title}, scale {scale.ToString(ci)}, {partitions} partitions, {off.Count} runs each (medians)");
+        Console.WriteLine($"{Pad($"{wallLabel} without telemetry")} {wallOff.ToString("F3", ci)} s (simulate {simOff.ToString("F3", ci)} s)");
+        Console.WriteLine($"{Pad($"{wallLabel} with OTLP every {Interval} ms")} {wallOn.ToString("F3", ci)} s (simulate {simOn.ToString("F3", ci)} s)");
+        Console.WriteLine($"{Pad("ratio with / without")} wall {(wallOn / wallOff).ToString("F3", ci)}, simulate {(simOn / simOff).ToString("F3", ci)}");
+        Console.WriteLine($"{Pad("OTLP requests received")} {sink.MetricRequests} metrics, {sink.TraceRequests} traces, {sink.Bytes.ToString("N0", ci)} bytes");
+        foreach (var (key, value) in extra ?? new Dictionary<string, object>()) Console.WriteLine($"{Pad(key.Replace('_', ' '))} {value}");
+        Console.WriteLine($"  spikes identical in all runs: {identical}");
         return 0;
     }
 
