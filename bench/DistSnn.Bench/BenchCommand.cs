@@ -94,10 +94,14 @@ public static class BenchCommand
         return 0;
     }
 
+    /// <summary>A folder of its own in the temporary directory (named after <paramref name="kind"/>), for one run; the caller deletes it.</summary>
+    internal static string NewOutDir(string kind = "") =>
+        Path.Combine(Path.GetTempPath(), $"distsnn-bench-{kind}{(kind.Length > 0 ? "-" : "")}{Guid.NewGuid():N}");
+
     /// <summary>One <c>distsnn run</c> process; <paramref name="configure"/> may add arguments or environment.</summary>
     internal static Sample? RunOnce(string model, double scale, int partitions, string? duration, Action<ProcessStartInfo>? configure = null)
     {
-        string outDir = Path.Combine(Path.GetTempPath(), "distsnn-bench-" + Guid.NewGuid().ToString("N"));
+        string outDir = NewOutDir();
         var psi = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,

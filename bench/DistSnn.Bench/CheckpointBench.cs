@@ -109,7 +109,7 @@ internal static class CheckpointBench
     /// <summary>One <c>distsnn run</c> (see <see cref="BenchCommand.RunOnce"/>), with checkpoints when <paramref name="every"/> is set.</summary>
     private static Sample? RunOnce(string model, double scale, int partitions, string? duration, string? every)
     {
-        string ckpt = Path.Combine(Path.GetTempPath(), "distsnn-bench-ckpt-" + Guid.NewGuid().ToString("N"));
+        string ckpt = BenchCommand.NewOutDir("ckpt");
         try
         {
             var run = BenchCommand.RunOnce(model, scale, partitions, duration, psi =>

@@ -24,7 +24,7 @@ internal static class ClusterBench
     public static ClusterSample? RunOnce(string distsnn, string model, double scale, int nodes, int partitions, string? duration)
     {
         var processes = new List<Process>();
-        string outDir = Path.Combine(Path.GetTempPath(), "distsnn-bench-" + Guid.NewGuid().ToString("N"));
+        string outDir = BenchCommand.NewOutDir();
         try
         {
             var remoting = Enumerable.Range(0, nodes).Select(_ => FreePort()).ToArray();

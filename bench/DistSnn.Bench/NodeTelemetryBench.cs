@@ -30,12 +30,23 @@ internal static class NodeTelemetryBench
             psi.Environment["OTEL_METRIC_EXPORT_INTERVAL"] = TelemetryBench.Interval;
         });
         if (!BenchNode.CanPause) Console.Error.WriteLine("note: nodes cannot be paused on this system; the idle node keeps running");
-        exporting.Pause();
-        var first = plain.Job(model, scale, partitions, duration);
         plain.Pause();
-        exporting.Resume();
-        var firstExported = exporting.Job(model, scale, partitions, duration);
         exporting.Pause();
+        BenchCommand.Sample? Turn(BenchNode node)
+        {
+            node.Resume();
+            try
+            {
+                return node.Job(model, scale, partitions, duration);
+            }
+            finally
+            {
+                node.Pause();
+            }
+        }
+
+        var first = Turn(plain);
+        var firstExported = Turn(exporting);
         if (first is null || firstExported is null) return 1;
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"first job (not counted): without {first.ProcessWall:F2} s, with OTLP {firstExported.ProcessWall:F2} s"));
@@ -45,28 +56,29 @@ internal static class NodeTelemetryBench
         for (int r = 0; r < runs; r++)
         {
             // Alternate, and swap which goes first each round, as the process benchmark does.
-            bool plainFirst = r % 2 == 0;
             long before = sink.MetricRequests;
-            BenchCommand.Sample? a = null, b = null;
-            foreach (var node in plainFirst ? new[] { plain, exporting } : [exporting, plain])
+            BenchCommand.Sample? a, b;
+            if (r % 2 == 0)
             {
-                node.Resume();
-                var sample = node.Job(model, scale, partitions, duration);
-                node.Pause();
-                if (sample is null) return 1;
-                if (node == plain) a = sample;
-                else b = sample;
+                a = Turn(plain);
+                b = Turn(exporting);
             }
+            else
+            {
+                b = Turn(exporting);
+                a = Turn(plain);
+            }
+            if (a is null || b is null) return 1;
             if (sink.MetricRequests == before)
             {
                 Console.Error.WriteLine("error: the node with --telemetry otlp exported no metrics to the sink during its job");
                 return 1;
             }
-            off.Add(a!);
-            on.Add(b!);
+            off.Add(a);
+            on.Add(b);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"job {r + 1}/{runs}: without {a!.ProcessWall:F2} s (simulate {a.Summary.SimulateSeconds:F2} s), " +
-                $"with OTLP {b!.ProcessWall:F2} s (simulate {b.Summary.SimulateSeconds:F2} s), {sink.MetricRequests - before} metric exports"));
+                $"job {r + 1}/{runs}: without {a.ProcessWall:F2} s (simulate {a.Summary.SimulateSeconds:F2} s), " +
+                $"with OTLP {b.ProcessWall:F2} s (simulate {b.Summary.SimulateSeconds:F2} s), {sink.MetricRequests - before} metric exports"));
         }
         return TelemetryBench.Report($"telemetry overhead on running nodes, {Path.GetFileNameWithoutExtension(model)}", "submit",
             "submit → results", model, scale, partitions, off, on, sink, json, [first, firstExported],
@@ -115,7 +127,7 @@ internal static class NodeTelemetryBench
         /// <summary>Submits the model, waits for its results, and returns the submit command's wall time and the summary.</summary>
         public BenchCommand.Sample? Job(string model, double scale, int partitions, string? duration)
         {
-            string outDir = Path.Combine(Path.GetTempPath(), "distsnn-bench-" + Guid.NewGuid().ToString("N"));
+            string outDir = BenchCommand.NewOutDir();
             try
             {
                 string job = $"bench-{++_jobs}";

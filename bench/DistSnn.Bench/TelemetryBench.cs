@@ -64,6 +64,7 @@ internal static class TelemetryBench
         List<BenchCommand.Sample> off, List<BenchCommand.Sample> on, OtlpSink sink, bool json,
         IReadOnlyList<BenchCommand.Sample>? alsoCompared = null, IReadOnlyDictionary<string, object>? extra = null)
     {
+        extra ??= new Dictionary<string, object>();
         double wallOff = BenchCommand.Median(off.Select(s => s.ProcessWall)), wallOn = BenchCommand.Median(on.Select(s => s.ProcessWall));
         double simOff = BenchCommand.Median(off.Select(s => s.Summary.SimulateSeconds)), simOn = BenchCommand.Median(on.Select(s => s.Summary.SimulateSeconds));
         var all = off.Concat(on).Concat(alsoCompared ?? []).ToList();
@@ -87,7 +88,7 @@ internal static class TelemetryBench
             ["otlp_bytes"] = sink.Bytes,
             ["spikes_sha256_identical"] = identical,
         };
-        foreach (var (key, value) in extra ?? new Dictionary<string, object>()) result[key] = value;
+        foreach (var (key, value) in extra) result[key] = value;
         if (json)
         {
             Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
@@ -100,7 +101,7 @@ internal static class TelemetryBench
         Console.WriteLine($"{Pad($"{wallLabel} with OTLP every {Interval} ms")} {wallOn.ToString("F3", ci)} s (simulate {simOn.ToString("F3", ci)} s)");
         Console.WriteLine($"{Pad("ratio with / without")} wall {(wallOn / wallOff).ToString("F3", ci)}, simulate {(simOn / simOff).ToString("F3", ci)}");
         Console.WriteLine($"{Pad("OTLP requests received")} {sink.MetricRequests} metrics, {sink.TraceRequests} traces, {sink.Bytes.ToString("N0", ci)} bytes");
-        foreach (var (key, value) in extra ?? new Dictionary<string, object>()) Console.WriteLine($"{Pad(key.Replace('_', ' '))} {value}");
+        foreach (var (key, value) in extra) Console.WriteLine($"{Pad(key.Replace('_', ' '))} {value}");
         Console.WriteLine($"  spikes identical in all runs: {identical}");
         return 0;
     }

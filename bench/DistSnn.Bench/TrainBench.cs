@@ -73,7 +73,7 @@ internal static class TrainBench
 
     private static (double Rate, string Checksum)? RunOnce(int neurons, int samples, int partitions)
     {
-        string outDir = Path.Combine(Path.GetTempPath(), "distsnn-bench-train-" + Guid.NewGuid().ToString("N"));
+        string outDir = BenchCommand.NewOutDir("train");
         var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distsnn.dll"));
         foreach (var a in new[] { "train", "stdp", "--neurons", neurons.ToString(CultureInfo.InvariantCulture), "--train-samples",
