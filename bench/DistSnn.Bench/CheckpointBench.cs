@@ -60,6 +60,11 @@ internal static class CheckpointBench
             {
                 var s = RunOnce(model, scale, partitions, duration, with ? every : null);
                 if (s is null) return 1;
+                if (with && s.Manifests.Length == 0)
+                {
+                    Console.Error.WriteLine($"error: the run wrote no checkpoint: --every {every} is not shorter than the run ({s.Summary.DurationMs} ms)");
+                    return 2;
+                }
                 (with ? ckpt : plain).Add(s);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"run {r + 1}/{runs} {(with ? "checkpoints" : "plain      ")}: wall {s.Wall:F2} s, simulate {s.Summary.SimulateSeconds:F2} s"));
