@@ -6,8 +6,10 @@ namespace DistSnn.Cluster.Hosting;
 
 /// <summary>
 /// Keeps nodes of different DistSnn versions out of one cluster: their partitions would not agree on the wire
-/// format or on the numerics. The leader downs a joining node whose app version differs from its own, and a node
-/// that finds itself joined to a cluster of another version leaves. Both log a message naming both versions.
+/// format or on the numerics. The leader downs a joining node whose app version differs from its own; the joining
+/// node, as soon as it sees an up member of another version, downs itself too, so that it shuts its cluster down
+/// even when the leader removes it before the gossip that says so reaches it. A node that finds itself up in a
+/// cluster of another version leaves. All log a message naming both versions.
 /// </summary>
 public sealed class VersionGuard : ReceiveActor
 {
@@ -44,6 +46,11 @@ public sealed class VersionGuard : ReceiveActor
         {
             _log.Error("node {0} runs DistSnn {1} but this cluster runs {2}; it is refused (downed)", member.Address, member.AppVersion, self.AppVersion);
             _cluster.Down(member.Address);
+        }
+        else if (self.Status is MemberStatus.Joining or MemberStatus.WeaklyUp && member.Status == MemberStatus.Up)
+        {
+            _log.Error("this node runs DistSnn {0} but the cluster it joins runs {1} (node {2}); it refuses itself (down)", self.AppVersion, member.AppVersion, member.Address);
+            _cluster.Down(self.Address);
         }
         else if (!selfIsOldest && member.Status == MemberStatus.Up && self.Status == MemberStatus.Up && member.IsOlderThan(self))
         {
