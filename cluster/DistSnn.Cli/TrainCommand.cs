@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using DistSnn.Learning.Datasets;
 using DistSnn.Learning.DiehlCook;
+using DistSnn.Learning.Evaluation;
 using DistSnn.Learning.Plots;
 using PureHDF;
 using Spectre.Console;
@@ -68,6 +69,14 @@ public static class TrainCommand
             Description = "Threshold increment per excitatory spike in mV (Diehl & Cook: 0.05)",
             DefaultValueFactory = _ => 0.05,
         };
+        var readout = new Option<string>("--readout")
+        {
+            Description = "How test images are classified from the labelled neurons: proportion (each neuron's count weighted " +
+                          "by its selectivity during labelling) or mean-count (Diehl & Cook: the mean count of each class's " +
+                          "neurons); both accuracies are reported",
+            DefaultValueFactory = _ => "proportion",
+        };
+        readout.AcceptOnlyFromAmong(ReadoutNames.Keys.ToArray());
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
@@ -77,7 +86,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, readout, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -99,11 +108,21 @@ public static class TrainCommand
             NuPost = parse.GetValue(nuPost),
             NuPre = parse.GetValue(nuPre),
             ThetaPlusMv = parse.GetValue(thetaPlus),
+            Readout = ReadoutNames[parse.GetValue(readout)!],
             Job = $"train-stdp-N{parse.GetValue(neurons)}",
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel));
         });
         return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp };
     }
+
+    /// <summary>The <c>--readout</c> values and the summary's names for the readouts.</summary>
+    private static readonly Dictionary<string, Readout> ReadoutNames = new(StringComparer.Ordinal)
+    {
+        ["proportion"] = Readout.Proportion,
+        ["mean-count"] = Readout.MeanCount,
+    };
+
+    private static string NameOf(Readout r) => ReadoutNames.First(kv => kv.Value == r).Key;
 
     /// <summary>Runs the training; returns the process exit code.</summary>
     public static int Execute(StdpTrainingOptions options, DirectoryInfo? data, DirectoryInfo? outDir, bool json, CancellationToken cancel)
@@ -209,7 +228,9 @@ public static class TrainCommand
             ["nu_pre"] = options.NuPre,
             ["theta_plus_mv"] = options.ThetaPlusMv,
             ["label_samples"] = result.LabelSamples,
+            ["readout"] = NameOf(result.Readout),
             ["test_accuracy"] = result.TestAccuracy,
+            ["test_accuracy_by_readout"] = result.AccuracyByReadout.ToDictionary(kv => NameOf(kv.Key), kv => kv.Value),
             ["training_accuracy"] = result.TrainingAccuracy.Select(h => new { samples = h.Samples, accuracy = h.Accuracy }).ToArray(),
             ["train_seconds"] = result.TrainSeconds,
             ["label_seconds"] = result.LabelSeconds,
@@ -234,7 +255,9 @@ public static class TrainCommand
         Row("training images", result.TrainSamples.ToString("N0", ci));
         Row("test images", result.TestSamples.ToString("N0", ci));
         Row("partitions", result.Partitions.ToString(ci));
-        Row("test accuracy", result.TestAccuracy.ToString("P2", ci));
+        Row($"test accuracy ({NameOf(result.Readout)})", result.TestAccuracy.ToString("P2", ci));
+        foreach (var (r, a) in result.AccuracyByReadout.Where(kv => kv.Key != result.Readout))
+            Row($"test accuracy ({NameOf(r)})", a.ToString("P2", ci));
         Row("training", $"{result.TrainSeconds.ToString("F1", ci)} s, {result.TrainSamplesPerSecond.ToString("F2", ci)} images/s");
         if (result.LabelSamples > 0) Row("labelling", $"{result.LabelSamples.ToString("N0", ci)} images, {result.LabelSeconds.ToString("F1", ci)} s");
         Row("testing", $"{result.TestSeconds.ToString("F1", ci)} s");
@@ -262,7 +285,7 @@ public static class TrainCommand
             $"{p.Phase}: {p.Done}/{p.Total} images, {bioSeconds:F0} s biological, real-time factor {rtf}, {p.SamplesPerSecond:F1} images/s{acc}");
     }
 
-    /// <summary>weights (inputs x neurons, nS), theta (mV) and neuron labels, readable with h5py.</summary>
+    /// <summary>weights (inputs x neurons, nS), theta (mV), neuron labels and their proportions, readable with h5py.</summary>
     private static void WriteWeights(string path, StdpTrainingResult result, int rows, int columns)
     {
         int inputs = rows * columns;
@@ -275,6 +298,7 @@ public static class TrainCommand
             ["weights"] = weights,
             ["theta"] = result.Theta,
             ["labels"] = result.NeuronClasses,
+            ["proportions"] = result.NeuronProportions,
         };
         file.Attributes["image_shape"] = new[] { rows, columns };
         file.Write(path);

@@ -30,5 +30,17 @@ public class TrainCommandTests
         Assert.Contains("[default: 30]", stdout);
         Assert.Contains("[default: 0.02]", stdout);
         Assert.Contains("[default: 10000]", stdout);
+        Assert.Contains("--readout", stdout);
+        Assert.Contains("[default: proportion]", stdout);
+    }
+
+    [Fact]
+    public void An_unknown_readout_is_refused_with_the_choices()
+    {
+        var (code, _, stderr) = CliProcess.Run("train", "stdp", "--readout", "vote", "--data", "/nonexistent-fashion-mnist-folder");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("vote", stderr);
+        Assert.Contains("mean-count", stderr);
     }
 }

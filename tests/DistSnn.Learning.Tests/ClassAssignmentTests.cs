@@ -106,6 +106,49 @@ public class ClassAssignmentTests
     }
 
     [Fact]
+    public void Proportions_are_each_neurons_share_of_its_mean_responses_that_its_class_has()
+    {
+        int[,] counts =
+        {
+            // neuron: 0  1  2
+            { 6, 2, 0 }, // class 0
+            { 2, 2, 0 }, // class 0
+            { 0, 2, 0 }, // class 1
+            { 1, 4, 0 }, // class 2
+        };
+        var assignment = ClassAssignment.Assign(counts, [0, 0, 1, 2], classCount: 3);
+
+        // Means: neuron 0: 4, 0, 1 -> class 0, 4/5; neuron 1: 2, 2, 4 -> class 2, 4/8; neuron 2 never fired.
+        Assert.Equal([0, 2, ClassAssignment.Unassigned], assignment.NeuronClasses);
+        Assert.Equal([0.8, 0.5, 0.0], assignment.Proportions);
+    }
+
+    [Fact]
+    public void The_proportion_readout_lets_a_selective_neuron_outvote_an_unselective_one()
+    {
+        // Neuron 0 answers class 0 only (proportion 1); neuron 1 answers class 1 but classes 0 and 2 almost as much
+        // (means 3, 4, 3: proportion 0.4).
+        var assignment = ClassAssignment.FromClasses([0, 1], classCount: 3, proportions: [1.0, 0.4]);
+        int[] sample = [3, 5];
+
+        Assert.Equal([3.0, 5.0, double.NegativeInfinity], assignment.ClassScores(sample, Readout.MeanCount));
+        Assert.Equal(1, assignment.Predict(sample, Readout.MeanCount));
+        Assert.Equal([3.0, 2.0, double.NegativeInfinity], assignment.ClassScores(sample, Readout.Proportion));
+        Assert.Equal(0, assignment.Predict(sample, Readout.Proportion));
+        Assert.Equal([0, 0], assignment.Predict(new[,] { { 3, 5 }, { 1, 0 } }, Readout.Proportion));
+    }
+
+    [Fact]
+    public void Without_proportions_both_readouts_agree()
+    {
+        var assignment = ClassAssignment.FromClasses([0, 1, 1, ClassAssignment.Unassigned], classCount: 2);
+        Assert.Equal([1.0, 1.0, 1.0, 0.0], assignment.Proportions);
+        int[] counts = [2, 1, 4, 9, 0, 3, 0, 7];
+        Assert.Equal(assignment.Predict(counts, 2, Readout.MeanCount), assignment.Predict(counts, 2, Readout.Proportion));
+        Assert.Equal(assignment.ClassScores([2, 1, 4, 9], Readout.MeanCount), assignment.ClassScores([2, 1, 4, 9], Readout.Proportion));
+    }
+
+    [Fact]
     public void Accuracy_is_the_fraction_of_correct_predictions()
     {
         Assert.Equal(0.5, ClassAssignment.Accuracy([0, 1, ClassAssignment.Unassigned, 2], [0, 2, 1, 2]));
@@ -155,6 +198,11 @@ public class ClassAssignmentTests
         Assert.Contains("3 predictions but 2 labels",
             Assert.Throws<ArgumentException>(() => ClassAssignment.Accuracy([0, 1, 1], [0, 1])).Message);
         Assert.Throws<ArgumentException>(() => ClassAssignment.Accuracy([], []));
+        Assert.Contains("2 proportions for 3 neurons",
+            Assert.Throws<ArgumentException>(() => ClassAssignment.FromClasses([0, 1, 1], 2, [1.0, 0.5])).Message);
+        Assert.Contains("proportion 1.5 of neuron 1 is not in 0..1",
+            Assert.Throws<ArgumentException>(() => ClassAssignment.FromClasses([0, 1], 2, [1.0, 1.5])).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => assignment.Predict([1, 2], (Readout)7));
         Assert.Throws<ArgumentOutOfRangeException>(() => assignment.NeuronsInClass(2));
     }
 }

@@ -66,6 +66,13 @@ public sealed record StdpTrainingOptions
     public double NuPre { get; init; } = 0.0002;
     /// <summary>Threshold increment per excitatory spike (mV; Diehl &amp; Cook: 0.05).</summary>
     public double ThetaPlusMv { get; init; } = DiehlCookNetwork.DiehlCookThetaPlusMv;
+    /// <summary>
+    /// How test images are classified from the labelled neurons' spike counts. Diehl &amp; Cook score each class by
+    /// the mean count of its neurons (<see cref="Readout.MeanCount"/>); <see cref="Readout.Proportion"/> (the default)
+    /// weights each neuron by how selective it was during labelling. Both are always computed and reported; this one
+    /// is the headline accuracy and the confusion matrix.
+    /// </summary>
+    public Readout Readout { get; init; } = Readout.Proportion;
     /// <summary>The <c>job</c> tag of the training telemetry (<c>distsnn.train.accuracy</c>).</summary>
     public string Job { get; init; } = "train-stdp";
 }
@@ -83,6 +90,12 @@ public sealed record StdpTrainingResult(
     public int LabelSamples { get; init; }
     /// <summary>Wall time of the labelling presentations.</summary>
     public double LabelSeconds { get; init; }
+    /// <summary>The readout of <see cref="StdpTrainingResult.TestAccuracy"/> and the confusion matrix.</summary>
+    public Readout Readout { get; init; }
+    /// <summary>Test accuracy under each readout, from the same spike counts.</summary>
+    public IReadOnlyDictionary<Readout, double> AccuracyByReadout { get; init; } = new Dictionary<Readout, double>();
+    /// <summary>Each neuron's labelling proportion (see <see cref="ClassAssignment.Proportions"/>).</summary>
+    public double[] NeuronProportions { get; init; } = [];
 }
 
 /// <summary>
@@ -91,7 +104,7 @@ public sealed record StdpTrainingResult(
 /// excitatory neurons fire fewer than 5 spikes the image is shown again with the intensity raised by one. After the
 /// training pass, learning and threshold adaptation are frozen, the last <see cref="StdpTrainingOptions.LabelSamples"/>
 /// training images are shown again and each neuron is labelled with the class it responds to most; the test set is
-/// then classified. Where the defaults differ from Diehl &amp; Cook's MNIST values (input rate, lateral inhibition,
+/// then classified (<see cref="StdpTrainingOptions.Readout"/>). Where the defaults differ from Diehl &amp; Cook's MNIST values (input rate, lateral inhibition,
 /// learning rates) the option says why, with the measurement.
 /// </summary>
 public sealed class StdpTrainer
@@ -152,7 +165,7 @@ public sealed class StdpTrainer
                 // Accuracy of the labels from the previous window on this one, then relabel (Diehl & Cook's report).
                 if (assignment is not null)
                 {
-                    history.Add((s + 1, ClassAssignment.Accuracy(assignment.Predict(responses, window), labels)));
+                    history.Add((s + 1, ClassAssignment.Accuracy(assignment.Predict(responses, window, _options.Readout), labels)));
                     Telemetry.TrainAccuracy.Record(history[^1].Item2, Telemetry.JobTags(_options.Job, "local"));
                 }
                 assignment = ClassAssignment.Assign(responses, n, labels);
@@ -196,26 +209,33 @@ public sealed class StdpTrainer
         double labelSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
 
         clock.Restart();
-        var predicted = new int[testN];
+        var readouts = Enum.GetValues<Readout>();
+        var predictions = readouts.ToDictionary(r => r, _ => new int[testN]);
         var response = new int[n];
         for (int s = 0; s < testN; s++)
         {
             cancel.ThrowIfCancellationRequested();
             Array.Clear(response);
             retries += Present(test.Image(s), response);
-            predicted[s] = assignment.Predict(response);
+            foreach (var r in readouts) predictions[r][s] = assignment.Predict(response, r);
             if ((s + 1) % 100 == 0 || s + 1 == testN)
                 progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null, retries));
         }
         double testSeconds = clock.Elapsed.TotalSeconds;
         var testLabels = test.Labels.AsSpan(0, testN);
+        var predicted = predictions[_options.Readout];
         var confusion = ConfusionMatrix.From(predicted, testLabels);
-        return new StdpTrainingResult(n, trainN, testN, _net.Plan.Parts, ClassAssignment.Accuracy(predicted, testLabels), confusion,
+        var byReadout = new Dictionary<Readout, double>();
+        foreach (var (r, p) in predictions) byReadout[r] = ClassAssignment.Accuracy(p, testLabels);
+        return new StdpTrainingResult(n, trainN, testN, _net.Plan.Parts, byReadout[_options.Readout], confusion,
             history, trainSeconds, testSeconds, trainN / Math.Max(trainSeconds, 1e-9), _net.DenseWeights(0), _net.Gather(_exc, "theta"),
             assignment.NeuronClasses.ToArray(), _net.WeightsChecksum.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), retries)
         {
             LabelSamples = labelN,
             LabelSeconds = labelSeconds,
+            Readout = _options.Readout,
+            AccuracyByReadout = byReadout,
+            NeuronProportions = assignment.Proportions.ToArray(),
         };
     }
 

@@ -1,5 +1,18 @@
 namespace DistSnn.Learning.Evaluation;
 
+/// <summary>How the labelled neurons' spike counts are turned into a class (see <see cref="ClassAssignment"/>).</summary>
+public enum Readout
+{
+    /// <summary>Diehl &amp; Cook: each class scores the mean count of its neurons.</summary>
+    MeanCount,
+    /// <summary>
+    /// As <see cref="MeanCount"/>, but each neuron's count is weighted by the share of its labelling responses that
+    /// belong to its class (1 for a neuron that answers only its class, 0.1 for one that answers all ten alike), so
+    /// that unselective neurons count for less.
+    /// </summary>
+    Proportion,
+}
+
 /// <summary>
 /// Diehl &amp; Cook (2015) labelling of an unsupervised network's neurons, and the classifier built from it.
 /// </summary>
@@ -13,8 +26,10 @@ namespace DistSnn.Learning.Evaluation;
 /// strictly larger rate.
 /// </para>
 /// <para>
-/// <b>Prediction.</b> For a sample's spike counts, each class scores the mean count of the neurons assigned to it;
-/// the class with the highest score wins, ties going to the lowest class index. Classes with no neurons are
+/// <b>Prediction.</b> For a sample's spike counts, each class scores the mean count of the neurons assigned to it
+/// (<see cref="Readout.MeanCount"/>, Diehl &amp; Cook's rule), or the mean of the counts each weighted by the neuron's
+/// proportion (<see cref="Readout.Proportion"/>: its mean response to its class divided by the sum of its mean
+/// responses to all classes); the class with the highest score wins, ties going to the lowest class index. Classes with no neurons are
 /// skipped (their score is -∞). A sample with no spikes at all therefore goes to the lowest class that has
 /// neurons. If no neuron is assigned at all, the prediction is <see cref="Unassigned"/>.
 /// </para>
@@ -30,10 +45,12 @@ public sealed class ClassAssignment
 
     private readonly int[] _neuronClasses;
     private readonly int[] _neuronsPerClass;
+    private readonly double[] _proportions;
 
-    private ClassAssignment(int[] neuronClasses, int classCount)
+    private ClassAssignment(int[] neuronClasses, int classCount, double[] proportions)
     {
         _neuronClasses = neuronClasses;
+        _proportions = proportions;
         ClassCount = classCount;
         _neuronsPerClass = new int[classCount];
         foreach (int c in neuronClasses)
@@ -49,6 +66,12 @@ public sealed class ClassAssignment
     /// <summary>Class of each neuron, or <see cref="Unassigned"/> for neurons that never fired.</summary>
     public IReadOnlyList<int> NeuronClasses => _neuronClasses;
 
+    /// <summary>
+    /// Share of each neuron's labelling responses that belongs to its class (0..1; 0 for a neuron that never fired),
+    /// the weight of its count under <see cref="Readout.Proportion"/>.
+    /// </summary>
+    public IReadOnlyList<double> Proportions => _proportions;
+
     /// <summary>How many neurons are assigned to <paramref name="classIndex"/>.</summary>
     public int NeuronsInClass(int classIndex)
     {
@@ -59,7 +82,9 @@ public sealed class ClassAssignment
     /// <summary>Uses a given assignment, for instance one saved from an earlier run.</summary>
     /// <param name="neuronClasses">Class of each neuron, 0 .. classCount - 1 or <see cref="Unassigned"/>.</param>
     /// <param name="classCount">Number of classes (at least 1).</param>
-    public static ClassAssignment FromClasses(IReadOnlyList<int> neuronClasses, int classCount)
+    /// <param name="proportions">Each neuron's proportion (0..1) for <see cref="Readout.Proportion"/>; without
+    /// them every assigned neuron weighs 1, and both readouts agree.</param>
+    public static ClassAssignment FromClasses(IReadOnlyList<int> neuronClasses, int classCount, IReadOnlyList<double>? proportions = null)
     {
         ArgumentNullException.ThrowIfNull(neuronClasses);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classCount);
@@ -69,7 +94,13 @@ public sealed class ClassAssignment
                 throw new ArgumentException(
                     $"neuron {j} has class {classes[j]}; expected 0..{classCount - 1} or {Unassigned}",
                     nameof(neuronClasses));
-        return new ClassAssignment(classes, classCount);
+        var weights = proportions?.ToArray() ?? classes.Select(c => c == Unassigned ? 0.0 : 1.0).ToArray();
+        if (weights.Length != classes.Length)
+            throw new ArgumentException($"{weights.Length} proportions for {classes.Length} neurons", nameof(proportions));
+        for (int j = 0; j < weights.Length; j++)
+            if (!(weights[j] >= 0 && weights[j] <= 1))
+                throw new ArgumentException($"proportion {weights[j]} of neuron {j} is not in 0..1", nameof(proportions));
+        return new ClassAssignment(classes, classCount, weights);
     }
 
     /// <summary>
@@ -106,14 +137,16 @@ public sealed class ClassAssignment
         }
 
         var classes = new int[neuronCount];
+        var proportions = new double[neuronCount];
         for (int j = 0; j < neuronCount; j++)
         {
             int best = Unassigned;
-            double bestMean = 0; // a class must beat 0 spikes, so silent neurons stay unassigned
+            double bestMean = 0, total = 0; // a class must beat 0 spikes, so silent neurons stay unassigned
             for (int c = 0; c < classCount; c++)
             {
                 if (samplesPerClass[c] == 0) continue;
                 double mean = (double)sums[c * neuronCount + j] / samplesPerClass[c];
+                total += mean;
                 if (mean > bestMean)
                 {
                     bestMean = mean;
@@ -121,8 +154,9 @@ public sealed class ClassAssignment
                 }
             }
             classes[j] = best;
+            proportions[j] = total > 0 ? bestMean / total : 0;
         }
-        return new ClassAssignment(classes, classCount);
+        return new ClassAssignment(classes, classCount, proportions);
     }
 
     /// <summary>Assigns from a samples × neurons matrix of spike counts.</summary>
@@ -133,28 +167,30 @@ public sealed class ClassAssignment
     }
 
     /// <summary>
-    /// Score of each class for one sample: the mean spike count of the neurons assigned to it, or
-    /// <see cref="double.NegativeInfinity"/> for a class with no neurons.
+    /// Score of each class for one sample under <paramref name="readout"/>: the (weighted) mean spike count of the
+    /// neurons assigned to it, or <see cref="double.NegativeInfinity"/> for a class with no neurons.
     /// </summary>
     /// <param name="sampleCounts">Spike count of each neuron for one sample (length <see cref="NeuronCount"/>).</param>
-    public double[] ClassScores(ReadOnlySpan<int> sampleCounts)
+    /// <param name="readout">The scoring rule.</param>
+    public double[] ClassScores(ReadOnlySpan<int> sampleCounts, Readout readout = Readout.MeanCount)
     {
         var scores = new double[ClassCount];
-        Scores(sampleCounts, scores);
+        Scores(sampleCounts, scores, readout);
         return scores;
     }
 
     /// <summary>Predicted class for one sample (see the class remarks for the rule and ties).</summary>
     /// <param name="sampleCounts">Spike count of each neuron for one sample (length <see cref="NeuronCount"/>).</param>
-    public int Predict(ReadOnlySpan<int> sampleCounts)
+    /// <param name="readout">The scoring rule.</param>
+    public int Predict(ReadOnlySpan<int> sampleCounts, Readout readout = Readout.MeanCount)
     {
         Span<double> scores = ClassCount <= 256 ? stackalloc double[ClassCount] : new double[ClassCount];
-        Scores(sampleCounts, scores);
+        Scores(sampleCounts, scores, readout);
         return ArgMax(scores);
     }
 
     /// <summary>Predicted class for each sample of flat, sample-major spike counts.</summary>
-    public int[] Predict(ReadOnlySpan<int> spikeCounts, int sampleCount)
+    public int[] Predict(ReadOnlySpan<int> spikeCounts, int sampleCount, Readout readout = Readout.MeanCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(sampleCount);
         CheckShape(spikeCounts, NeuronCount, sampleCount);
@@ -162,21 +198,21 @@ public sealed class ClassAssignment
         var scores = new double[ClassCount];
         for (int s = 0; s < sampleCount; s++)
         {
-            Scores(spikeCounts.Slice(s * NeuronCount, NeuronCount), scores);
+            Scores(spikeCounts.Slice(s * NeuronCount, NeuronCount), scores, readout);
             predictions[s] = ArgMax(scores);
         }
         return predictions;
     }
 
     /// <summary>Predicted class for each row of a samples × neurons matrix of spike counts.</summary>
-    public int[] Predict(int[,] spikeCounts)
+    public int[] Predict(int[,] spikeCounts, Readout readout = Readout.MeanCount)
     {
         ArgumentNullException.ThrowIfNull(spikeCounts);
         if (spikeCounts.GetLength(1) != NeuronCount)
             throw new ArgumentException(
                 $"spike counts have {spikeCounts.GetLength(1)} columns but the assignment has {NeuronCount} neurons",
                 nameof(spikeCounts));
-        return Predict(Flatten(spikeCounts), spikeCounts.GetLength(0));
+        return Predict(Flatten(spikeCounts), spikeCounts.GetLength(0), readout);
     }
 
     /// <summary>
@@ -196,8 +232,10 @@ public sealed class ClassAssignment
         return (double)correct / predicted.Length;
     }
 
-    private void Scores(ReadOnlySpan<int> sampleCounts, Span<double> scores)
+    private void Scores(ReadOnlySpan<int> sampleCounts, Span<double> scores, Readout readout)
     {
+        if (readout is not (Readout.MeanCount or Readout.Proportion))
+            throw new ArgumentOutOfRangeException(nameof(readout), readout, "unknown readout");
         if (sampleCounts.Length != NeuronCount)
             throw new ArgumentException(
                 $"{sampleCounts.Length} spike counts but the assignment has {NeuronCount} neurons",
@@ -209,7 +247,7 @@ public sealed class ClassAssignment
                 throw new ArgumentException($"spike count {sampleCounts[j]} of neuron {j} is negative",
                     nameof(sampleCounts));
             int c = _neuronClasses[j];
-            if (c != Unassigned) scores[c] += sampleCounts[j];
+            if (c != Unassigned) scores[c] += readout == Readout.Proportion ? sampleCounts[j] * _proportions[j] : sampleCounts[j];
         }
         for (int c = 0; c < scores.Length; c++)
             scores[c] = _neuronsPerClass[c] == 0 ? double.NegativeInfinity : scores[c] / _neuronsPerClass[c];
