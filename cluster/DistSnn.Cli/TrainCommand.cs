@@ -115,14 +115,19 @@ public static class TrainCommand
         return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp };
     }
 
-    /// <summary>The <c>--readout</c> values and the summary's names for the readouts.</summary>
+    /// <summary>The <c>--readout</c> values; <see cref="NameOf"/> gives the same names back for the summary.</summary>
     private static readonly Dictionary<string, Readout> ReadoutNames = new(StringComparer.Ordinal)
     {
         ["proportion"] = Readout.Proportion,
         ["mean-count"] = Readout.MeanCount,
     };
 
-    private static string NameOf(Readout r) => ReadoutNames.First(kv => kv.Value == r).Key;
+    private static string NameOf(Readout r) => r switch
+    {
+        Readout.Proportion => "proportion",
+        Readout.MeanCount => "mean-count",
+        _ => throw new ArgumentOutOfRangeException(nameof(r), r, "unknown readout"),
+    };
 
     /// <summary>Runs the training; returns the process exit code.</summary>
     public static int Execute(StdpTrainingOptions options, DirectoryInfo? data, DirectoryInfo? outDir, bool json, CancellationToken cancel)

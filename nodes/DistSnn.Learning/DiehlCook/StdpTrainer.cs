@@ -105,8 +105,8 @@ public sealed record StdpTrainingResult(
 /// excitatory neurons fire fewer than 5 spikes the image is shown again with the intensity raised by one. After the
 /// training pass, learning and threshold adaptation are frozen, the last <see cref="StdpTrainingOptions.LabelSamples"/>
 /// training images are shown again and each neuron is labelled with the class it responds to most; the test set is
-/// then classified (<see cref="StdpTrainingOptions.Readout"/>). Where the defaults differ from Diehl &amp; Cook's MNIST values (input rate, lateral inhibition,
-/// learning rates) the option says why, with the measurement.
+/// then classified (<see cref="StdpTrainingOptions.Readout"/>). Where the defaults differ from Diehl &amp; Cook's MNIST
+/// values (input rate, lateral inhibition, learning rates, readout) the option says why, with the measurement.
 /// </summary>
 public sealed class StdpTrainer
 {
