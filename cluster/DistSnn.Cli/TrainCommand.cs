@@ -69,6 +69,34 @@ public static class TrainCommand
             Description = "Threshold increment per excitatory spike in mV (Diehl & Cook: 0.05)",
             DefaultValueFactory = _ => 0.05,
         };
+        var rateNorm = new Option<double>("--rate-norm")
+        {
+            Description = "Scale every image's input rates to this Euclidean norm in Hz instead of --total-rate (0: off); " +
+                          "551 Hz gives the median Fashion-MNIST image as many input spikes as --total-rate 10000",
+            DefaultValueFactory = _ => 0.0,
+        };
+        var weightNorm = new Option<string>("--weight-norm")
+        {
+            Description = "What normalisation holds for each neuron's input weights: sum (Diehl & Cook) or euclidean (their " +
+                          "Euclidean norm, so that a neuron's drive follows the cosine between its weights and the image)",
+            DefaultValueFactory = _ => "sum",
+        };
+        weightNorm.AcceptOnlyFromAmong("sum", "euclidean");
+        var weightScale = new Option<double?>("--weight-scale")
+        {
+            Description = "The value the weight norm is held at, in nS (default: 78 for sum as Diehl & Cook, 4.3 for euclidean)",
+        };
+        var annealFrom = new Option<double>("--anneal-from")
+        {
+            Description = "Fraction of the training pass after which the learning rates fall linearly to --anneal-to times " +
+                          "their value at the last image (1: they never fall)",
+            DefaultValueFactory = _ => StdpTrainingOptions.DefaultAnnealStart,
+        };
+        var annealTo = new Option<double>("--anneal-to")
+        {
+            Description = "Multiple of the learning rates at the last training image",
+            DefaultValueFactory = _ => StdpTrainingOptions.DefaultAnnealEndScale,
+        };
         var readout = new Option<string>("--readout")
         {
             Description = "How test images are classified from the labelled neurons: proportion (each neuron's count weighted " +
@@ -86,7 +114,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, readout, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, readout, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -108,6 +136,12 @@ public static class TrainCommand
             NuPost = parse.GetValue(nuPost),
             NuPre = parse.GetValue(nuPre),
             ThetaPlusMv = parse.GetValue(thetaPlus),
+            EuclideanRateHz = parse.GetValue(rateNorm),
+            WeightNormOrder = parse.GetValue(weightNorm) == "euclidean" ? 2 : 1,
+            WeightNormNs = parse.GetValue(weightScale) ?? (parse.GetValue(weightNorm) == "euclidean"
+                ? StdpTrainingOptions.DefaultEuclideanWeightNormNs : StdpTrainingOptions.DefaultWeightSumNs),
+            AnnealStart = parse.GetValue(annealFrom),
+            AnnealEndScale = parse.GetValue(annealTo),
             Readout = ReadoutNames[parse.GetValue(readout)!],
             Job = $"train-stdp-N{parse.GetValue(neurons)}",
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel));
@@ -145,6 +179,10 @@ public static class TrainCommand
             _ when !(options.InhibitionNs >= 0) || double.IsInfinity(options.InhibitionNs) => $"--inhibition: must be a finite weight >= 0 nS, got {options.InhibitionNs}",
             _ when !(options.NuPost >= 0) || double.IsInfinity(options.NuPost) => $"--nu-post: must be a finite rate >= 0, got {options.NuPost}",
             _ when !(options.NuPre >= 0) || double.IsInfinity(options.NuPre) => $"--nu-pre: must be a finite rate >= 0, got {options.NuPre}",
+            _ when !(options.EuclideanRateHz >= 0) || double.IsInfinity(options.EuclideanRateHz) => $"--rate-norm: must be a finite number of Hz >= 0, got {options.EuclideanRateHz}",
+            _ when !(options.WeightNormNs > 0) || double.IsInfinity(options.WeightNormNs) => $"--weight-scale: must be a finite weight > 0 nS, got {options.WeightNormNs}",
+            _ when !(options.AnnealStart is >= 0 and <= 1) => $"--anneal-from: must be a fraction of the pass from 0 to 1, got {options.AnnealStart}",
+            _ when !(options.AnnealEndScale >= 0) || double.IsInfinity(options.AnnealEndScale) => $"--anneal-to: must be a finite multiple >= 0, got {options.AnnealEndScale}",
             _ when !(options.ThetaPlusMv >= 0) || double.IsInfinity(options.ThetaPlusMv) => $"--theta-plus: must be a finite step >= 0 mV, got {options.ThetaPlusMv}",
             _ => null,
         };
@@ -232,6 +270,11 @@ public static class TrainCommand
             ["nu_post"] = options.NuPost,
             ["nu_pre"] = options.NuPre,
             ["theta_plus_mv"] = options.ThetaPlusMv,
+            ["rate_norm_hz"] = options.EuclideanRateHz,
+            ["weight_norm"] = options.WeightNormOrder == 2 ? "euclidean" : "sum",
+            ["weight_norm_ns"] = options.WeightNormNs,
+            ["anneal_from"] = options.AnnealStart,
+            ["anneal_to"] = options.AnnealEndScale,
             ["label_samples"] = result.LabelSamples,
             ["readout"] = NameOf(result.Readout),
             ["test_accuracy"] = result.TestAccuracy,

@@ -63,6 +63,13 @@ public abstract record SynapseModel
     /// </summary>
     public double? NormalizeTotal { get; init; }
 
+    /// <summary>
+    /// Which norm of the weights onto each target <see cref="NormalizeTotal"/> holds: 1, their sum (Diehl &amp; Cook), or
+    /// 2, their Euclidean norm (the root of the sum of squares), under which a neuron's drive by an input of fixed
+    /// Euclidean norm is proportional to the cosine between its weights and that input.
+    /// </summary>
+    public double NormalizeOrder { get; init; } = 1;
+
     /// <summary>Time between normalisations (ms); 0 = at every epoch boundary.</summary>
     public double NormalizeInterval { get; init; }
 
@@ -91,6 +98,7 @@ public abstract record SynapseModel
             else if (p.Kind == SynapseFieldKind.Number && v < 0) yield return (p.Name, $"must be >= 0, got {v}");
             else if (p.Name is "normalize_interval" && v < 0) yield return (p.Name, $"must be >= 0 ms, got {v} ms");
             else if (p.Name is "normalize_total" && !(v > 0)) yield return (p.Name, $"must be > 0, got {v}");
+            else if (p.Name is "normalize_order" && v is not (1 or 2)) yield return (p.Name, $"must be 1 (sum) or 2 (Euclidean norm), got {v}");
         }
         if (IsPlastic && !(WMax > WMin)) yield return ("w_max", $"must be above w_min ({WMin}), got {WMax}");
     }
@@ -107,6 +115,8 @@ public abstract record SynapseModel
             m => m.NormalizeTotal ?? double.NaN, (m, v) => m with { NormalizeTotal = double.IsNaN(v) ? null : v }),
         F<T>("normalize_interval", SynapseFieldKind.Time, "time between normalisations (0: every epoch)",
             m => m.NormalizeInterval, (m, v) => m with { NormalizeInterval = v }),
+        F<T>("normalize_order", SynapseFieldKind.Number, "norm held at normalize_total: 1 the sum of the weights, 2 their Euclidean norm",
+            m => m.NormalizeOrder, (m, v) => m with { NormalizeOrder = v }),
     ];
 }
 

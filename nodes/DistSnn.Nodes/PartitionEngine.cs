@@ -264,6 +264,14 @@ public sealed partial class PartitionEngine
 
     private bool _learning = true;
 
+    /// <summary>Sets <see cref="PlasticBlock.LearningRateScale"/> of every plastic block held here.</summary>
+    public void ScaleLearningRates(double scale)
+    {
+        if (!(scale >= 0) || double.IsInfinity(scale))
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, "the learning-rate scale must be finite and >= 0");
+        foreach (var b in _plastic) b.LearningRateScale = scale;
+    }
+
     /// <summary>
     /// Sets the rate (Hz) of every source of <paramref name="population"/> (a <c>poisson_generator</c>) held here,
     /// given by population-local index; applies from the next step.

@@ -64,4 +64,54 @@ public sealed class DiehlCookTests(FashionMnistFixture fixture) : IClassFixture<
             Assert.Equal(checksum, result.WeightsChecksum);
         }
     }
+
+    [Fact]
+    public void Annealing_lowers_the_learning_rates_linearly_from_its_start_to_the_last_image()
+    {
+        Assert.Equal(1, StdpTrainer.AnnealedRateScale(0, 11, 0, 0.1));
+        Assert.Equal(0.55, StdpTrainer.AnnealedRateScale(5, 11, 0, 0.1), 12);
+        Assert.Equal(0.1, StdpTrainer.AnnealedRateScale(10, 11, 0, 0.1), 12);
+        // Flat until the start (image 50 of 101), then down to the end value at the last image.
+        Assert.Equal(1, StdpTrainer.AnnealedRateScale(50, 101, 0.5, 0));
+        Assert.Equal(1 - 24.5 / 49.5, StdpTrainer.AnnealedRateScale(75, 101, 0.5, 0), 12);
+        Assert.Equal(0, StdpTrainer.AnnealedRateScale(100, 101, 0.5, 0), 12);
+        Assert.Equal(1, StdpTrainer.AnnealedRateScale(100, 101, 1, 0));
+    }
+
+    [Fact]
+    public void Annealed_training_learns_other_weights_and_the_same_for_any_partitioning()
+    {
+        var options = new StdpTrainingOptions { Neurons = 20, TrainSamples = 12, TestSamples = 5, ReportEvery = 6, AnnealStart = 1 };
+        string plain = new StdpTrainer(options).Run(fixture.Data.Train, fixture.Data.Test).WeightsChecksum;
+        var annealed = options with { AnnealStart = 0.25, AnnealEndScale = 0.1 };
+        string one = new StdpTrainer(annealed).Run(fixture.Data.Train, fixture.Data.Test).WeightsChecksum;
+        string three = new StdpTrainer(annealed with { Partitions = 3 }).Run(fixture.Data.Train, fixture.Data.Test).WeightsChecksum;
+        Assert.NotEqual(plain, one);
+        Assert.Equal(one, three);
+    }
+
+    [Fact]
+    public void Euclidean_normalisation_holds_every_neurons_weight_norm()
+    {
+        var options = new StdpTrainingOptions
+        {
+            Neurons = 20, TrainSamples = 30, TestSamples = 5, ReportEvery = 10,
+            EuclideanRateHz = 551, WeightNormOrder = 2, WeightNormNs = 4.3,
+        };
+        var result = new StdpTrainer(options).Run(fixture.Data.Train, fixture.Data.Test);
+        var sums = new double[result.Neurons];
+        for (int j = 0; j < result.Neurons; j++)
+        {
+            double squares = 0;
+            for (int i = 0; i < 784; i++)
+            {
+                double w = result.Weights[i * result.Neurons + j];
+                (squares, sums[j]) = (squares + w * w, sums[j] + w);
+            }
+            Assert.Equal(4.3, Math.Sqrt(squares), 3);
+        }
+        // The norm is held, not the sum: neurons whose weights have spread differently sum to different totals.
+        Assert.True(sums.Max() - sums.Min() > 1, $"weight sums from {sums.Min():F2} to {sums.Max():F2} nS");
+        Assert.Contains(result.NeuronClasses, c => c >= 0);
+    }
 }

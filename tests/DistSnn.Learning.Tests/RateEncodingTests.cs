@@ -88,6 +88,26 @@ public class RateEncodingTests
     }
 
     [Fact]
+    public void Euclidean_rates_have_the_given_norm_whatever_the_brightness()
+    {
+        byte[] dim = [0, 30, 40, 0], bright = [200, 255, 100, 145];
+        var rates = new float[4];
+
+        // 30, 40 has norm 50: rates 600 and 800 Hz for a norm of 1,000 Hz.
+        RateEncoding.EuclideanRatesHz(dim, rates, 1000f);
+        Assert.Equal(new[] { 0f, 600f, 800f, 0f }, rates);
+        RateEncoding.EuclideanRatesHz(bright, rates, 1000f);
+        Assert.Equal(1000.0, Math.Sqrt(rates.Sum(r => (double)r * r)), 2);
+        Assert.Equal(255 / Math.Sqrt(200 * 200 + 255 * 255 + 100 * 100 + 145 * 145) * 1000, rates[1], 3);
+        RateEncoding.EuclideanRatesHz(dim, rates, 1000f, RateEncoding.DiehlCookIntensity(2));
+        Assert.Equal(new[] { 0f, 1200f, 1600f, 0f }, rates);
+        RateEncoding.EuclideanRatesHz(new byte[4], rates, 1000f);
+        Assert.All(rates, r => Assert.Equal(0f, r));
+        Assert.Equal("normHz",
+            Assert.Throws<ArgumentOutOfRangeException>(() => RateEncoding.EuclideanRatesHz([1], new float[1], float.NaN)).ParamName);
+    }
+
+    [Fact]
     public void Bad_arguments_name_what_is_wrong()
     {
         var e = Assert.Throws<ArgumentException>(() => RateEncoding.RatesHz(new byte[4], new float[3]));

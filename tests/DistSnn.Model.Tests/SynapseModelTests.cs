@@ -13,12 +13,12 @@ public class SynapseModelTests
     {
         var spec = ModelLoader.Parse(BadInputTests.With(13, Projection(
             "{type: stdp, tau_plus: 16.8 ms, tau_minus: 33.7 ms, a_plus: 0.01, a_minus: 0.012, w_min: 0 nS, w_max: 2 nS, " +
-            "weight_dependence: multiplicative, pairing: nearest, normalize_total: 78 nS, normalize_interval: 350 ms}")), "ok.yaml");
+            "weight_dependence: multiplicative, pairing: nearest, normalize_total: 78 nS, normalize_interval: 350 ms, normalize_order: 2}")), "ok.yaml");
         var s = Assert.IsType<StdpSynapse>(spec.Projections[0].Synapse);
         Assert.Equal(new StdpSynapse
         {
             TauPlus = 16.8, TauMinus = 33.7, APlus = 0.01, AMinus = 0.012, WMin = 0, WMax = 2,
-            Dependence = WeightDependence.Multiplicative, Pairing = SpikePairing.Nearest, NormalizeTotal = 78, NormalizeInterval = 350,
+            Dependence = WeightDependence.Multiplicative, Pairing = SpikePairing.Nearest, NormalizeTotal = 78, NormalizeInterval = 350, NormalizeOrder = 2,
         }, s);
     }
 
@@ -59,6 +59,7 @@ public class SynapseModelTests
         { Projection("{type: stdp, w_max: 1 nS}", weight: "3 nS"), "projections[0].weight", "3 nS is outside [w_min, w_max] = [0 nS, 1 nS]" },
         { Projection("{type: stdp, w_max: 1 nS}", delay: "'uniform(1 ms, 2 ms)'"), "projections[0].delay", "varies between synapses; stdp synapses need a constant delay" },
         { Projection("{type: stdp_reward, normalize_total: 0 nS}"), "projections[0].synapse.normalize_total", "must be > 0" },
+        { Projection("{type: stdp, normalize_total: 4 nS, normalize_order: 3}"), "projections[0].synapse.normalize_order", "must be 1 (sum) or 2 (Euclidean norm), got 3" },
     };
 
     [Theory]
@@ -94,7 +95,7 @@ public class SynapseModelTests
         var src = b.Population("src", 20, new PoissonGenerator { Rate = 10 });
         var n = b.Population("n", 5, new LifExpCond());
         b.Connect(src, n, new AllToAll(), weight: 0.5, delay: 1, synapse: TripletStdpSynapse.VisualCortexNearest with { WMax = 2 });
-        b.Connect(src, n, new AllToAll(), weight: 0.5, delay: 1, synapse: new RewardStdpSynapse { WMax = 1, TauC = 500, NormalizeTotal = 5 });
+        b.Connect(src, n, new AllToAll(), weight: 0.5, delay: 1, synapse: new RewardStdpSynapse { WMax = 1, TauC = 500, NormalizeTotal = 5, NormalizeOrder = 2 });
         var built = b.Build();
         var back = ModelLoader.Parse(ModelWriter.ToYaml(built), "p.yaml");
         SpecAssert.Equal(built, back);

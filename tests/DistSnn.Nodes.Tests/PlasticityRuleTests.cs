@@ -56,9 +56,10 @@ public class PlasticityRuleTests
     private static long Steps(double ms) => (long)Math.Round(ms / Dt);
 
     /// <summary>Pre at 50 ms; post such that it reaches the synapse Δt later (t_post + d - t_pre = Δt).</summary>
-    private static double PairChange(SynapseModel model, double deltaMs, float w0 = 0.5f)
+    private static double PairChange(SynapseModel model, double deltaMs, float w0 = 0.5f, double rateScale = 1)
     {
         var rig = new Rig(model, w0: w0);
+        rig.Block.LearningRateScale = rateScale;
         long pre = Steps(150);
         long post = pre + Steps(deltaMs) - Delay;
         rig.Run([(pre, 0)], [(post, 0)]);
@@ -83,6 +84,24 @@ public class PlasticityRuleTests
             double actual = PairChange(model, delta, w0);
             Assert.True(Math.Abs(actual - expected) <= 1e-6, $"Δt = {delta} ms: Δw = {actual}, formula {expected}");
         }
+    }
+
+    [Fact]
+    public void TheLearningRateScaleMultipliesEveryChange()
+    {
+        var pair = new StdpSynapse { TauPlus = 20, TauMinus = 20, APlus = 0.01, AMinus = 0.012, WMin = 0, WMax = 1 };
+        var triplet = new TripletStdpSynapse { A2Plus = 0.005, A3Plus = 0.006, A2Minus = 0.007, A3Minus = 0.002, WMin = 0, WMax = 1 };
+        foreach (SynapseModel model in new SynapseModel[] { pair, triplet })
+            foreach (double delta in new[] { -30.0, -5, 5, 30 })
+            {
+                double full = PairChange(model, delta);
+                Assert.True(full != 0, $"{model.Kind}, Δt = {delta} ms: the pair changes the weight");
+                Assert.Equal(full, PairChange(model, delta, rateScale: 1), 12);
+                // Weights are floats near 0.5, resolved to 6e-8.
+                double quarter = PairChange(model, delta, rateScale: 0.25);
+                Assert.True(Math.Abs(quarter - 0.25 * full) <= 1e-7, $"{model.Kind}, Δt = {delta} ms: {quarter} against a quarter of {full}");
+                Assert.Equal(0, PairChange(model, delta, rateScale: 0));
+            }
     }
 
     [Fact]
@@ -174,16 +193,22 @@ public class PlasticityRuleTests
         Assert.Equal(up, -down, 6);
     }
 
-    [Fact]
-    public void NormalisationKeepsTheSumOfIncomingWeightsExact()
+    /// <summary>20 sources onto 4 targets, 200 random pre and 40 random post spikes, normalised at every boundary.</summary>
+    private static PlasticBlock LearnWithNormalisation(StdpSynapse model)
     {
-        var model = new StdpSynapse { APlus = 0.05, AMinus = 0.02, WMin = 0, WMax = 1, NormalizeTotal = 7.8 };
         var rig = new Rig(model, sources: 20, targets: 4);
         var rnd = new System.Random(7);
         var pres = Enumerable.Range(0, 200).Select(_ => ((long)rnd.Next(1, 3000), rnd.Next(20))).Distinct().ToList();
         var posts = Enumerable.Range(0, 40).Select(_ => ((long)rnd.Next(1, 3000), rnd.Next(4))).Distinct().ToList();
         rig.Run(pres, posts);
-        var b = rig.Block;
+        Assert.True(rig.Block.Weights.Distinct().Count() > 4, "learning made the weights differ");
+        return rig.Block;
+    }
+
+    [Fact]
+    public void NormalisationKeepsTheSumOfIncomingWeightsExact()
+    {
+        var b = LearnWithNormalisation(new StdpSynapse { APlus = 0.05, AMinus = 0.02, WMin = 0, WMax = 1, NormalizeTotal = 7.8 });
         for (int i = 0; i < 4; i++)
         {
             double sum = 0;
@@ -191,7 +216,21 @@ public class PlasticityRuleTests
                 if (b.Targets[k] == i) sum += b.Weights[k];
             Assert.Equal(7.8, sum, 4);
         }
-        Assert.True(b.Weights.Distinct().Count() > 4, "learning made the weights differ");
+    }
+
+    [Fact]
+    public void EuclideanNormalisationKeepsTheNormOfIncomingWeightsExact()
+    {
+        var b = LearnWithNormalisation(new StdpSynapse { APlus = 0.05, AMinus = 0.02, WMin = 0, WMax = 1, NormalizeTotal = 1.5, NormalizeOrder = 2 });
+        for (int i = 0; i < 4; i++)
+        {
+            double squares = 0, sum = 0;
+            for (int k = 0; k < b.Count; k++)
+                if (b.Targets[k] == i) (squares, sum) = (squares + (double)b.Weights[k] * b.Weights[k], sum + b.Weights[k]);
+            Assert.Equal(1.5, Math.Sqrt(squares), 4);
+            // 20 weights of Euclidean norm 1.5 sum to at most 1.5·√20 = 6.7, and to exactly that only if all are equal.
+            Assert.InRange(sum, 1.5, 1.5 * Math.Sqrt(20) - 1e-3);
+        }
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public static class DiehlCookNetwork
     /// </summary>
     public static NetworkSpec Build(int neurons, ulong seed, int inputs = 784, double dt = 0.5, double durationMs = 1e9,
         double inhibitionNs = DiehlCookInhibitionNs, double thetaPlusMv = DiehlCookThetaPlusMv,
-        double nuPost = DiehlCookNuPost, double nuPre = DiehlCookNuPre)
+        double nuPost = DiehlCookNuPost, double nuPre = DiehlCookNuPre, int weightNormOrder = 1, double weightNormNs = 78)
     {
         if (!(nuPost >= 0) || double.IsInfinity(nuPost))
             throw new ArgumentOutOfRangeException(nameof(nuPost), nuPost, "the learning rate must be finite and >= 0");
@@ -87,7 +87,8 @@ public static class DiehlCookNetwork
             TauPlus = 20, TauMinus = 20, TauX = 20, TauY = 40,
             A2Plus = 0, A3Plus = nuPost, A2Minus = nuPre, A3Minus = 0,
             Pairing = SpikePairing.Nearest, WMin = 0, WMax = 1,
-            NormalizeTotal = 78.0 * inputs / 784, NormalizeInterval = PresentMs + RestMs,
+            NormalizeTotal = weightNormOrder == 1 ? weightNormNs * inputs / 784 : weightNormNs * Math.Sqrt(inputs / 784.0),
+            NormalizeOrder = weightNormOrder, NormalizeInterval = PresentMs + RestMs,
         };
         b.Connect(input, exc, new AllToAll(), new UniformValue(0, 0.3, Dimension.Conductance), ValueSpec.Of(dt, Dimension.Time),
             Receptor.Exc, "input_exc", rule);

@@ -48,6 +48,12 @@ public sealed class PartitionSet
         }
     }
 
+    /// <summary>Scales the learning rates of every plastic synapse in every partition (1: as specified).</summary>
+    public void ScaleLearningRates(double scale)
+    {
+        foreach (var e in _engines) e.ScaleLearningRates(scale);
+    }
+
     /// <summary>Sets the rates of a Poisson population in every partition.</summary>
     public void SetRates(int population, Func<int, double> rateOfIndex)
     {

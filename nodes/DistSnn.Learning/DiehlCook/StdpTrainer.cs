@@ -64,6 +64,28 @@ public sealed record StdpTrainingOptions
     public double NuPost { get; init; } = 0.02;
     /// <summary>Learning rate at a pre-synaptic spike (Diehl &amp; Cook's nu_ee_pre, 0.0001), doubled with <see cref="NuPost"/>.</summary>
     public double NuPre { get; init; } = 0.0002;
+    /// <summary>When above 0, every image's rates are scaled to this Euclidean norm (Hz) instead of <see cref="TotalRateHz"/>.</summary>
+    public double EuclideanRateHz { get; init; }
+    /// <summary>Norm of each neuron's input weights held by normalisation: 1 their sum (Diehl &amp; Cook), 2 their Euclidean norm.</summary>
+    public int WeightNormOrder { get; init; } = 1;
+    /// <summary>Value of that norm (nS); Diehl &amp; Cook: a sum of 78 nS.</summary>
+    public double WeightNormNs { get; init; } = DefaultWeightSumNs;
+    /// <summary>Diehl &amp; Cook's sum of the input weights of each neuron (nS).</summary>
+    public const double DefaultWeightSumNs = 78;
+    /// <summary>
+    /// The Euclidean norm of each neuron's input weights that, with input rates of Euclidean norm 551 Hz, drives a
+    /// neuron matching the median Fashion-MNIST image as strongly as Diehl &amp; Cook's 78 nS sum does with a
+    /// 10,000 Hz total (2,368 nS·Hz; 551 Hz is that image's norm at that total).
+    /// </summary>
+    public const double DefaultEuclideanWeightNormNs = 4.3;
+    /// <summary>Fraction of the training pass after which the learning rates start to fall (1: they never do).</summary>
+    public double AnnealStart { get; init; } = DefaultAnnealStart;
+    /// <summary>Default of <see cref="AnnealStart"/>.</summary>
+    public const double DefaultAnnealStart = 1;
+    /// <summary>Default of <see cref="AnnealEndScale"/>.</summary>
+    public const double DefaultAnnealEndScale = 1;
+    /// <summary>Multiple of the learning rates at the last training image; they fall linearly to it from <see cref="AnnealStart"/>.</summary>
+    public double AnnealEndScale { get; init; } = DefaultAnnealEndScale;
     /// <summary>Threshold increment per excitatory spike (mV; Diehl &amp; Cook: 0.05).</summary>
     public double ThetaPlusMv { get; init; } = DiehlCookNetwork.DiehlCookThetaPlusMv;
     /// <summary>
@@ -125,7 +147,8 @@ public sealed class StdpTrainer
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
         var spec = DiehlCookNetwork.Build(options.Neurons, options.Seed, pixels, inhibitionNs: options.InhibitionNs,
-            thetaPlusMv: options.ThetaPlusMv, nuPost: options.NuPost, nuPre: options.NuPre);
+            thetaPlusMv: options.ThetaPlusMv, nuPost: options.NuPost, nuPre: options.NuPre,
+            weightNormOrder: options.WeightNormOrder, weightNormNs: options.WeightNormNs);
         _input = spec.PopulationIndex(DiehlCookNetwork.Input);
         _exc = spec.PopulationIndex(DiehlCookNetwork.Excitatory);
         _net = new PartitionSet(spec, options.Partitions, _exc);
@@ -159,6 +182,7 @@ public sealed class StdpTrainer
         {
             cancel.ThrowIfCancellationRequested();
             int slot = s % window;
+            if (_options.AnnealStart < 1) _net.ScaleLearningRates(AnnealedRateScale(s, trainN, _options.AnnealStart, _options.AnnealEndScale));
             retries += Present(train.Image(s), responses.AsSpan(slot * n, n));
             labels[slot] = train.Labels[s];
             if (slot == window - 1)
@@ -240,6 +264,18 @@ public sealed class StdpTrainer
         };
     }
 
+    /// <summary>
+    /// The multiple of the learning rates for training image <paramref name="image"/> (0-based) of
+    /// <paramref name="count"/>: 1 up to the fraction <paramref name="start"/> of the pass, then falling linearly to
+    /// <paramref name="end"/> at the last image.
+    /// </summary>
+    public static double AnnealedRateScale(int image, int count, double start, double end)
+    {
+        double first = start * count, last = count - 1;
+        if (image <= first || last <= first) return 1;
+        return 1 + (end - 1) * Math.Min(1, (image - first) / (last - first));
+    }
+
     /// <summary>Shows one image (raising the intensity until the network answers), then rests; returns the retries.</summary>
     private int Present(ReadOnlySpan<byte> image, Span<int> response)
     {
@@ -248,7 +284,9 @@ public sealed class StdpTrainer
         {
             Array.Clear(counts);
             float intensity = RateEncoding.DiehlCookIntensity(retry);
-            if (_options.TotalRateHz > 0)
+            if (_options.EuclideanRateHz > 0)
+                RateEncoding.EuclideanRatesHz(image, _floatRates, (float)_options.EuclideanRateHz, intensity);
+            else if (_options.TotalRateHz > 0)
                 RateEncoding.NormalizedRatesHz(image, _floatRates, (float)_options.TotalRateHz, intensity);
             else
                 RateEncoding.RatesHz(image, _floatRates, (float)_options.MaxRateHz, intensity);

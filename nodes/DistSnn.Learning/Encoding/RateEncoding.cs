@@ -86,6 +86,20 @@ public static class RateEncoding
     }
 
     /// <summary>
+    /// Writes rates proportional to the pixels but scaled so that their Euclidean norm (the root of the sum of their
+    /// squares) is <paramref name="normHz"/> × <paramref name="intensity"/>. An all-black image gets rate 0 everywhere.
+    /// </summary>
+    public static void EuclideanRatesHz(ReadOnlySpan<byte> image, Span<float> ratesHz, float normHz, float intensity = 1f)
+    {
+        if (!float.IsFinite(normHz) || normHz < 0)
+            throw new ArgumentOutOfRangeException(nameof(normHz), normHz, "the rate norm must be a finite number of Hz, 0 or more");
+        CheckIntensity(intensity);
+        long squares = 0;
+        foreach (byte p in image) squares += p * p;
+        WriteScaled(image, ratesHz, squares == 0 ? 0f : (float)((double)normHz * intensity / Math.Sqrt(squares)));
+    }
+
+    /// <summary>
     /// The intensity multiplier after <paramref name="retries"/> repeated presentations in Diehl &amp; Cook's scheme:
     /// <c>(2 + retries) / 2</c>, so 1 for the first presentation, 1.5 after one retry (95.625 Hz at full
     /// intensity), 2 after two.

@@ -41,6 +41,12 @@ public sealed class PlasticBlock
     private readonly List<int> _postsNow = new();
     private long _lastNormalized;
 
+    /// <summary>
+    /// Multiplies every weight change of the rule (its amplitudes), for schedules that anneal learning during a run;
+    /// 1 (the default) leaves the rule exactly as specified. A run-time control like learning on or off, not state.
+    /// </summary>
+    public double LearningRateScale { get; set; } = 1;
+
     /// <summary>Creates the block; arrays are owned by it from now on. Initial weights are clipped to the rule's bounds.</summary>
     public PlasticBlock(int projection, int prePopulation, int targetPopulation, NeuronGroup target, int port,
         int[] rowStart, int[] targets, float[] weights, int delay, PlasticRule rule)
@@ -213,15 +219,23 @@ public sealed class PlasticBlock
         return true;
     }
 
-    /// <summary>Scales the weights onto each target so that they sum to <paramref name="total"/> (targets with no weight are left alone).</summary>
+    /// <summary>
+    /// Scales the weights onto each target so that they sum to <paramref name="total"/>, or so that their Euclidean
+    /// norm is <paramref name="total"/> (targets with no weight are left alone).
+    /// </summary>
     private void Normalize(double total)
     {
+        bool euclidean = _rule.EuclideanNormalize;
         for (int i = 0; i + 1 < _postStart.Length; i++)
         {
             double sum = 0;
-            for (int m = _postStart[i]; m < _postStart[i + 1]; m++) sum += Weights[_postSyn[m]];
+            for (int m = _postStart[i]; m < _postStart[i + 1]; m++)
+            {
+                double w = Weights[_postSyn[m]];
+                sum += euclidean ? w * w : w;
+            }
             if (!(sum > 0)) continue;
-            double scale = total / sum;
+            double scale = total / (euclidean ? Math.Sqrt(sum) : sum);
             for (int m = _postStart[i]; m < _postStart[i + 1]; m++) Weights[_postSyn[m]] = (float)(Weights[_postSyn[m]] * scale);
         }
     }
@@ -242,11 +256,11 @@ public sealed class PlasticBlock
                     if (x1 == 0) continue;
                     int k = _postSyn[m];
                     double fPlus = r.Multiplicative ? r.WMax - w[k] : r.Range;
-                    w[k] = (float)Math.Min(w[k] + r.APlus * x1 * fPlus, r.WMax);
+                    w[k] = (float)Math.Min(w[k] + r.APlus * LearningRateScale * x1 * fPlus, r.WMax);
                 }
                 break;
             case PlasticKind.Triplet:
-                double gain = (r.A2Plus + r.A3Plus * _y2[i] * r.DecayY(time - _yTime[i])) * r.Range;
+                double gain = (r.A2Plus + r.A3Plus * _y2[i] * r.DecayY(time - _yTime[i])) * r.Range * LearningRateScale;
                 for (int m = begin; m < end; m++)
                 {
                     int row = SourceRow(m);
@@ -258,7 +272,7 @@ public sealed class PlasticBlock
                 }
                 break;
             case PlasticKind.Reward:
-                double toBoundary = r.APlus * r.DecayC(horizon - time);
+                double toBoundary = r.APlus * LearningRateScale * r.DecayC(horizon - time);
                 for (int m = begin; m < end; m++)
                 {
                     int row = SourceRow(m);
@@ -292,13 +306,13 @@ public sealed class PlasticBlock
                     if (y1 != 0)
                     {
                         double fMinus = r.Multiplicative ? w[k] - r.WMin : r.Range;
-                        w[k] = (float)Math.Max(w[k] - r.AMinus * y1 * fMinus, r.WMin);
+                        w[k] = (float)Math.Max(w[k] - r.AMinus * LearningRateScale * y1 * fMinus, r.WMin);
                     }
                     input[rowBase + i] += w[k];
                 }
                 break;
             case PlasticKind.Triplet:
-                double loss = (r.A2Minus + r.A3Minus * x2) * r.Range;
+                double loss = (r.A2Minus + r.A3Minus * x2) * r.Range * LearningRateScale;
                 for (int k = begin; k < end; k++)
                 {
                     int i = Targets[k];
@@ -308,7 +322,7 @@ public sealed class PlasticBlock
                 }
                 break;
             case PlasticKind.Reward:
-                double toBoundary = r.AMinus * r.DecayC(horizon - time);
+                double toBoundary = r.AMinus * LearningRateScale * r.DecayC(horizon - time);
                 for (int k = begin; k < end; k++)
                 {
                     int i = Targets[k];

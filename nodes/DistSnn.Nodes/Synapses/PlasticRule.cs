@@ -42,6 +42,7 @@ public sealed class PlasticRule
         Range = WMax - WMin;
         NormalizeTotal = model.NormalizeTotal * weightScale;
         NormalizeIntervalSteps = Math.Max(0, (long)Math.Round(model.NormalizeInterval / dt));
+        EuclideanNormalize = model.NormalizeOrder == 2;
         switch (model)
         {
             case StdpSynapse s:
@@ -101,6 +102,8 @@ public sealed class PlasticRule
     public bool Nearest { get; }
     /// <summary>Sum of weights onto each target after normalisation, or null.</summary>
     public double? NormalizeTotal { get; }
+    /// <summary>Normalisation holds the Euclidean norm of each target's weights at <see cref="NormalizeTotal"/>, not their sum.</summary>
+    public bool EuclideanNormalize { get; }
     /// <summary>Steps between normalisations; 0 = every epoch.</summary>
     public long NormalizeIntervalSteps { get; }
 
