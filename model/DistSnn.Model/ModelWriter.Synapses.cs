@@ -10,6 +10,8 @@ public static partial class ModelWriter
         {
             double value = p.Get(synapse);
             if (p.Name == "normalize_total" && double.IsNaN(value)) continue;
+            // The sum rule is the default; files written before normalize_order existed read back the same.
+            if (p.Name == "normalize_order" && value == 1) continue;
             var dim = p.Kind switch
             {
                 SynapseFieldKind.Time => Dimension.Time,
