@@ -72,7 +72,7 @@ public static class TrainCommand
         var rateNorm = new Option<double>("--rate-norm")
         {
             Description = "Scale every image's input rates to this Euclidean norm in Hz instead of --total-rate (0: off); " +
-                          "551 Hz gives the median Fashion-MNIST image as many input spikes as --total-rate 10000",
+                          "551 Hz is the median norm of Fashion-MNIST images scaled to --total-rate 10000",
             DefaultValueFactory = _ => 0.0,
         };
         var weightNorm = new Option<string>("--weight-norm")

@@ -64,9 +64,18 @@ public sealed record StdpTrainingOptions
     public double NuPost { get; init; } = 0.02;
     /// <summary>Learning rate at a pre-synaptic spike (Diehl &amp; Cook's nu_ee_pre, 0.0001), doubled with <see cref="NuPost"/>.</summary>
     public double NuPre { get; init; } = 0.0002;
-    /// <summary>When above 0, every image's rates are scaled to this Euclidean norm (Hz) instead of <see cref="TotalRateHz"/>.</summary>
+    /// <summary>
+    /// When above 0, every image's rates are scaled to this Euclidean norm (Hz) instead of <see cref="TotalRateHz"/>;
+    /// with <see cref="WeightNormOrder"/> 2 a neuron's drive then follows the cosine between its weights and the image.
+    /// Measured on one pass at N = 400 (10,000 labelling, 10,000 test images), 551 Hz with weights of Euclidean norm
+    /// 4.3 nS: 72.28% (proportion), 71.77% (mean count), against 72.47% and 71.57% with the defaults; every neuron
+    /// learns a shape and trousers take 23 neurons instead of 124, but coats take 145.
+    /// </summary>
     public double EuclideanRateHz { get; init; }
-    /// <summary>Norm of each neuron's input weights held by normalisation: 1 their sum (Diehl &amp; Cook), 2 their Euclidean norm.</summary>
+    /// <summary>
+    /// Norm of each neuron's input weights held by normalisation: 1 their sum (Diehl &amp; Cook), 2 their Euclidean
+    /// norm (see <see cref="EuclideanRateHz"/>).
+    /// </summary>
     public int WeightNormOrder { get; init; } = 1;
     /// <summary>Value of that norm (nS); Diehl &amp; Cook: a sum of 78 nS.</summary>
     public double WeightNormNs { get; init; } = DefaultWeightSumNs;
@@ -78,7 +87,12 @@ public sealed record StdpTrainingOptions
     /// 10,000 Hz total (2,368 nS·Hz; 551 Hz is that image's norm at that total).
     /// </summary>
     public const double DefaultEuclideanWeightNormNs = 4.3;
-    /// <summary>Fraction of the training pass after which the learning rates start to fall (1: they never do).</summary>
+    /// <summary>
+    /// Fraction of the training pass after which the learning rates start to fall (1: they never do), so that the
+    /// last images refine the weights instead of replacing them. Measured on one pass at N = 400 (10,000 labelling,
+    /// 10,000 test images), falling from a third of the pass to 0.1 times: 71.67% (proportion) against 72.47%; with
+    /// Euclidean norms 72.52% against 72.28%.
+    /// </summary>
     public double AnnealStart { get; init; } = DefaultAnnealStart;
     /// <summary>Default of <see cref="AnnealStart"/>.</summary>
     public const double DefaultAnnealStart = 1;
