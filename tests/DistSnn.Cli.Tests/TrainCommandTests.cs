@@ -39,23 +39,15 @@ public class TrainCommandTests
         Assert.Contains("[default: proportion]", stdout);
     }
 
-    [Fact]
-    public void An_unknown_weight_norm_is_refused_with_the_choices()
+    [Theory]
+    [InlineData("--weight-norm", "l3", "euclidean")]
+    [InlineData("--readout", "vote", "mean-count")]
+    public void An_unknown_choice_is_refused_with_the_choices(string option, string value, string choice)
     {
-        var (code, _, stderr) = CliProcess.Run("train", "stdp", "--weight-norm", "l3", "--data", "/nonexistent-fashion-mnist-folder");
+        var (code, _, stderr) = CliProcess.Run("train", "stdp", option, value, "--data", "/nonexistent-fashion-mnist-folder");
 
         Assert.NotEqual(0, code);
-        Assert.Contains("l3", stderr);
-        Assert.Contains("euclidean", stderr);
-    }
-
-    [Fact]
-    public void An_unknown_readout_is_refused_with_the_choices()
-    {
-        var (code, _, stderr) = CliProcess.Run("train", "stdp", "--readout", "vote", "--data", "/nonexistent-fashion-mnist-folder");
-
-        Assert.NotEqual(0, code);
-        Assert.Contains("vote", stderr);
-        Assert.Contains("mean-count", stderr);
+        Assert.Contains(value, stderr);
+        Assert.Contains(choice, stderr);
     }
 }
