@@ -52,7 +52,9 @@ public static class DiehlCookNetwork
     /// Builds the network with <paramref name="neurons"/> excitatory (and as many inhibitory) neurons for
     /// <paramref name="inputs"/> pixels. The run's duration is only a bound; the trainer drives it image by image.
     /// <paramref name="inhibitionNs"/> (lateral inhibition), <paramref name="thetaPlusMv"/> (threshold step) and the
-    /// learning rates <paramref name="nuPost"/> and <paramref name="nuPre"/> default to Diehl &amp; Cook's values.
+    /// learning rates <paramref name="nuPost"/> and <paramref name="nuPre"/> default to Diehl &amp; Cook's values, and so
+    /// does the normalisation: the weights onto each excitatory neuron sum to <paramref name="weightNormNs"/> (78 nS for
+    /// 784 inputs) with <paramref name="weightNormOrder"/> 1, or have that Euclidean norm with 2.
     /// </summary>
     public static NetworkSpec Build(int neurons, ulong seed, int inputs = 784, double dt = 0.5, double durationMs = 1e9,
         double inhibitionNs = DiehlCookInhibitionNs, double thetaPlusMv = DiehlCookThetaPlusMv,
@@ -62,6 +64,10 @@ public static class DiehlCookNetwork
             throw new ArgumentOutOfRangeException(nameof(nuPost), nuPost, "the learning rate must be finite and >= 0");
         if (!(nuPre >= 0) || double.IsInfinity(nuPre))
             throw new ArgumentOutOfRangeException(nameof(nuPre), nuPre, "the learning rate must be finite and >= 0");
+        if (weightNormOrder is not (1 or 2))
+            throw new ArgumentOutOfRangeException(nameof(weightNormOrder), weightNormOrder, "the weight norm is 1 (sum) or 2 (Euclidean)");
+        if (!(weightNormNs > 0) || double.IsInfinity(weightNormNs))
+            throw new ArgumentOutOfRangeException(nameof(weightNormNs), weightNormNs, "the weight norm must be a finite weight > 0 nS");
         ArgumentOutOfRangeException.ThrowIfLessThan(neurons, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(inputs, 1);
         if (!(inhibitionNs >= 0) || double.IsInfinity(inhibitionNs))
