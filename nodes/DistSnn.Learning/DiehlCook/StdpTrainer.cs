@@ -77,8 +77,13 @@ public sealed record StdpTrainingOptions
     /// norm (see <see cref="EuclideanRateHz"/>).
     /// </summary>
     public int WeightNormOrder { get; init; } = 1;
-    /// <summary>Value of that norm (nS); Diehl &amp; Cook: a sum of 78 nS.</summary>
-    public double WeightNormNs { get; init; } = DefaultWeightSumNs;
+    /// <summary>
+    /// Value of that norm (nS); null takes the default of the order: <see cref="DefaultWeightSumNs"/> for the sum,
+    /// <see cref="DefaultEuclideanWeightNormNs"/> for the Euclidean norm.
+    /// </summary>
+    public double? WeightNormNs { get; init; }
+    /// <summary>The weight norm in force: <see cref="WeightNormNs"/> or the default of <see cref="WeightNormOrder"/>.</summary>
+    public double EffectiveWeightNormNs => WeightNormNs ?? (WeightNormOrder == 2 ? DefaultEuclideanWeightNormNs : DefaultWeightSumNs);
     /// <summary>Diehl &amp; Cook's sum of the input weights of each neuron (nS).</summary>
     public const double DefaultWeightSumNs = 78;
     /// <summary>
@@ -162,7 +167,7 @@ public sealed class StdpTrainer
         _options = options ?? throw new ArgumentNullException(nameof(options));
         var spec = DiehlCookNetwork.Build(options.Neurons, options.Seed, pixels, inhibitionNs: options.InhibitionNs,
             thetaPlusMv: options.ThetaPlusMv, nuPost: options.NuPost, nuPre: options.NuPre,
-            weightNormOrder: options.WeightNormOrder, weightNormNs: options.WeightNormNs);
+            weightNormOrder: options.WeightNormOrder, weightNormNs: options.EffectiveWeightNormNs);
         _input = spec.PopulationIndex(DiehlCookNetwork.Input);
         _exc = spec.PopulationIndex(DiehlCookNetwork.Excitatory);
         _net = new PartitionSet(spec, options.Partitions, _exc);

@@ -248,6 +248,7 @@ public sealed class PlasticBlock
         switch (r.Kind)
         {
             case PlasticKind.Pair:
+                double aPlus = r.APlus * LearningRateScale;
                 for (int m = begin; m < end; m++)
                 {
                     int row = SourceRow(m);
@@ -256,7 +257,7 @@ public sealed class PlasticBlock
                     if (x1 == 0) continue;
                     int k = _postSyn[m];
                     double fPlus = r.Multiplicative ? r.WMax - w[k] : r.Range;
-                    w[k] = (float)Math.Min(w[k] + r.APlus * LearningRateScale * x1 * fPlus, r.WMax);
+                    w[k] = (float)Math.Min(w[k] + aPlus * x1 * fPlus, r.WMax);
                 }
                 break;
             case PlasticKind.Triplet:
@@ -299,6 +300,7 @@ public sealed class PlasticBlock
         switch (r.Kind)
         {
             case PlasticKind.Pair:
+                double aMinus = r.AMinus * LearningRateScale;
                 for (int k = begin; k < end; k++)
                 {
                     int i = Targets[k];
@@ -306,7 +308,7 @@ public sealed class PlasticBlock
                     if (y1 != 0)
                     {
                         double fMinus = r.Multiplicative ? w[k] - r.WMin : r.Range;
-                        w[k] = (float)Math.Max(w[k] - r.AMinus * LearningRateScale * y1 * fMinus, r.WMin);
+                        w[k] = (float)Math.Max(w[k] - aMinus * y1 * fMinus, r.WMin);
                     }
                     input[rowBase + i] += w[k];
                 }
