@@ -15,6 +15,9 @@ public sealed partial class PartitionActor
     private List<SpikePacket> _resend = [];
     // Files being written in the background, and the results message held back until they are all on disk.
     private int _writesInFlight;
+    // Writes run one after another, so this partition reports its checkpoints in step order and a later step can
+    // never be complete at the coordinator before an earlier one (a slow flush would otherwise let it overtake).
+    private Task _lastWrite = Task.CompletedTask;
     private PartitionFinished? _finishedAfterWrites;
 
     /// <summary>Internal: a checkpoint file is on disk (or could not be written).</summary>
@@ -52,7 +55,7 @@ public sealed partial class PartitionActor
     /// <summary>
     /// At a due epoch boundary (right after a delivery, before the next epoch runs; every partition is then at the
     /// same step) captures this partition's state and writes its file in the background — the run goes on while
-    /// the file is written and flushed — then tells the coordinator. Packets received for epochs not yet delivered
+    /// the file is written and flushed, after this partition's earlier files — then tells the coordinator. Packets received for epochs not yet delivered
     /// are not saved: their senders save their own spikes of those epochs and send them again on resume.
     /// </summary>
     private void CheckpointIfDue()
@@ -67,7 +70,7 @@ public sealed partial class PartitionActor
         string dir = CheckpointStore.StepDirectory(c.Directory, JobIncarnation.JobOf(_job), step);
         string path = Path.Combine(dir, CheckpointStore.PartitionFileName(_partition));
         _writesInFlight++;
-        Task.Run(() =>
+        var write = _lastWrite.ContinueWith(_ =>
         {
             try
             {
@@ -78,7 +81,9 @@ public sealed partial class PartitionActor
             {
                 return new CheckpointWritten(step, null, clock.Elapsed.TotalSeconds, e.Message);
             }
-        }).PipeTo(Self);
+        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        _lastWrite = write;
+        write.PipeTo(Self);
     }
 
     private void OnCheckpointWritten(CheckpointWritten w)

@@ -67,6 +67,29 @@ public class CheckpointResumeTests
         Assert.Equal([8001L, 9002L], left);
     }
 
+    /// <summary>
+    /// A checkpoint about every ten epochs, so files are written while earlier ones are still being flushed: the
+    /// manifests still complete in step order, and the two kept are the two newest.
+    /// </summary>
+    [Fact]
+    public async Task CheckpointsCompleteInStepOrderEvenWhenWritesOverlap()
+    {
+        using var tmp = new TempDirectory();
+        string root = tmp.File("ckpt");
+        var spec = Brunel() with { Run = Brunel().Run with { Duration = 150 } };
+        var seen = new List<long>();
+        await LocalRunner.RunAsync(spec, new RunOptions
+        {
+            Partitions = 2,
+            Checkpoints = new CheckpointRequest(root, 70),
+            OnCheckpoint = m => { lock (seen) seen.Add(m.Step); },
+        });
+        Assert.True(seen.Count >= 15, $"{seen.Count} checkpoints");
+        Assert.Equal(seen.Order().Distinct(), seen);
+        var left = CheckpointStore.StepFolders(CheckpointStore.JobDirectory(root, "brunel")).Select(s => s.Step).ToArray();
+        Assert.Equal(seen.TakeLast(2), left);
+    }
+
     [Fact]
     public async Task DamagedCheckpointsAreRefusedNamingTheFile()
     {
