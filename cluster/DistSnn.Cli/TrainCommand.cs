@@ -5,7 +5,6 @@ using DistSnn.Learning.Datasets;
 using DistSnn.Learning.DiehlCook;
 using DistSnn.Learning.Evaluation;
 using DistSnn.Learning.Plots;
-using PureHDF;
 using Spectre.Console;
 
 namespace DistSnn.Cli;
@@ -105,6 +104,18 @@ public static class TrainCommand
             DefaultValueFactory = _ => "proportion",
         };
         readout.AcceptOnlyFromAmong(ReadoutNames.Keys.ToArray());
+        var evalRateScale = new Option<double>("--eval-rate-scale")
+        {
+            Description = "Label and test with the input rates multiplied by K and the input weights divided by K: the same " +
+                          "mean drive with 1/sqrt(K) of its Poisson noise, so the neuron whose weights fit the image best wins " +
+                          "more often (1: as trained)",
+            DefaultValueFactory = _ => 1.0,
+        };
+        var startWeights = new Option<FileInfo?>("--weights")
+        {
+            Description = "Start from the weights and thresholds in this weights.h5 of an earlier run (N is taken from it); " +
+                          "with --train-samples 0 the network is only labelled and tested",
+        };
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
@@ -114,7 +125,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, readout, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, evalRateScale, startWeights, readout, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -141,9 +152,11 @@ public static class TrainCommand
             WeightNormNs = parse.GetValue(weightScale),
             AnnealStart = parse.GetValue(annealFrom),
             AnnealEndScale = parse.GetValue(annealTo),
+            EvalRateScale = parse.GetValue(evalRateScale),
             Readout = ReadoutNames[parse.GetValue(readout)!],
             Job = $"train-stdp-N{parse.GetValue(neurons)}",
-        }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel));
+        }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel, parse.GetValue(startWeights),
+            neuronsGiven: parse.GetResult(neurons) is { Implicit: false }));
         });
         return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp };
     }
@@ -162,13 +175,20 @@ public static class TrainCommand
         _ => throw new ArgumentOutOfRangeException(nameof(r), r, "unknown readout"),
     };
 
-    /// <summary>Runs the training; returns the process exit code.</summary>
-    public static int Execute(StdpTrainingOptions options, DirectoryInfo? data, DirectoryInfo? outDir, bool json, CancellationToken cancel)
+    /// <summary>
+    /// Runs the training, from the network in <paramref name="startWeights"/> when given (its N replaces
+    /// <see cref="StdpTrainingOptions.Neurons"/>, which must agree when <paramref name="neuronsGiven"/>); returns the
+    /// process exit code.
+    /// </summary>
+    public static int Execute(StdpTrainingOptions options, DirectoryInfo? data, DirectoryInfo? outDir, bool json, CancellationToken cancel,
+        FileInfo? startWeights = null, bool neuronsGiven = true)
     {
         string? bad = options switch
         {
             { Neurons: < 1 } => $"--neurons: must be at least 1, got {options.Neurons}",
-            { TrainSamples: < 1 } => $"--train-samples: must be at least 1, got {options.TrainSamples}",
+            { TrainSamples: < 0 } => $"--train-samples: must be 0 (with --weights) or more, got {options.TrainSamples}",
+            { TrainSamples: 0 } when startWeights is null => "--train-samples: 0 needs --weights, a trained network to label and test",
+            { TrainSamples: 0, LabelSamples: 0 } => "--label-samples: must be at least 1 with --train-samples 0, to label the neurons",
             { TestSamples: < 1 } => $"--test-samples: must be at least 1, got {options.TestSamples}",
             { Partitions: < 1 } => $"--partitions: must be at least 1, got {options.Partitions}",
             { ReportEvery: < 1 } => $"--report-every: must be at least 1, got {options.ReportEvery}",
@@ -182,6 +202,7 @@ public static class TrainCommand
             _ when !(options.EffectiveWeightNormNs > 0) || double.IsInfinity(options.EffectiveWeightNormNs) => $"--weight-scale: must be a finite weight > 0 nS, got {options.EffectiveWeightNormNs}",
             _ when !(options.AnnealStart is >= 0 and <= 1) => $"--anneal-from: must be a fraction of the pass from 0 to 1, got {options.AnnealStart}",
             _ when !(options.AnnealEndScale >= 0) || double.IsInfinity(options.AnnealEndScale) => $"--anneal-to: must be a finite multiple >= 0, got {options.AnnealEndScale}",
+            _ when !(options.EvalRateScale > 0) || double.IsInfinity(options.EvalRateScale) => $"--eval-rate-scale: must be a finite multiple > 0, got {options.EvalRateScale}",
             _ when !(options.ThetaPlusMv >= 0) || double.IsInfinity(options.ThetaPlusMv) => $"--theta-plus: must be a finite step >= 0 mV, got {options.ThetaPlusMv}",
             _ => null,
         };
@@ -200,7 +221,31 @@ public static class TrainCommand
             Console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
+        if (startWeights is not null)
+        {
+            DiehlCookState start;
+            try
+            {
+                start = TrainedWeightsFile.Read(startWeights.FullName, set.Train.Rows * set.Train.Columns);
+            }
+            catch (InvalidDataException e)
+            {
+                Console.Error.WriteLine($"error: --weights: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+            if (neuronsGiven && start.Theta.Length != options.Neurons)
+            {
+                Console.Error.WriteLine($"error: --weights: {startWeights.FullName} holds {start.Theta.Length} neurons, --neurons says {options.Neurons}");
+                return ExitCodes.BadInput;
+            }
+            options = options with { Neurons = start.Theta.Length, StartFrom = start, Job = $"train-stdp-N{start.Theta.Length}" };
+        }
         string dir = outDir?.FullName ?? Path.Combine("results", $"train-stdp-N{options.Neurons}");
+        if (startWeights is not null && string.Equals(Path.GetFullPath(Path.Combine(dir, "weights.h5")), startWeights.FullName, StringComparison.Ordinal))
+        {
+            Console.Error.WriteLine($"error: --weights: {startWeights.FullName} would be overwritten by this run's weights; choose another --out");
+            return ExitCodes.BadInput;
+        }
         Directory.CreateDirectory(dir);
 
         var trainer = new StdpTrainer(options, set.Train.Rows * set.Train.Columns);
@@ -250,7 +295,7 @@ public static class TrainCommand
             return ExitCodes.Cancelled;
         }
 
-        WriteWeights(Path.Combine(dir, "weights.h5"), result, set.Train.Rows, set.Train.Columns);
+        TrainedWeightsFile.Write(Path.Combine(dir, "weights.h5"), result, set.Train.Rows, set.Train.Columns);
         LearningPlots.SaveReceptiveFields(Path.Combine(dir, "receptive_fields.png"), result.Weights, result.Neurons,
             set.Train.Rows, set.Train.Columns, $"Receptive fields, N = {result.Neurons}, {result.TrainSamples} images");
         LearningPlots.SaveConfusionMatrix(Path.Combine(dir, "confusion_matrix.png"), result.Confusion, FashionMnist.ClassNames,
@@ -274,6 +319,8 @@ public static class TrainCommand
             ["weight_norm_ns"] = options.EffectiveWeightNormNs,
             ["anneal_from"] = options.AnnealStart,
             ["anneal_to"] = options.AnnealEndScale,
+            ["eval_rate_scale"] = options.EvalRateScale,
+            ["started_from"] = startWeights?.FullName,
             ["label_samples"] = result.LabelSamples,
             ["readout"] = NameOf(result.Readout),
             ["test_accuracy"] = result.TestAccuracy,
@@ -330,24 +377,5 @@ public static class TrainCommand
         if (compact) return string.Create(CultureInfo.InvariantCulture, $"{p.Phase}: {bioSeconds:F0} s biological, real-time factor {rtf}");
         return string.Create(CultureInfo.InvariantCulture,
             $"{p.Phase}: {p.Done}/{p.Total} images, {bioSeconds:F0} s biological, real-time factor {rtf}, {p.SamplesPerSecond:F1} images/s{acc}");
-    }
-
-    /// <summary>weights (inputs x neurons, nS), theta (mV), neuron labels and their proportions, readable with h5py.</summary>
-    private static void WriteWeights(string path, StdpTrainingResult result, int rows, int columns)
-    {
-        int inputs = rows * columns;
-        var weights = new float[inputs, result.Neurons];
-        for (int i = 0; i < inputs; i++)
-            for (int j = 0; j < result.Neurons; j++)
-                weights[i, j] = result.Weights[i * result.Neurons + j];
-        var file = new H5File
-        {
-            ["weights"] = weights,
-            ["theta"] = result.Theta,
-            ["labels"] = result.NeuronClasses,
-            ["proportions"] = result.NeuronProportions,
-        };
-        file.Attributes["image_shape"] = new[] { rows, columns };
-        file.Write(path);
     }
 }

@@ -1,8 +1,20 @@
+using System.Text.Json;
+
 namespace DistSnn.Cli.Tests;
 
-/// <summary><c>distsnn train stdp</c> refuses bad settings before loading any data, naming the option.</summary>
-public class TrainCommandTests
+/// <summary>
+/// <c>distsnn train stdp</c> refuses bad settings before loading any data, naming the option; a saved network is
+/// evaluated again from its weights.h5.
+/// </summary>
+public sealed class TrainCommandTests : IDisposable
 {
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "distsnn-train-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+
     [Theory]
     [InlineData("--inhibition", "-1", "--inhibition: must be a finite weight >= 0 nS, got -1")]
     [InlineData("--nu-post", "-0.5", "--nu-post: must be a finite rate >= 0, got -0.5")]
@@ -14,6 +26,7 @@ public class TrainCommandTests
     [InlineData("--weight-scale", "0", "--weight-scale: must be a finite weight > 0 nS, got 0")]
     [InlineData("--anneal-from", "1.5", "--anneal-from: must be a fraction of the pass from 0 to 1, got 1.5")]
     [InlineData("--anneal-to", "-1", "--anneal-to: must be a finite multiple >= 0, got -1")]
+    [InlineData("--eval-rate-scale", "0", "--eval-rate-scale: must be a finite multiple > 0, got 0")]
     public void A_bad_setting_is_refused_with_its_name(string option, string value, string message)
     {
         var (code, _, stderr) = CliProcess.Run("train", "stdp", "--neurons", "10", "--train-samples", "5", option, value,
@@ -30,7 +43,7 @@ public class TrainCommandTests
 
         Assert.Equal(0, code);
         foreach (var option in new[] { "--inhibition", "--nu-post", "--nu-pre", "--label-samples", "--max-rate", "--total-rate", "--theta-plus",
-                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to" })
+                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to", "--eval-rate-scale", "--weights" })
             Assert.Contains(option, stdout);
         Assert.Contains("[default: 30]", stdout);
         Assert.Contains("[default: 0.02]", stdout);
@@ -49,5 +62,51 @@ public class TrainCommandTests
         Assert.NotEqual(0, code);
         Assert.Contains(value, stderr);
         Assert.Contains(choice, stderr);
+    }
+
+    [Fact]
+    public void A_saved_network_is_labelled_and_tested_again_from_its_weights_file()
+    {
+        string first = Path.Combine(_dir, "first"), again = Path.Combine(_dir, "again");
+        var (code, stdout, stderr) = CliProcess.Run("train", "stdp", "--neurons", "10", "--train-samples", "20", "--label-samples", "10",
+            "--test-samples", "10", "--report-every", "10", "-o", first, "--json");
+        Assert.True(code == 0, stderr);
+        var trained = JsonDocument.Parse(stdout).RootElement;
+        string weights = Path.Combine(first, "weights.h5");
+
+        // N comes from the file; nothing is trained, so the checksum is the trained one's.
+        (code, stdout, stderr) = CliProcess.Run("train", "stdp", "--weights", weights, "--train-samples", "0", "--label-samples", "10",
+            "--test-samples", "10", "--eval-rate-scale", "2", "-o", again, "--json");
+        Assert.True(code == 0, stderr);
+        var evaluated = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(10, evaluated.GetProperty("neurons").GetInt32());
+        Assert.Equal(0, evaluated.GetProperty("train_samples").GetInt32());
+        Assert.Equal(trained.GetProperty("weights_checksum").GetString(), evaluated.GetProperty("weights_checksum").GetString());
+        Assert.Equal(2, evaluated.GetProperty("eval_rate_scale").GetDouble());
+        Assert.Equal(Path.GetFullPath(weights), evaluated.GetProperty("started_from").GetString());
+        Assert.True(File.Exists(Path.Combine(again, "weights.h5")));
+
+        (code, _, stderr) = CliProcess.Run("train", "stdp", "--train-samples", "0", "-o", again);
+        Assert.Equal(2, code);
+        Assert.Contains("error: --train-samples: 0 needs --weights, a trained network to label and test", stderr);
+        // Refusals name the file and what is wrong with it, and leave the saved network as it was.
+        byte[] saved = File.ReadAllBytes(weights);
+        (code, _, stderr) = CliProcess.Run("train", "stdp", "--weights", weights, "--neurons", "7", "--train-samples", "0", "--label-samples", "10", "-o", again);
+        Assert.Equal(2, code);
+        Assert.Contains($"error: --weights: {Path.GetFullPath(weights)} holds 10 neurons, --neurons says 7", stderr);
+        (code, _, stderr) = CliProcess.Run("train", "stdp", "--weights", weights, "--train-samples", "5", "--label-samples", "5", "--test-samples", "5", "-o", first);
+        Assert.Equal(2, code);
+        Assert.Contains("would be overwritten by this run's weights", stderr);
+        Assert.Equal(saved, File.ReadAllBytes(weights));
+        string notHdf5 = Path.Combine(_dir, "notes.h5");
+        File.WriteAllText(notHdf5, "not a network");
+        (code, _, stderr) = CliProcess.Run("train", "stdp", "--weights", notHdf5, "--train-samples", "0", "-o", again);
+        Assert.Equal(2, code);
+        Assert.Contains($"error: --weights: {notHdf5}: not a readable HDF5 file", stderr);
+        string spikes = Path.Combine(_dir, "spikes");
+        Assert.Equal(0, CliProcess.Run("run", "examples/brunel.yaml", "--scale", "0.05", "--duration", "20 ms", "-o", spikes, "--json").ExitCode);
+        (code, _, stderr) = CliProcess.Run("train", "stdp", "--weights", Path.Combine(spikes, "spikes.h5"), "--train-samples", "0", "-o", again);
+        Assert.Equal(2, code);
+        Assert.Contains("no /weights dataset (not a weights.h5 of distsnn train stdp)", stderr);
     }
 }

@@ -43,9 +43,13 @@ public sealed class DiehlCookTests(FashionMnistFixture fixture) : IClassFixture<
     {
         var options = new StdpTrainingOptions { Neurons = 20, TrainSamples = 30, TestSamples = 5, ReportEvery = 10 };
         var inWindow = new StdpTrainer(options with { LabelSamples = 0 }).Run(fixture.Data.Train, fixture.Data.Test);
-        var frozen = new StdpTrainer(options with { LabelSamples = 20 }).Run(fixture.Data.Train, fixture.Data.Test);
+        var trainer = new StdpTrainer(options with { LabelSamples = 20 });
+        var frozen = trainer.Run(fixture.Data.Train, fixture.Data.Test);
         Assert.Equal(inWindow.WeightsChecksum, frozen.WeightsChecksum);
         Assert.Equal(inWindow.Theta, frozen.Theta);
+        // The result is taken when training ends; the network after labelling and testing still holds exactly it.
+        Assert.Equal(frozen.Weights, trainer.Network.DenseWeights(0));
+        Assert.Equal(frozen.Theta, trainer.Network.Gather(trainer.Network.Spec.PopulationIndex(DiehlCookNetwork.Excitatory), "theta"));
         Assert.Contains(frozen.NeuronClasses, c => c >= 0);
         // The frozen responses label differently from the ones recorded while the weights moved.
         Assert.NotEqual(inWindow.NeuronClasses, frozen.NeuronClasses);

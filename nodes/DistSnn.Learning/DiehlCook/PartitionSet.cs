@@ -92,10 +92,9 @@ public sealed class PartitionSet
     /// <summary>The weights of plastic projection <paramref name="projection"/> as a dense input-major matrix [pre * posts + post].</summary>
     public float[] DenseWeights(int projection)
     {
-        var proj = Spec.Projections[projection];
-        int pre = Spec.PopulationIndex(proj.Source), post = Spec.PopulationIndex(proj.Target);
-        int posts = Spec.Populations[post].Size;
-        var dense = new float[Spec.Populations[pre].Size * (long)posts];
+        var (posts, size) = DenseShape(projection);
+        int post = Spec.PopulationIndex(Spec.Projections[projection].Target);
+        var dense = new float[size];
         for (int q = 0; q < _engines.Length; q++)
         {
             var owned = Plan.Owned(q)[post];
@@ -108,6 +107,63 @@ public sealed class PartitionSet
             }
         }
         return dense;
+    }
+
+    /// <summary>
+    /// Sets the weights of plastic projection <paramref name="projection"/> from a dense input-major matrix laid out
+    /// as <see cref="DenseWeights"/> returns it (entries of absent synapses are ignored).
+    /// </summary>
+    public void SetDenseWeights(int projection, ReadOnlySpan<float> dense)
+    {
+        var (posts, size) = DenseShape(projection);
+        if (dense.Length != size)
+            throw new ArgumentException($"projection {projection} needs {size} weights, got {dense.Length}", nameof(dense));
+        int post = Spec.PopulationIndex(Spec.Projections[projection].Target);
+        for (int q = 0; q < _engines.Length; q++)
+        {
+            var owned = Plan.Owned(q)[post];
+            foreach (var block in _engines[q].PlasticBlocks)
+            {
+                if (block.Projection != projection) continue;
+                for (int row = 0; row + 1 < block.RowStart.Length; row++)
+                    for (int k = block.RowStart[row]; k < block.RowStart[row + 1]; k++)
+                        block.Weights[k] = dense[(int)(row * (long)posts + owned[block.Targets[k]])];
+            }
+        }
+    }
+
+    /// <summary>Multiplies every weight of plastic projection <paramref name="projection"/> by <paramref name="factor"/>.</summary>
+    public void ScaleWeights(int projection, float factor)
+    {
+        foreach (var e in _engines)
+            foreach (var block in e.PlasticBlocks)
+                if (block.Projection == projection)
+                    for (int k = 0; k < block.Weights.Length; k++) block.Weights[k] *= factor;
+    }
+
+    private (int Posts, long Size) DenseShape(int projection)
+    {
+        var proj = Spec.Projections[projection];
+        int posts = Spec.Populations[Spec.PopulationIndex(proj.Target)].Size;
+        return (posts, Spec.Populations[Spec.PopulationIndex(proj.Source)].Size * (long)posts);
+    }
+
+    /// <summary>
+    /// Sets a state variable of a population in every partition from values by population-local index, the inverse
+    /// of <see cref="Gather"/>.
+    /// </summary>
+    public void Scatter(int population, string variable, ReadOnlySpan<float> values)
+    {
+        int size = Spec.Populations[population].Size;
+        if (values.Length != size)
+            throw new ArgumentException($"population {Spec.Populations[population].Name} has {size} neurons, got {values.Length} values of {variable}", nameof(values));
+        for (int q = 0; q < _engines.Length; q++)
+        {
+            if (_engines[q].Group(population) is not { } g) continue;
+            var target = g.State(variable);
+            var owned = Plan.Owned(q)[population];
+            for (int k = 0; k < owned.Length; k++) target[k] = values[owned[k]];
+        }
     }
 
     /// <summary>A state variable of a population, gathered from all partitions by population-local index.</summary>

@@ -115,9 +115,27 @@ public sealed record StdpTrainingOptions
     /// labelling and 10,000 test images: N = 100 67.95% → 68.84%, N = 400 71.57% → 72.47%.
     /// </summary>
     public Readout Readout { get; init; } = Readout.Proportion;
+    /// <summary>
+    /// Labelling and testing multiply the input rates by this and divide the input weights by it (1: off). Each
+    /// neuron's mean drive is unchanged while the Poisson noise of its drive shrinks as 1/√K, so which neuron wins
+    /// the race to threshold follows its weights more and chance less. Training is not affected; the learned weights
+    /// are reported as learned.
+    /// </summary>
+    public double EvalRateScale { get; init; } = 1;
+    /// <summary>
+    /// Weights and thresholds to start from instead of the random initial ones, e.g. those of an earlier run; with
+    /// <see cref="TrainSamples"/> 0 the network is only labelled and tested.
+    /// </summary>
+    public DiehlCookState? StartFrom { get; init; }
     /// <summary>The <c>job</c> tag of the training telemetry (<c>distsnn.train.accuracy</c>).</summary>
     public string Job { get; init; } = "train-stdp";
 }
+
+/// <summary>
+/// The learned state of a Diehl &amp; Cook network: input weights as a dense input-major matrix [pixel * N + neuron]
+/// (nS) and each excitatory neuron's adaptive threshold theta (mV).
+/// </summary>
+public sealed record DiehlCookState(float[] Weights, float[] Theta);
 
 /// <summary>Progress of a training run.</summary>
 public sealed record StdpProgress(string Phase, int Done, int Total, double SamplesPerSecond, double? RecentAccuracy, long Retries);
@@ -160,6 +178,8 @@ public sealed class StdpTrainer
     private readonly float[] _floatRates;
     // Spike counts of one presentation, and of the rest after it (not used, but Run counts them).
     private readonly int[] _counts, _restCounts;
+    // EvalRateScale once training is over; 1 before.
+    private float _rateGain = 1;
 
     /// <summary>Builds the network for <paramref name="options"/> and images of <paramref name="pixels"/> pixels.</summary>
     public StdpTrainer(StdpTrainingOptions options, int pixels = 784)
@@ -177,6 +197,18 @@ public sealed class StdpTrainer
         _floatRates = new float[pixels];
         _counts = new int[options.Neurons];
         _restCounts = new int[options.Neurons];
+        if (!(options.EvalRateScale > 0) || double.IsInfinity(options.EvalRateScale))
+            throw new ArgumentOutOfRangeException(nameof(options), options.EvalRateScale, "the evaluation rate scale must be finite and > 0");
+        if (options.StartFrom is { } start)
+        {
+            if (start.Weights.Length != pixels * (long)options.Neurons)
+                throw new ArgumentException($"the starting weights are {start.Weights.Length} values; {pixels} inputs x {options.Neurons} neurons need {pixels * (long)options.Neurons}", nameof(options));
+            if (start.Theta.Length != options.Neurons)
+                throw new ArgumentException($"the starting thresholds are {start.Theta.Length} values; {options.Neurons} neurons need as many", nameof(options));
+            _net.SetDenseWeights(0, start.Weights);
+            // Before any step, so theta's residual (see AdaptiveThreshold) is still 0 and theta is exactly the value given.
+            _net.Scatter(_exc, "theta", start.Theta);
+        }
     }
 
     /// <summary>The network being trained.</summary>
@@ -220,7 +252,17 @@ public sealed class StdpTrainer
         double trainSeconds = clock.Elapsed.TotalSeconds;
         int filled = Math.Min(trainN, window);
         _net.Learning = false;
-        int labelN = Math.Min(_options.LabelSamples, trainN);
+        var learned = (Weights: _net.DenseWeights(0), Theta: _net.Gather(_exc, "theta"),
+            Checksum: _net.WeightsChecksum.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
+        if (_options.EvalRateScale != 1)
+        {
+            _net.ScaleWeights(0, (float)(1 / _options.EvalRateScale));
+            _rateGain = (float)_options.EvalRateScale;
+        }
+        // A network that was not trained here (StartFrom) is labelled with the last images of the training set.
+        int labelledFrom = trainN > 0 ? trainN : train.Count;
+        int labelN = Math.Min(_options.LabelSamples, labelledFrom);
+        if (trainN == 0 && labelN == 0) throw new ArgumentException("with no training images there must be images to label the neurons with", nameof(train));
         if (labelN > 0)
         {
             // Label on the frozen network, as Diehl & Cook do, with the last training images.
@@ -229,7 +271,7 @@ public sealed class StdpTrainer
             for (int k = 0; k < labelN; k++)
             {
                 cancel.ThrowIfCancellationRequested();
-                int s = trainN - labelN + k;
+                int s = labelledFrom - labelN + k;
                 retries += Present(train.Image(s), frozen.AsSpan(k * n, n));
                 frozenLabels[k] = train.Labels[s];
                 if ((k + 1) % 100 == 0 || k + 1 == labelN)
@@ -266,14 +308,20 @@ public sealed class StdpTrainer
                 progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null, retries));
         }
         double testSeconds = clock.Elapsed.TotalSeconds;
+        if (_options.EvalRateScale != 1)
+        {
+            // The network is left as learned (exactly: from the copy, not by multiplying back).
+            _net.SetDenseWeights(0, learned.Weights);
+            _rateGain = 1;
+        }
         var testLabels = test.Labels.AsSpan(0, testN);
         var predicted = predictions[_options.Readout];
         var confusion = ConfusionMatrix.From(predicted, testLabels);
         var byReadout = new Dictionary<Readout, double>();
         foreach (var (r, p) in predictions) byReadout[r] = ClassAssignment.Accuracy(p, testLabels);
         return new StdpTrainingResult(n, trainN, testN, _net.Plan.Parts, byReadout[_options.Readout], confusion,
-            history, trainSeconds, testSeconds, trainN / Math.Max(trainSeconds, 1e-9), _net.DenseWeights(0), _net.Gather(_exc, "theta"),
-            assignment.NeuronClasses.ToArray(), _net.WeightsChecksum.ToString("x16", System.Globalization.CultureInfo.InvariantCulture), retries)
+            history, trainSeconds, testSeconds, trainN / Math.Max(trainSeconds, 1e-9), learned.Weights, learned.Theta,
+            assignment.NeuronClasses.ToArray(), learned.Checksum, retries)
         {
             LabelSamples = labelN,
             LabelSeconds = labelSeconds,
@@ -309,7 +357,7 @@ public sealed class StdpTrainer
                 RateEncoding.NormalizedRatesHz(image, _floatRates, (float)_options.TotalRateHz, intensity);
             else
                 RateEncoding.RatesHz(image, _floatRates, (float)_options.MaxRateHz, intensity);
-            for (int i = 0; i < _rates.Length; i++) _rates[i] = _floatRates[i];
+            for (int i = 0; i < _rates.Length; i++) _rates[i] = _floatRates[i] * _rateGain;
             _net.SetRates(_input, i => _rates[i]);
             _net.Run(_presentSteps, counts, _options.Partitions > 1);
             _net.SetRates(_input, _ => 0);

@@ -1,0 +1,85 @@
+using DistSnn.Learning.DiehlCook;
+using PureHDF;
+using PureHDF.VOL.Native;
+
+namespace DistSnn.Cli;
+
+/// <summary>
+/// The <c>weights.h5</c> of <c>distsnn train stdp</c>: <c>weights</c> (inputs x neurons, nS), <c>theta</c> (mV), the
+/// neurons' <c>labels</c> and <c>proportions</c>, and the <c>image_shape</c> attribute; readable with h5py, and read
+/// back by <c>--weights</c> to evaluate or train on from a saved network.
+/// </summary>
+public static class TrainedWeightsFile
+{
+    /// <summary>Writes <paramref name="result"/>'s learned state.</summary>
+    public static void Write(string path, StdpTrainingResult result, int rows, int columns)
+    {
+        int inputs = rows * columns;
+        var weights = new float[inputs, result.Neurons];
+        for (int i = 0; i < inputs; i++)
+            for (int j = 0; j < result.Neurons; j++)
+                weights[i, j] = result.Weights[i * result.Neurons + j];
+        var file = new H5File
+        {
+            ["weights"] = weights,
+            ["theta"] = result.Theta,
+            ["labels"] = result.NeuronClasses,
+            ["proportions"] = result.NeuronProportions,
+        };
+        file.Attributes["image_shape"] = new[] { rows, columns };
+        file.Write(path);
+    }
+
+    /// <summary>
+    /// Reads the weights and thresholds of a network for images of <paramref name="inputs"/> pixels. Throws
+    /// <see cref="InvalidDataException"/> naming the file and the dataset when it is not such a file.
+    /// </summary>
+    public static DiehlCookState Read(string path, int inputs)
+    {
+        NativeFile file;
+        try
+        {
+            file = H5File.OpenRead(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // PureHDF reports a missing or damaged file with several exception types.
+            throw new InvalidDataException($"{path}: not a readable HDF5 file: {e.Message}", e);
+        }
+        using (file)
+        {
+            var weights = Dataset(file, path, "weights");
+            var dims = weights.Space.Dimensions;
+            if (dims.Length != 2 || dims[0] != (ulong)inputs || dims[1] < 1 || dims[1] > int.MaxValue / (ulong)inputs)
+                throw new InvalidDataException($"{path}: /weights is [{string.Join(", ", dims)}]; expected [{inputs}, neurons] for images of {inputs} pixels");
+            int neurons = (int)dims[1];
+            var theta = Dataset(file, path, "theta");
+            if (theta.Space.Dimensions is not [var t] || t != (ulong)neurons)
+                throw new InvalidDataException($"{path}: /theta is [{string.Join(", ", theta.Space.Dimensions)}]; expected [{neurons}], one per neuron of /weights");
+            try
+            {
+                var w = weights.Read<float[,]>();
+                var dense = new float[inputs * neurons];
+                for (int i = 0; i < inputs; i++)
+                    for (int j = 0; j < neurons; j++)
+                        dense[i * neurons + j] = w[i, j];
+                var state = new DiehlCookState(dense, theta.Read<float[]>());
+                if (Array.FindIndex(state.Weights, x => !float.IsFinite(x)) is var bad and >= 0)
+                    throw new InvalidDataException($"{path}: /weights[{bad / neurons}, {bad % neurons}] is {state.Weights[bad]}, not a finite weight");
+                if (Array.FindIndex(state.Theta, x => !float.IsFinite(x)) is var badTheta and >= 0)
+                    throw new InvalidDataException($"{path}: /theta[{badTheta}] is {state.Theta[badTheta]}, not a finite threshold");
+                return state;
+            }
+            catch (Exception e) when (e is not (OutOfMemoryException or InvalidDataException))
+            {
+                throw new InvalidDataException($"{path}: /weights or /theta cannot be read as 32-bit floats: {e.Message}", e);
+            }
+        }
+    }
+
+    private static IH5Dataset Dataset(NativeFile file, string path, string name)
+    {
+        if (!file.LinkExists(name)) throw new InvalidDataException($"{path}: no /{name} dataset (not a weights.h5 of distsnn train stdp)");
+        return file.Dataset(name);
+    }
+}
