@@ -65,6 +65,19 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
     }
 
     [Fact]
+    public void A_run_cancelled_while_labelling_with_scaled_inputs_leaves_the_learned_weights()
+    {
+        var plain = new StdpTrainer(Small).Run(fixture.Data.Train, fixture.Data.Test);
+        var trainer = new StdpTrainer(Small with { EvalRateScale = 4, LabelSamples = 200 });
+        using var cancel = new CancellationTokenSource();
+        Assert.Throws<OperationCanceledException>(() => trainer.Run(fixture.Data.Train, fixture.Data.Test, p =>
+        {
+            if (p.Phase == "label") cancel.Cancel();
+        }, cancel.Token));
+        Assert.Equal(plain.Weights, trainer.Network.DenseWeights(0));
+    }
+
+    [Fact]
     public void Bad_starting_states_and_scales_are_refused_by_name()
     {
         var wrongWeights = Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { StartFrom = new DiehlCookState(new float[784 * 19], new float[20]) }));

@@ -259,60 +259,71 @@ public sealed class StdpTrainer
             _net.ScaleWeights(0, (float)(1 / _options.EvalRateScale));
             _rateGain = (float)_options.EvalRateScale;
         }
-        // A network that was not trained here (StartFrom) is labelled with the last images of the training set.
-        int labelledFrom = trainN > 0 ? trainN : train.Count;
-        int labelN = Math.Min(_options.LabelSamples, labelledFrom);
-        if (trainN == 0 && labelN == 0) throw new ArgumentException("with no training images there must be images to label the neurons with", nameof(train));
-        if (labelN > 0)
+        ClassAssignment assigned;
+        Dictionary<Readout, int[]> predictions;
+        double labelSeconds, testSeconds;
+        int labelN;
+        try
         {
-            // Label on the frozen network, as Diehl & Cook do, with the last training images.
-            var frozen = new int[labelN * n];
-            var frozenLabels = new byte[labelN];
-            for (int k = 0; k < labelN; k++)
+            // A network that was not trained here (StartFrom) is labelled with the last images of the training set.
+            int labelledFrom = trainN > 0 ? trainN : train.Count;
+            labelN = Math.Min(_options.LabelSamples, labelledFrom);
+            if (trainN == 0 && labelN == 0) throw new ArgumentException("with no training images there must be images to label the neurons with", nameof(train));
+            if (labelN > 0)
+            {
+                // Label on the frozen network, as Diehl & Cook do, with the last training images.
+                var frozen = new int[labelN * n];
+                var frozenLabels = new byte[labelN];
+                for (int k = 0; k < labelN; k++)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    int s = labelledFrom - labelN + k;
+                    retries += Present(train.Image(s), frozen.AsSpan(k * n, n));
+                    frozenLabels[k] = train.Labels[s];
+                    if ((k + 1) % 100 == 0 || k + 1 == labelN)
+                        progress?.Invoke(new StdpProgress("label", k + 1, labelN, (k + 1) / (clock.Elapsed.TotalSeconds - trainSeconds), null, retries));
+                }
+                assignment = ClassAssignment.Assign(frozen, n, frozenLabels);
+            }
+            else if (trainN % window != 0 || assignment is null)
+            {
+                // Label with the most recent images if the last window was not complete.
+                var recent = new int[filled * n];
+                var recentLabels = new byte[filled];
+                for (int k = 0; k < filled; k++)
+                {
+                    int s = trainN - filled + k, slot = s % window;
+                    responses.AsSpan(slot * n, n).CopyTo(recent.AsSpan(k * n, n));
+                    recentLabels[k] = labels[slot];
+                }
+                assignment = ClassAssignment.Assign(recent, n, recentLabels);
+            }
+            labelSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
+
+            clock.Restart();
+            var readouts = Enum.GetValues<Readout>();
+            predictions = readouts.ToDictionary(r => r, _ => new int[testN]);
+            var response = new int[n];
+            for (int s = 0; s < testN; s++)
             {
                 cancel.ThrowIfCancellationRequested();
-                int s = labelledFrom - labelN + k;
-                retries += Present(train.Image(s), frozen.AsSpan(k * n, n));
-                frozenLabels[k] = train.Labels[s];
-                if ((k + 1) % 100 == 0 || k + 1 == labelN)
-                    progress?.Invoke(new StdpProgress("label", k + 1, labelN, (k + 1) / (clock.Elapsed.TotalSeconds - trainSeconds), null, retries));
+                Array.Clear(response);
+                retries += Present(test.Image(s), response);
+                foreach (var r in readouts) predictions[r][s] = assignment.Predict(response, r);
+                if ((s + 1) % 100 == 0 || s + 1 == testN)
+                    progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null, retries));
             }
-            assignment = ClassAssignment.Assign(frozen, n, frozenLabels);
+            testSeconds = clock.Elapsed.TotalSeconds;
+            assigned = assignment;
         }
-        else if (trainN % window != 0 || assignment is null)
+        finally
         {
-            // Label with the most recent images if the last window was not complete.
-            var recent = new int[filled * n];
-            var recentLabels = new byte[filled];
-            for (int k = 0; k < filled; k++)
+            if (_options.EvalRateScale != 1)
             {
-                int s = trainN - filled + k, slot = s % window;
-                responses.AsSpan(slot * n, n).CopyTo(recent.AsSpan(k * n, n));
-                recentLabels[k] = labels[slot];
+                // The network is left as learned, also when cancelled (exactly: from the copy, not by multiplying back).
+                _net.SetDenseWeights(0, learned.Weights);
+                _rateGain = 1;
             }
-            assignment = ClassAssignment.Assign(recent, n, recentLabels);
-        }
-        double labelSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
-
-        clock.Restart();
-        var readouts = Enum.GetValues<Readout>();
-        var predictions = readouts.ToDictionary(r => r, _ => new int[testN]);
-        var response = new int[n];
-        for (int s = 0; s < testN; s++)
-        {
-            cancel.ThrowIfCancellationRequested();
-            Array.Clear(response);
-            retries += Present(test.Image(s), response);
-            foreach (var r in readouts) predictions[r][s] = assignment.Predict(response, r);
-            if ((s + 1) % 100 == 0 || s + 1 == testN)
-                progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null, retries));
-        }
-        double testSeconds = clock.Elapsed.TotalSeconds;
-        if (_options.EvalRateScale != 1)
-        {
-            // The network is left as learned (exactly: from the copy, not by multiplying back).
-            _net.SetDenseWeights(0, learned.Weights);
-            _rateGain = 1;
         }
         var testLabels = test.Labels.AsSpan(0, testN);
         var predicted = predictions[_options.Readout];
@@ -321,13 +332,13 @@ public sealed class StdpTrainer
         foreach (var (r, p) in predictions) byReadout[r] = ClassAssignment.Accuracy(p, testLabels);
         return new StdpTrainingResult(n, trainN, testN, _net.Plan.Parts, byReadout[_options.Readout], confusion,
             history, trainSeconds, testSeconds, trainN / Math.Max(trainSeconds, 1e-9), learned.Weights, learned.Theta,
-            assignment.NeuronClasses.ToArray(), learned.Checksum, retries)
+            assigned.NeuronClasses.ToArray(), learned.Checksum, retries)
         {
             LabelSamples = labelN,
             LabelSeconds = labelSeconds,
             Readout = _options.Readout,
             AccuracyByReadout = byReadout,
-            NeuronProportions = assignment.Proportions.ToArray(),
+            NeuronProportions = assigned.Proportions.ToArray(),
         };
     }
 
