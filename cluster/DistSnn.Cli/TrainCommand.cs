@@ -106,9 +106,9 @@ public static class TrainCommand
         readout.AcceptOnlyFromAmong(ReadoutNames.Keys.ToArray());
         var evalRateScale = new Option<double>("--eval-rate-scale")
         {
-            Description = "Label and test with the input rates multiplied by K and the input weights divided by K: the same " +
-                          "mean drive with 1/sqrt(K) of its Poisson noise, so the neuron whose weights fit the image best wins " +
-                          "more often (1: as trained)",
+            Description = "Label and test with the input rates multiplied by K and the input weights divided by K: about the " +
+                          "same mean drive (a source fires at most once per step: 89% of it at K = 16) with 1/sqrt(K) of its " +
+                          "Poisson noise, so the neuron whose weights fit the image best wins more often (1: as trained; at most 100)",
             DefaultValueFactory = _ => 1.0,
         };
         var startWeights = new Option<FileInfo?>("--weights")
@@ -117,7 +117,7 @@ public static class TrainCommand
                           "with --train-samples 0 the network is only labelled and tested",
         };
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
-        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>)" };
+        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>, with --weights results/train-stdp-N<neurons>-from-weights)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var telemetry = TelemetryFlag.Create("none");
         var stdp = new Command("stdp",
@@ -202,7 +202,8 @@ public static class TrainCommand
             _ when !(options.EffectiveWeightNormNs > 0) || double.IsInfinity(options.EffectiveWeightNormNs) => $"--weight-scale: must be a finite weight > 0 nS, got {options.EffectiveWeightNormNs}",
             _ when !(options.AnnealStart is >= 0 and <= 1) => $"--anneal-from: must be a fraction of the pass from 0 to 1, got {options.AnnealStart}",
             _ when !(options.AnnealEndScale >= 0) || double.IsInfinity(options.AnnealEndScale) => $"--anneal-to: must be a finite multiple >= 0, got {options.AnnealEndScale}",
-            _ when !(options.EvalRateScale > 0) || double.IsInfinity(options.EvalRateScale) => $"--eval-rate-scale: must be a finite multiple > 0, got {options.EvalRateScale}",
+            _ when !(options.EvalRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale) => $"--eval-rate-scale: must be a multiple > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}, got {options.EvalRateScale}",
+            { LabelSamples: 0 } when options.EvalRateScale != 1 => "--eval-rate-scale: needs --label-samples > 0, labelling on the frozen network with the scaled input",
             _ when !(options.ThetaPlusMv >= 0) || double.IsInfinity(options.ThetaPlusMv) => $"--theta-plus: must be a finite step >= 0 mV, got {options.ThetaPlusMv}",
             _ => null,
         };
@@ -240,8 +241,10 @@ public static class TrainCommand
             }
             options = options with { Neurons = start.Theta.Length, StartFrom = start, Job = $"train-stdp-N{start.Theta.Length}" };
         }
-        string dir = outDir?.FullName ?? Path.Combine("results", $"train-stdp-N{options.Neurons}");
-        if (startWeights is not null && string.Equals(Path.GetFullPath(Path.Combine(dir, "weights.h5")), startWeights.FullName, StringComparison.Ordinal))
+        // A run from saved weights gets its own default folder, so that it never replaces the network it started from.
+        string dir = outDir?.FullName ?? Path.Combine("results", $"train-stdp-N{options.Neurons}" + (startWeights is null ? "" : "-from-weights"));
+        var paths = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        if (startWeights is not null && string.Equals(Path.GetFullPath(Path.Combine(dir, "weights.h5")), startWeights.FullName, paths))
         {
             Console.Error.WriteLine($"error: --weights: {startWeights.FullName} would be overwritten by this run's weights; choose another --out");
             return ExitCodes.BadInput;
@@ -297,7 +300,9 @@ public static class TrainCommand
 
         TrainedWeightsFile.Write(Path.Combine(dir, "weights.h5"), result, set.Train.Rows, set.Train.Columns);
         LearningPlots.SaveReceptiveFields(Path.Combine(dir, "receptive_fields.png"), result.Weights, result.Neurons,
-            set.Train.Rows, set.Train.Columns, $"Receptive fields, N = {result.Neurons}, {result.TrainSamples} images");
+            set.Train.Rows, set.Train.Columns, result.TrainSamples > 0 || startWeights is null
+                ? $"Receptive fields, N = {result.Neurons}, {result.TrainSamples} images"
+                : $"Receptive fields, N = {result.Neurons}, from {startWeights.Name}");
         LearningPlots.SaveConfusionMatrix(Path.Combine(dir, "confusion_matrix.png"), result.Confusion, FashionMnist.ClassNames,
             string.Create(CultureInfo.InvariantCulture, $"Test accuracy {result.TestAccuracy:P1} ({result.TestSamples} images)"));
         var summary = new Dictionary<string, object?>

@@ -56,30 +56,46 @@ public static class TrainedWeightsFile
             var theta = Dataset(file, path, "theta");
             if (theta.Space.Dimensions is not [var t] || t != (ulong)neurons)
                 throw new InvalidDataException($"{path}: /theta is [{string.Join(", ", theta.Space.Dimensions)}]; expected [{neurons}], one per neuron of /weights");
-            try
-            {
-                var w = weights.Read<float[,]>();
-                var dense = new float[inputs * neurons];
-                for (int i = 0; i < inputs; i++)
-                    for (int j = 0; j < neurons; j++)
-                        dense[i * neurons + j] = w[i, j];
-                var state = new DiehlCookState(dense, theta.Read<float[]>());
-                if (Array.FindIndex(state.Weights, x => !float.IsFinite(x)) is var bad and >= 0)
-                    throw new InvalidDataException($"{path}: /weights[{bad / neurons}, {bad % neurons}] is {state.Weights[bad]}, not a finite weight");
-                if (Array.FindIndex(state.Theta, x => !float.IsFinite(x)) is var badTheta and >= 0)
-                    throw new InvalidDataException($"{path}: /theta[{badTheta}] is {state.Theta[badTheta]}, not a finite threshold");
-                return state;
-            }
-            catch (Exception e) when (e is not (OutOfMemoryException or InvalidDataException))
-            {
-                throw new InvalidDataException($"{path}: /weights or /theta cannot be read as 32-bit floats: {e.Message}", e);
-            }
+            var w = ReadFloats<float[,]>(weights, path, "weights");
+            var dense = new float[inputs * neurons];
+            for (int i = 0; i < inputs; i++)
+                for (int j = 0; j < neurons; j++)
+                {
+                    float x = w[i, j];
+                    // Conductances: a negative or non-finite one is no weight a network can have learned.
+                    if (!(x >= 0) || float.IsInfinity(x))
+                        throw new InvalidDataException($"{path}: /weights[{i}, {j}] is {x}; weights are finite conductances >= 0 nS");
+                    dense[i * neurons + j] = x;
+                }
+            var th = ReadFloats<float[]>(theta, path, "theta");
+            if (Array.FindIndex(th, x => !(x >= 0) || float.IsInfinity(x)) is var bad and >= 0)
+                throw new InvalidDataException($"{path}: /theta[{bad}] is {th[bad]}; thresholds are finite and >= 0 mV");
+            return new DiehlCookState(dense, th);
+        }
+    }
+
+    private static T ReadFloats<T>(IH5Dataset dataset, string path, string name)
+    {
+        try
+        {
+            return dataset.Read<T>();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{path}: /{name} cannot be read as 32-bit floats: {e.Message}", e);
         }
     }
 
     private static IH5Dataset Dataset(NativeFile file, string path, string name)
     {
         if (!file.LinkExists(name)) throw new InvalidDataException($"{path}: no /{name} dataset (not a weights.h5 of distsnn train stdp)");
-        return file.Dataset(name);
+        try
+        {
+            return file.Dataset(name);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{path}: /{name} is not a dataset: {e.Message}", e);
+        }
     }
 }

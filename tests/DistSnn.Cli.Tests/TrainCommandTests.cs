@@ -1,4 +1,5 @@
 using System.Text.Json;
+using PureHDF;
 
 namespace DistSnn.Cli.Tests;
 
@@ -26,7 +27,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--weight-scale", "0", "--weight-scale: must be a finite weight > 0 nS, got 0")]
     [InlineData("--anneal-from", "1.5", "--anneal-from: must be a fraction of the pass from 0 to 1, got 1.5")]
     [InlineData("--anneal-to", "-1", "--anneal-to: must be a finite multiple >= 0, got -1")]
-    [InlineData("--eval-rate-scale", "0", "--eval-rate-scale: must be a finite multiple > 0, got 0")]
+    [InlineData("--eval-rate-scale", "0", "--eval-rate-scale: must be a multiple > 0 and at most 100, got 0")]
+    [InlineData("--eval-rate-scale", "101", "--eval-rate-scale: must be a multiple > 0 and at most 100, got 101")]
     public void A_bad_setting_is_refused_with_its_name(string option, string value, string message)
     {
         var (code, _, stderr) = CliProcess.Run("train", "stdp", "--neurons", "10", "--train-samples", "5", option, value,
@@ -86,6 +88,9 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(Path.GetFullPath(weights), evaluated.GetProperty("started_from").GetString());
         Assert.True(File.Exists(Path.Combine(again, "weights.h5")));
 
+        (code, _, stderr) = CliProcess.Run("train", "stdp", "--eval-rate-scale", "4", "--label-samples", "0", "-o", again);
+        Assert.Equal(2, code);
+        Assert.Contains("error: --eval-rate-scale: needs --label-samples > 0", stderr);
         (code, _, stderr) = CliProcess.Run("train", "stdp", "--train-samples", "0", "-o", again);
         Assert.Equal(2, code);
         Assert.Contains("error: --train-samples: 0 needs --weights, a trained network to label and test", stderr);
@@ -108,5 +113,35 @@ public sealed class TrainCommandTests : IDisposable
         (code, _, stderr) = CliProcess.Run("train", "stdp", "--weights", Path.Combine(spikes, "spikes.h5"), "--train-samples", "0", "-o", again);
         Assert.Equal(2, code);
         Assert.Contains("no /weights dataset (not a weights.h5 of distsnn train stdp)", stderr);
+    }
+
+    public static TheoryData<string, string> MalformedFiles => new()
+    {
+        { "shape", "/weights is [10, 3]; expected [784, neurons] for images of 784 pixels" },
+        { "theta", "/theta is [2]; expected [3], one per neuron of /weights" },
+        { "negative", "/weights[5, 1] is -0.5; weights are finite conductances >= 0 nS" },
+        { "nan-theta", "/theta[2] is NaN; thresholds are finite and >= 0 mV" },
+        { "group", "/weights is not a dataset" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedFiles))]
+    public void A_malformed_weights_file_is_refused_naming_the_dataset(string kind, string message)
+    {
+        Directory.CreateDirectory(_dir);
+        string path = Path.Combine(_dir, kind + ".h5");
+        var weights = new float[kind == "shape" ? 10 : 784, 3];
+        var theta = new float[kind == "theta" ? 2 : 3];
+        if (kind == "negative") weights[5, 1] = -0.5f;
+        if (kind == "nan-theta") theta[2] = float.NaN;
+        var file = kind == "group"
+            ? new H5File { ["weights"] = new H5Group { ["inner"] = theta }, ["theta"] = theta }
+            : new H5File { ["weights"] = weights, ["theta"] = theta };
+        file.Write(path);
+
+        var (code, _, stderr) = CliProcess.Run("train", "stdp", "--weights", path, "--train-samples", "0", "-o", Path.Combine(_dir, "out"));
+
+        Assert.Equal(2, code);
+        Assert.Contains($"error: --weights: {path}: {message}", stderr);
     }
 }

@@ -16,6 +16,7 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
     {
         var trained = new StdpTrainer(Small).Run(fixture.Data.Train, fixture.Data.Test);
         var state = new DiehlCookState(trained.Weights, trained.Theta);
+        var results = new List<StdpTrainingResult>();
         foreach (int p in new[] { 1, 3 })
         {
             var trainer = new StdpTrainer(Small with { TrainSamples = 0, StartFrom = state, Partitions = p });
@@ -30,7 +31,11 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
             Assert.Equal(20, evaluated.LabelSamples);
             Assert.Equal(20, evaluated.Confusion.Total);
             Assert.Contains(evaluated.NeuronClasses, c => c >= 0);
+            results.Add(evaluated);
         }
+        Assert.Equal(results[0].NeuronClasses, results[1].NeuronClasses);
+        Assert.Equal(results[0].NeuronProportions, results[1].NeuronProportions);
+        Assert.Equal(results[0].TestAccuracy, results[1].TestAccuracy);
     }
 
     [Fact]
@@ -50,7 +55,14 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
     {
         var plain = new StdpTrainer(Small).Run(fixture.Data.Train, fixture.Data.Test);
         var sharpTrainer = new StdpTrainer(Small with { EvalRateScale = 4 });
-        var sharp = sharpTrainer.Run(fixture.Data.Train, fixture.Data.Test);
+        float[]? whileLabelling = null;
+        var sharp = sharpTrainer.Run(fixture.Data.Train, fixture.Data.Test, p =>
+        {
+            if (p.Phase == "label") whileLabelling ??= sharpTrainer.Network.DenseWeights(0);
+        });
+        // While labelling, the network runs at a quarter of the learned weights.
+        Assert.NotNull(whileLabelling);
+        Assert.Equal(plain.Weights.Select(w => w * 0.25f), whileLabelling);
         var sharpThree = new StdpTrainer(Small with { EvalRateScale = 4, Partitions = 3 }).Run(fixture.Data.Train, fixture.Data.Test);
         Assert.Equal(plain.WeightsChecksum, sharp.WeightsChecksum);
         Assert.Equal(plain.Weights, sharp.Weights);
@@ -68,12 +80,20 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
     public void A_run_cancelled_while_labelling_with_scaled_inputs_leaves_the_learned_weights()
     {
         var plain = new StdpTrainer(Small).Run(fixture.Data.Train, fixture.Data.Test);
-        var trainer = new StdpTrainer(Small with { EvalRateScale = 4, LabelSamples = 200 });
+        // Started from the trained state with 300 labelling images: progress comes after the 100th, mid-labelling.
+        var trainer = new StdpTrainer(Small with
+        {
+            TrainSamples = 0, EvalRateScale = 4, LabelSamples = 300, StartFrom = new DiehlCookState(plain.Weights, plain.Theta),
+        });
         using var cancel = new CancellationTokenSource();
+        int labelled = 0;
         Assert.Throws<OperationCanceledException>(() => trainer.Run(fixture.Data.Train, fixture.Data.Test, p =>
         {
-            if (p.Phase == "label") cancel.Cancel();
+            if (p.Phase != "label") return;
+            labelled = p.Done;
+            cancel.Cancel();
         }, cancel.Token));
+        Assert.Equal(100, labelled);
         Assert.Equal(plain.Weights, trainer.Network.DenseWeights(0));
     }
 
@@ -84,8 +104,9 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
         Assert.Contains("784 inputs x 20 neurons need 15680", wrongWeights.Message);
         var wrongTheta = Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { StartFrom = new DiehlCookState(new float[784 * 20], new float[19]) }));
         Assert.Contains("thresholds are 19 values", wrongTheta.Message);
-        foreach (double k in new[] { 0, -1, double.NaN, double.PositiveInfinity })
-            Assert.Contains("evaluation rate scale", Assert.Throws<ArgumentOutOfRangeException>(() => new StdpTrainer(Small with { EvalRateScale = k })).Message);
+        foreach (double k in new[] { 0, -1, double.NaN, double.PositiveInfinity, 100.5 })
+            Assert.Contains("evaluation rate scale must be > 0 and at most 100", Assert.Throws<ArgumentOutOfRangeException>(() => new StdpTrainer(Small with { EvalRateScale = k })).Message);
+        Assert.Contains("needs labelling on the frozen network", Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { EvalRateScale = 2, LabelSamples = 0 })).Message);
         var nothingToLabel = new StdpTrainer(Small with { TrainSamples = 0, LabelSamples = 0 });
         Assert.Contains("images to label", Assert.Throws<ArgumentException>(() => nothingToLabel.Run(fixture.Data.Train, fixture.Data.Test)).Message);
     }

@@ -70,20 +70,22 @@ public sealed partial class PartitionActor
         string dir = CheckpointStore.StepDirectory(c.Directory, JobIncarnation.JobOf(_job), step);
         string path = Path.Combine(dir, CheckpointStore.PartitionFileName(_partition));
         _writesInFlight++;
-        var write = _lastWrite.ContinueWith(_ =>
+        var self = Self;
+        // The result is told from inside the write, before the next write can start: a strict order, and no
+        // exception escapes to fault the chain or leave _writesInFlight waiting for a message that never comes.
+        _lastWrite = _lastWrite.ContinueWith(_ =>
         {
+            CheckpointWritten result;
             try
             {
-                var entry = CheckpointStore.WriteAtomically(path, data);
-                return new CheckpointWritten(step, entry, clock.Elapsed.TotalSeconds, null);
+                result = new CheckpointWritten(step, CheckpointStore.WriteAtomically(path, data), clock.Elapsed.TotalSeconds, null);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
-                return new CheckpointWritten(step, null, clock.Elapsed.TotalSeconds, e.Message);
+                result = new CheckpointWritten(step, null, clock.Elapsed.TotalSeconds, e.Message);
             }
+            self.Tell(result);
         }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-        _lastWrite = write;
-        write.PipeTo(Self);
     }
 
     private void OnCheckpointWritten(CheckpointWritten w)

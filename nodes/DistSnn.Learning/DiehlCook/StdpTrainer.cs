@@ -116,12 +116,17 @@ public sealed record StdpTrainingOptions
     /// </summary>
     public Readout Readout { get; init; } = Readout.Proportion;
     /// <summary>
-    /// Labelling and testing multiply the input rates by this and divide the input weights by it (1: off). Each
-    /// neuron's mean drive is unchanged while the Poisson noise of its drive shrinks as 1/√K, so which neuron wins
-    /// the race to threshold follows its weights more and chance less. Training is not affected; the learned weights
-    /// are reported as learned.
+    /// Labelling and testing multiply the input rates by this K and divide the input weights by it (1: off; at most
+    /// <see cref="MaxEvalRateScale"/>). Each neuron's mean drive stays about as trained while the Poisson noise of its
+    /// drive shrinks as 1/√K, so which neuron wins the race to threshold follows its weights more and chance less.
+    /// About, because a Poisson source fires at most once per step: at 0.5 ms steps and rates scaled to a Euclidean
+    /// norm of 551 Hz, test images keep on average 97.6% of their mean drive at K = 4 and 89% at K = 16 (the most
+    /// compact items 80%), with the pattern across pixels unchanged (cosine 0.999). Training is not affected; the
+    /// learned weights are reported and left as learned. Needs frozen labelling (<see cref="LabelSamples"/> &gt; 0).
     /// </summary>
     public double EvalRateScale { get; init; } = 1;
+    /// <summary>Largest <see cref="EvalRateScale"/>: beyond it most pixels would fire in every step.</summary>
+    public const double MaxEvalRateScale = 100;
     /// <summary>
     /// Weights and thresholds to start from instead of the random initial ones, e.g. those of an earlier run; with
     /// <see cref="TrainSamples"/> 0 the network is only labelled and tested.
@@ -197,8 +202,10 @@ public sealed class StdpTrainer
         _floatRates = new float[pixels];
         _counts = new int[options.Neurons];
         _restCounts = new int[options.Neurons];
-        if (!(options.EvalRateScale > 0) || double.IsInfinity(options.EvalRateScale))
-            throw new ArgumentOutOfRangeException(nameof(options), options.EvalRateScale, "the evaluation rate scale must be finite and > 0");
+        if (!(options.EvalRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale))
+            throw new ArgumentOutOfRangeException(nameof(options), options.EvalRateScale, $"the evaluation rate scale must be > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}");
+        if (options.EvalRateScale != 1 && options.LabelSamples == 0)
+            throw new ArgumentException("an evaluation rate scale needs labelling on the frozen network (label samples > 0): labels recorded while training saw the unscaled input", nameof(options));
         if (options.StartFrom is { } start)
         {
             if (start.Weights.Length != pixels * (long)options.Neurons)
