@@ -100,7 +100,8 @@ public static class TrainCommand
         {
             Description = "How test images are classified from the labelled neurons: proportion (each neuron's count weighted " +
                           "by its selectivity during labelling) or mean-count (Diehl & Cook: the mean count of each class's " +
-                          "neurons); both accuracies are reported",
+                          "neurons) or profile (every neuron backs every class by its count times its share of labelling " +
+                          "responses to that class); all three accuracies are reported",
             DefaultValueFactory = _ => "proportion",
         };
         readout.AcceptOnlyFromAmong(ReadoutNames.Keys.ToArray());
@@ -166,12 +167,14 @@ public static class TrainCommand
     {
         ["proportion"] = Readout.Proportion,
         ["mean-count"] = Readout.MeanCount,
+        ["profile"] = Readout.Profile,
     };
 
     private static string NameOf(Readout r) => r switch
     {
         Readout.Proportion => "proportion",
         Readout.MeanCount => "mean-count",
+        Readout.Profile => "profile",
         _ => throw new ArgumentOutOfRangeException(nameof(r), r, "unknown readout"),
     };
 

@@ -139,6 +139,42 @@ public class ClassAssignmentTests
     }
 
     [Fact]
+    public void The_profile_readout_lets_every_neuron_back_every_class_it_answers()
+    {
+        int[,] counts =
+        {
+            // neuron: 0  1  2
+            { 6, 2, 0 }, // class 0
+            { 2, 2, 0 }, // class 0
+            { 0, 2, 0 }, // class 1
+            { 1, 4, 0 }, // class 2
+        };
+        var assignment = ClassAssignment.Assign(counts, [0, 0, 1, 2], classCount: 4);
+        // Profiles: neuron 0 means 4, 0, 1 -> 0.8, 0, 0.2; neuron 1 means 2, 2, 4 -> 0.25, 0.25, 0.5; neuron 2 silent.
+        // Class 3 had no labelling image: no score.
+        int[] sample = [1, 4, 7];
+        var scores = assignment.ClassScores(sample, Readout.Profile);
+        Assert.Equal(1 * 0.8 + 4 * 0.25, scores[0], 12);
+        Assert.Equal(4 * 0.25, scores[1], 12);
+        Assert.Equal(1 * 0.2 + 4 * 0.5, scores[2], 12);
+        Assert.Equal(double.NegativeInfinity, scores[3]);
+        Assert.Equal(2, assignment.Predict(sample, Readout.Profile));
+        // Mean count: class 0 scores 3, class 2 scores 4. Profile: neuron 1 splits its 4 spikes over three classes,
+        // so class 0 gets 3 * 0.8 + 1 = 3.4 against class 2's 0.6 + 2 = 2.6.
+        Assert.Equal(2, assignment.Predict([3, 4, 0], Readout.MeanCount));
+        Assert.Equal(0, assignment.Predict([3, 4, 0], Readout.Profile));
+        Assert.Equal([2, 0], assignment.Predict([1, 4, 7, 3, 4, 0], sampleCount: 2, Readout.Profile));
+    }
+
+    [Fact]
+    public void Without_labelling_responses_the_profile_readout_is_the_proportion_sum()
+    {
+        var assignment = ClassAssignment.FromClasses([0, 1, 1], classCount: 3, proportions: [1.0, 0.4, 0.5]);
+        // One-hot profiles at the proportions, summed rather than averaged; class 2 has no neuron.
+        Assert.Equal([3.0, 5 * 0.4 + 2 * 0.5, double.NegativeInfinity], assignment.ClassScores([3, 5, 2], Readout.Profile));
+    }
+
+    [Fact]
     public void Without_proportions_both_readouts_agree()
     {
         var assignment = ClassAssignment.FromClasses([0, 1, 1, ClassAssignment.Unassigned], classCount: 2);

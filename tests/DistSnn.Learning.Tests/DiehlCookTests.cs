@@ -20,9 +20,9 @@ public sealed class DiehlCookTests(FashionMnistFixture fixture) : IClassFixture<
         // (this run gets 40.5% with the default proportion readout, 36.5% with the mean count).
         Assert.True(result.TestAccuracy >= 0.30, $"test accuracy {result.TestAccuracy:P1} after 400 images");
         Assert.True(result.NeuronClasses.Distinct().Count(c => c >= 0) >= 5, "neurons specialise on at least 5 classes");
-        // Both readouts are scored on the same spike counts; the default one is the headline and the confusion matrix.
+        // All readouts are scored on the same spike counts; the default one is the headline and the confusion matrix.
         Assert.Equal(Readout.Proportion, result.Readout);
-        Assert.Equal([Readout.MeanCount, Readout.Proportion], result.AccuracyByReadout.Keys.Order());
+        Assert.Equal([Readout.MeanCount, Readout.Proportion, Readout.Profile], result.AccuracyByReadout.Keys.Order());
         Assert.Equal(result.AccuracyByReadout[Readout.Proportion], result.TestAccuracy);
         Assert.Equal(result.TestAccuracy, (double)result.Confusion.Correct / result.Confusion.Total);
         Assert.True(result.AccuracyByReadout[Readout.MeanCount] >= 0.30, $"mean-count accuracy {result.AccuracyByReadout[Readout.MeanCount]:P1}");

@@ -11,6 +11,12 @@ public enum Readout
     /// that unselective neurons count for less.
     /// </summary>
     Proportion,
+    /// <summary>
+    /// Every neuron votes for every class with its count times its labelling profile for that class (its mean
+    /// response to the class over the sum of its mean responses to all classes), so that a neuron that answers both
+    /// shirts and T-shirts backs both; a class no labelling image had gets no score.
+    /// </summary>
+    Profile,
 }
 
 /// <summary>
@@ -29,7 +35,8 @@ public enum Readout
 /// <b>Prediction.</b> For a sample's spike counts, each class scores the mean count of the neurons assigned to it
 /// (<see cref="Readout.MeanCount"/>, Diehl &amp; Cook's rule), or the mean of the counts each weighted by the neuron's
 /// proportion (<see cref="Readout.Proportion"/>: its mean response to its class divided by the sum of its mean
-/// responses to all classes); the class with the highest score wins, ties going to the lowest class index. Classes with no neurons are
+/// responses to all classes), or the sum over all neurons of each count times the neuron's profile for the class
+/// (<see cref="Readout.Profile"/>: its mean response to that class divided by the same sum); the class with the highest score wins, ties going to the lowest class index. Classes with no neurons are
 /// skipped (their score is -∞). A sample with no spikes at all therefore goes to the lowest class that has
 /// neurons. If no neuron is assigned at all, the prediction is <see cref="Unassigned"/>.
 /// </para>
@@ -46,8 +53,11 @@ public sealed class ClassAssignment
     private readonly int[] _neuronClasses;
     private readonly int[] _neuronsPerClass;
     private readonly double[] _proportions;
+    // Neuron-major profiles [j * ClassCount + c] for Readout.Profile, and each class's total over the neurons.
+    private readonly double[] _profiles;
+    private readonly double[] _profileMass;
 
-    private ClassAssignment(int[] neuronClasses, int classCount, double[] proportions)
+    private ClassAssignment(int[] neuronClasses, int classCount, double[] proportions, double[]? profiles = null)
     {
         _neuronClasses = neuronClasses;
         _proportions = proportions;
@@ -55,6 +65,16 @@ public sealed class ClassAssignment
         _neuronsPerClass = new int[classCount];
         foreach (int c in neuronClasses)
             if (c != Unassigned) _neuronsPerClass[c]++;
+        if (profiles is null)
+        {
+            // Without labelling responses a neuron's profile is its own class, at its proportion.
+            profiles = new double[neuronClasses.Length * classCount];
+            for (int j = 0; j < neuronClasses.Length; j++)
+                if (neuronClasses[j] != Unassigned) profiles[j * classCount + neuronClasses[j]] = proportions[j];
+        }
+        _profiles = profiles;
+        _profileMass = new double[classCount];
+        for (int k = 0; k < profiles.Length; k++) _profileMass[k % classCount] += profiles[k];
     }
 
     /// <summary>Number of classes (labels are 0 .. ClassCount - 1).</summary>
@@ -138,14 +158,17 @@ public sealed class ClassAssignment
 
         var classes = new int[neuronCount];
         var proportions = new double[neuronCount];
+        var profiles = new double[neuronCount * classCount];
         for (int j = 0; j < neuronCount; j++)
         {
             int best = Unassigned;
             double bestMean = 0, total = 0; // a class must beat 0 spikes, so silent neurons stay unassigned
+            var profile = profiles.AsSpan(j * classCount, classCount);
             for (int c = 0; c < classCount; c++)
             {
                 if (samplesPerClass[c] == 0) continue;
                 double mean = (double)sums[c * neuronCount + j] / samplesPerClass[c];
+                profile[c] = mean;
                 total += mean;
                 if (mean > bestMean)
                 {
@@ -155,8 +178,9 @@ public sealed class ClassAssignment
             }
             classes[j] = best;
             proportions[j] = total > 0 ? bestMean / total : 0;
+            for (int c = 0; c < classCount; c++) profile[c] = total > 0 ? profile[c] / total : 0;
         }
-        return new ClassAssignment(classes, classCount, proportions);
+        return new ClassAssignment(classes, classCount, proportions, profiles);
     }
 
     /// <summary>Assigns from a samples × neurons matrix of spike counts.</summary>
@@ -234,13 +258,27 @@ public sealed class ClassAssignment
 
     private void Scores(ReadOnlySpan<int> sampleCounts, Span<double> scores, Readout readout)
     {
-        if (readout is not (Readout.MeanCount or Readout.Proportion))
+        if (readout is not (Readout.MeanCount or Readout.Proportion or Readout.Profile))
             throw new ArgumentOutOfRangeException(nameof(readout), readout, "unknown readout");
         if (sampleCounts.Length != NeuronCount)
             throw new ArgumentException(
                 $"{sampleCounts.Length} spike counts but the assignment has {NeuronCount} neurons",
                 nameof(sampleCounts));
         scores.Clear();
+        if (readout == Readout.Profile)
+        {
+            for (int j = 0; j < sampleCounts.Length; j++)
+            {
+                if (sampleCounts[j] < 0)
+                    throw new ArgumentException($"spike count {sampleCounts[j]} of neuron {j} is negative", nameof(sampleCounts));
+                if (sampleCounts[j] == 0) continue;
+                var profile = _profiles.AsSpan(j * ClassCount, ClassCount);
+                for (int c = 0; c < scores.Length; c++) scores[c] += sampleCounts[j] * profile[c];
+            }
+            for (int c = 0; c < scores.Length; c++)
+                if (_profileMass[c] == 0) scores[c] = double.NegativeInfinity;
+            return;
+        }
         for (int j = 0; j < sampleCounts.Length; j++)
         {
             if (sampleCounts[j] < 0)
