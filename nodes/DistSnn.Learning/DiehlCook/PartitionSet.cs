@@ -150,7 +150,8 @@ public sealed class PartitionSet
 
     /// <summary>
     /// Sets a state variable of a population in every partition from values by population-local index, the inverse
-    /// of <see cref="Gather"/>.
+    /// of <see cref="Gather"/>. Set an adaptive threshold before the first step: its float residual (see
+    /// AdaptiveThreshold) is not reset here, so afterwards theta would be the value given plus the old residual.
     /// </summary>
     public void Scatter(int population, string variable, ReadOnlySpan<float> values)
     {
