@@ -92,20 +92,8 @@ public sealed class PartitionSet
     /// <summary>The weights of plastic projection <paramref name="projection"/> as a dense input-major matrix [pre * posts + post].</summary>
     public float[] DenseWeights(int projection)
     {
-        var (posts, size) = DenseShape(projection);
-        int post = Spec.PopulationIndex(Spec.Projections[projection].Target);
-        var dense = new float[size];
-        for (int q = 0; q < _engines.Length; q++)
-        {
-            var owned = Plan.Owned(q)[post];
-            foreach (var block in _engines[q].PlasticBlocks)
-            {
-                if (block.Projection != projection) continue;
-                for (int row = 0; row + 1 < block.RowStart.Length; row++)
-                    for (int k = block.RowStart[row]; k < block.RowStart[row + 1]; k++)
-                        dense[row * (long)posts + owned[block.Targets[k]]] = block.Weights[k];
-            }
-        }
+        var dense = new float[DenseShape(projection).Size];
+        VisitWeights(projection, (weights, k, at) => dense[at] = weights[k]);
         return dense;
     }
 
@@ -113,11 +101,19 @@ public sealed class PartitionSet
     /// Sets the weights of plastic projection <paramref name="projection"/> from a dense input-major matrix laid out
     /// as <see cref="DenseWeights"/> returns it (entries of absent synapses are ignored).
     /// </summary>
-    public void SetDenseWeights(int projection, ReadOnlySpan<float> dense)
+    public void SetDenseWeights(int projection, float[] dense)
     {
-        var (posts, size) = DenseShape(projection);
+        ArgumentNullException.ThrowIfNull(dense);
+        long size = DenseShape(projection).Size;
         if (dense.Length != size)
             throw new ArgumentException($"projection {projection} needs {size} weights, got {dense.Length}", nameof(dense));
+        VisitWeights(projection, (weights, k, at) => weights[k] = dense[at]);
+    }
+
+    /// <summary>Calls <paramref name="visit"/> with each synapse of a plastic projection: its block's weights, its index there and its place in the dense matrix.</summary>
+    private void VisitWeights(int projection, Action<float[], int, long> visit)
+    {
+        var (posts, _) = DenseShape(projection);
         int post = Spec.PopulationIndex(Spec.Projections[projection].Target);
         for (int q = 0; q < _engines.Length; q++)
         {
@@ -127,7 +123,7 @@ public sealed class PartitionSet
                 if (block.Projection != projection) continue;
                 for (int row = 0; row + 1 < block.RowStart.Length; row++)
                     for (int k = block.RowStart[row]; k < block.RowStart[row + 1]; k++)
-                        block.Weights[k] = dense[(int)(row * (long)posts + owned[block.Targets[k]])];
+                        visit(block.Weights, k, row * (long)posts + owned[block.Targets[k]]);
             }
         }
     }

@@ -261,77 +261,57 @@ public sealed class StdpTrainer
         _net.Learning = false;
         var learned = (Weights: _net.DenseWeights(0), Theta: _net.Gather(_exc, "theta"),
             Checksum: _net.WeightsChecksum.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
-        if (_options.EvalRateScale != 1)
+        // Labelling and testing run at the evaluation scale; the learned weights are back when Run returns or throws.
+        using var scaled = new EvaluationScale(this, learned.Weights);
+        // A network that was not trained here (StartFrom) is labelled with the last images of the training set.
+        int labelledFrom = trainN > 0 ? trainN : train.Count;
+        int labelN = Math.Min(_options.LabelSamples, labelledFrom);
+        if (trainN == 0 && labelN == 0) throw new ArgumentException("with no training images there must be images to label the neurons with", nameof(train));
+        if (labelN > 0)
         {
-            _net.ScaleWeights(0, (float)(1 / _options.EvalRateScale));
-            _rateGain = (float)_options.EvalRateScale;
-        }
-        ClassAssignment assigned;
-        Dictionary<Readout, int[]> predictions;
-        double labelSeconds, testSeconds;
-        int labelN;
-        try
-        {
-            // A network that was not trained here (StartFrom) is labelled with the last images of the training set.
-            int labelledFrom = trainN > 0 ? trainN : train.Count;
-            labelN = Math.Min(_options.LabelSamples, labelledFrom);
-            if (trainN == 0 && labelN == 0) throw new ArgumentException("with no training images there must be images to label the neurons with", nameof(train));
-            if (labelN > 0)
-            {
-                // Label on the frozen network, as Diehl & Cook do, with the last training images.
-                var frozen = new int[labelN * n];
-                var frozenLabels = new byte[labelN];
-                for (int k = 0; k < labelN; k++)
-                {
-                    cancel.ThrowIfCancellationRequested();
-                    int s = labelledFrom - labelN + k;
-                    retries += Present(train.Image(s), frozen.AsSpan(k * n, n));
-                    frozenLabels[k] = train.Labels[s];
-                    if ((k + 1) % 100 == 0 || k + 1 == labelN)
-                        progress?.Invoke(new StdpProgress("label", k + 1, labelN, (k + 1) / (clock.Elapsed.TotalSeconds - trainSeconds), null, retries));
-                }
-                assignment = ClassAssignment.Assign(frozen, n, frozenLabels);
-            }
-            else if (trainN % window != 0 || assignment is null)
-            {
-                // Label with the most recent images if the last window was not complete.
-                var recent = new int[filled * n];
-                var recentLabels = new byte[filled];
-                for (int k = 0; k < filled; k++)
-                {
-                    int s = trainN - filled + k, slot = s % window;
-                    responses.AsSpan(slot * n, n).CopyTo(recent.AsSpan(k * n, n));
-                    recentLabels[k] = labels[slot];
-                }
-                assignment = ClassAssignment.Assign(recent, n, recentLabels);
-            }
-            labelSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
-
-            clock.Restart();
-            var readouts = Enum.GetValues<Readout>();
-            predictions = readouts.ToDictionary(r => r, _ => new int[testN]);
-            var response = new int[n];
-            for (int s = 0; s < testN; s++)
+            // Label on the frozen network, as Diehl & Cook do, with the last training images.
+            var frozen = new int[labelN * n];
+            var frozenLabels = new byte[labelN];
+            for (int k = 0; k < labelN; k++)
             {
                 cancel.ThrowIfCancellationRequested();
-                Array.Clear(response);
-                retries += Present(test.Image(s), response);
-                foreach (var r in readouts) predictions[r][s] = assignment.Predict(response, r);
-                if ((s + 1) % 100 == 0 || s + 1 == testN)
-                    progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null, retries));
+                int s = labelledFrom - labelN + k;
+                retries += Present(train.Image(s), frozen.AsSpan(k * n, n));
+                frozenLabels[k] = train.Labels[s];
+                if ((k + 1) % 100 == 0 || k + 1 == labelN)
+                    progress?.Invoke(new StdpProgress("label", k + 1, labelN, (k + 1) / (clock.Elapsed.TotalSeconds - trainSeconds), null, retries));
             }
-            testSeconds = clock.Elapsed.TotalSeconds;
-            assigned = assignment;
+            assignment = ClassAssignment.Assign(frozen, n, frozenLabels);
         }
-        finally
+        else if (trainN % window != 0 || assignment is null)
         {
-            if (_options.EvalRateScale != 1)
+            // Label with the most recent images if the last window was not complete.
+            var recent = new int[filled * n];
+            var recentLabels = new byte[filled];
+            for (int k = 0; k < filled; k++)
             {
-                // The network is left as learned, also when cancelled (exactly: from the copy, not by multiplying back).
-                _net.SetDenseWeights(0, learned.Weights);
-                _rateGain = 1;
+                int s = trainN - filled + k, slot = s % window;
+                responses.AsSpan(slot * n, n).CopyTo(recent.AsSpan(k * n, n));
+                recentLabels[k] = labels[slot];
             }
+            assignment = ClassAssignment.Assign(recent, n, recentLabels);
         }
+        double labelSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
+
+        clock.Restart();
+        var readouts = Enum.GetValues<Readout>();
+        var predictions = readouts.ToDictionary(r => r, _ => new int[testN]);
+        var response = new int[n];
+        for (int s = 0; s < testN; s++)
+        {
+            cancel.ThrowIfCancellationRequested();
+            Array.Clear(response);
+            retries += Present(test.Image(s), response);
+            foreach (var r in readouts) predictions[r][s] = assignment.Predict(response, r);
+            if ((s + 1) % 100 == 0 || s + 1 == testN)
+                progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null, retries));
+        }
+        double testSeconds = clock.Elapsed.TotalSeconds;
         var testLabels = test.Labels.AsSpan(0, testN);
         var predicted = predictions[_options.Readout];
         var confusion = ConfusionMatrix.From(predicted, testLabels);
@@ -339,14 +319,40 @@ public sealed class StdpTrainer
         foreach (var (r, p) in predictions) byReadout[r] = ClassAssignment.Accuracy(p, testLabels);
         return new StdpTrainingResult(n, trainN, testN, _net.Plan.Parts, byReadout[_options.Readout], confusion,
             history, trainSeconds, testSeconds, trainN / Math.Max(trainSeconds, 1e-9), learned.Weights, learned.Theta,
-            assigned.NeuronClasses.ToArray(), learned.Checksum, retries)
+            assignment.NeuronClasses.ToArray(), learned.Checksum, retries)
         {
             LabelSamples = labelN,
             LabelSeconds = labelSeconds,
             Readout = _options.Readout,
             AccuracyByReadout = byReadout,
-            NeuronProportions = assigned.Proportions.ToArray(),
+            NeuronProportions = assignment.Proportions.ToArray(),
         };
+    }
+
+    /// <summary>
+    /// Input rates ×K and input weights ÷K (<see cref="StdpTrainingOptions.EvalRateScale"/>) while it lives; on
+    /// disposal the learned weights are set back from their copy (exactly, not by multiplying back). Nothing at K = 1.
+    /// </summary>
+    private sealed class EvaluationScale : IDisposable
+    {
+        private readonly StdpTrainer _trainer;
+        private readonly float[] _learned;
+
+        public EvaluationScale(StdpTrainer trainer, float[] learned)
+        {
+            (_trainer, _learned) = (trainer, learned);
+            double k = trainer._options.EvalRateScale;
+            if (k == 1) return;
+            trainer._net.ScaleWeights(0, (float)(1 / k));
+            trainer._rateGain = (float)k;
+        }
+
+        public void Dispose()
+        {
+            if (_trainer._rateGain == 1) return;
+            _trainer._net.SetDenseWeights(0, _learned);
+            _trainer._rateGain = 1;
+        }
     }
 
     /// <summary>

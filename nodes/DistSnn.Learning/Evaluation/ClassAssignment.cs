@@ -265,30 +265,25 @@ public sealed class ClassAssignment
                 $"{sampleCounts.Length} spike counts but the assignment has {NeuronCount} neurons",
                 nameof(sampleCounts));
         scores.Clear();
-        if (readout == Readout.Profile)
-        {
-            for (int j = 0; j < sampleCounts.Length; j++)
-            {
-                if (sampleCounts[j] < 0)
-                    throw new ArgumentException($"spike count {sampleCounts[j]} of neuron {j} is negative", nameof(sampleCounts));
-                if (sampleCounts[j] == 0) continue;
-                var profile = _profiles.AsSpan(j * ClassCount, ClassCount);
-                for (int c = 0; c < scores.Length; c++) scores[c] += sampleCounts[j] * profile[c];
-            }
-            for (int c = 0; c < scores.Length; c++)
-                if (_profileMass[c] == 0) scores[c] = double.NegativeInfinity;
-            return;
-        }
         for (int j = 0; j < sampleCounts.Length; j++)
         {
-            if (sampleCounts[j] < 0)
-                throw new ArgumentException($"spike count {sampleCounts[j]} of neuron {j} is negative",
-                    nameof(sampleCounts));
-            int c = _neuronClasses[j];
-            if (c != Unassigned) scores[c] += readout == Readout.Proportion ? sampleCounts[j] * _proportions[j] : sampleCounts[j];
+            int count = sampleCounts[j];
+            if (count < 0)
+                throw new ArgumentException($"spike count {count} of neuron {j} is negative", nameof(sampleCounts));
+            if (readout == Readout.Profile)
+            {
+                var profile = _profiles.AsSpan(j * ClassCount, ClassCount);
+                for (int c = 0; c < scores.Length; c++) scores[c] += count * profile[c];
+                continue;
+            }
+            int own = _neuronClasses[j];
+            if (own != Unassigned) scores[own] += readout == Readout.Proportion ? count * _proportions[j] : count;
         }
+        // Profile scores are sums over all neurons; the others are means over a class's neurons.
         for (int c = 0; c < scores.Length; c++)
-            scores[c] = _neuronsPerClass[c] == 0 ? double.NegativeInfinity : scores[c] / _neuronsPerClass[c];
+            scores[c] = readout == Readout.Profile
+                ? _profileMass[c] == 0 ? double.NegativeInfinity : scores[c]
+                : _neuronsPerClass[c] == 0 ? double.NegativeInfinity : scores[c] / _neuronsPerClass[c];
     }
 
     /// <summary>Lowest index of the highest finite score; <see cref="Unassigned"/> when every score is -∞.</summary>
