@@ -33,6 +33,12 @@ public sealed class PlasticBlock
     // the same values, so they are decayed once per step and target rather than once per synapse.
     private readonly double[] _yNow;
     private readonly long[] _yNowTime;
+    // Rows whose targets are consecutive local indices (all-to-all projections): a frozen row is then added to the
+    // ring buffer as one vector sum, the same float additions in the same order per target, so bit for bit as the
+    // scalar loop.
+    private readonly bool[] _consecutiveRow;
+    // The synapse time at which every entry of _yNow was last brought up to date (-1: never).
+    private long _allNowTime = -1;
     // Pre spikes of the current epoch, in (stamp, row) order.
     private long[] _preStamps = new long[256];
     private int[] _preRows = new int[256];
@@ -86,6 +92,13 @@ public sealed class PlasticBlock
                 if (_postRow16 is not null) _postRow16[m] = (ushort)row;
                 else _postRow32![m] = row;
             }
+        _consecutiveRow = new bool[rows];
+        for (int row = 0; row < rows; row++)
+        {
+            bool consecutive = true;
+            for (int k = rowStart[row] + 1; k < rowStart[row + 1] && consecutive; k++) consecutive = targets[k] == targets[k - 1] + 1;
+            _consecutiveRow[row] = consecutive;
+        }
         _x1 = new double[rows];
         _x2 = new double[rows];
         _xTime = new long[rows];
@@ -203,8 +216,12 @@ public sealed class PlasticBlock
         {
             int row = _preRows[p];
             int rowBase = (Port * slots + (int)((_preStamps[p] - 1 + Delay) % slots)) * padded;
-            for (int k = RowStart[row]; k < RowStart[row + 1]; k++) input[rowBase + Targets[k]] += Weights[k];
-            events += RowStart[row + 1] - RowStart[row];
+            int begin = RowStart[row], end = RowStart[row + 1];
+            if (_consecutiveRow[row] && end > begin)
+                VectorMath.AddInPlace(input.AsSpan(rowBase + Targets[begin], end - begin), Weights.AsSpan(begin, end - begin));
+            else
+                for (int k = begin; k < end; k++) input[rowBase + Targets[k]] += Weights[k];
+            events += end - begin;
         }
         _preCount = 0;
         return events;
@@ -315,6 +332,19 @@ public sealed class PlasticBlock
                 break;
             case PlasticKind.Triplet:
                 double loss = (r.A2Minus + r.A3Minus * x2) * r.Range * LearningRateScale;
+                if (_consecutiveRow[row] && end > begin)
+                {
+                    int first = Targets[begin], count = end - begin;
+                    if (_allNowTime != time)
+                    {
+                        // Once per step for every target, not once per row that spikes in it.
+                        for (int i = 0; i < _yNow.Length; i++) PostTrace(i, time);
+                        _allNowTime = time;
+                    }
+                    VectorMath.DepressAndAdd(w.AsSpan(begin, count), _yNow.AsSpan(first, count), loss, r.WMin,
+                        input.AsSpan(rowBase + first, count));
+                    break;
+                }
                 for (int k = begin; k < end; k++)
                 {
                     int i = Targets[k];
@@ -378,6 +408,8 @@ public sealed class PlasticBlock
         visitor.Array("y_time", _yTime);
         visitor.Array("y_now", _yNow);
         visitor.Array("y_now_time", _yNowTime);
+        // A cache over y_now; after a restore it must not vouch for entries it did not see filled.
+        _allNowTime = -1;
         visitor.PairedPrefix("pre_stamps", ref _preStamps, "pre_rows", ref _preRows, ref _preCount);
         visitor.Value("last_normalized", ref _lastNormalized);
     }
