@@ -112,6 +112,14 @@ public static class TrainCommand
                           "Poisson noise, so the neuron whose weights fit the image best wins more often (1: as trained; at most 100)",
             DefaultValueFactory = _ => 1.0,
         };
+        var trainRateScale = new Option<double>("--train-rate-scale")
+        {
+            Description = "Train with the input rates multiplied by K on a network built for them (input weights and their " +
+                          "norm 1/K, the pre trace 1/K as long, depression 1/K per pre spike): the same mean drive and expected " +
+                          "weight changes with 1/sqrt(K) of the Poisson noise, so the best-fitting neuron wins and learns each " +
+                          "image more often; weights are saved in the units of K = 1 (1: Diehl & Cook; at most 100)",
+            DefaultValueFactory = _ => 1.0,
+        };
         var startWeights = new Option<FileInfo?>("--weights")
         {
             Description = "Start from the weights and thresholds in this weights.h5 of an earlier run (N is taken from it); " +
@@ -126,7 +134,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, evalRateScale, startWeights, readout, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, evalRateScale, trainRateScale, startWeights, readout, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -154,6 +162,7 @@ public static class TrainCommand
             AnnealStart = parse.GetValue(annealFrom),
             AnnealEndScale = parse.GetValue(annealTo),
             EvalRateScale = parse.GetValue(evalRateScale),
+            TrainRateScale = parse.GetValue(trainRateScale),
             Readout = ReadoutNames[parse.GetValue(readout)!],
             Job = $"train-stdp-N{parse.GetValue(neurons)}",
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel, parse.GetValue(startWeights),
@@ -206,6 +215,7 @@ public static class TrainCommand
             _ when !(options.AnnealStart is >= 0 and <= 1) => $"--anneal-from: must be a fraction of the pass from 0 to 1, got {options.AnnealStart}",
             _ when !(options.AnnealEndScale >= 0) || double.IsInfinity(options.AnnealEndScale) => $"--anneal-to: must be a finite multiple >= 0, got {options.AnnealEndScale}",
             _ when !(options.EvalRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale) => $"--eval-rate-scale: must be a multiple > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}, got {options.EvalRateScale}",
+            _ when !(options.TrainRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale) => $"--train-rate-scale: must be a multiple > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}, got {options.TrainRateScale}",
             { LabelSamples: 0 } when options.EvalRateScale != 1 => "--eval-rate-scale: needs --label-samples > 0, labelling on the frozen network with the scaled input",
             _ when !(options.ThetaPlusMv >= 0) || double.IsInfinity(options.ThetaPlusMv) => $"--theta-plus: must be a finite step >= 0 mV, got {options.ThetaPlusMv}",
             _ => null,
@@ -328,6 +338,7 @@ public static class TrainCommand
             ["anneal_from"] = options.AnnealStart,
             ["anneal_to"] = options.AnnealEndScale,
             ["eval_rate_scale"] = options.EvalRateScale,
+            ["train_rate_scale"] = options.TrainRateScale,
             ["started_from"] = startWeights?.FullName,
             ["label_samples"] = result.LabelSamples,
             ["readout"] = NameOf(result.Readout),

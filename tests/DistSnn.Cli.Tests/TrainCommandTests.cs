@@ -29,6 +29,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--anneal-to", "-1", "--anneal-to: must be a finite multiple >= 0, got -1")]
     [InlineData("--eval-rate-scale", "0", "--eval-rate-scale: must be a multiple > 0 and at most 100, got 0")]
     [InlineData("--eval-rate-scale", "101", "--eval-rate-scale: must be a multiple > 0 and at most 100, got 101")]
+    [InlineData("--train-rate-scale", "-2", "--train-rate-scale: must be a multiple > 0 and at most 100, got -2")]
+    [InlineData("--train-rate-scale", "200", "--train-rate-scale: must be a multiple > 0 and at most 100, got 200")]
     public void A_bad_setting_is_refused_with_its_name(string option, string value, string message)
     {
         var (code, _, stderr) = CliProcess.Run("train", "stdp", "--neurons", "10", "--train-samples", "5", option, value,
@@ -45,7 +47,7 @@ public sealed class TrainCommandTests : IDisposable
 
         Assert.Equal(0, code);
         foreach (var option in new[] { "--inhibition", "--nu-post", "--nu-pre", "--label-samples", "--max-rate", "--total-rate", "--theta-plus",
-                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to", "--eval-rate-scale", "--weights" })
+                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to", "--eval-rate-scale", "--train-rate-scale", "--weights" })
             Assert.Contains(option, stdout);
         Assert.Contains("[default: 30]", stdout);
         Assert.Contains("[default: 0.02]", stdout);
@@ -85,6 +87,7 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(0, evaluated.GetProperty("train_samples").GetInt32());
         Assert.Equal(trained.GetProperty("weights_checksum").GetString(), evaluated.GetProperty("weights_checksum").GetString());
         Assert.Equal(2, evaluated.GetProperty("eval_rate_scale").GetDouble());
+        Assert.Equal(1, evaluated.GetProperty("train_rate_scale").GetDouble());
         Assert.Equal(Path.GetFullPath(weights), evaluated.GetProperty("started_from").GetString());
         Assert.True(File.Exists(Path.Combine(again, "weights.h5")));
 

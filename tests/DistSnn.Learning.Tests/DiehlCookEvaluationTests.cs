@@ -106,8 +106,59 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
         Assert.Contains("thresholds are 19 values", wrongTheta.Message);
         foreach (double k in new[] { 0, -1, double.NaN, double.PositiveInfinity, 100.5 })
             Assert.Contains("evaluation rate scale must be > 0 and at most 100", Assert.Throws<ArgumentOutOfRangeException>(() => new StdpTrainer(Small with { EvalRateScale = k })).Message);
+        foreach (double k in new[] { 0, -1, double.NaN, double.PositiveInfinity, 100.5 })
+            Assert.Contains("training rate scale must be > 0 and at most 100", Assert.Throws<ArgumentOutOfRangeException>(() => new StdpTrainer(Small with { TrainRateScale = k })).Message);
         Assert.Contains("needs labelling on the frozen network", Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { EvalRateScale = 2, LabelSamples = 0 })).Message);
         var nothingToLabel = new StdpTrainer(Small with { TrainSamples = 0, LabelSamples = 0 });
         Assert.Contains("images to label", Assert.Throws<ArgumentException>(() => nothingToLabel.Run(fixture.Data.Train, fixture.Data.Test)).Message);
+    }
+
+    [Fact]
+    public void The_network_for_a_training_rate_scale_has_its_weights_traces_and_depression_scaled()
+    {
+        var plain = DiehlCookNetwork.Build(5, 1);
+        var scaled = DiehlCookNetwork.Build(5, 1, rateScale: 4);
+        var (p, s) = ((Model.TripletStdpSynapse)plain.Projections[0].Synapse, (Model.TripletStdpSynapse)scaled.Projections[0].Synapse);
+        Assert.Equal((20.0, 0.0001, 1.0, 78.0), (p.TauPlus, p.A2Minus, p.WMax, p.NormalizeTotal!.Value));
+        Assert.Equal((5.0, 0.000025, 0.25, 19.5), (s.TauPlus, s.A2Minus, s.WMax, s.NormalizeTotal!.Value));
+        // What does not depend on the pre rate is left alone.
+        Assert.Equal((p.A3Plus, p.TauMinus, p.TauY, p.NormalizeOrder), (s.A3Plus, s.TauMinus, s.TauY, s.NormalizeOrder));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DiehlCookNetwork.Build(5, 1, rateScale: 0));
+    }
+
+    [Fact]
+    public void Training_at_a_rate_scale_reports_weights_in_the_units_of_the_plain_network_on_every_partitioning()
+    {
+        var plain = new StdpTrainer(Small).Run(fixture.Data.Train, fixture.Data.Test);
+        var results = new List<StdpTrainingResult>();
+        foreach (int parts in new[] { 1, 3 })
+        {
+            var trainer = new StdpTrainer(Small with { TrainRateScale = 4, Partitions = parts });
+            var result = trainer.Run(fixture.Data.Train, fixture.Data.Test);
+            // Normalised to Diehl & Cook's 78 nS per neuron after the last image, as at K = 1, not to 78 / 4.
+            for (int j = 0; j < result.Neurons; j++)
+            {
+                double sum = 0;
+                for (int i = 0; i < 784; i++) sum += result.Weights[i * result.Neurons + j];
+                Assert.True(Math.Abs(sum - 78) < 1e-3, $"neuron {j}: input weights sum to {sum} nS");
+            }
+            Assert.Equal(result.Weights, trainer.Network.DenseWeights(0));
+            results.Add(result);
+        }
+        Assert.NotEqual(plain.WeightsChecksum, results[0].WeightsChecksum);
+        Assert.Equal(results[0].WeightsChecksum, results[1].WeightsChecksum);
+        Assert.Equal(results[0].Weights, results[1].Weights);
+        Assert.Equal(results[0].TestAccuracy, results[1].TestAccuracy);
+    }
+
+    [Fact]
+    public void Saved_weights_trained_at_a_rate_scale_start_a_network_at_that_scale_exactly()
+    {
+        var first = new StdpTrainer(Small with { TrainRateScale = 4 }).Run(fixture.Data.Train, fixture.Data.Test);
+        // The network holds a quarter of the saved weights, as it would have after its own training at K = 4.
+        var again = new StdpTrainer(Small with { TrainRateScale = 4, TrainSamples = 0, StartFrom = new DiehlCookState(first.Weights, first.Theta) });
+        Assert.Equal(first.Weights.Select(w => w * 0.25f), again.Network.DenseWeights(0));
+        var evaluated = again.Run(fixture.Data.Train, fixture.Data.Test);
+        Assert.Equal(first.WeightsChecksum, evaluated.WeightsChecksum);
     }
 }

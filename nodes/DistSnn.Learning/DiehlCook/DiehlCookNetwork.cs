@@ -55,11 +55,18 @@ public static class DiehlCookNetwork
     /// learning rates <paramref name="nuPost"/> and <paramref name="nuPre"/> default to Diehl &amp; Cook's values, and so
     /// does the normalisation: the weights onto each excitatory neuron sum to <paramref name="weightNormNs"/> (78 nS for
     /// 784 inputs) with <paramref name="weightNormOrder"/> 1, or have that Euclidean norm with 2.
+    /// <paramref name="rateScale"/> K builds the network for input rates K times Diehl &amp; Cook's: input weights, their
+    /// bound and their norm are 1/K (the same mean drive), the pre trace's time constant is 1/K (at K times the rate
+    /// its value at a post spike has the same distribution) and the depression rate per pre spike is 1/K (K times as
+    /// many pre spikes); potentiation scales with the weight bound by itself.
     /// </summary>
     public static NetworkSpec Build(int neurons, ulong seed, int inputs = 784, double dt = 0.5, double durationMs = 1e9,
         double inhibitionNs = DiehlCookInhibitionNs, double thetaPlusMv = DiehlCookThetaPlusMv,
-        double nuPost = DiehlCookNuPost, double nuPre = DiehlCookNuPre, int weightNormOrder = 1, double weightNormNs = 78)
+        double nuPost = DiehlCookNuPost, double nuPre = DiehlCookNuPre, int weightNormOrder = 1, double weightNormNs = 78,
+        double rateScale = 1)
     {
+        if (!(rateScale > 0) || double.IsInfinity(rateScale))
+            throw new ArgumentOutOfRangeException(nameof(rateScale), rateScale, "the input rate scale must be finite and > 0");
         if (!(nuPost >= 0) || double.IsInfinity(nuPost))
             throw new ArgumentOutOfRangeException(nameof(nuPost), nuPost, "the learning rate must be finite and >= 0");
         if (!(nuPre >= 0) || double.IsInfinity(nuPre))
@@ -90,13 +97,13 @@ public static class DiehlCookNetwork
 
         var rule = new TripletStdpSynapse
         {
-            TauPlus = 20, TauMinus = 20, TauX = 20, TauY = 40,
-            A2Plus = 0, A3Plus = nuPost, A2Minus = nuPre, A3Minus = 0,
-            Pairing = SpikePairing.Nearest, WMin = 0, WMax = 1,
-            NormalizeTotal = weightNormOrder == 1 ? weightNormNs * inputs / 784 : weightNormNs * Math.Sqrt(inputs / 784.0),
+            TauPlus = 20 / rateScale, TauMinus = 20, TauX = 20, TauY = 40,
+            A2Plus = 0, A3Plus = nuPost, A2Minus = nuPre / rateScale, A3Minus = 0,
+            Pairing = SpikePairing.Nearest, WMin = 0, WMax = 1 / rateScale,
+            NormalizeTotal = (weightNormOrder == 1 ? weightNormNs * inputs / 784 : weightNormNs * Math.Sqrt(inputs / 784.0)) / rateScale,
             NormalizeOrder = weightNormOrder, NormalizeInterval = PresentMs + RestMs,
         };
-        b.Connect(input, exc, new AllToAll(), new UniformValue(0, 0.3, Dimension.Conductance), ValueSpec.Of(dt, Dimension.Time),
+        b.Connect(input, exc, new AllToAll(), new UniformValue(0, 0.3 / rateScale, Dimension.Conductance), ValueSpec.Of(dt, Dimension.Time),
             Receptor.Exc, "input_exc", rule);
         b.Connect(exc, inh, new OneToOne(), weight: 10.4, delay: dt, Receptor.Exc, "exc_inh");
         var others = new List<ListedSynapse>(neurons * (neurons - 1));

@@ -125,7 +125,16 @@ public sealed record StdpTrainingOptions
     /// learned weights are reported and left as learned. Needs frozen labelling (<see cref="LabelSamples"/> &gt; 0).
     /// </summary>
     public double EvalRateScale { get; init; } = 1;
-    /// <summary>Largest <see cref="EvalRateScale"/>: beyond it most pixels would fire in every step.</summary>
+    /// <summary>
+    /// Trains with the input rates multiplied by K (at most <see cref="MaxEvalRateScale"/>), on a network built for
+    /// them (<see cref="DiehlCookNetwork.Build"/>'s rate scale: input weights and their norm 1/K, the pre trace 1/K as
+    /// long, depression 1/K per pre spike), so that each image's mean drive and the expected weight changes stay as at
+    /// K = 1 while the Poisson noise of the drive falls as 1/√K: the neuron whose weights fit an image best wins it
+    /// more often, and learns from it. The weights are reported, saved and evaluated in the units of K = 1 (times K).
+    /// Training takes longer, about K times the input spikes.
+    /// </summary>
+    public double TrainRateScale { get; init; } = 1;
+    /// <summary>Largest <see cref="EvalRateScale"/> and <see cref="TrainRateScale"/>: beyond it most pixels would fire in every step.</summary>
     public const double MaxEvalRateScale = 100;
     /// <summary>
     /// Weights and thresholds to start from instead of the random initial ones, e.g. those of an earlier run; with
@@ -183,16 +192,19 @@ public sealed class StdpTrainer
     private readonly float[] _floatRates;
     // Spike counts of one presentation, and of the rest after it (not used, but Run counts them).
     private readonly int[] _counts, _restCounts;
-    // EvalRateScale once training is over; 1 before.
-    private float _rateGain = 1;
+    // TrainRateScale while training, EvalRateScale while labelling and testing.
+    private float _rateGain;
 
     /// <summary>Builds the network for <paramref name="options"/> and images of <paramref name="pixels"/> pixels.</summary>
     public StdpTrainer(StdpTrainingOptions options, int pixels = 784)
     {
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        if (!(options.TrainRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale))
+            throw new ArgumentOutOfRangeException(nameof(options), options.TrainRateScale, $"the training rate scale must be > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}");
         var spec = DiehlCookNetwork.Build(options.Neurons, options.Seed, pixels, inhibitionNs: options.InhibitionNs,
             thetaPlusMv: options.ThetaPlusMv, nuPost: options.NuPost, nuPre: options.NuPre,
-            weightNormOrder: options.WeightNormOrder, weightNormNs: options.EffectiveWeightNormNs);
+            weightNormOrder: options.WeightNormOrder, weightNormNs: options.EffectiveWeightNormNs, rateScale: options.TrainRateScale);
+        _rateGain = (float)options.TrainRateScale;
         _input = spec.PopulationIndex(DiehlCookNetwork.Input);
         _exc = spec.PopulationIndex(DiehlCookNetwork.Excitatory);
         _net = new PartitionSet(spec, options.Partitions, _exc);
@@ -213,6 +225,7 @@ public sealed class StdpTrainer
             if (start.Theta.Length != options.Neurons)
                 throw new ArgumentException($"the starting thresholds are {start.Theta.Length} values; {options.Neurons} neurons need as many", nameof(options));
             _net.SetDenseWeights(0, start.Weights);
+            if (options.TrainRateScale != 1) _net.ScaleWeights(0, (float)(1 / options.TrainRateScale));
             // Before any step, so theta's residual (see AdaptiveThreshold) is still 0 and theta is exactly the value given.
             _net.Scatter(_exc, "theta", start.Theta);
         }
@@ -259,6 +272,9 @@ public sealed class StdpTrainer
         double trainSeconds = clock.Elapsed.TotalSeconds;
         int filled = Math.Min(trainN, window);
         _net.Learning = false;
+        // Back to the units of K = 1 before anything is reported, saved or evaluated.
+        if (_options.TrainRateScale != 1) _net.ScaleWeights(0, (float)_options.TrainRateScale);
+        _rateGain = 1;
         var learned = (Weights: _net.DenseWeights(0), Theta: _net.Gather(_exc, "theta"),
             Checksum: _net.WeightsChecksum.ToString("x16", System.Globalization.CultureInfo.InvariantCulture));
         // Labelling and testing run at the evaluation scale; the learned weights are back when Run returns or throws.
