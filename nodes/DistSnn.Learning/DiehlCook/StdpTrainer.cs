@@ -131,7 +131,9 @@ public sealed record StdpTrainingOptions
     /// long, depression 1/K per pre spike), so that each image's mean drive and the expected weight changes stay as at
     /// K = 1 while the Poisson noise of the drive falls as 1/√K: the neuron whose weights fit an image best wins it
     /// more often, and learns from it. The weights are reported, saved and evaluated in the units of K = 1 (times K).
-    /// Training takes longer, about K times the input spikes.
+    /// Training takes longer, about K times the input spikes. Measured at N = 400 (6,000 training, 3,000 labelling,
+    /// 2,000 test images, Euclidean norms, annealed): K = 1 68.9%, K = 4 63.45%, coats taking 218 neurons instead of
+    /// 145: without the noise the thresholds spread the neurons over the classes less, hence the default of 1.
     /// </summary>
     public double TrainRateScale { get; init; } = 1;
     /// <summary>Largest <see cref="EvalRateScale"/> and <see cref="TrainRateScale"/>: beyond it most pixels would fire in every step.</summary>

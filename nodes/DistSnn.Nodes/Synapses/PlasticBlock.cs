@@ -33,9 +33,9 @@ public sealed class PlasticBlock
     // the same values, so they are decayed once per step and target rather than once per synapse.
     private readonly double[] _yNow;
     private readonly long[] _yNowTime;
-    // Rows whose targets are consecutive local indices (all-to-all projections): a frozen row is then added to the
-    // ring buffer as one vector sum, the same float additions in the same order per target, so bit for bit as the
-    // scalar loop.
+    // Rows whose targets are consecutive local indices (all-to-all projections) take the vector paths of VectorMath:
+    // frozen transmission and the triplet rule's depression, with the same operations per target as the scalar
+    // loops, so bit for bit as they are.
     private readonly bool[] _consecutiveRow;
     // The synapse time at which every entry of _yNow was last brought up to date (-1: never).
     private long _allNowTime = -1;
