@@ -105,18 +105,22 @@ public class ClassAssignmentTests
         Assert.Equal(expected, assignment.Predict([3, 1, 0, 0, 0, 2, 1, 5, 5, 0, 0, 0], sampleCount: 4));
     }
 
+    // Labelling responses of three neurons to four images, and the images' classes: shared by the proportion and
+    // profile tests, whose expected means are worked out from it.
+    private static readonly int[,] LabellingCounts =
+    {
+        // neuron: 0  1  2
+        { 6, 2, 0 }, // class 0
+        { 2, 2, 0 }, // class 0
+        { 0, 2, 0 }, // class 1
+        { 1, 4, 0 }, // class 2
+    };
+    private static readonly byte[] LabellingClasses = [0, 0, 1, 2];
+
     [Fact]
     public void Proportions_are_each_neurons_share_of_its_mean_responses_that_its_class_has()
     {
-        int[,] counts =
-        {
-            // neuron: 0  1  2
-            { 6, 2, 0 }, // class 0
-            { 2, 2, 0 }, // class 0
-            { 0, 2, 0 }, // class 1
-            { 1, 4, 0 }, // class 2
-        };
-        var assignment = ClassAssignment.Assign(counts, [0, 0, 1, 2], classCount: 3);
+        var assignment = ClassAssignment.Assign(LabellingCounts, LabellingClasses, classCount: 3);
 
         // Means: neuron 0: 4, 0, 1 -> class 0, 4/5; neuron 1: 2, 2, 4 -> class 2, 4/8; neuron 2 never fired.
         Assert.Equal([0, 2, ClassAssignment.Unassigned], assignment.NeuronClasses);
@@ -141,15 +145,7 @@ public class ClassAssignmentTests
     [Fact]
     public void The_profile_readout_lets_every_neuron_back_every_class_it_answers()
     {
-        int[,] counts =
-        {
-            // neuron: 0  1  2
-            { 6, 2, 0 }, // class 0
-            { 2, 2, 0 }, // class 0
-            { 0, 2, 0 }, // class 1
-            { 1, 4, 0 }, // class 2
-        };
-        var assignment = ClassAssignment.Assign(counts, [0, 0, 1, 2], classCount: 4);
+        var assignment = ClassAssignment.Assign(LabellingCounts, LabellingClasses, classCount: 4);
         // Profiles: neuron 0 means 4, 0, 1 -> 0.8, 0, 0.2; neuron 1 means 2, 2, 4 -> 0.25, 0.25, 0.5; neuron 2 silent.
         // Class 3 had no labelling image: no score.
         int[] sample = [1, 4, 7];

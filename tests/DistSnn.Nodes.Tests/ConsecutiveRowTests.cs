@@ -11,6 +11,15 @@ namespace DistSnn.Nodes.Tests;
 /// </summary>
 public class ConsecutiveRowTests
 {
+    /// <summary>Each element of <paramref name="actual"/> has the bits of the scalar loop's <paramref name="expected"/>.</summary>
+    private static void AssertSameBits(float[] expected, float[] actual, string what)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(actual[i]),
+                $"{what} {i}: {actual[i]:R}, scalar {expected[i]:R}");
+    }
+
     [Fact]
     public void AddInPlaceEqualsTheScalarLoopBitForBit()
     {
@@ -28,9 +37,7 @@ public class ConsecutiveRowTests
             var scalar = (float[])vector.Clone();
             for (int i = 0; i < n; i++) scalar[i] += values[i];
             VectorMath.AddInPlace(vector, values);
-            for (int i = 0; i < n; i++)
-                Assert.True(BitConverter.SingleToInt32Bits(scalar[i]) == BitConverter.SingleToInt32Bits(vector[i]),
-                    $"length {n}, element {i}: vector {vector[i]:R}, scalar {scalar[i]:R}");
+            AssertSameBits(scalar, vector, $"length {n}, element");
         }
     }
 
@@ -72,9 +79,7 @@ public class ConsecutiveRowTests
             for (int k = rowStart[row]; k < rowStart[row + 1]; k++) expected[rowBase + tgt[k]] += w[k];
         }
         Assert.Equal(spikes.Sum(s => rows[s.Row].Length), events);
-        for (int i = 0; i < expected.Length; i++)
-            Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(group.Input[i]),
-                $"ring buffer entry {i}: {group.Input[i]:R}, expected {expected[i]:R}");
+        AssertSameBits(expected, group.Input, "ring buffer entry");
         Assert.Equal(w, block.Weights);
     }
 
@@ -104,11 +109,8 @@ public class ConsecutiveRowTests
                 xs[i] += ws[i];
             }
             VectorMath.DepressAndAdd(w, y, loss, wMin, input);
-            for (int i = 0; i < n; i++)
-            {
-                Assert.True(BitConverter.SingleToInt32Bits(ws[i]) == BitConverter.SingleToInt32Bits(w[i]), $"length {n}, weight {i}: {w[i]:R}, scalar {ws[i]:R}");
-                Assert.True(BitConverter.SingleToInt32Bits(xs[i]) == BitConverter.SingleToInt32Bits(input[i]), $"length {n}, input {i}: {input[i]:R}, scalar {xs[i]:R}");
-            }
+            AssertSameBits(ws, w, $"length {n}, weight");
+            AssertSameBits(xs, input, $"length {n}, input");
         }
     }
 

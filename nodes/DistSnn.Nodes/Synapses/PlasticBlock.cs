@@ -35,7 +35,7 @@ public sealed class PlasticBlock
     private readonly long[] _yNowTime;
     // Rows whose targets are consecutive local indices (all-to-all projections) take the vector paths of VectorMath:
     // frozen transmission and the triplet rule's depression, with the same operations per target as the scalar
-    // loops, so bit for bit as they are.
+    // loops, so bit for bit as they are. Only rows with synapses are queued (AddPre), so such a row has a first target.
     private readonly bool[] _consecutiveRow;
     // The synapse time at which every entry of _yNow was last brought up to date (-1: never).
     private long _allNowTime = -1;
@@ -217,7 +217,7 @@ public sealed class PlasticBlock
             int row = _preRows[p];
             int rowBase = (Port * slots + (int)((_preStamps[p] - 1 + Delay) % slots)) * padded;
             int begin = RowStart[row], end = RowStart[row + 1];
-            if (_consecutiveRow[row] && end > begin)
+            if (_consecutiveRow[row])
                 VectorMath.AddInPlace(input.AsSpan(rowBase + Targets[begin], end - begin), Weights.AsSpan(begin, end - begin));
             else
                 for (int k = begin; k < end; k++) input[rowBase + Targets[k]] += Weights[k];
@@ -332,7 +332,7 @@ public sealed class PlasticBlock
                 break;
             case PlasticKind.Triplet:
                 double loss = (r.A2Minus + r.A3Minus * x2) * r.Range * LearningRateScale;
-                if (_consecutiveRow[row] && end > begin)
+                if (_consecutiveRow[row])
                 {
                     int first = Targets[begin], count = end - begin;
                     if (_allNowTime != time)
