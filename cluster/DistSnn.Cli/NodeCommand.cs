@@ -103,7 +103,12 @@ public static class NodeCommand
             }
             catch (Exception e) when (e is IOException or InvalidOperationException or ArgumentException)
             {
-                Console.Error.WriteLine($"error: node failed to start: {e.Message}");
+                // A node the cluster refuses while it starts (another DistSnn version, say) sees its actor system
+                // shut down under the host's starters; the reason is in the log line of the version guard.
+                bool downed = app.Services.GetService<Akka.Actor.ActorSystem>()?.WhenTerminated.Wait(TimeSpan.FromSeconds(5)) == true;
+                Console.Error.WriteLine(downed
+                    ? $"error: node failed to start: the cluster removed it while it started (see the log above for why): {e.Message}"
+                    : $"error: node failed to start: {e.Message}");
                 return ExitCodes.Failed;
             }
             Console.WriteLine($"node {node.PublicHostname ?? node.Hostname}:{node.Port} started; seeds {string.Join(", ", node.SeedNodes)}; admin {admin.Url}" +
