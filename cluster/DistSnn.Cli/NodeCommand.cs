@@ -105,7 +105,8 @@ public static class NodeCommand
             {
                 // A node the cluster refuses while it starts (another DistSnn version, say) sees its actor system
                 // shut down under the host's starters; the reason is in the log line of the version guard.
-                bool downed = app.Services.GetService<Akka.Actor.ActorSystem>()?.WhenTerminated.Wait(TimeSpan.FromSeconds(5)) == true;
+                var terminated = app.Services.GetService<Akka.Actor.ActorSystem>()?.WhenTerminated;
+                bool downed = terminated is not null && await Task.WhenAny(terminated, Task.Delay(TimeSpan.FromSeconds(5))) == terminated;
                 Console.Error.WriteLine(downed
                     ? $"error: node failed to start: the cluster removed it while it started (see the log above for why): {e.Message}"
                     : $"error: node failed to start: {e.Message}");
