@@ -5,6 +5,7 @@ using DistSnn.Learning.Datasets;
 using DistSnn.Learning.DiehlCook;
 using DistSnn.Learning.Evaluation;
 using DistSnn.Learning.Plots;
+using DistSnn.Model;
 using Spectre.Console;
 
 namespace DistSnn.Cli;
@@ -126,6 +127,21 @@ public static class TrainCommand
             Description = "Start from the weights and thresholds in this weights.h5 of an earlier run (N is taken from it); " +
                           "with --train-samples 0 the network is only labelled and tested",
         };
+        var initWeights = new Option<string>("--init-weights")
+        {
+            Description = "Where the input weights start: random (Diehl & Cook: uniform in [0, 0.3] nS) or images (neuron k " +
+                          "imprints training image k, scaled to the weight norm; training goes on from image N, so each image is " +
+                          "still used once and no label is read)",
+            DefaultValueFactory = _ => "random",
+        };
+        initWeights.AcceptOnlyFromAmong("random", "images");
+        var pairing = new Option<string>("--pairing")
+        {
+            Description = "How the learning rule's traces pair spikes: nearest (Diehl & Cook: a trace is set to 1 at a spike, " +
+                          "so the weights drift toward a compressed image) or all-to-all (a trace adds 1, so they drift toward the rates)",
+            DefaultValueFactory = _ => "nearest",
+        };
+        pairing.AcceptOnlyFromAmong("nearest", "all-to-all");
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>, with --weights results/train-stdp-N<neurons>-from-weights)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
@@ -135,7 +151,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, evalRateScale, trainRateScale, startWeights, readout, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, evalRateScale, trainRateScale, initWeights, pairing, startWeights, readout, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -165,6 +181,8 @@ public static class TrainCommand
             EvalRateScale = parse.GetValue(evalRateScale),
             TrainRateScale = parse.GetValue(trainRateScale),
             Readout = ReadoutNames[parse.GetValue(readout)!],
+            InitialWeights = parse.GetValue(initWeights) == "images" ? InitialWeights.Images : InitialWeights.Random,
+            Pairing = parse.GetValue(pairing) == "all-to-all" ? SpikePairing.AllToAll : SpikePairing.Nearest,
             Job = $"train-stdp-N{parse.GetValue(neurons)}",
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel, parse.GetValue(startWeights),
             neuronsGiven: parse.GetResult(neurons) is { Implicit: false }));
@@ -219,6 +237,9 @@ public static class TrainCommand
             _ when !(options.TrainRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale) => $"--train-rate-scale: must be a multiple > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}, got {options.TrainRateScale}",
             { LabelSamples: 0 } when options.EvalRateScale != 1 => "--eval-rate-scale: needs --label-samples > 0, labelling on the frozen network with the scaled input",
             _ when !(options.ThetaPlusMv >= 0) || double.IsInfinity(options.ThetaPlusMv) => $"--theta-plus: must be a finite step >= 0 mV, got {options.ThetaPlusMv}",
+            { InitialWeights: InitialWeights.Images } when startWeights is not null => "--init-weights: images cannot be combined with --weights, which already gives the starting weights",
+            { InitialWeights: InitialWeights.Images } when options.TrainSamples <= options.Neurons =>
+                $"--init-weights: images imprints the first {options.Neurons} training images (one per neuron); --train-samples must be more than that, got {options.TrainSamples}",
             _ => null,
         };
         if (bad is not null)
@@ -340,6 +361,8 @@ public static class TrainCommand
             ["anneal_to"] = options.AnnealEndScale,
             ["eval_rate_scale"] = options.EvalRateScale,
             ["train_rate_scale"] = options.TrainRateScale,
+            ["initial_weights"] = startWeights is not null ? "file" : options.InitialWeights == InitialWeights.Images ? "images" : "random",
+            ["pairing"] = options.Pairing == SpikePairing.AllToAll ? "all-to-all" : "nearest",
             ["started_from"] = startWeights?.FullName,
             ["label_samples"] = result.LabelSamples,
             ["readout"] = NameOf(result.Readout),

@@ -31,6 +31,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--eval-rate-scale", "101", "--eval-rate-scale: must be a multiple > 0 and at most 100, got 101")]
     [InlineData("--train-rate-scale", "-2", "--train-rate-scale: must be a multiple > 0 and at most 100, got -2")]
     [InlineData("--train-rate-scale", "200", "--train-rate-scale: must be a multiple > 0 and at most 100, got 200")]
+    [InlineData("--init-weights", "images", "--init-weights: images imprints the first 10 training images (one per neuron); --train-samples must be more than that, got 5")]
     public void A_bad_setting_is_refused_with_its_name(string option, string value, string message)
     {
         var (code, _, stderr) = CliProcess.Run("train", "stdp", "--neurons", "10", "--train-samples", "5", option, value,
@@ -47,18 +48,21 @@ public sealed class TrainCommandTests : IDisposable
 
         Assert.Equal(0, code);
         foreach (var option in new[] { "--inhibition", "--nu-post", "--nu-pre", "--label-samples", "--max-rate", "--total-rate", "--theta-plus",
-                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to", "--eval-rate-scale", "--train-rate-scale", "--weights" })
+                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to", "--eval-rate-scale", "--train-rate-scale", "--init-weights", "--pairing", "--weights" })
             Assert.Contains(option, stdout);
         Assert.Contains("[default: 30]", stdout);
         Assert.Contains("[default: 0.02]", stdout);
         Assert.Contains("[default: 10000]", stdout);
         Assert.Contains("--readout", stdout);
         Assert.Contains("[default: proportion]", stdout);
+        Assert.Contains("[default: random]", stdout);
     }
 
     [Theory]
     [InlineData("--weight-norm", "l3", "euclidean")]
     [InlineData("--readout", "vote", "mean-count")]
+    [InlineData("--init-weights", "zeros", "images")]
+    [InlineData("--pairing", "triplet", "all-to-all")]
     public void An_unknown_choice_is_refused_with_the_choices(string option, string value, string choice)
     {
         var (code, _, stderr) = CliProcess.Run("train", "stdp", option, value, "--data", "/nonexistent-fashion-mnist-folder");
@@ -89,6 +93,9 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, evaluated.GetProperty("eval_rate_scale").GetDouble());
         Assert.Equal(1, evaluated.GetProperty("train_rate_scale").GetDouble());
         Assert.Equal(Path.GetFullPath(weights), evaluated.GetProperty("started_from").GetString());
+        Assert.Equal("random", trained.GetProperty("initial_weights").GetString());
+        Assert.Equal("file", evaluated.GetProperty("initial_weights").GetString());
+        Assert.Equal("nearest", trained.GetProperty("pairing").GetString());
         Assert.True(File.Exists(Path.Combine(again, "weights.h5")));
 
         (code, _, stderr) = CliProcess.Run("train", "stdp", "--eval-rate-scale", "4", "--label-samples", "0", "-o", again);
@@ -105,6 +112,9 @@ public sealed class TrainCommandTests : IDisposable
         (code, _, stderr) = CliProcess.Run("train", "stdp", "--weights", weights, "--train-samples", "5", "--label-samples", "5", "--test-samples", "5", "-o", first);
         Assert.Equal(2, code);
         Assert.Contains("would be overwritten by this run's weights", stderr);
+        (code, _, stderr) = CliProcess.Run("train", "stdp", "--weights", weights, "--init-weights", "images", "--train-samples", "20", "-o", again);
+        Assert.Equal(2, code);
+        Assert.Contains("error: --init-weights: images cannot be combined with --weights", stderr);
         Assert.Equal(saved, File.ReadAllBytes(weights));
         string notHdf5 = Path.Combine(_dir, "notes.h5");
         File.WriteAllText(notHdf5, "not a network");

@@ -1,5 +1,6 @@
 using DistSnn.Learning.DiehlCook;
 using DistSnn.Learning.Evaluation;
+using DistSnn.Model;
 
 namespace DistSnn.Learning.Tests;
 
@@ -117,5 +118,102 @@ public sealed class DiehlCookTests(FashionMnistFixture fixture) : IClassFixture<
         // The norm is held, not the sum: neurons whose weights have spread differently sum to different totals.
         Assert.True(sums.Max() - sums.Min() > 1, $"weight sums from {sums.Min():F2} to {sums.Max():F2} nS");
         Assert.Contains(result.NeuronClasses, c => c >= 0);
+    }
+
+    [Theory]
+    [InlineData(2, 4.3, 1.0)]
+    [InlineData(1, 78.0, 1.0)]
+    [InlineData(2, 4.3, 4.0)]
+    public void Imprinted_weights_are_the_first_images_scaled_to_the_weight_norm(int order, double norm, double rateScale)
+    {
+        var train = fixture.Data.Train;
+        var options = new StdpTrainingOptions { Neurons = 7, WeightNormOrder = order, WeightNormNs = norm, TrainRateScale = rateScale };
+        var dense = StdpTrainer.ImprintedWeights(train, 7, options);
+        Assert.Equal(784 * 7, dense.Length);
+        double bound = 1 / rateScale;
+        for (int j = 0; j < 7; j++)
+        {
+            var image = train.Image(j);
+            double size = 0, brightest = 0;
+            for (int p = 0; p < 784; p++)
+            {
+                size += order == 1 ? image[p] : (double)image[p] * image[p];
+                brightest = Math.Max(brightest, image[p]);
+            }
+            if (order == 2) size = Math.Sqrt(size);
+            double scale = norm / rateScale / size;
+            for (int p = 0; p < 784; p++)
+            {
+                float w = dense[p * 7 + j];
+                Assert.Equal(Math.Min(bound, image[p] * scale), w, 1e-6);
+                if (image[p] == 0) Assert.Equal(0f, w);
+            }
+            // None of these images is so compact that the bound cuts it: the column holds the norm exactly.
+            Assert.True(brightest * scale < bound, $"image {j}: {brightest * scale} nS");
+            double held = 0;
+            for (int p = 0; p < 784; p++) held += order == 1 ? dense[p * 7 + j] : (double)dense[p * 7 + j] * dense[p * 7 + j];
+            Assert.Equal(norm / rateScale, order == 1 ? held : Math.Sqrt(held), 4);
+        }
+    }
+
+    [Fact]
+    public void Imprinting_trains_on_the_images_after_the_imprinted_ones_the_same_for_any_partitioning()
+    {
+        var options = new StdpTrainingOptions
+        {
+            Neurons = 20, TrainSamples = 32, TestSamples = 5, ReportEvery = 6, LabelSamples = 0,
+            EuclideanRateHz = 551, WeightNormOrder = 2, InitialWeights = InitialWeights.Images,
+        };
+        var one = new StdpTrainer(options).Run(fixture.Data.Train, fixture.Data.Test);
+        var three = new StdpTrainer(options with { Partitions = 3 }).Run(fixture.Data.Train, fixture.Data.Test);
+        Assert.Equal(one.WeightsChecksum, three.WeightsChecksum);
+        var random = new StdpTrainer(options with { InitialWeights = InitialWeights.Random }).Run(fixture.Data.Train, fixture.Data.Test);
+        Assert.NotEqual(random.WeightsChecksum, one.WeightsChecksum);
+        // 12 images presented after the 20 imprinted ones: two report blocks of 6, the second scored with the first's labels.
+        Assert.Equal([32], one.TrainingAccuracy.Select(h => h.Samples));
+        Assert.Equal(32, one.TrainSamples);
+        // Learning moved the imprints, but each neuron still looks most like the image it started from.
+        var imprint = StdpTrainer.ImprintedWeights(fixture.Data.Train, 20, options);
+        Assert.NotEqual(imprint, one.Weights);
+        for (int j = 0; j < 20; j++)
+        {
+            int best = -1;
+            double bestCos = -1;
+            for (int k = 0; k < 20; k++)
+            {
+                double dot = 0, a = 0, b = 0;
+                for (int p = 0; p < 784; p++)
+                {
+                    double w = one.Weights[p * 20 + j], x = imprint[p * 20 + k];
+                    (dot, a, b) = (dot + w * x, a + w * w, b + x * x);
+                }
+                double cos = dot / Math.Sqrt(a * b);
+                if (cos > bestCos) (best, bestCos) = (k, cos);
+            }
+            Assert.Equal(j, best);
+        }
+    }
+
+    [Fact]
+    public void Imprinting_needs_more_training_images_than_neurons()
+    {
+        var options = new StdpTrainingOptions { Neurons = 20, TrainSamples = 20, TestSamples = 5, InitialWeights = InitialWeights.Images };
+        var e = Assert.Throws<ArgumentException>(() => new StdpTrainer(options).Run(fixture.Data.Train, fixture.Data.Test));
+        Assert.Contains("first 20 training images", e.Message);
+    }
+
+    [Fact]
+    public void All_to_all_pairing_learns_other_weights_and_the_same_for_any_partitioning()
+    {
+        var spec = DiehlCookNetwork.Build(5, 1, pairing: SpikePairing.AllToAll);
+        var rule = Assert.IsType<TripletStdpSynapse>(spec.Projections.Single(p => p.Label == "input_exc").Synapse);
+        Assert.Equal(SpikePairing.AllToAll, rule.Pairing);
+        var options = new StdpTrainingOptions { Neurons = 20, TrainSamples = 12, TestSamples = 5, ReportEvery = 6 };
+        string nearest = new StdpTrainer(options).Run(fixture.Data.Train, fixture.Data.Test).WeightsChecksum;
+        var allToAll = options with { Pairing = SpikePairing.AllToAll };
+        string one = new StdpTrainer(allToAll).Run(fixture.Data.Train, fixture.Data.Test).WeightsChecksum;
+        string three = new StdpTrainer(allToAll with { Partitions = 3 }).Run(fixture.Data.Train, fixture.Data.Test).WeightsChecksum;
+        Assert.NotEqual(nearest, one);
+        Assert.Equal(one, three);
     }
 }

@@ -58,12 +58,13 @@ public static class DiehlCookNetwork
     /// <paramref name="rateScale"/> K builds the network for input rates K times Diehl &amp; Cook's: input weights, their
     /// bound and their norm are 1/K (the same mean drive), the pre trace's time constant is 1/K (at K times the rate
     /// its value at a post spike has the same distribution) and the depression rate per pre spike is 1/K (K times as
-    /// many pre spikes); potentiation scales with the weight bound by itself.
+    /// many pre spikes); potentiation scales with the weight bound by itself. <paramref name="pairing"/> is how the
+    /// traces pair spikes: Diehl &amp; Cook's nearest (a trace is set to 1 at a spike) or all-to-all (it adds 1).
     /// </summary>
     public static NetworkSpec Build(int neurons, ulong seed, int inputs = 784, double dt = 0.5, double durationMs = 1e9,
         double inhibitionNs = DiehlCookInhibitionNs, double thetaPlusMv = DiehlCookThetaPlusMv,
         double nuPost = DiehlCookNuPost, double nuPre = DiehlCookNuPre, int weightNormOrder = 1, double weightNormNs = 78,
-        double rateScale = 1)
+        double rateScale = 1, SpikePairing pairing = SpikePairing.Nearest)
     {
         if (!(rateScale > 0) || double.IsInfinity(rateScale))
             throw new ArgumentOutOfRangeException(nameof(rateScale), rateScale, "the input rate scale must be finite and > 0");
@@ -99,7 +100,7 @@ public static class DiehlCookNetwork
         {
             TauPlus = 20 / rateScale, TauMinus = 20, TauX = 20, TauY = 40,
             A2Plus = 0, A3Plus = nuPost, A2Minus = nuPre / rateScale, A3Minus = 0,
-            Pairing = SpikePairing.Nearest, WMin = 0, WMax = 1 / rateScale,
+            Pairing = pairing, WMin = 0, WMax = 1 / rateScale,
             NormalizeTotal = (weightNormOrder == 1 ? weightNormNs * inputs / 784 : weightNormNs * Math.Sqrt(inputs / 784.0)) / rateScale,
             NormalizeOrder = weightNormOrder, NormalizeInterval = PresentMs + RestMs,
         };
