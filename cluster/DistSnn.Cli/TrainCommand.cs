@@ -372,6 +372,7 @@ public static class TrainCommand
             ["train_seconds"] = result.TrainSeconds,
             ["label_seconds"] = result.LabelSeconds,
             ["test_seconds"] = result.TestSeconds,
+            ["imprinted_samples"] = result.ImprintedSamples,
             ["train_samples_per_second"] = result.TrainSamplesPerSecond,
             ["input_retries"] = result.Retries,
             ["weights_checksum"] = result.WeightsChecksum,
@@ -395,6 +396,7 @@ public static class TrainCommand
         Row($"test accuracy ({NameOf(result.Readout)})", result.TestAccuracy.ToString("P2", ci));
         foreach (var (r, a) in result.AccuracyByReadout.Where(kv => kv.Key != result.Readout))
             Row($"test accuracy ({NameOf(r)})", a.ToString("P2", ci));
+        if (result.ImprintedSamples > 0) Row("imprinted as initial weights", $"{result.ImprintedSamples.ToString("N0", ci)} images");
         Row("training", $"{result.TrainSeconds.ToString("F1", ci)} s, {result.TrainSamplesPerSecond.ToString("F2", ci)} images/s");
         if (result.LabelSamples > 0) Row("labelling", $"{result.LabelSamples.ToString("N0", ci)} images, {result.LabelSeconds.ToString("F1", ci)} s");
         Row("testing", $"{result.TestSeconds.ToString("F1", ci)} s");

@@ -172,6 +172,9 @@ public sealed class DiehlCookTests(FashionMnistFixture fixture) : IClassFixture<
         // 12 images presented after the 20 imprinted ones: two report blocks of 6, the second scored with the first's labels.
         Assert.Equal([32], one.TrainingAccuracy.Select(h => h.Samples));
         Assert.Equal(32, one.TrainSamples);
+        Assert.Equal(20, one.ImprintedSamples);
+        Assert.Equal(0, random.ImprintedSamples);
+        Assert.Equal(12 / one.TrainSeconds, one.TrainSamplesPerSecond, 9);
         // Learning moved the imprints, but each neuron still looks most like the image it started from.
         var imprint = StdpTrainer.ImprintedWeights(fixture.Data.Train, 20, options);
         Assert.NotEqual(imprint, one.Weights);
