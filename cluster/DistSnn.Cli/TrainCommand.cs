@@ -134,14 +134,14 @@ public static class TrainCommand
                           "still used once and no label is read)",
             DefaultValueFactory = _ => "random",
         };
-        initWeights.AcceptOnlyFromAmong("random", "images");
+        initWeights.AcceptOnlyFromAmong(InitialWeightsNames.Keys.ToArray());
         var pairing = new Option<string>("--pairing")
         {
             Description = "How the learning rule's traces pair spikes: nearest (Diehl & Cook: a trace is set to 1 at a spike, " +
                           "so the weights drift toward a compressed image) or all-to-all (a trace adds 1, so they drift toward the rates)",
             DefaultValueFactory = _ => "nearest",
         };
-        pairing.AcceptOnlyFromAmong("nearest", "all-to-all");
+        pairing.AcceptOnlyFromAmong(PairingNames.Keys.ToArray());
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>, with --weights results/train-stdp-N<neurons>-from-weights)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
@@ -181,8 +181,8 @@ public static class TrainCommand
             EvalRateScale = parse.GetValue(evalRateScale),
             TrainRateScale = parse.GetValue(trainRateScale),
             Readout = ReadoutNames[parse.GetValue(readout)!],
-            InitialWeights = parse.GetValue(initWeights) == "images" ? InitialWeights.Images : InitialWeights.Random,
-            Pairing = parse.GetValue(pairing) == "all-to-all" ? SpikePairing.AllToAll : SpikePairing.Nearest,
+            InitialWeights = InitialWeightsNames[parse.GetValue(initWeights)!],
+            Pairing = PairingNames[parse.GetValue(pairing)!],
             Job = $"train-stdp-N{parse.GetValue(neurons)}",
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel, parse.GetValue(startWeights),
             neuronsGiven: parse.GetResult(neurons) is { Implicit: false }));
@@ -198,13 +198,26 @@ public static class TrainCommand
         ["profile"] = Readout.Profile,
     };
 
-    private static string NameOf(Readout r) => r switch
+    private static string NameOf(Readout r) => NameIn(ReadoutNames, r);
+
+    /// <summary>The <c>--init-weights</c> values.</summary>
+    private static readonly Dictionary<string, InitialWeights> InitialWeightsNames = new(StringComparer.Ordinal)
     {
-        Readout.Proportion => "proportion",
-        Readout.MeanCount => "mean-count",
-        Readout.Profile => "profile",
-        _ => throw new ArgumentOutOfRangeException(nameof(r), r, "unknown readout"),
+        ["random"] = InitialWeights.Random,
+        ["images"] = InitialWeights.Images,
     };
+
+    /// <summary>The <c>--pairing</c> values.</summary>
+    private static readonly Dictionary<string, SpikePairing> PairingNames = new(StringComparer.Ordinal)
+    {
+        ["nearest"] = SpikePairing.Nearest,
+        ["all-to-all"] = SpikePairing.AllToAll,
+    };
+
+    /// <summary>The option value that names <paramref name="value"/>, for the summary.</summary>
+    private static string NameIn<T>(Dictionary<string, T> names, T value) where T : struct, Enum =>
+        names.FirstOrDefault(kv => kv.Value.Equals(value)).Key
+        ?? throw new ArgumentOutOfRangeException(nameof(value), value, $"no option value names this {typeof(T).Name}");
 
     /// <summary>
     /// Runs the training, from the network in <paramref name="startWeights"/> when given (its N replaces
@@ -361,8 +374,8 @@ public static class TrainCommand
             ["anneal_to"] = options.AnnealEndScale,
             ["eval_rate_scale"] = options.EvalRateScale,
             ["train_rate_scale"] = options.TrainRateScale,
-            ["initial_weights"] = startWeights is not null ? "file" : options.InitialWeights == InitialWeights.Images ? "images" : "random",
-            ["pairing"] = options.Pairing == SpikePairing.AllToAll ? "all-to-all" : "nearest",
+            ["initial_weights"] = startWeights is not null ? "file" : NameIn(InitialWeightsNames, options.InitialWeights),
+            ["pairing"] = NameIn(PairingNames, options.Pairing),
             ["started_from"] = startWeights?.FullName,
             ["label_samples"] = result.LabelSamples,
             ["readout"] = NameOf(result.Readout),

@@ -48,6 +48,17 @@ public static class DiehlCookNetwork
     /// <summary>Diehl &amp; Cook's learning rate at a pre-synaptic spike (nu_ee_pre).</summary>
     public const double DiehlCookNuPre = 0.0001;
 
+    /// <summary>The bound of each input weight (nS) in a network built for <paramref name="rateScale"/> times the input rates.</summary>
+    public static double WeightBound(double rateScale) => 1 / rateScale;
+
+    /// <summary>
+    /// The norm (order 1: sum, 2: Euclidean) that normalisation holds for each excitatory neuron's input weights (nS):
+    /// <paramref name="normNs"/> for 784 inputs, scaled with the number of <paramref name="inputs"/> so that the mean
+    /// weight stays the same, and 1/<paramref name="rateScale"/> as <see cref="Build"/> scales every input weight.
+    /// </summary>
+    public static double HeldWeightNorm(int inputs, int order, double normNs, double rateScale) =>
+        (order == 1 ? normNs * inputs / 784 : normNs * Math.Sqrt(inputs / 784.0)) / rateScale;
+
     /// <summary>
     /// Builds the network with <paramref name="neurons"/> excitatory (and as many inhibitory) neurons for
     /// <paramref name="inputs"/> pixels. The run's duration is only a bound; the trainer drives it image by image.
@@ -100,8 +111,8 @@ public static class DiehlCookNetwork
         {
             TauPlus = 20 / rateScale, TauMinus = 20, TauX = 20, TauY = 40,
             A2Plus = 0, A3Plus = nuPost, A2Minus = nuPre / rateScale, A3Minus = 0,
-            Pairing = pairing, WMin = 0, WMax = 1 / rateScale,
-            NormalizeTotal = (weightNormOrder == 1 ? weightNormNs * inputs / 784 : weightNormNs * Math.Sqrt(inputs / 784.0)) / rateScale,
+            Pairing = pairing, WMin = 0, WMax = WeightBound(rateScale),
+            NormalizeTotal = HeldWeightNorm(inputs, weightNormOrder, weightNormNs, rateScale),
             NormalizeOrder = weightNormOrder, NormalizeInterval = PresentMs + RestMs,
         };
         b.Connect(input, exc, new AllToAll(), new UniformValue(0, 0.3 / rateScale, Dimension.Conductance), ValueSpec.Of(dt, Dimension.Time),

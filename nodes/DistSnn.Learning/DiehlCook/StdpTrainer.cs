@@ -403,9 +403,8 @@ public sealed class StdpTrainer
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         int pixels = train.Rows * train.Columns;
-        double k = options.TrainRateScale, bound = 1 / k;
-        double norm = (options.WeightNormOrder == 1 ? options.EffectiveWeightNormNs * pixels / 784.0
-            : options.EffectiveWeightNormNs * Math.Sqrt(pixels / 784.0)) / k;
+        double bound = DiehlCookNetwork.WeightBound(options.TrainRateScale);
+        double norm = DiehlCookNetwork.HeldWeightNorm(pixels, options.WeightNormOrder, options.EffectiveWeightNormNs, options.TrainRateScale);
         var dense = new float[pixels * (long)neurons];
         for (int j = 0; j < neurons; j++)
         {
