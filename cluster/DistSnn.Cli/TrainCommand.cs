@@ -98,15 +98,11 @@ public static class TrainCommand
             Description = "Multiple of the learning rates at the last training image",
             DefaultValueFactory = _ => StdpTrainingOptions.DefaultAnnealEndScale,
         };
-        var readout = new Option<string>("--readout")
-        {
-            Description = "How test images are classified from the labelled neurons: proportion (each neuron's count weighted " +
-                          "by its selectivity during labelling) or mean-count (Diehl & Cook: the mean count of each class's " +
-                          "neurons) or profile (every neuron backs every class by its count times its share of labelling " +
-                          "responses to that class); all three accuracies are reported",
-            DefaultValueFactory = _ => "proportion",
-        };
-        readout.AcceptOnlyFromAmong(ReadoutNames.Keys.ToArray());
+        var readout = ChoiceOption("--readout", ReadoutNames, "proportion",
+            "How test images are classified from the labelled neurons: proportion (each neuron's count weighted " +
+            "by its selectivity during labelling) or mean-count (Diehl & Cook: the mean count of each class's " +
+            "neurons) or profile (every neuron backs every class by its count times its share of labelling " +
+            "responses to that class); all three accuracies are reported");
         var evalRateScale = new Option<double>("--eval-rate-scale")
         {
             Description = "Label and test with the input rates multiplied by K and the input weights divided by K: about the " +
@@ -127,21 +123,13 @@ public static class TrainCommand
             Description = "Start from the weights and thresholds in this weights.h5 of an earlier run (N is taken from it); " +
                           "with --train-samples 0 the network is only labelled and tested",
         };
-        var initWeights = new Option<string>("--init-weights")
-        {
-            Description = "Where the input weights start: random (Diehl & Cook: uniform in [0, 0.3] nS) or images (neuron k " +
-                          "imprints training image k, scaled to the weight norm; training goes on from image N, so each image is " +
-                          "still used once and no label is read)",
-            DefaultValueFactory = _ => "random",
-        };
-        initWeights.AcceptOnlyFromAmong(InitialWeightsNames.Keys.ToArray());
-        var pairing = new Option<string>("--pairing")
-        {
-            Description = "How the learning rule's traces pair spikes: nearest (Diehl & Cook: a trace is set to 1 at a spike, " +
-                          "so the weights drift toward a compressed image) or all-to-all (a trace adds 1, so they drift toward the rates)",
-            DefaultValueFactory = _ => "nearest",
-        };
-        pairing.AcceptOnlyFromAmong(PairingNames.Keys.ToArray());
+        var initWeights = ChoiceOption("--init-weights", InitialWeightsNames, "random",
+            "Where the input weights start: random (Diehl & Cook: uniform in [0, 0.3] nS) or images (neuron k " +
+            "imprints training image k, scaled to the weight norm; training goes on from image N, so each image is " +
+            "still used once and no label is read)");
+        var pairing = ChoiceOption("--pairing", PairingNames, "nearest",
+            "How the learning rule's traces pair spikes: nearest (Diehl & Cook: a trace is set to 1 at a spike, " +
+            "so the weights drift toward a compressed image) or all-to-all (a trace adds 1, so they drift toward the rates)");
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Results folder (default: results/train-stdp-N<neurons>, with --weights results/train-stdp-N<neurons>-from-weights)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
@@ -199,6 +187,14 @@ public static class TrainCommand
     };
 
     private static string NameOf(Readout r) => NameIn(ReadoutNames, r);
+
+    /// <summary>A string option that accepts only the names of <paramref name="names"/>.</summary>
+    private static Option<string> ChoiceOption<T>(string name, Dictionary<string, T> names, string defaultName, string description)
+    {
+        var option = new Option<string>(name) { Description = description, DefaultValueFactory = _ => defaultName };
+        option.AcceptOnlyFromAmong(names.Keys.ToArray());
+        return option;
+    }
 
     /// <summary>The <c>--init-weights</c> values.</summary>
     private static readonly Dictionary<string, InitialWeights> InitialWeightsNames = new(StringComparer.Ordinal)
