@@ -110,6 +110,12 @@ public static class TrainCommand
                           "Poisson noise, so the neuron whose weights fit the image best wins more often (1: as trained; at most 100)",
             DefaultValueFactory = _ => 1.0,
         };
+        var evalPresentations = new Option<int>("--eval-presentations")
+        {
+            Description = "Label and test with each image shown this many times, the spike counts added up: less Poisson " +
+                          $"noise in which neuron wins, as many times the time (1: Diehl & Cook; at most {StdpTrainingOptions.MaxEvalPresentations})",
+            DefaultValueFactory = _ => 1,
+        };
         var trainRateScale = new Option<double>("--train-rate-scale")
         {
             Description = "Train with the input rates multiplied by K on a network built for them (input weights and their " +
@@ -139,7 +145,7 @@ public static class TrainCommand
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
             "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, evalRateScale, trainRateScale, initWeights, pairing, startWeights, readout, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, evalRateScale, evalPresentations, trainRateScale, initWeights, pairing, startWeights, readout, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -167,6 +173,7 @@ public static class TrainCommand
             AnnealStart = parse.GetValue(annealFrom),
             AnnealEndScale = parse.GetValue(annealTo),
             EvalRateScale = parse.GetValue(evalRateScale),
+            EvalPresentations = parse.GetValue(evalPresentations),
             TrainRateScale = parse.GetValue(trainRateScale),
             Readout = ReadoutNames[parse.GetValue(readout)!],
             InitialWeights = InitialWeightsNames[parse.GetValue(initWeights)!],
@@ -244,6 +251,8 @@ public static class TrainCommand
             _ when !(options.AnnealEndScale >= 0) || double.IsInfinity(options.AnnealEndScale) => $"--anneal-to: must be a finite multiple >= 0, got {options.AnnealEndScale}",
             _ when !(options.EvalRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale) => $"--eval-rate-scale: must be a multiple > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}, got {options.EvalRateScale}",
             _ when !(options.TrainRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale) => $"--train-rate-scale: must be a multiple > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}, got {options.TrainRateScale}",
+            { EvalPresentations: < 1 or > StdpTrainingOptions.MaxEvalPresentations } => $"--eval-presentations: must be 1 to {StdpTrainingOptions.MaxEvalPresentations}, got {options.EvalPresentations}",
+            { LabelSamples: 0 } when options.EvalPresentations != 1 => "--eval-presentations: needs --label-samples > 0, labelling on the frozen network shown each image as often",
             { LabelSamples: 0 } when options.EvalRateScale != 1 => "--eval-rate-scale: needs --label-samples > 0, labelling on the frozen network with the scaled input",
             _ when !(options.ThetaPlusMv >= 0) || double.IsInfinity(options.ThetaPlusMv) => $"--theta-plus: must be a finite step >= 0 mV, got {options.ThetaPlusMv}",
             { InitialWeights: InitialWeights.Images } when startWeights is not null => "--init-weights: images cannot be combined with --weights, which already gives the starting weights",
@@ -369,6 +378,7 @@ public static class TrainCommand
             ["anneal_from"] = options.AnnealStart,
             ["anneal_to"] = options.AnnealEndScale,
             ["eval_rate_scale"] = options.EvalRateScale,
+            ["eval_presentations"] = options.EvalPresentations,
             ["train_rate_scale"] = options.TrainRateScale,
             ["initial_weights"] = startWeights is not null ? "file" : NameIn(InitialWeightsNames, options.InitialWeights),
             ["pairing"] = NameIn(PairingNames, options.Pairing),

@@ -29,6 +29,8 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("--anneal-to", "-1", "--anneal-to: must be a finite multiple >= 0, got -1")]
     [InlineData("--eval-rate-scale", "0", "--eval-rate-scale: must be a multiple > 0 and at most 100, got 0")]
     [InlineData("--eval-rate-scale", "101", "--eval-rate-scale: must be a multiple > 0 and at most 100, got 101")]
+    [InlineData("--eval-presentations", "0", "--eval-presentations: must be 1 to 16, got 0")]
+    [InlineData("--eval-presentations", "17", "--eval-presentations: must be 1 to 16, got 17")]
     [InlineData("--train-rate-scale", "-2", "--train-rate-scale: must be a multiple > 0 and at most 100, got -2")]
     [InlineData("--train-rate-scale", "200", "--train-rate-scale: must be a multiple > 0 and at most 100, got 200")]
     [InlineData("--init-weights", "images", "--init-weights: images imprints the first 10 training images (one per neuron); --train-samples must be more than that, got 5")]
@@ -48,7 +50,7 @@ public sealed class TrainCommandTests : IDisposable
 
         Assert.Equal(0, code);
         foreach (var option in new[] { "--inhibition", "--nu-post", "--nu-pre", "--label-samples", "--max-rate", "--total-rate", "--theta-plus",
-                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to", "--eval-rate-scale", "--train-rate-scale", "--init-weights", "--pairing", "--weights" })
+                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to", "--eval-rate-scale", "--eval-presentations", "--train-rate-scale", "--init-weights", "--pairing", "--weights" })
             Assert.Contains(option, stdout);
         Assert.Contains("[default: 30]", stdout);
         Assert.Contains("[default: 0.02]", stdout);
@@ -84,7 +86,7 @@ public sealed class TrainCommandTests : IDisposable
 
         // N comes from the file; nothing is trained, so the checksum is the trained one's.
         (code, stdout, stderr) = CliProcess.Run("train", "stdp", "--weights", weights, "--train-samples", "0", "--label-samples", "10",
-            "--test-samples", "10", "--eval-rate-scale", "2", "-o", again, "--json");
+            "--test-samples", "10", "--eval-rate-scale", "2", "--eval-presentations", "2", "-o", again, "--json");
         Assert.True(code == 0, stderr);
         var evaluated = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(10, evaluated.GetProperty("neurons").GetInt32());
@@ -92,6 +94,8 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(trained.GetProperty("weights_checksum").GetString(), evaluated.GetProperty("weights_checksum").GetString());
         Assert.Equal(2, evaluated.GetProperty("eval_rate_scale").GetDouble());
         Assert.Equal(1, evaluated.GetProperty("train_rate_scale").GetDouble());
+        Assert.Equal(2, evaluated.GetProperty("eval_presentations").GetInt32());
+        Assert.Equal(1, trained.GetProperty("eval_presentations").GetInt32());
         Assert.Equal(Path.GetFullPath(weights), evaluated.GetProperty("started_from").GetString());
         Assert.Equal("random", trained.GetProperty("initial_weights").GetString());
         Assert.Equal("file", evaluated.GetProperty("initial_weights").GetString());
@@ -101,6 +105,9 @@ public sealed class TrainCommandTests : IDisposable
         (code, _, stderr) = CliProcess.Run("train", "stdp", "--eval-rate-scale", "4", "--label-samples", "0", "-o", again);
         Assert.Equal(2, code);
         Assert.Contains("error: --eval-rate-scale: needs --label-samples > 0", stderr);
+        (code, _, stderr) = CliProcess.Run("train", "stdp", "--eval-presentations", "3", "--label-samples", "0", "-o", again);
+        Assert.Equal(2, code);
+        Assert.Contains("error: --eval-presentations: needs --label-samples > 0", stderr);
         (code, _, stderr) = CliProcess.Run("train", "stdp", "--train-samples", "0", "-o", again);
         Assert.Equal(2, code);
         Assert.Contains("error: --train-samples: 0 needs --weights, a trained network to label and test", stderr);

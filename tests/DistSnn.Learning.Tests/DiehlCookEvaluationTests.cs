@@ -77,6 +77,25 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
     }
 
     [Fact]
+    public void Repeated_evaluation_presentations_change_the_labelling_but_not_what_is_learned_on_any_partitioning()
+    {
+        var plain = new StdpTrainer(Small).Run(fixture.Data.Train, fixture.Data.Test);
+        var twice = new StdpTrainer(Small with { EvalPresentations = 2 }).Run(fixture.Data.Train, fixture.Data.Test);
+        var twiceThree = new StdpTrainer(Small with { EvalPresentations = 2, Partitions = 3 }).Run(fixture.Data.Train, fixture.Data.Test);
+        // Training is the same run; only labelling and testing see each image twice.
+        Assert.Equal(plain.WeightsChecksum, twice.WeightsChecksum);
+        Assert.Equal(plain.Weights, twice.Weights);
+        Assert.Equal(plain.Theta, twice.Theta);
+        Assert.Equal(20, twice.Confusion.Total);
+        // The second presentation adds its own Poisson spikes: other labelling responses, hence other proportions.
+        Assert.False(plain.NeuronClasses.SequenceEqual(twice.NeuronClasses) && plain.NeuronProportions.SequenceEqual(twice.NeuronProportions),
+            "showing each image twice gave exactly the labelling of one presentation");
+        Assert.Equal(twice.NeuronClasses, twiceThree.NeuronClasses);
+        Assert.Equal(twice.NeuronProportions, twiceThree.NeuronProportions);
+        Assert.Equal(twice.TestAccuracy, twiceThree.TestAccuracy);
+    }
+
+    [Fact]
     public void A_run_cancelled_while_labelling_with_scaled_inputs_leaves_the_learned_weights()
     {
         var plain = new StdpTrainer(Small).Run(fixture.Data.Train, fixture.Data.Test);
@@ -109,6 +128,8 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
         foreach (double k in new[] { 0, -1, double.NaN, double.PositiveInfinity, 100.5 })
             Assert.Contains("training rate scale must be > 0 and at most 100", Assert.Throws<ArgumentOutOfRangeException>(() => new StdpTrainer(Small with { TrainRateScale = k })).Message);
         Assert.Contains("needs labelling on the frozen network", Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { EvalRateScale = 2, LabelSamples = 0 })).Message);
+        foreach (int r in new[] { 0, -1, 17 })
+            Assert.Contains("evaluation presentations must be 1 to 16", Assert.Throws<ArgumentOutOfRangeException>(() => new StdpTrainer(Small with { EvalPresentations = r })).Message);
         var nothingToLabel = new StdpTrainer(Small with { TrainSamples = 0, LabelSamples = 0 });
         Assert.Contains("images to label", Assert.Throws<ArgumentException>(() => nothingToLabel.Run(fixture.Data.Train, fixture.Data.Test)).Message);
     }

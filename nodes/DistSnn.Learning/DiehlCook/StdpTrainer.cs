@@ -127,6 +127,14 @@ public sealed record StdpTrainingOptions
     /// </summary>
     public double EvalRateScale { get; init; } = 1;
     /// <summary>
+    /// Labelling and testing show each image this many times (each with its rest) and add up the spike counts, so
+    /// that the count of the neuron whose weights fit the image best stands out from the Poisson noise of one
+    /// presentation; takes as many times longer (1: Diehl &amp; Cook; at most <see cref="MaxEvalPresentations"/>).
+    /// </summary>
+    public int EvalPresentations { get; init; } = 1;
+    /// <summary>Largest <see cref="EvalPresentations"/>.</summary>
+    public const int MaxEvalPresentations = 16;
+    /// <summary>
     /// Trains with the input rates multiplied by K (at most <see cref="MaxEvalRateScale"/>), on a network built for
     /// them (<see cref="DiehlCookNetwork.Build"/>'s rate scale: input weights and their norm 1/K, the pre trace 1/K as
     /// long, depression 1/K per pre spike), so that each image's mean drive and the expected weight changes stay as at
@@ -255,6 +263,8 @@ public sealed class StdpTrainer
         _restCounts = new int[options.Neurons];
         if (!(options.EvalRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale))
             throw new ArgumentOutOfRangeException(nameof(options), options.EvalRateScale, $"the evaluation rate scale must be > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}");
+        if (options.EvalPresentations is < 1 or > StdpTrainingOptions.MaxEvalPresentations)
+            throw new ArgumentOutOfRangeException(nameof(options), options.EvalPresentations, $"the evaluation presentations must be 1 to {StdpTrainingOptions.MaxEvalPresentations}");
         if (options.EvalRateScale != 1 && options.LabelSamples == 0)
             throw new ArgumentException("an evaluation rate scale needs labelling on the frozen network (label samples > 0): labels recorded while training saw the unscaled input", nameof(options));
         if (options.StartFrom is { } start)
@@ -340,7 +350,7 @@ public sealed class StdpTrainer
             {
                 cancel.ThrowIfCancellationRequested();
                 int s = labelledFrom - labelN + k;
-                retries += Present(train.Image(s), frozen.AsSpan(k * n, n));
+                retries += PresentForEvaluation(train.Image(s), frozen.AsSpan(k * n, n));
                 frozenLabels[k] = train.Labels[s];
                 if ((k + 1) % 100 == 0 || k + 1 == labelN)
                     progress?.Invoke(new StdpProgress("label", k + 1, labelN, (k + 1) / (clock.Elapsed.TotalSeconds - trainSeconds), null, retries));
@@ -369,8 +379,7 @@ public sealed class StdpTrainer
         for (int s = 0; s < testN; s++)
         {
             cancel.ThrowIfCancellationRequested();
-            Array.Clear(response);
-            retries += Present(test.Image(s), response);
+            retries += PresentForEvaluation(test.Image(s), response);
             foreach (var r in readouts) predictions[r][s] = assignment.Predict(response, r);
             if ((s + 1) % 100 == 0 || s + 1 == testN)
                 progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null, retries));
@@ -456,6 +465,20 @@ public sealed class StdpTrainer
         double first = start * count, last = count - 1;
         if (image <= first || last <= first) return 1;
         return 1 + (end - 1) * Math.Min(1, (image - first) / (last - first));
+    }
+
+    /// <summary>Shows a labelling or test image EvalPresentations times; the response is the sum of their counts.</summary>
+    private int PresentForEvaluation(ReadOnlySpan<byte> image, Span<int> response)
+    {
+        int retries = Present(image, response);
+        if (_options.EvalPresentations == 1) return retries;
+        var sum = new int[response.Length];
+        for (int r = 1; r < _options.EvalPresentations; r++)
+        {
+            retries += Present(image, sum);
+            for (int j = 0; j < response.Length; j++) response[j] += sum[j];
+        }
+        return retries;
     }
 
     /// <summary>Shows one image (raising the intensity until the network answers), then rests; returns the retries.</summary>
