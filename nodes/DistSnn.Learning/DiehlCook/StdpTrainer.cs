@@ -238,6 +238,8 @@ public sealed class StdpTrainer
     private readonly float[] _floatRates;
     // Spike counts of one presentation, and of the rest after it (not used, but Run counts them).
     private readonly int[] _counts, _restCounts;
+    // One more presentation's counts when an evaluation image is shown several times.
+    private readonly int[] _repeatCounts;
     // TrainRateScale while training, EvalRateScale while labelling and testing.
     private float _rateGain;
 
@@ -261,6 +263,7 @@ public sealed class StdpTrainer
         _floatRates = new float[pixels];
         _counts = new int[options.Neurons];
         _restCounts = new int[options.Neurons];
+        _repeatCounts = new int[options.Neurons];
         if (!(options.EvalRateScale is > 0 and <= StdpTrainingOptions.MaxEvalRateScale))
             throw new ArgumentOutOfRangeException(nameof(options), options.EvalRateScale, $"the evaluation rate scale must be > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}");
         if (options.EvalPresentations is < 1 or > StdpTrainingOptions.MaxEvalPresentations)
@@ -472,11 +475,10 @@ public sealed class StdpTrainer
     {
         int retries = Present(image, response);
         if (_options.EvalPresentations == 1) return retries;
-        var sum = new int[response.Length];
         for (int r = 1; r < _options.EvalPresentations; r++)
         {
-            retries += Present(image, sum);
-            for (int j = 0; j < response.Length; j++) response[j] += sum[j];
+            retries += Present(image, _repeatCounts);
+            for (int j = 0; j < response.Length; j++) response[j] += _repeatCounts[j];
         }
         return retries;
     }
