@@ -130,6 +130,7 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
         Assert.Contains("needs labelling on the frozen network", Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { EvalRateScale = 2, LabelSamples = 0 })).Message);
         foreach (int r in new[] { 0, -1, 17 })
             Assert.Contains("evaluation presentations must be 1 to 16", Assert.Throws<ArgumentOutOfRangeException>(() => new StdpTrainer(Small with { EvalPresentations = r })).Message);
+        Assert.Contains("need labelling on the frozen network", Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { EvalPresentations = 2, LabelSamples = 0 })).Message);
         var nothingToLabel = new StdpTrainer(Small with { TrainSamples = 0, LabelSamples = 0 });
         Assert.Contains("images to label", Assert.Throws<ArgumentException>(() => nothingToLabel.Run(fixture.Data.Train, fixture.Data.Test)).Message);
     }

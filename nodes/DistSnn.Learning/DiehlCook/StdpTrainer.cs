@@ -268,6 +268,8 @@ public sealed class StdpTrainer
             throw new ArgumentOutOfRangeException(nameof(options), options.EvalRateScale, $"the evaluation rate scale must be > 0 and at most {StdpTrainingOptions.MaxEvalRateScale}");
         if (options.EvalPresentations is < 1 or > StdpTrainingOptions.MaxEvalPresentations)
             throw new ArgumentOutOfRangeException(nameof(options), options.EvalPresentations, $"the evaluation presentations must be 1 to {StdpTrainingOptions.MaxEvalPresentations}");
+        if (options.EvalPresentations != 1 && options.LabelSamples == 0)
+            throw new ArgumentException("repeated evaluation presentations need labelling on the frozen network (label samples > 0): labels recorded while training saw each image once", nameof(options));
         if (options.EvalRateScale != 1 && options.LabelSamples == 0)
             throw new ArgumentException("an evaluation rate scale needs labelling on the frozen network (label samples > 0): labels recorded while training saw the unscaled input", nameof(options));
         if (options.StartFrom is { } start)
@@ -474,7 +476,6 @@ public sealed class StdpTrainer
     private int PresentForEvaluation(ReadOnlySpan<byte> image, Span<int> response)
     {
         int retries = Present(image, response);
-        if (_options.EvalPresentations == 1) return retries;
         for (int r = 1; r < _options.EvalPresentations; r++)
         {
             retries += Present(image, _repeatCounts);

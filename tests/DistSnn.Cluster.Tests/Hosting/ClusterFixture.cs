@@ -25,11 +25,34 @@ internal sealed class InProcessCluster : IAsyncDisposable
         return cluster;
     }
 
-    public Task<IHost> AddNodeAsync(int port, int seedPort, string? appVersion = null)
+    public Task<IHost> AddNodeAsync(int port, int seedPort, string? appVersion = null) => AddNodeAsync(NodeOptionsFor(port, seedPort, appVersion));
+
+    /// <summary>The options of a node at <paramref name="port"/> that joins through the seed at <paramref name="seedPort"/>.</summary>
+    public static NodeOptions NodeOptionsFor(int port, int seedPort, string? appVersion = null)
     {
         var options = new NodeOptions { Port = port, SeedNodes = [$"127.0.0.1:{seedPort}"], Shards = 30 };
-        if (appVersion is not null) options = options with { AppVersion = appVersion };
-        return AddNodeAsync(options);
+        return appVersion is null ? options : options with { AppVersion = appVersion };
+    }
+
+    /// <summary>
+    /// Starts a node the cluster is to keep out, and returns its actor system. The refusal can reach the node (or its
+    /// actor system shut down for another reason) before its host has started every actor: the start then fails with
+    /// "Cannot create child while terminating", which is a refusal too, but only if the actor system really
+    /// terminates within 30 s. Any other failure is rethrown; what the cluster made of the node is for the caller to check.
+    /// </summary>
+    public async Task<ActorSystem> AddRefusedNodeAsync(NodeOptions options)
+    {
+        int index = _hosts.Count;
+        try
+        {
+            await AddNodeAsync(options);
+        }
+        catch (InvalidOperationException)
+        {
+            var terminated = System(index).WhenTerminated;
+            if (await Task.WhenAny(terminated, Task.Delay(TimeSpan.FromSeconds(30))) != terminated) throw;
+        }
+        return System(index);
     }
 
     public async Task<IHost> AddNodeAsync(NodeOptions options, string? extraHocon = null)
