@@ -116,6 +116,10 @@ public static class TrainCommand
                           $"noise in which neuron wins, as many times the time (1: Diehl & Cook; at most {StdpTrainingOptions.MaxEvalPresentations})",
             DefaultValueFactory = _ => 1,
         };
+        var saveResponses = new Option<bool>("--save-responses")
+        {
+            Description = "Also write responses.h5: every labelling and test image's spike counts and class, for readouts of your own",
+        };
         var trainRateScale = new Option<double>("--train-rate-scale")
         {
             Description = "Train with the input rates multiplied by K on a network built for them (input weights and their " +
@@ -143,9 +147,9 @@ public static class TrainCommand
         var stdp = new Command("stdp",
             "Train the Diehl & Cook (2015) network (784 Poisson inputs -> N excitatory neurons with STDP and adaptive " +
             "thresholds -> N inhibitory neurons) on Fashion-MNIST without labels, then label the neurons and classify the " +
-            "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json.\n" + ExitCodes.Help)
+            "test set. Writes weights.h5, receptive_fields.png, confusion_matrix.png and train_summary.json (and responses.h5 with --save-responses).\n" + ExitCodes.Help)
         {
-            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, evalRateScale, evalPresentations, trainRateScale, initWeights, pairing, startWeights, readout, data, outDir, json, telemetry,
+            neurons, train, test, partitions, seed, reportEvery, labelSamples, maxRate, totalRate, inhibition, nuPost, nuPre, thetaPlus, rateNorm, weightNorm, weightScale, annealFrom, annealTo, evalRateScale, evalPresentations, saveResponses, trainRateScale, initWeights, pairing, startWeights, readout, data, outDir, json, telemetry,
         };
         stdp.SetAction((parse, cancel) =>
         {
@@ -174,6 +178,7 @@ public static class TrainCommand
             AnnealEndScale = parse.GetValue(annealTo),
             EvalRateScale = parse.GetValue(evalRateScale),
             EvalPresentations = parse.GetValue(evalPresentations),
+            KeepResponses = parse.GetValue(saveResponses),
             TrainRateScale = parse.GetValue(trainRateScale),
             Readout = ReadoutNames[parse.GetValue(readout)!],
             InitialWeights = InitialWeightsNames[parse.GetValue(initWeights)!],
@@ -352,6 +357,7 @@ public static class TrainCommand
         }
 
         TrainedWeightsFile.Write(Path.Combine(dir, "weights.h5"), result, set.Train.Rows, set.Train.Columns);
+        if (result.Responses is { } responses) EvaluationResponsesFile.Write(Path.Combine(dir, "responses.h5"), responses);
         LearningPlots.SaveReceptiveFields(Path.Combine(dir, "receptive_fields.png"), result.Weights, result.Neurons,
             set.Train.Rows, set.Train.Columns, result.TrainSamples > 0 || startWeights is null
                 ? $"Receptive fields, N = {result.Neurons}, {result.TrainSamples} images"

@@ -50,7 +50,7 @@ public sealed class TrainCommandTests : IDisposable
 
         Assert.Equal(0, code);
         foreach (var option in new[] { "--inhibition", "--nu-post", "--nu-pre", "--label-samples", "--max-rate", "--total-rate", "--theta-plus",
-                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to", "--eval-rate-scale", "--eval-presentations", "--train-rate-scale", "--init-weights", "--pairing", "--weights" })
+                     "--rate-norm", "--weight-norm", "--weight-scale", "--anneal-from", "--anneal-to", "--eval-rate-scale", "--eval-presentations", "--save-responses", "--train-rate-scale", "--init-weights", "--pairing", "--weights" })
             Assert.Contains(option, stdout);
         Assert.Contains("[default: 30]", stdout);
         Assert.Contains("[default: 0.02]", stdout);
@@ -86,7 +86,7 @@ public sealed class TrainCommandTests : IDisposable
 
         // N comes from the file; nothing is trained, so the checksum is the trained one's.
         (code, stdout, stderr) = CliProcess.Run("train", "stdp", "--weights", weights, "--train-samples", "0", "--label-samples", "10",
-            "--test-samples", "10", "--eval-rate-scale", "2", "--eval-presentations", "2", "-o", again, "--json");
+            "--test-samples", "10", "--eval-rate-scale", "2", "--eval-presentations", "2", "--save-responses", "-o", again, "--json");
         Assert.True(code == 0, stderr);
         var evaluated = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(10, evaluated.GetProperty("neurons").GetInt32());
@@ -101,6 +101,18 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("file", evaluated.GetProperty("initial_weights").GetString());
         Assert.Equal("nearest", trained.GetProperty("pairing").GetString());
         Assert.True(File.Exists(Path.Combine(again, "weights.h5")));
+        // --save-responses: the counts of the 10 labelling and 10 test images, summed over both presentations.
+        Assert.False(File.Exists(Path.Combine(first, "responses.h5")));
+        using (var responses = H5File.OpenRead(Path.Combine(again, "responses.h5")))
+        {
+            var labelCounts = responses.Dataset("label_counts").Read<int[,]>();
+            var testCounts = responses.Dataset("test_counts").Read<int[,]>();
+            Assert.Equal((10, 10), (labelCounts.GetLength(0), labelCounts.GetLength(1)));
+            Assert.Equal((10, 10), (testCounts.GetLength(0), testCounts.GetLength(1)));
+            Assert.Contains(testCounts.Cast<int>(), c => c > 0);
+            Assert.Equal(10, responses.Dataset("label_classes").Read<byte[]>().Length);
+            Assert.Equal(10, responses.Dataset("test_classes").Read<byte[]>().Length);
+        }
 
         (code, _, stderr) = CliProcess.Run("train", "stdp", "--eval-rate-scale", "4", "--label-samples", "0", "-o", again);
         Assert.Equal(2, code);

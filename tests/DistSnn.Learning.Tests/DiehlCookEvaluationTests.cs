@@ -1,4 +1,5 @@
 using DistSnn.Learning.DiehlCook;
+using DistSnn.Learning.Evaluation;
 
 namespace DistSnn.Learning.Tests;
 
@@ -93,6 +94,35 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
         Assert.Equal(twice.NeuronClasses, twiceThree.NeuronClasses);
         Assert.Equal(twice.NeuronProportions, twiceThree.NeuronProportions);
         Assert.Equal(twice.TestAccuracy, twiceThree.TestAccuracy);
+    }
+
+    [Fact]
+    public void Kept_responses_are_the_spike_counts_the_labelling_and_every_readout_came_from_on_any_partitioning()
+    {
+        var plain = new StdpTrainer(Small).Run(fixture.Data.Train, fixture.Data.Test);
+        Assert.Null(plain.Responses);
+        var kept = new StdpTrainer(Small with { KeepResponses = true }).Run(fixture.Data.Train, fixture.Data.Test);
+        var keptThree = new StdpTrainer(Small with { KeepResponses = true, Partitions = 3 }).Run(fixture.Data.Train, fixture.Data.Test);
+        // Keeping the counts changes nothing that is computed from them.
+        Assert.Equal(plain.WeightsChecksum, kept.WeightsChecksum);
+        Assert.Equal(plain.NeuronClasses, kept.NeuronClasses);
+        Assert.Equal(plain.AccuracyByReadout, kept.AccuracyByReadout);
+        var r = Assert.IsType<EvaluationResponses>(kept.Responses);
+        Assert.Equal(20, r.Neurons);
+        Assert.Equal(20 * 20, r.LabelCounts.Length);
+        Assert.Equal(20 * 20, r.TestCounts.Length);
+        // The last 20 of the 30 training images labelled, the first 20 test images tested.
+        Assert.Equal(fixture.Data.Train.Labels.AsSpan(10, 20).ToArray(), r.LabelClasses);
+        Assert.Equal(fixture.Data.Test.Labels.AsSpan(0, 20).ToArray(), r.TestClasses);
+        Assert.Contains(r.TestCounts, c => c > 0);
+        // The labelling and each readout's accuracy are recomputed exactly from the kept counts.
+        var assignment = ClassAssignment.Assign(r.LabelCounts, r.Neurons, r.LabelClasses);
+        Assert.Equal(kept.NeuronClasses, assignment.NeuronClasses.ToArray());
+        foreach (var (readout, accuracy) in kept.AccuracyByReadout)
+            Assert.Equal(accuracy, ClassAssignment.Accuracy(assignment.Predict(r.TestCounts, r.TestClasses.Length, readout), r.TestClasses));
+        var three = Assert.IsType<EvaluationResponses>(keptThree.Responses);
+        Assert.Equal(r.LabelCounts, three.LabelCounts);
+        Assert.Equal(r.TestCounts, three.TestCounts);
     }
 
     [Fact]

@@ -135,6 +135,11 @@ public sealed record StdpTrainingOptions
     /// <summary>Largest <see cref="EvalPresentations"/>.</summary>
     public const int MaxEvalPresentations = 16;
     /// <summary>
+    /// Keep every labelling and test image's spike counts in the result (<see cref="StdpTrainingResult.Responses"/>),
+    /// for readouts computed elsewhere; N × (labelling + test images) counts, 4 bytes each.
+    /// </summary>
+    public bool KeepResponses { get; init; }
+    /// <summary>
     /// Trains with the input rates multiplied by K (at most <see cref="MaxEvalRateScale"/>), on a network built for
     /// them (<see cref="DiehlCookNetwork.Build"/>'s rate scale: input weights and their norm 1/K, the pre trace 1/K as
     /// long, depression 1/K per pre spike), so that each image's mean drive and the expected weight changes stay as at
@@ -216,7 +221,16 @@ public sealed record StdpTrainingResult(
     public IReadOnlyDictionary<Readout, double> AccuracyByReadout { get; init; } = new Dictionary<Readout, double>();
     /// <summary>Each neuron's labelling proportion (see <see cref="ClassAssignment.Proportions"/>).</summary>
     public double[] NeuronProportions { get; init; } = [];
+    /// <summary>The labelling and test spike counts, with <see cref="StdpTrainingOptions.KeepResponses"/>; else null.</summary>
+    public EvaluationResponses? Responses { get; init; }
 }
+
+/// <summary>
+/// Every labelling and test image's excitatory spike counts, sample-major (<c>[s * Neurons + j]</c>, summed over
+/// <see cref="StdpTrainingOptions.EvalPresentations"/>), with the images' classes. Labelling counts are empty when
+/// the neurons were labelled while learning.
+/// </summary>
+public sealed record EvaluationResponses(int Neurons, int[] LabelCounts, byte[] LabelClasses, int[] TestCounts, byte[] TestClasses);
 
 /// <summary>
 /// Unsupervised training of the Diehl &amp; Cook (2015) network: each image is presented for 350 ms as Poisson
@@ -346,6 +360,8 @@ public sealed class StdpTrainer
         int labelledFrom = trainN > 0 ? trainN : train.Count;
         int labelN = Math.Min(_options.LabelSamples, labelledFrom);
         if (trainN == 0 && labelN == 0) throw new ArgumentException("with no training images there must be images to label the neurons with", nameof(train));
+        int[] labelCounts = [];
+        byte[] labelClasses = [];
         if (labelN > 0)
         {
             // Label on the frozen network, as Diehl & Cook do, with the last training images.
@@ -361,6 +377,7 @@ public sealed class StdpTrainer
                     progress?.Invoke(new StdpProgress("label", k + 1, labelN, (k + 1) / (clock.Elapsed.TotalSeconds - trainSeconds), null, retries));
             }
             assignment = ClassAssignment.Assign(frozen, n, frozenLabels);
+            (labelCounts, labelClasses) = (frozen, frozenLabels);
         }
         else if (presented % window != 0 || assignment is null)
         {
@@ -381,10 +398,12 @@ public sealed class StdpTrainer
         var readouts = Enum.GetValues<Readout>();
         var predictions = readouts.ToDictionary(r => r, _ => new int[testN]);
         var response = new int[n];
+        var testCounts = _options.KeepResponses ? new int[testN * n] : null;
         for (int s = 0; s < testN; s++)
         {
             cancel.ThrowIfCancellationRequested();
             retries += PresentForEvaluation(test.Image(s), response);
+            if (testCounts is not null) response.CopyTo(testCounts.AsSpan(s * n, n));
             foreach (var r in readouts) predictions[r][s] = assignment.Predict(response, r);
             if ((s + 1) % 100 == 0 || s + 1 == testN)
                 progress?.Invoke(new StdpProgress("test", s + 1, testN, (s + 1) / clock.Elapsed.TotalSeconds, null, retries));
@@ -405,6 +424,7 @@ public sealed class StdpTrainer
             Readout = _options.Readout,
             AccuracyByReadout = byReadout,
             NeuronProportions = assignment.Proportions.ToArray(),
+            Responses = testCounts is null ? null : new EvaluationResponses(n, labelCounts, labelClasses, testCounts, testLabels.ToArray()),
         };
     }
 
