@@ -1,5 +1,6 @@
 using DistSnn.Learning.DiehlCook;
 using PureHDF;
+using PureHDF.VOL.Native;
 
 namespace DistSnn.Cli;
 
@@ -21,6 +22,85 @@ public static class EvaluationResponsesFile
             ["test_classes"] = responses.TestClasses,
         };
         file.Write(path);
+    }
+
+    /// <summary>
+    /// Reads a <c>responses.h5</c>. Throws <see cref="InvalidDataException"/> naming the file and the dataset when it
+    /// is not one (missing dataset, shapes that disagree, a negative count, a class above 255).
+    /// </summary>
+    public static EvaluationResponses Read(string path)
+    {
+        NativeFile file;
+        try
+        {
+            file = H5File.OpenRead(path);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // PureHDF reports a missing or damaged file with several exception types.
+            throw new InvalidDataException($"{path}: not a readable HDF5 file: {e.Message}", e);
+        }
+        using (file)
+        {
+            var (labelCounts, labelImages, neurons) = Counts(file, path, "label_counts");
+            var (testCounts, testImages, testNeurons) = Counts(file, path, "test_counts");
+            if (testNeurons != neurons)
+                throw new InvalidDataException($"{path}: /test_counts has {testNeurons} neurons but /label_counts has {neurons}");
+            var labelClasses = Classes(file, path, "label_classes", labelImages);
+            var testClasses = Classes(file, path, "test_classes", testImages);
+            return new EvaluationResponses(neurons, labelCounts, labelClasses, testCounts, testClasses);
+        }
+    }
+
+    private static (int[] Flat, int Rows, int Columns) Counts(NativeFile file, string path, string name)
+    {
+        var dataset = Dataset(file, path, name);
+        var dims = dataset.Space.Dimensions;
+        if (dims.Length != 2 || dims[1] < 1 || dims[0] * dims[1] > int.MaxValue)
+            throw new InvalidDataException($"{path}: /{name} is [{string.Join(", ", dims)}]; expected [images, neurons]");
+        int rows = (int)dims[0], columns = (int)dims[1];
+        int[,] m;
+        try
+        {
+            m = dataset.Read<int[,]>();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{path}: /{name} cannot be read as 32-bit integers: {e.Message}", e);
+        }
+        var flat = new int[rows * columns];
+        Buffer.BlockCopy(m, 0, flat, 0, flat.Length * sizeof(int));
+        if (Array.FindIndex(flat, x => x < 0) is var bad and >= 0)
+            throw new InvalidDataException($"{path}: /{name}[{bad / columns}, {bad % columns}] is {flat[bad]}; spike counts are >= 0");
+        return (flat, rows, columns);
+    }
+
+    private static byte[] Classes(NativeFile file, string path, string name, int images)
+    {
+        var dataset = Dataset(file, path, name);
+        if (dataset.Space.Dimensions is not [var length] || length != (ulong)images)
+            throw new InvalidDataException($"{path}: /{name} is [{string.Join(", ", dataset.Space.Dimensions)}]; expected [{images}], one class per row of the counts");
+        try
+        {
+            return dataset.Read<byte[]>();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{path}: /{name} cannot be read as 8-bit classes: {e.Message}", e);
+        }
+    }
+
+    private static IH5Dataset Dataset(NativeFile file, string path, string name)
+    {
+        if (!file.LinkExists(name)) throw new InvalidDataException($"{path}: no /{name} dataset (not a responses.h5 of distsnn train stdp --save-responses)");
+        try
+        {
+            return file.Dataset(name);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{path}: /{name} is not a dataset: {e.Message}", e);
+        }
     }
 
     private static int[,] Matrix(int[] flat, int rows, int columns)

@@ -102,7 +102,8 @@ public static class TrainCommand
             "How test images are classified from the labelled neurons: proportion (each neuron's count weighted " +
             "by its selectivity during labelling) or mean-count (Diehl & Cook: the mean count of each class's " +
             "neurons) or profile (every neuron backs every class by its count times its share of labelling " +
-            "responses to that class); all three accuracies are reported");
+            "responses to that class) or linear (a softmax regression on the square roots of the labelling counts, its " +
+            "regularisation chosen on a tenth of the labelling images; needs --label-samples of at least 20); all are reported");
         var evalRateScale = new Option<double>("--eval-rate-scale")
         {
             Description = "Label and test with the input rates multiplied by K and the input weights divided by K: about the " +
@@ -187,18 +188,19 @@ public static class TrainCommand
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel, parse.GetValue(startWeights),
             neuronsGiven: parse.GetResult(neurons) is { Implicit: false }));
         });
-        return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp };
+        return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp, ReadoutCommand.Create() };
     }
 
     /// <summary>The <c>--readout</c> values; <see cref="NameOf"/> gives the same names back for the summary.</summary>
-    private static readonly Dictionary<string, Readout> ReadoutNames = new(StringComparer.Ordinal)
+    internal static readonly Dictionary<string, Readout> ReadoutNames = new(StringComparer.Ordinal)
     {
         ["proportion"] = Readout.Proportion,
         ["mean-count"] = Readout.MeanCount,
         ["profile"] = Readout.Profile,
+        ["linear"] = Readout.Linear,
     };
 
-    private static string NameOf(Readout r) => NameIn(ReadoutNames, r);
+    internal static string NameOf(Readout r) => NameIn(ReadoutNames, r);
 
     /// <summary>A string option that accepts only the names of <paramref name="names"/>.</summary>
     private static Option<string> ChoiceOption<T>(string name, Dictionary<string, T> names, string defaultName, string description)
@@ -259,6 +261,8 @@ public static class TrainCommand
             { EvalPresentations: < 1 or > StdpTrainingOptions.MaxEvalPresentations } => $"--eval-presentations: must be 1 to {StdpTrainingOptions.MaxEvalPresentations}, got {options.EvalPresentations}",
             { LabelSamples: 0 } when options.EvalPresentations != 1 => "--eval-presentations: needs --label-samples > 0, labelling on the frozen network shown each image as often",
             { LabelSamples: 0 } when options.EvalRateScale != 1 => "--eval-rate-scale: needs --label-samples > 0, labelling on the frozen network with the scaled input",
+            { Readout: Readout.Linear } when options.LabelSamples < LinearReadout.MinSamples =>
+                $"--readout: linear is fitted on the frozen network's labelling counts and needs --label-samples of at least {LinearReadout.MinSamples}, got {options.LabelSamples}",
             _ when !(options.ThetaPlusMv >= 0) || double.IsInfinity(options.ThetaPlusMv) => $"--theta-plus: must be a finite step >= 0 mV, got {options.ThetaPlusMv}",
             { InitialWeights: InitialWeights.Images } when startWeights is not null => "--init-weights: images cannot be combined with --weights, which already gives the starting weights",
             { InitialWeights: InitialWeights.Images } when options.TrainSamples <= options.Neurons =>

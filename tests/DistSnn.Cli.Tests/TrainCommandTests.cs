@@ -75,6 +75,47 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_readout_recomputes_every_readout_of_a_saved_responses_file_as_the_run_reported_it()
+    {
+        string run = Path.Combine(_dir, "linear");
+        var (code, stdout, stderr) = CliProcess.Run("train", "stdp", "--neurons", "10", "--train-samples", "40", "--label-samples", "30",
+            "--test-samples", "20", "--report-every", "20", "--readout", "linear", "--save-responses", "-o", run, "--json");
+        Assert.True(code == 0, stderr);
+        var trained = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("linear", trained.GetProperty("readout").GetString());
+        var byReadout = trained.GetProperty("test_accuracy_by_readout");
+        Assert.Equal(["linear", "mean-count", "profile", "proportion"], byReadout.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(byReadout.GetProperty("linear").GetDouble(), trained.GetProperty("test_accuracy").GetDouble());
+
+        string responses = Path.Combine(run, "responses.h5");
+        (code, stdout, stderr) = CliProcess.Run("train", "readout", responses, "--json");
+        Assert.True(code == 0, stderr);
+        var read = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal((10, 30, 20), (read.GetProperty("neurons").GetInt32(), read.GetProperty("label_samples").GetInt32(), read.GetProperty("test_samples").GetInt32()));
+        foreach (var readout in byReadout.EnumerateObject())
+            Assert.Equal(readout.Value.GetDouble(), read.GetProperty("test_accuracy_by_readout").GetProperty(readout.Name).GetDouble());
+        Assert.Contains(read.GetProperty("linear_regularization").GetDouble(), new[] { 1e-2, 3e-3, 1e-3, 3e-4, 1e-4 });
+        (code, stdout, stderr) = CliProcess.Run("train", "readout", responses, "--readout", "profile");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("test accuracy (linear)", stdout);
+        Assert.Contains("confusion matrix (profile):", stdout);
+
+        // Refusals name the file and what is wrong; the readout needs frozen labelling counts.
+        string weights = Path.Combine(run, "weights.h5");
+        (code, _, stderr) = CliProcess.Run("train", "readout", weights);
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {Path.GetFullPath(weights)}: no /label_counts dataset (not a responses.h5 of distsnn train stdp --save-responses)", stderr);
+        string missing = Path.Combine(run, "missing.h5");
+        (code, _, stderr) = CliProcess.Run("train", "readout", missing);
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {Path.GetFullPath(missing)}: not a readable HDF5 file", stderr);
+        (code, _, stderr) = CliProcess.Run("train", "stdp", "--readout", "linear", "--label-samples", "10", "-o", Path.Combine(_dir, "refused"));
+        Assert.Equal(2, code);
+        Assert.Contains("error: --readout: linear is fitted on the frozen network's labelling counts and needs --label-samples of at least 20, got 10", stderr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "refused")));
+    }
+
+    [Fact]
     public void A_saved_network_is_labelled_and_tested_again_from_its_weights_file()
     {
         string first = Path.Combine(_dir, "first"), again = Path.Combine(_dir, "again");
@@ -117,6 +158,10 @@ public sealed class TrainCommandTests : IDisposable
         (code, _, stderr) = CliProcess.Run("train", "stdp", "--eval-rate-scale", "4", "--label-samples", "0", "-o", again);
         Assert.Equal(2, code);
         Assert.Contains("error: --eval-rate-scale: needs --label-samples > 0", stderr);
+        // Ten labelling images are too few for the linear readout: train readout says so of that file.
+        (code, _, stderr) = CliProcess.Run("train", "readout", Path.Combine(again, "responses.h5"));
+        Assert.Equal(2, code);
+        Assert.Contains("/label_counts holds 10 images; the readouts need at least 20", stderr);
         (code, _, stderr) = CliProcess.Run("train", "stdp", "--eval-presentations", "3", "--label-samples", "0", "-o", again);
         Assert.Equal(2, code);
         Assert.Contains("error: --eval-presentations: needs --label-samples > 0", stderr);

@@ -118,8 +118,12 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
         // The labelling and each readout's accuracy are recomputed exactly from the kept counts.
         var assignment = ClassAssignment.Assign(r.LabelCounts, r.Neurons, r.LabelClasses);
         Assert.Equal(kept.NeuronClasses, assignment.NeuronClasses.ToArray());
+        Assert.Equal(Enum.GetValues<Readout>(), kept.AccuracyByReadout.Keys.Order());
+        var linear = LinearReadout.Fit(r.LabelCounts, r.Neurons, r.LabelClasses);
         foreach (var (readout, accuracy) in kept.AccuracyByReadout)
-            Assert.Equal(accuracy, ClassAssignment.Accuracy(assignment.Predict(r.TestCounts, r.TestClasses.Length, readout), r.TestClasses));
+            Assert.Equal(accuracy, ClassAssignment.Accuracy(readout == Readout.Linear
+                ? linear.Predict(r.TestCounts, r.TestClasses.Length)
+                : assignment.Predict(r.TestCounts, r.TestClasses.Length, readout), r.TestClasses));
         var three = Assert.IsType<EvaluationResponses>(keptThree.Responses);
         Assert.Equal(r.LabelCounts, three.LabelCounts);
         Assert.Equal(r.TestCounts, three.TestCounts);
@@ -158,6 +162,8 @@ public sealed class DiehlCookEvaluationTests(FashionMnistFixture fixture) : ICla
         foreach (double k in new[] { 0, -1, double.NaN, double.PositiveInfinity, 100.5 })
             Assert.Contains("training rate scale must be > 0 and at most 100", Assert.Throws<ArgumentOutOfRangeException>(() => new StdpTrainer(Small with { TrainRateScale = k })).Message);
         Assert.Contains("needs labelling on the frozen network", Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { EvalRateScale = 2, LabelSamples = 0 })).Message);
+        Assert.Contains("linear readout is fitted on the frozen network's labelling counts: it needs at least 20 label samples, got 0",
+            Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { Readout = Readout.Linear, LabelSamples = 0 })).Message);
         foreach (int r in new[] { 0, -1, 17 })
             Assert.Contains("evaluation presentations must be 1 to 16", Assert.Throws<ArgumentOutOfRangeException>(() => new StdpTrainer(Small with { EvalPresentations = r })).Message);
         Assert.Contains("need labelling on the frozen network", Assert.Throws<ArgumentException>(() => new StdpTrainer(Small with { EvalPresentations = 2, LabelSamples = 0 })).Message);

@@ -23,10 +23,11 @@ public sealed class DiehlCookTests(FashionMnistFixture fixture) : IClassFixture<
         Assert.True(result.NeuronClasses.Distinct().Count(c => c >= 0) >= 5, "neurons specialise on at least 5 classes");
         // All readouts are scored on the same spike counts; the default one is the headline and the confusion matrix.
         Assert.Equal(Readout.Proportion, result.Readout);
-        Assert.Equal([Readout.MeanCount, Readout.Proportion, Readout.Profile], result.AccuracyByReadout.Keys.Order());
+        Assert.Equal([Readout.MeanCount, Readout.Proportion, Readout.Profile, Readout.Linear], result.AccuracyByReadout.Keys.Order());
         Assert.Equal(result.AccuracyByReadout[Readout.Proportion], result.TestAccuracy);
         Assert.Equal(result.TestAccuracy, (double)result.Confusion.Correct / result.Confusion.Total);
         Assert.True(result.AccuracyByReadout[Readout.MeanCount] >= 0.30, $"mean-count accuracy {result.AccuracyByReadout[Readout.MeanCount]:P1}");
+        Assert.True(result.AccuracyByReadout[Readout.Linear] >= 0.30, $"linear accuracy {result.AccuracyByReadout[Readout.Linear]:P1}");
         Assert.Equal(result.Neurons, result.NeuronProportions.Length);
         Assert.All(result.NeuronProportions, p => Assert.InRange(p, 0.1, 1.0));
         // Normalisation keeps the input weights of every neuron summing to 78 nS.
@@ -54,6 +55,9 @@ public sealed class DiehlCookTests(FashionMnistFixture fixture) : IClassFixture<
         Assert.Contains(frozen.NeuronClasses, c => c >= 0);
         // The frozen responses label differently from the ones recorded while the weights moved.
         Assert.NotEqual(inWindow.NeuronClasses, frozen.NeuronClasses);
+        // Only frozen labelling counts fit the linear readout: labels recorded while learning give the voting ones.
+        Assert.DoesNotContain(Readout.Linear, inWindow.AccuracyByReadout.Keys);
+        Assert.Contains(Readout.Linear, frozen.AccuracyByReadout.Keys);
     }
 
     [Fact]

@@ -17,6 +17,11 @@ public enum Readout
     /// shirts and T-shirts backs both; a class no labelling image had gets no score.
     /// </summary>
     Profile,
+    /// <summary>
+    /// Not a rule of the assignment: a softmax regression on the labelling images' spike counts
+    /// (<see cref="LinearReadout"/>), which needs the labelling counts rather than the neurons' classes.
+    /// </summary>
+    Linear,
 }
 
 /// <summary>
@@ -258,6 +263,8 @@ public sealed class ClassAssignment
 
     private void Scores(ReadOnlySpan<int> sampleCounts, Span<double> scores, Readout readout)
     {
+        if (readout == Readout.Linear)
+            throw new ArgumentException("the linear readout is fitted on the labelling counts by LinearReadout.Fit, not read from a class assignment", nameof(readout));
         if (readout is not (Readout.MeanCount or Readout.Proportion or Readout.Profile))
             throw new ArgumentOutOfRangeException(nameof(readout), readout, "unknown readout");
         if (sampleCounts.Length != NeuronCount)
