@@ -11,6 +11,8 @@ namespace DistSnn.Cli;
 /// </summary>
 public static class EvaluationResponsesFile
 {
+    private const string Origin = "a responses.h5 of distsnn train stdp --save-responses";
+
     /// <summary>Writes <paramref name="responses"/>.</summary>
     public static void Write(string path, EvaluationResponses responses)
     {
@@ -30,17 +32,7 @@ public static class EvaluationResponsesFile
     /// </summary>
     public static EvaluationResponses Read(string path)
     {
-        NativeFile file;
-        try
-        {
-            file = H5File.OpenRead(path);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // PureHDF reports a missing or damaged file with several exception types.
-            throw new InvalidDataException($"{path}: not a readable HDF5 file: {e.Message}", e);
-        }
-        using (file)
+        using (var file = Hdf5Input.Open(path))
         {
             var (labelCounts, labelImages, neurons) = Counts(file, path, "label_counts");
             var (testCounts, testImages, testNeurons) = Counts(file, path, "test_counts");
@@ -54,7 +46,7 @@ public static class EvaluationResponsesFile
 
     private static (int[] Flat, int Rows, int Columns) Counts(NativeFile file, string path, string name)
     {
-        var dataset = Dataset(file, path, name);
+        var dataset = Hdf5Input.Dataset(file, path, name, Origin);
         var dims = dataset.Space.Dimensions;
         if (dims.Length != 2 || dims[1] < 1 || dims[0] * dims[1] > int.MaxValue)
             throw new InvalidDataException($"{path}: /{name} is [{string.Join(", ", dims)}]; expected [images, neurons]");
@@ -77,7 +69,7 @@ public static class EvaluationResponsesFile
 
     private static byte[] Classes(NativeFile file, string path, string name, int images)
     {
-        var dataset = Dataset(file, path, name);
+        var dataset = Hdf5Input.Dataset(file, path, name, Origin);
         if (dataset.Space.Dimensions is not [var length] || length != (ulong)images)
             throw new InvalidDataException($"{path}: /{name} is [{string.Join(", ", dataset.Space.Dimensions)}]; expected [{images}], one class per row of the counts");
         try
@@ -87,19 +79,6 @@ public static class EvaluationResponsesFile
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new InvalidDataException($"{path}: /{name} cannot be read as 8-bit classes: {e.Message}", e);
-        }
-    }
-
-    private static IH5Dataset Dataset(NativeFile file, string path, string name)
-    {
-        if (!file.LinkExists(name)) throw new InvalidDataException($"{path}: no /{name} dataset (not a responses.h5 of distsnn train stdp --save-responses)");
-        try
-        {
-            return file.Dataset(name);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new InvalidDataException($"{path}: /{name} is not a dataset: {e.Message}", e);
         }
     }
 

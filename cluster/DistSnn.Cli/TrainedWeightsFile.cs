@@ -11,6 +11,8 @@ namespace DistSnn.Cli;
 /// </summary>
 public static class TrainedWeightsFile
 {
+    private const string Origin = "a weights.h5 of distsnn train stdp";
+
     /// <summary>Writes <paramref name="result"/>'s learned state.</summary>
     public static void Write(string path, StdpTrainingResult result, int rows, int columns)
     {
@@ -36,24 +38,14 @@ public static class TrainedWeightsFile
     /// </summary>
     public static DiehlCookState Read(string path, int inputs)
     {
-        NativeFile file;
-        try
+        using (var file = Hdf5Input.Open(path))
         {
-            file = H5File.OpenRead(path);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // PureHDF reports a missing or damaged file with several exception types.
-            throw new InvalidDataException($"{path}: not a readable HDF5 file: {e.Message}", e);
-        }
-        using (file)
-        {
-            var weights = Dataset(file, path, "weights");
+            var weights = Hdf5Input.Dataset(file, path, "weights", Origin);
             var dims = weights.Space.Dimensions;
             if (dims.Length != 2 || dims[0] != (ulong)inputs || dims[1] < 1 || dims[1] > int.MaxValue / (ulong)inputs)
                 throw new InvalidDataException($"{path}: /weights is [{string.Join(", ", dims)}]; expected [{inputs}, neurons] for images of {inputs} pixels");
             int neurons = (int)dims[1];
-            var theta = Dataset(file, path, "theta");
+            var theta = Hdf5Input.Dataset(file, path, "theta", Origin);
             if (theta.Space.Dimensions is not [var t] || t != (ulong)neurons)
                 throw new InvalidDataException($"{path}: /theta is [{string.Join(", ", theta.Space.Dimensions)}]; expected [{neurons}], one per neuron of /weights");
             var w = ReadFloats<float[,]>(weights, path, "weights");
@@ -83,19 +75,6 @@ public static class TrainedWeightsFile
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new InvalidDataException($"{path}: /{name} cannot be read as 32-bit floats: {e.Message}", e);
-        }
-    }
-
-    private static IH5Dataset Dataset(NativeFile file, string path, string name)
-    {
-        if (!file.LinkExists(name)) throw new InvalidDataException($"{path}: no /{name} dataset (not a weights.h5 of distsnn train stdp)");
-        try
-        {
-            return file.Dataset(name);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            throw new InvalidDataException($"{path}: /{name} is not a dataset: {e.Message}", e);
         }
     }
 }
