@@ -403,8 +403,8 @@ public sealed class StdpTrainer
         double labelSeconds = clock.Elapsed.TotalSeconds - trainSeconds;
 
         clock.Restart();
-        // The linear readout is fitted on the frozen labelling counts, where there are enough of them.
-        var linear = labelCounts.Length > 0 && labelN >= LinearReadout.MinSamples ? LinearReadout.Fit(labelCounts, n, labelClasses) : null;
+        // The linear readout is fitted on the frozen labelling counts (labelN > 0 means there are some), where there are enough of them.
+        var linear = labelN >= LinearReadout.MinSamples ? LinearReadout.Fit(labelCounts, n, labelClasses) : null;
         var readouts = Enum.GetValues<Readout>().Where(r => r != Readout.Linear || linear is not null).ToArray();
         var predictions = readouts.ToDictionary(r => r, _ => new int[testN]);
         var response = new int[n];

@@ -309,7 +309,8 @@ public sealed class ClassAssignment
         return best;
     }
 
-    private static int CheckShape(ReadOnlySpan<int> spikeCounts, int neuronCount, int sampleCount)
+    /// <summary>Refuses flat counts that are not <paramref name="sampleCount"/> rows of <paramref name="neuronCount"/>.</summary>
+    internal static int CheckShape(ReadOnlySpan<int> spikeCounts, int neuronCount, int sampleCount)
     {
         if ((long)sampleCount * neuronCount != spikeCounts.Length)
             throw new ArgumentException(
@@ -319,7 +320,8 @@ public sealed class ClassAssignment
         return sampleCount;
     }
 
-    private static void CheckLabels(ReadOnlySpan<byte> labels, int classCount)
+    /// <summary>Refuses a label that is not a class index below <paramref name="classCount"/>.</summary>
+    internal static void CheckLabels(ReadOnlySpan<byte> labels, int classCount)
     {
         for (int s = 0; s < labels.Length; s++)
             if (labels[s] >= classCount)

@@ -126,9 +126,40 @@ public sealed class LinearReadout
     /// <summary>Scores of each class for one sample's counts (length <see cref="NeuronCount"/>).</summary>
     public double[] ClassScores(ReadOnlySpan<int> sampleCounts)
     {
+        var scores = new double[ClassCount];
+        Scores(sampleCounts, scores);
+        return scores;
+    }
+
+    /// <summary>The class with the highest score (ties: the lowest index).</summary>
+    public int Predict(ReadOnlySpan<int> sampleCounts)
+    {
+        // Called once per test image while it is presented, so the scores stay off the heap.
+        Span<double> scores = ClassCount <= 256 ? stackalloc double[ClassCount] : new double[ClassCount];
+        Scores(sampleCounts, scores);
+        return ArgMax(scores);
+    }
+
+    /// <summary>Predicted class of each sample of flat, sample-major counts.</summary>
+    public int[] Predict(ReadOnlySpan<int> spikeCounts, int sampleCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(sampleCount);
+        ClassAssignment.CheckShape(spikeCounts, NeuronCount, sampleCount);
+        var predicted = new int[sampleCount];
+        var scores = new double[ClassCount];
+        for (int s = 0; s < sampleCount; s++)
+        {
+            Scores(spikeCounts.Slice(s * NeuronCount, NeuronCount), scores);
+            predicted[s] = ArgMax(scores);
+        }
+        return predicted;
+    }
+
+    private void Scores(ReadOnlySpan<int> sampleCounts, Span<double> scores)
+    {
         if (sampleCounts.Length != NeuronCount)
             throw new ArgumentException($"{sampleCounts.Length} spike counts but the readout has {NeuronCount} neurons", nameof(sampleCounts));
-        var scores = _biases.ToArray();
+        _biases.CopyTo(scores);
         for (int j = 0; j < sampleCounts.Length; j++)
         {
             int count = sampleCounts[j];
@@ -138,22 +169,6 @@ public sealed class LinearReadout
             var w = _weights.AsSpan(j * ClassCount, ClassCount);
             for (int c = 0; c < scores.Length; c++) scores[c] += w[c] * f;
         }
-        return scores;
-    }
-
-    /// <summary>The class with the highest score (ties: the lowest index).</summary>
-    public int Predict(ReadOnlySpan<int> sampleCounts) => ArgMax(ClassScores(sampleCounts));
-
-    /// <summary>Predicted class of each sample of flat, sample-major counts.</summary>
-    public int[] Predict(ReadOnlySpan<int> spikeCounts, int sampleCount)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(sampleCount);
-        if ((long)sampleCount * NeuronCount != spikeCounts.Length)
-            throw new ArgumentException(
-                $"{spikeCounts.Length} spike counts do not make {sampleCount} samples × {NeuronCount} neurons", nameof(spikeCounts));
-        var predicted = new int[sampleCount];
-        for (int s = 0; s < sampleCount; s++) predicted[s] = Predict(spikeCounts.Slice(s * NeuronCount, NeuronCount));
-        return predicted;
     }
 
     private static int ArgMax(ReadOnlySpan<double> scores)
@@ -254,16 +269,13 @@ public sealed class LinearReadout
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(neurons);
             ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 2);
-            if ((long)labels.Length * neurons != counts.Length)
-                throw new ArgumentException(
-                    $"{counts.Length} spike counts do not make {labels.Length} samples × {neurons} neurons", nameof(counts));
+            ClassAssignment.CheckShape(counts, neurons, labels.Length);
+            ClassAssignment.CheckLabels(labels, classCount);
             var rowStart = new int[labels.Length + 1];
             var columns = new List<int>();
             var values = new List<double>();
             for (int s = 0; s < labels.Length; s++)
             {
-                if (labels[s] >= classCount)
-                    throw new ArgumentException($"label {labels[s]} of sample {s} is not a class index (expected 0..{classCount - 1})", nameof(labels));
                 var row = counts.Slice(s * neurons, neurons);
                 for (int j = 0; j < neurons; j++)
                 {
