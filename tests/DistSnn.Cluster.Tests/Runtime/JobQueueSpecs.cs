@@ -72,14 +72,20 @@ public class JobQueueSpecs : TestKit
     public void QueuedJobsRunToTheEndWithTheirOwnResults()
     {
         var coordinator = Coordinator(1);
-        // The first runs long enough (10,000 steps) to be still running when the second is looked at.
-        var specs = new[] { Small(1000), Small(30) with { Run = Small(30).Run with { Seed = 6 } } };
+        // A long job holds the only slot while the two are looked at, so they are certainly still queued; cancelling it
+        // then lets them run, one after the other, to the end. (A short first job could end, and the second with it,
+        // before the look on a fast machine.)
+        coordinator.Tell(new SubmitJob("long", Small(60_000), 2, PartitionStrategy.Contiguous));
+        ExpectMsg<JobAccepted>();
+        var specs = new[] { Small(100), Small(30) with { Run = Small(30).Run with { Seed = 6 } } };
         for (int i = 0; i < 2; i++)
         {
             coordinator.Tell(new SubmitJob($"q{i}", specs[i], 2, PartitionStrategy.Contiguous));
             ExpectMsg<JobAccepted>();
         }
-        Assert.Equal(JobState.Queued, States(coordinator, "q1")[0]);
+        Assert.Equal([JobState.Queued, JobState.Queued], States(coordinator, "q0", "q1"));
+        coordinator.Tell(new CancelJob("long"));
+        Assert.Equal(JobState.Cancelled, ExpectMsg<JobStatus>().State);
         for (int i = 0; i < 2; i++)
         {
             JobResult? result = null;
