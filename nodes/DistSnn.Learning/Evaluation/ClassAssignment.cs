@@ -294,7 +294,7 @@ public sealed class ClassAssignment
     }
 
     /// <summary>Lowest index of the highest finite score; <see cref="Unassigned"/> when every score is -∞.</summary>
-    private static int ArgMax(ReadOnlySpan<double> scores)
+    internal static int ArgMax(ReadOnlySpan<double> scores)
     {
         int best = Unassigned;
         double bestScore = double.NegativeInfinity;

@@ -123,21 +123,13 @@ public sealed class LinearReadout
         return new LinearReadout(neuronCount, classCount, weights, biases, regularization, double.NaN);
     }
 
-    /// <summary>Scores of each class for one sample's counts (length <see cref="NeuronCount"/>).</summary>
-    public double[] ClassScores(ReadOnlySpan<int> sampleCounts)
-    {
-        var scores = new double[ClassCount];
-        Scores(sampleCounts, scores);
-        return scores;
-    }
-
     /// <summary>The class with the highest score (ties: the lowest index).</summary>
     public int Predict(ReadOnlySpan<int> sampleCounts)
     {
         // Called once per test image while it is presented, so the scores stay off the heap.
         Span<double> scores = ClassCount <= 256 ? stackalloc double[ClassCount] : new double[ClassCount];
         Scores(sampleCounts, scores);
-        return ArgMax(scores);
+        return ClassAssignment.ArgMax(scores);
     }
 
     /// <summary>Predicted class of each sample of flat, sample-major counts.</summary>
@@ -150,7 +142,7 @@ public sealed class LinearReadout
         for (int s = 0; s < sampleCount; s++)
         {
             Scores(spikeCounts.Slice(s * NeuronCount, NeuronCount), scores);
-            predicted[s] = ArgMax(scores);
+            predicted[s] = ClassAssignment.ArgMax(scores);
         }
         return predicted;
     }
@@ -171,14 +163,6 @@ public sealed class LinearReadout
         }
     }
 
-    private static int ArgMax(ReadOnlySpan<double> scores)
-    {
-        int best = 0;
-        for (int c = 1; c < scores.Length; c++)
-            if (scores[c] > scores[best]) best = c;
-        return best;
-    }
-
     private static double Accuracy(SparseFeatures data, double[] weights, double[] biases)
     {
         if (data.Samples == 0) return 0;
@@ -187,7 +171,7 @@ public sealed class LinearReadout
         for (int s = 0; s < data.Samples; s++)
         {
             data.Scores(s, weights, biases, z);
-            if (ArgMax(z) == data.Labels[s]) correct++;
+            if (ClassAssignment.ArgMax(z) == data.Labels[s]) correct++;
         }
         return (double)correct / data.Samples;
     }
@@ -200,8 +184,8 @@ public sealed class LinearReadout
         var xb = new double[classes];
         if (m == 0 || iterations == 0) return (x, xb);
         double step = 1 / (CurvatureMargin * data.LargestEigenvalue(PowerIterations) / (2.0 * m) + lambda);
-        var y = (double[])x.Clone();
-        var yb = (double[])xb.Clone();
+        var y = new double[x.Length]; // the extrapolated point, also from zero
+        var yb = new double[classes];
         var grad = new double[n * classes];
         var gradB = new double[classes];
         var z = new double[classes];
