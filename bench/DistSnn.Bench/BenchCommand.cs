@@ -158,7 +158,7 @@ public static class BenchCommand
         }
         var spec = DistSnn.Model.NetworkScaling.Scale(DistSnn.Model.ModelLoader.LoadFile(model), scale);
         double durationMs = remote[0].Summary.DurationMs;
-        double epochs = Math.Ceiling(durationMs / spec.Run.Dt / spec.EpochSteps());
+        double epochs = Math.Ceiling((double)spec.Run.Grid.Steps(durationMs) / spec.EpochSteps());
         double localWall = Median(local.Select(s => s.ProcessWall)), clusterWall = Median(remote.Select(s => s.SubmitWall));
         var w = remote[0].Wire;
         var result = new Dictionary<string, object>

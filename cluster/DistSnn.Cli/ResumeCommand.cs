@@ -80,8 +80,8 @@ public static class ResumeCommand
             Console.Error.WriteLine($"error: --checkpoint-every: {why}");
             return null;
         }
-        long steps = (long)Math.Round(ms / dt);
-        if (!double.IsFinite(ms) || steps < 1)
+        long steps = Math.Abs(ms) <= Model.TimeGrid.MaxMs ? new Model.TimeGrid(dt).Steps(ms) : 0;
+        if (steps < 1)
         {
             Console.Error.WriteLine($"error: --checkpoint-every: must be at least one step ({dt.ToString(CultureInfo.InvariantCulture)} ms), got '{text}'");
             return null;

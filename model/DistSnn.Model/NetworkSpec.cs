@@ -18,8 +18,11 @@ public sealed record RunSettings
     /// </summary>
     public int? ExchangeLag { get; init; }
 
-    /// <summary>Number of steps to simulate (duration rounded to whole steps).</summary>
-    public long Steps => (long)Math.Round(Duration / Dt);
+    /// <summary>The time grid of <see cref="Dt"/>: the one place where ms become steps.</summary>
+    public TimeGrid Grid => new(Dt);
+
+    /// <summary>Number of steps to simulate (duration rounded to whole steps, see <see cref="TimeGrid.Steps"/>).</summary>
+    public long Steps => Grid.Steps(Duration);
 }
 
 /// <summary>
@@ -131,8 +134,8 @@ public sealed record NetworkSpec
         return first;
     }
 
-    /// <summary>A delay in ms as whole steps (rounded to nearest).</summary>
-    public long DelaySteps(double delayMs) => (long)Math.Round(delayMs / Run.Dt);
+    /// <summary>A delay in ms as whole steps (rounded to nearest, see <see cref="TimeGrid.Steps"/>).</summary>
+    public long DelaySteps(double delayMs) => Run.Grid.Steps(delayMs);
 
     /// <summary>
     /// The smallest delay any synapse can have, in steps: the epoch length. Derived from the specification (the
@@ -151,7 +154,7 @@ public sealed record NetworkSpec
                     if (s.Delay is double d) lo = Math.Min(lo, Math.Max(1, DelaySteps(d)));
             min = Math.Min(min, lo);
         }
-        return min == long.MaxValue ? Math.Max(1, (long)Math.Round(1.0 / Run.Dt)) : min;
+        return min == long.MaxValue ? Math.Max(1, Run.Grid.Steps(1.0)) : min;
     }
 
     /// <summary>

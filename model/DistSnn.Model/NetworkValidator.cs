@@ -89,10 +89,12 @@ public static class NetworkValidator
                 Add("run", "is required");
                 return;
             }
-            if (run.Dt > 0 && double.IsFinite(run.Dt)) _dt = run.Dt;
+            if (TimeGrid.IsValidDt(run.Dt)) _dt = run.Dt;
+            else if (run.Dt > 0 && run.Dt <= TimeGrid.MaxMs)
+                Add("run.dt", $"{Ms(run.Dt)} is not a whole number of µs, the resolution of the time grid");
             else Add("run.dt", $"{Ms(run.Dt)} is not a valid step; dt must be a positive, finite time");
-            if (!(run.Duration >= 0) || !double.IsFinite(run.Duration))
-                Add("run.duration", $"{Ms(run.Duration)} is not a valid duration; it must be a finite time >= 0 ms");
+            if (!(run.Duration >= 0) || !(run.Duration <= TimeGrid.MaxMs))
+                Add("run.duration", $"{Ms(run.Duration)} is not a valid duration; it must be a finite time from 0 ms to {TimeGrid.MaxMs:G} ms");
         }
 
         private void CheckPopulations()
@@ -530,9 +532,8 @@ public static class NetworkValidator
                 Add($"{path}.interval", $"{Ms(s.Interval)} is not a valid interval; it must be a positive time");
             else if (DtKnown)
             {
-                var ratio = s.Interval / _dt;
-                var whole = Math.Round(ratio);
-                if (whole < 1 || Math.Abs(ratio - whole) > Tolerance * ratio)
+                var grid = new TimeGrid(_dt);
+                if (!(s.Interval <= TimeGrid.MaxMs) || grid.Steps(s.Interval) < 1 || !grid.IsWholeSteps(s.Interval))
                     Add($"{path}.interval", $"{Ms(s.Interval)} is not a whole multiple of dt = {Ms(_dt)}");
             }
         }

@@ -55,13 +55,13 @@ internal sealed class CurrentSchedule
     private readonly NeuronGroup _group;
     private readonly List<(CurrentSourceSpec Spec, int[] GroupIndices)> _sources = new();
     private readonly long[] _changes;
-    private readonly double _dt;
+    private readonly TimeGrid _grid;
     private int _next;
 
     public CurrentSchedule(NeuronGroup group, int[] owned, IEnumerable<CurrentSourceSpec> specs, double dt)
     {
         _group = group;
-        _dt = dt;
+        _grid = new TimeGrid(dt);
         var localOf = new Dictionary<int, int>();
         for (int k = 0; k < owned.Length; k++) localOf[owned[k]] = k;
         var changes = new SortedSet<long> { 0 };
@@ -86,7 +86,7 @@ internal sealed class CurrentSchedule
     }
 
     /// <summary>First step whose start time is at or after <paramref name="ms"/>.</summary>
-    private long StartStep(double ms) => (long)Math.Ceiling(ms / _dt - 1e-9);
+    private long StartStep(double ms) => _grid.StepsAtOrAfter(ms);
 
     public bool Empty => _sources.Count == 0;
 

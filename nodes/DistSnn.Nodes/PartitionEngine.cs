@@ -448,7 +448,7 @@ public sealed partial class PartitionEngine
                 groupIdx.Add(k);
             }
             if (neurons.Count == 0) continue;
-            long interval = Math.Max(1, (long)Math.Round(rs[r].Interval / _spec.Run.Dt));
+            long interval = Math.Max(1, _spec.Run.Grid.Steps(rs[r].Interval));
             foreach (var variable in rs[r].Variables)
                 list.Add(new StateRecord(r, p, variable, neurons.ToArray(), groupIdx.ToArray(), interval, g.State(variable)));
         }

@@ -81,7 +81,7 @@ internal static class RandomSpecs
         "*star", "&amp", "!bang", "%pct", "@at", "`tick`", "...", "---", "L\u2028sep", "ctl\u0001",
     ];
 
-    private static readonly double[] Steps = [0.1, 0.05, 0.25, 0.125, 1, 1.0 / 3];
+    private static readonly double[] Steps = [0.1, 0.05, 0.25, 0.125, 1, 0.333, 0.025];
 
     public static NetworkSpec Create(int seed)
     {

@@ -38,7 +38,7 @@ public class AnalyticSpikeTests
 
         // Spikes are detected at the end of the first step at or after the crossing; the reset and the refractory
         // period start from that grid time, so each interval is t_ref plus the charging time rounded up to the grid.
-        long refSteps = (long)Math.Round(tRef / Dt);
+        long refSteps = new TimeGrid(Dt).Steps(tRef);
         var expected = new List<long> { (long)Math.Ceiling(first / Dt) };
         while (true)
         {
@@ -75,9 +75,9 @@ public class AnalyticSpikeTests
         var engines = Sim.Run(b.Build());
 
         var genSpikes = Sim.Spikes(engines, 0);
-        Assert.Equal(times.Select(t => (long)Math.Round(t / Dt)), genSpikes.Select(s => s.Stamp));
+        Assert.Equal(times.Select(new TimeGrid(Dt).Steps), genSpikes.Select(s => s.Stamp));
         // The synaptic variable jumps when the spike arrives: at (stamp + delay steps) * dt.
-        long d = (long)Math.Round(delay / Dt);
+        long d = new TimeGrid(Dt).Steps(delay);
         var arrivals = genSpikes.Select(s => (s.Stamp + d) * Dt).ToArray();
         var trains = Sim.SpikeTrains(engines, 1, weights.Length);
 

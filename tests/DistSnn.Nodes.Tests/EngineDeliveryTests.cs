@@ -46,14 +46,14 @@ public class EngineDeliveryTests
         var engines = Sim.Run(b.Build());
         // Exchange lag 2 (minimum delays of 2 steps or more): epochs of half the minimum delay, so spikes are
         // delivered after later epochs have run.
-        long minDelay = (long)Math.Round(delays[0] / Dt);
+        long minDelay = new TimeGrid(Dt).Steps(delays[0]);
         Assert.Equal(minDelay >= 2 ? minDelay / 2 : 1, engines[0].EpochSteps);
 
-        var s0 = t0.Select(t => (long)Math.Round(t / Dt)).ToArray();
-        var s1 = t1.Select(t => (long)Math.Round(t / Dt)).ToArray();
+        var s0 = t0.Select(t => new TimeGrid(Dt).Steps(t)).ToArray();
+        var s1 = t1.Select(t => new TimeGrid(Dt).Steps(t)).ToArray();
         for (int j = 0; j < delays.Length; j++)
         {
-            long d = (long)Math.Round(delays[j] / Dt), dLong = (long)Math.Round(delays[^1] / Dt);
+            long d = new TimeGrid(Dt).Steps(delays[j]), dLong = new TimeGrid(Dt).Steps(delays[^1]);
             var v = Sim.Trace(engines, 0, "v", j);
             for (long stamp = 1; stamp <= steps; stamp++)
             {

@@ -53,7 +53,7 @@ public class PlasticityRuleTests
         }
     }
 
-    private static long Steps(double ms) => (long)Math.Round(ms / Dt);
+    private static long Steps(double ms) => new TimeGrid(Dt).Steps(ms);
 
     /// <summary>Pre at 50 ms; post such that it reaches the synapse Δt later (t_post + d - t_pre = Δt).</summary>
     private static double PairChange(SynapseModel model, double deltaMs, float w0 = 0.5f, double rateScale = 1)

@@ -13,7 +13,7 @@ internal abstract class ScalarReference
     protected ScalarReference(int count, double dt, double tRef)
     {
         Count = count;
-        RefSteps = (int)Math.Round(tRef / dt);
+        RefSteps = (int)new TimeGrid(dt).Steps(tRef);
         Refractory = new int[count];
         Current = new float[count];
     }

@@ -253,7 +253,7 @@ public static class AdminApi
     internal static (CheckpointRequest? Request, string? Refused) CheckpointRequestOf(double? everyMs, string? directory, double dt)
     {
         if (everyMs is not { } ms) return directory is null ? (null, null) : (null, "checkpoint_dir: needs checkpoint_every");
-        long steps = double.IsFinite(ms) ? (long)Math.Round(ms / dt) : 0;
+        long steps = Math.Abs(ms) <= TimeGrid.MaxMs ? new TimeGrid(dt).Steps(ms) : 0;
         if (steps < 1) return (null, $"checkpoint_every: must be at least one step ({dt.ToString(System.Globalization.CultureInfo.InvariantCulture)} ms), got {ms.ToString(System.Globalization.CultureInfo.InvariantCulture)} ms");
         if (directory is not null && directory.Trim().Length == 0) return (null, "checkpoint_dir: is empty");
         return (new CheckpointRequest(directory ?? "checkpoints", steps), null);

@@ -273,8 +273,8 @@ public sealed class StdpTrainer
         _input = spec.PopulationIndex(DiehlCookNetwork.Input);
         _exc = spec.PopulationIndex(DiehlCookNetwork.Excitatory);
         _net = new PartitionSet(spec, options.Partitions, _exc);
-        _presentSteps = (long)Math.Round(DiehlCookNetwork.PresentMs / spec.Run.Dt);
-        _restSteps = (long)Math.Round(DiehlCookNetwork.RestMs / spec.Run.Dt);
+        _presentSteps = spec.Run.Grid.Steps(DiehlCookNetwork.PresentMs);
+        _restSteps = spec.Run.Grid.Steps(DiehlCookNetwork.RestMs);
         _rates = new double[pixels];
         _floatRates = new float[pixels];
         _counts = new int[options.Neurons];

@@ -52,7 +52,7 @@ public sealed class AdExGroup : NeuronGroup
         _ie = (float)p.IE;
         _substeps = (int)p.Substeps;
         _hs = (float)(dt / _substeps);
-        _refSteps = (int)Math.Round(p.TRef / dt);
+        _refSteps = (int)new TimeGrid(dt).Steps(p.TRef);
         V = Filled(_el);
         W = new float[Padded];
         GExc = new float[Padded];

@@ -37,7 +37,7 @@ public sealed class LifDeltaGroup : NeuronGroup
         _ie = (float)p.IE;
         _thetaDecay = _learnedThetaDecay = Propagators.Decay(dt, p.TauTheta);
         _thetaPlus = _learnedThetaPlus = p.ThetaPlus;
-        _refSteps = (int)Math.Round(p.TRef / dt);
+        _refSteps = (int)new TimeGrid(dt).Steps(p.TRef);
         V = Filled(_el);
         Theta = new float[Padded];
         ThetaResidual = new float[Padded];

@@ -48,7 +48,7 @@ public sealed class LifExpCondGroup : NeuronGroup
         _ie = (float)p.IE;
         _thetaDecay = _learnedThetaDecay = Propagators.Decay(dt, p.TauTheta);
         _thetaPlus = _learnedThetaPlus = p.ThetaPlus;
-        _refSteps = (int)Math.Round(p.TRef / dt);
+        _refSteps = (int)new TimeGrid(dt).Steps(p.TRef);
         V = Filled((float)p.EL);
         GExc = new float[Padded];
         GInh = new float[Padded];

@@ -46,7 +46,7 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         _ie = (float)p.IE;
         _thetaDecay = _learnedThetaDecay = Propagators.Decay(dt, p.TauTheta);
         _thetaPlus = _learnedThetaPlus = p.ThetaPlus;
-        _refSteps = (int)Math.Round(p.TRef / dt);
+        _refSteps = (int)new TimeGrid(dt).Steps(p.TRef);
         V = Filled(_el);
         IExc = new float[Padded];
         IInh = new float[Padded];

@@ -25,8 +25,9 @@ public sealed class PoissonSourceGroup : NeuronGroup
         _dt = dt;
         _key = CounterRng.StreamKey(seed, RngPurpose.PoissonSource, 0);
         _p = -FastMath.ExpM1(-p.Rate * dt * 1e-3);
-        _firstStep = (long)Math.Ceiling(p.Start / dt - 1e-9);
-        _endStep = double.IsPositiveInfinity(p.Stop) ? long.MaxValue : (long)Math.Ceiling(p.Stop / dt - 1e-9);
+        var grid = new TimeGrid(dt);
+        _firstStep = grid.StepsAtOrAfter(p.Start);
+        _endStep = double.IsPositiveInfinity(p.Stop) ? long.MaxValue : grid.StepsAtOrAfter(p.Stop);
     }
 
     /// <inheritdoc />
@@ -100,7 +101,8 @@ public sealed class SpikeGeneratorGroup : NeuronGroup
         {
             var times = p.TimesOf(populationIndices[i]);
             long last = -1;
-            foreach (var stamp in times.Select(t => (long)Math.Round(t / dt)).Order())
+            var grid = new TimeGrid(dt);
+            foreach (var stamp in times.Select(grid.Steps).Order())
             {
                 if (stamp < 1) throw new ArgumentException($"spike time {stamp * dt} ms is before the first step ({dt} ms)");
                 if (stamp != last) events.Add((stamp, i));

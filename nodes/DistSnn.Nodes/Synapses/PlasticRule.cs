@@ -41,7 +41,7 @@ public sealed class PlasticRule
         WMax = model.WMax * weightScale;
         Range = WMax - WMin;
         NormalizeTotal = model.NormalizeTotal * weightScale;
-        NormalizeIntervalSteps = Math.Max(0, (long)Math.Round(model.NormalizeInterval / dt));
+        NormalizeIntervalSteps = Math.Max(0, new TimeGrid(dt).Steps(model.NormalizeInterval));
         EuclideanNormalize = model.NormalizeOrder == 2;
         switch (model)
         {

@@ -56,6 +56,7 @@ public static class SynapseBuilder
         private readonly long _preFirst, _postFirst;
         private readonly bool _noSelf;
         private readonly double _weightScale, _dt;
+        private readonly TimeGrid _grid;
         private readonly ulong _connectKey, _weightKey, _delayKey;
         private readonly bool _constWeight, _constDelay;
         private int _n;
@@ -81,6 +82,7 @@ public static class SynapseBuilder
             _noSelf = pre == post && !_proj.Connector.AllowSelfConnections;
             _weightScale = weightScale;
             _dt = spec.Run.Dt;
+            _grid = spec.Run.Grid;
             ulong seed = spec.Run.Seed;
             _connectKey = CounterRng.StreamKey(seed, RngPurpose.Connect, (ulong)projIndex);
             _weightKey = CounterRng.StreamKey(seed, RngPurpose.Weight, (ulong)projIndex);
@@ -99,7 +101,7 @@ public static class SynapseBuilder
 
         private int DelaySteps(double ms)
         {
-            long steps = Math.Max(1, (long)Math.Round(ms / _dt));
+            long steps = Math.Abs(ms) <= TimeGrid.MaxMs ? Math.Max(1, _grid.Steps(ms)) : long.MaxValue;
             if (steps > ushort.MaxValue)
                 throw new ArgumentException($"projections[{_projIndex}].delay: {ms} ms is more than {ushort.MaxValue} steps");
             return (int)steps;
