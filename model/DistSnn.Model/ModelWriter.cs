@@ -80,6 +80,7 @@ public static partial class ModelWriter
                 init.Add(variable, Value(value, $"{path}.initial.{variable}"));
             map.Add("initial", init);
         }
+        if (p.Backend is { } backend) map.Add("backend", Str(backend));
         return map;
     }
 

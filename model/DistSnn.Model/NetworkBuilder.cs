@@ -233,7 +233,17 @@ public sealed class PopulationHandle
     internal ValueSpec WeightOf(double weight) =>
         ValueSpec.Of(weight, Model.WeightDimensions.Count > 0 ? Model.WeightDimensions[0] : Dimension.Dimensionless);
 
-    internal PopulationSpec ToSpec() => new(Name, Size, Model) { Initial = new Dictionary<string, ValueSpec>(_initial) };
+    /// <summary>Hosts the population on the partitions of backend <paramref name="backend"/> (default <c>cpu</c>).</summary>
+    public PopulationHandle OnBackend(string backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        _backend = backend;
+        return this;
+    }
+
+    private string? _backend;
+
+    internal PopulationSpec ToSpec() => new(Name, Size, Model) { Initial = new Dictionary<string, ValueSpec>(_initial), Backend = _backend };
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Size} x {Model.Kind})";

@@ -33,6 +33,18 @@ public sealed record PopulationSpec(string Name, int Size, NeuronModel Model)
 {
     /// <summary>Initial values of state variables, by variable name.</summary>
     public IReadOnlyDictionary<string, ValueSpec> Initial { get; init; } = new Dictionary<string, ValueSpec>();
+
+    /// <summary>
+    /// The kind of partition that hosts this population's neurons (a backend name such as <c>cpu</c>); null is the
+    /// default, <see cref="DefaultBackend"/>. A partition holds populations of one backend only.
+    /// </summary>
+    public string? Backend { get; init; }
+
+    /// <summary>The backend of populations that name none.</summary>
+    public const string DefaultBackend = "cpu";
+
+    /// <summary>The backend that hosts this population.</summary>
+    public string BackendName => Backend ?? DefaultBackend;
 }
 
 /// <summary>

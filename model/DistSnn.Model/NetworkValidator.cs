@@ -121,6 +121,8 @@ public static class NetworkValidator
                     _byName[p.Name] = p;
                 }
                 if (p.Size < 1) Add($"{path}.size", $"{p.Size} is too small; a population needs at least 1 neuron");
+                if (p.Backend is { } backend && !IsBackendName(backend))
+                    Add($"{path}.backend", $"'{backend}' is not a backend name (lower-case letters, digits and '_', starting with a letter)");
                 if (p.Model is null)
                 {
                     Add($"{path}.model", "is required");
@@ -137,6 +139,9 @@ public static class NetworkValidator
                 }
             }
         }
+
+        private static bool IsBackendName(string name) =>
+            name.Length is > 0 and <= 64 && name[0] is >= 'a' and <= 'z' && name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '_');
 
         private void CheckSpikeTimes(SpikeGenerator sg, PopulationSpec p, string path)
         {

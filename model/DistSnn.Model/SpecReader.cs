@@ -12,7 +12,7 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
 {
     private static readonly string[] TopKeys = ["name", "run", "populations", "projections", "poisson_inputs", "currents", "record", "reward"];
     private static readonly string[] RunKeys = ["dt", "duration", "seed", "exchange_lag"];
-    private static readonly string[] PopulationKeys = ["name", "size", "model", "parameters", "initial"];
+    private static readonly string[] PopulationKeys = ["name", "size", "model", "parameters", "initial", "backend"];
     private static readonly Dimension[] AnyDimension = Enum.GetValues<Dimension>();
 
     /// <summary>Models by population name, null where the model could not be read (weights then skip dimension checks).</summary>
@@ -106,7 +106,7 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
                     initial[variable] = value;
             }
         }
-        return new PopulationSpec(name, size, model) { Initial = initial };
+        return new PopulationSpec(name, size, model) { Initial = initial, Backend = f.Text("backend", required: false, expected: "a backend name")?.Trim() };
     }
 
     private NeuronModel ReadParameters(NeuronModel model, YamlNode node, string path)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DistSnn.Model;
+using DistSnn.Nodes.Backends;
 using DistSnn.Nodes.Kernels;
 using DistSnn.Nodes.Random;
 using DistSnn.Nodes.Synapses;
@@ -7,16 +8,25 @@ using DistSnn.Nodes.Synapses;
 namespace DistSnn.Nodes;
 
 /// <summary>
-/// One partition of a network: the neurons it owns and every synapse onto them. It advances one epoch at a time
-/// (<see cref="EpochSteps"/> = the network's minimum delay in steps divided by the exchange lag k) and exchanges
-/// spikes only at epoch boundaries: <see cref="RunEpoch"/> runs the next epoch and returns the spikes it emitted;
-/// <see cref="Deliver"/> takes the spikes of one epoch from all in-neighbours (itself included), epochs in order.
-/// Epoch e's spikes arrive no earlier than epoch e + k, so they must be delivered before epoch e + k runs but may
-/// be delivered any time after epoch e has run here: their transit overlaps k - 1 epochs of computation.
-/// Knows nothing of actors or transports.
+/// The CPU backend (<c>cpu</c>): one partition of a network, the neurons it owns and every synapse onto them, advanced
+/// by vectorized kernels. It advances one epoch at a time (<see cref="EpochSteps"/> = the network's minimum delay in
+/// steps divided by the exchange lag k) and exchanges spikes only at epoch boundaries: <see cref="RunEpoch"/> runs the
+/// next epoch and returns the spikes it emitted; <see cref="Deliver"/> takes the spikes of one epoch from all
+/// in-neighbours (itself included), epochs in order. Epoch e's spikes arrive no earlier than epoch e + k, so they must
+/// be delivered before epoch e + k runs but may be delivered any time after epoch e has run here: their transit
+/// overlaps k - 1 epochs of computation. Knows nothing of actors or transports (see <see cref="IPartitionBackend"/>).
 /// </summary>
-public sealed partial class PartitionEngine
+public sealed partial class PartitionEngine : IPartitionBackend
 {
+    /// <summary>The registry entry of the CPU backend: every neuron model, receptor, delay and plasticity rule.</summary>
+    public static BackendType Type { get; } = new(PopulationSpec.DefaultBackend, new BackendCapabilities
+    {
+        NeuronModels = NeuronModel.Kinds,
+        PlasticityRules = SynapseModel.Kinds.Where(k => k != StaticSynapse.Instance.Kind).ToArray(),
+        MaxDelaySteps = ushort.MaxValue,
+    }, (spec, partition, owned) => new PartitionEngine(spec, partition, owned));
+
+    private readonly EpochClock _clock;
     private readonly NetworkSpec _spec;
     private readonly long[] _first;
     private readonly NeuronGroup?[] _groups;
@@ -46,9 +56,7 @@ public sealed partial class PartitionEngine
         Partition = partition;
         _first = spec.FirstGids();
         double dt = spec.Run.Dt;
-        EpochSteps = spec.EpochSteps();
-        Lag = spec.ExchangeLag();
-        TotalSteps = spec.Run.Steps;
+        _clock = new EpochClock(spec);
         int pops = spec.Populations.Count;
         if (TotalSteps + EpochSteps + 2 > long.MaxValue / Math.Max(1, _first[^1] + 1))
             throw new ArgumentException("duration x neurons exceeds the spike key range");
@@ -145,24 +153,31 @@ public sealed partial class PartitionEngine
         BuildSeconds = sw.Elapsed.TotalSeconds;
     }
 
+    /// <inheritdoc />
+    public string BackendName => Type.Name;
     /// <summary>This partition's index.</summary>
     public int Partition { get; }
+    /// <inheritdoc />
+    public EpochClock Clock => _clock;
     /// <summary>Steps per epoch (the network's minimum delay divided by <see cref="Lag"/>).</summary>
-    public long EpochSteps { get; }
+    public long EpochSteps => _clock.EpochSteps;
     /// <summary>Epoch e's spikes must be delivered before epoch e + Lag runs (see <see cref="NetworkSpec.ExchangeLag"/>).</summary>
-    public int Lag { get; }
+    public int Lag => _clock.Lag;
     /// <summary>Epochs whose spikes have been delivered (the next <see cref="Deliver"/> is for this epoch).</summary>
-    public long DeliveredEpochs { get; private set; }
+    public long DeliveredEpochs => _clock.DeliveredEpochs;
     /// <summary>Steps to simulate in total.</summary>
-    public long TotalSteps { get; }
+    public long TotalSteps => _clock.TotalSteps;
     /// <summary>Epochs in the run (the last one may be shorter).</summary>
-    public long Epochs => (TotalSteps + EpochSteps - 1) / EpochSteps;
+    public long Epochs => _clock.Epochs;
     /// <summary>The next step to be simulated.</summary>
-    public long CurrentStep { get; private set; }
+    public long CurrentStep => _clock.CurrentStep;
     /// <summary>Index of the next epoch to run.</summary>
-    public long NextEpoch => CurrentStep / EpochSteps;
+    public long NextEpoch => _clock.NextEpoch;
     /// <summary>Whether every step has been simulated.</summary>
-    public bool Finished => CurrentStep >= TotalSteps;
+    public bool Finished => _clock.Finished;
+    /// <inheritdoc />
+    public PartitionCounters Counters => new(NeuronCount, SynapseCount, SynapseBytes, SynapticEvents, SpikesEmitted, BuildSeconds,
+        PlasticSynapseCount, WeightsChecksum);
     /// <summary>Synapses held.</summary>
     public long SynapseCount { get; }
     /// <summary>Bytes of synapse storage (targets, weights, delays, row index).</summary>
@@ -205,10 +220,7 @@ public sealed partial class PartitionEngine
     /// </summary>
     public void Deliver(IReadOnlyList<SpikeBatch> batches)
     {
-        // An epoch not yet run here could reach ring slots that are still being read.
-        if (DeliveredEpochs >= NextEpoch)
-            throw new InvalidOperationException($"partition {Partition}: epoch {DeliveredEpochs} delivered before it was run");
-        DeliveredEpochs++;
+        _clock.TakeDelivery(Partition);
         // Indexed loops: foreach over the interface would allocate an enumerator every epoch.
         int total = 0;
         for (int k = 0; k < batches.Count; k++) total += batches[k].Count;
@@ -315,7 +327,7 @@ public sealed partial class PartitionEngine
     private void ProcessPlastic()
     {
         if (_plastic.Length == 0) return;
-        long horizon = Math.Min(DeliveredEpochs * EpochSteps, TotalSteps);
+        long horizon = _clock.DeliveredHorizon;
         double dt = _spec.Run.Dt;
         double reward = RewardOverride ?? _spec.Reward?.At((horizon - EpochSteps) * dt) ?? 0;
         long events = 0;
@@ -345,11 +357,9 @@ public sealed partial class PartitionEngine
     /// </summary>
     public SpikeBatch RunEpoch()
     {
-        if (NextEpoch - DeliveredEpochs >= Lag)
-            throw new InvalidOperationException($"partition {Partition}: epoch {NextEpoch} cannot run before epoch {NextEpoch - Lag} is delivered");
+        var (start, end) = _clock.TakeEpoch(Partition);
         _out.Clear();
-        long end = Math.Min(CurrentStep + EpochSteps, TotalSteps);
-        for (long step = CurrentStep; step < end; step++)
+        for (long step = start; step < end; step++)
         {
             foreach (var c in _currents) c.Apply(step);
             foreach (var pi in _poisson) pi.Apply(step);
@@ -374,7 +384,6 @@ public sealed partial class PartitionEngine
             foreach (var r in _stateRecords)
                 if ((step + 1) % r.IntervalSteps == 0) r.Sample();
         }
-        CurrentStep = end;
         return _out.View;
     }
 

@@ -8,7 +8,7 @@ public class EngineTests
     private static List<(long Stamp, int Pop, int Id)> Run(NetworkSpec spec, PartitionPlan plan)
     {
         var engines = Enumerable.Range(0, plan.Parts).Select(q => new PartitionEngine(spec, q, plan.Owned(q))).ToArray();
-        InMemoryExchange.Run(engines);
+        DistSnn.Nodes.Exchange.InProcessRunner.Run(spec, engines);
         var spikes = new List<(long, int, int)>();
         foreach (var e in engines)
             for (int p = 0; p < spec.Populations.Count; p++)

@@ -1,19 +1,21 @@
 using DistSnn.Model;
 using DistSnn.Nodes;
+using DistSnn.Nodes.Exchange;
 using DistSnn.Partitioner;
 
 namespace DistSnn.Learning.DiehlCook;
 
 /// <summary>
-/// A network split into partitions that run in this process, driven step block by step block with the epoch
-/// protocol of the actor runtime (run epoch e everywhere, then hand every partition all of epoch e's spikes), so a
+/// A network split into CPU partitions that run in this process on the in-process transport
+/// (<see cref="InProcessRunner"/>: the epoch protocol of the actor runtime), driven step block by step block so that a
 /// trainer can change inputs between presentations. Results are identical for any number of partitions.
 /// </summary>
 public sealed class PartitionSet
 {
     private readonly PartitionEngine[] _engines;
-    private readonly SpikeBatch[] _batches;
+    private readonly InProcessRunner _runner;
     private readonly long _first, _count;
+    private int[] _counts = [];
 
     /// <summary>Builds <paramref name="partitions"/> partitions of <paramref name="spec"/> in parallel.</summary>
     public PartitionSet(NetworkSpec spec, int partitions, int countedPopulation)
@@ -24,10 +26,12 @@ public sealed class PartitionSet
         Plan = PartitionPlan.Create(spec, partitions, PartitionStrategy.RoundRobin);
         _engines = new PartitionEngine[Plan.Parts];
         Parallel.For(0, Plan.Parts, q => _engines[q] = new PartitionEngine(spec, q, Plan.Owned(q)));
-        _batches = new SpikeBatch[_engines.Length];
         var first = spec.FirstGids();
         _first = first[countedPopulation];
         _count = spec.Populations[countedPopulation].Size;
+        _runner = new InProcessRunner(_engines, RoutingTable.Of(spec, _engines.Select(e => e.Owned).ToArray(), _engines));
+        // Runs on the partition's thread; partitions own distinct neurons, so they add into distinct counters.
+        foreach (var loop in _runner.Loops) loop.AfterRun = CountSpikes;
     }
 
     /// <summary>The network.</summary>
@@ -68,24 +72,18 @@ public sealed class PartitionSet
     public void Run(long steps, int[] counts, bool parallel)
     {
         ArgumentNullException.ThrowIfNull(counts);
-        long end = Step + steps;
-        while (Step < end && !_engines[0].Finished)
+        _counts = counts;
+        _runner.Parallel = parallel;
+        _runner.RunUntil(Step + steps);
+    }
+
+    private void CountSpikes(long epoch, SpikeBatch spikes)
+    {
+        var counts = _counts;
+        for (int i = 0; i < spikes.Count; i++)
         {
-            // A batch returned by RunEpoch stays valid until that engine's next epoch, which starts only after every
-            // engine has been handed all batches: no copies needed.
-            if (parallel && _engines.Length > 1)
-                Parallel.For(0, _engines.Length, q => _batches[q] = _engines[q].RunEpoch());
-            else
-                for (int q = 0; q < _engines.Length; q++) _batches[q] = _engines[q].RunEpoch();
-            foreach (var b in _batches)
-                for (int i = 0; i < b.Count; i++)
-                {
-                    long g = b.Gids[i] - _first;
-                    if (g >= 0 && g < _count) counts[g]++;
-                }
-            if (parallel && _engines.Length > 1) Parallel.For(0, _engines.Length, q => _engines[q].Deliver(_batches));
-            else
-                foreach (var e in _engines) e.Deliver(_batches);
+            long g = spikes.Gids[i] - _first;
+            if (g >= 0 && g < _count) counts[g]++;
         }
     }
 

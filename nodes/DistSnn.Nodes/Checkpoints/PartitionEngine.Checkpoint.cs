@@ -62,15 +62,9 @@ public sealed partial class PartitionEngine
         v.Value("step", ref step);
         v.Value("synaptic_events", ref events);
         v.Value("spikes_emitted", ref spikes);
-        if (step < 0 || step > TotalSteps || step % EpochSteps != 0 && step != TotalSteps)
-            throw v.Fail($"step {step} is not an epoch boundary of a run of {TotalSteps} steps");
         long delivered = DeliveredEpochs;
         v.Value("delivered_epochs", ref delivered);
-        long next = step / EpochSteps;
-        if (delivered > next || next - delivered > Lag)
-            throw v.Fail($"{delivered} delivered epochs do not fit step {step} with exchange lag {Lag}");
-        CurrentStep = step;
-        DeliveredEpochs = delivered;
+        if (_clock.TryRestore(step, delivered) is { } unfit) throw v.Fail(unfit);
         SynapticEvents = events;
         SpikesEmitted = spikes;
         v.Value("learning", ref _learning);

@@ -34,7 +34,7 @@ public class JobCoordinatorSpecs : TestKit
 
         var plan = PartitionPlan.Create(spec, 1);
         var engine = new DistSnn.Nodes.PartitionEngine(spec, 0, plan.Owned(0));
-        DistSnn.Nodes.InMemoryExchange.Run([engine]);
+        DistSnn.Nodes.Exchange.InProcessRunner.Run(spec, [engine]);
         var (stamps, ids) = engine.SpikeRecords[0]!.ToArrays();
         var merged = result.Partitions.SelectMany(p => p.RecordedSpikes).SelectMany(r => r.Stamps.Zip(r.Ids)).Order().ToArray();
         Assert.Equal(stamps.Zip(ids).Order().ToArray(), merged);

@@ -97,7 +97,7 @@ public class JobQueueSpecs : TestKit
             }, TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(50));
             var plan = PartitionPlan.Create(specs[i], 1);
             var engine = new DistSnn.Nodes.PartitionEngine(specs[i], 0, plan.Owned(0));
-            DistSnn.Nodes.InMemoryExchange.Run([engine]);
+            DistSnn.Nodes.Exchange.InProcessRunner.Run(specs[i], [engine]);
             var (stamps, ids) = engine.SpikeRecords[0]!.ToArrays();
             var merged = result!.Partitions.SelectMany(p => p.RecordedSpikes).SelectMany(r => r.Stamps.Zip(r.Ids)).Order().ToArray();
             Assert.Equal(stamps.Zip(ids).Order().ToArray(), merged);

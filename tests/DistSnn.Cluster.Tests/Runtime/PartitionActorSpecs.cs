@@ -32,7 +32,7 @@ public class PartitionActorSpecs : TestKit
     private static (long[] Stamps, int[] Ids)[] Reference(NetworkSpec spec, PartitionPlan plan)
     {
         var engines = Enumerable.Range(0, plan.Parts).Select(q => new PartitionEngine(spec, q, plan.Owned(q))).ToArray();
-        InMemoryExchange.Run(engines);
+        DistSnn.Nodes.Exchange.InProcessRunner.Run(spec, engines);
         return engines[0].SpikeRecords.Select(r => r!.ToArrays()).ToArray();
     }
 

@@ -37,7 +37,7 @@ public class PartitionActorSplitSpecs() : TestKit("akka.remote.dot-netty.tcp.max
         var spec = Spec(recordSources);
         var plan = PartitionPlan.Create(spec, 2, PartitionStrategy.RoundRobin);
         var engines = Enumerable.Range(0, 2).Select(q => new PartitionEngine(spec, q, plan.Owned(q))).ToArray();
-        InMemoryExchange.Run(engines);
+        DistSnn.Nodes.Exchange.InProcessRunner.Run(spec, engines);
         var expected = engines[0].SpikeRecords.Where(r => r is not null).Select(r => r!.ToArrays()).ToArray();
 
         int perPart = SpikePacketSplitter.MaxSpikesPerPart(12000, Job);

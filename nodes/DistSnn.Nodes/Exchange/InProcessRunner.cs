@@ -1,0 +1,215 @@
+using System.Buffers;
+using DistSnn.Model;
+using DistSnn.Nodes.Backends;
+
+namespace DistSnn.Nodes.Exchange;
+
+/// <summary>
+/// Runs partitions in this process, with no actor system: the in-process transport. It works in rounds: every
+/// partition steps (in parallel, one thread each at most) until it waits for packets or reaches the step asked for;
+/// then the packets the round produced are handed to their targets' exchanges, in a fixed order. The protocol is the
+/// actors' (<see cref="PartitionLoop"/>, <see cref="EpochExchange{TPacket}"/>), so results are the same bit for bit.
+/// </summary>
+/// <remarks>
+/// The runner may host only some partitions of a routing table: packets for the others go to <see cref="Outbound"/>,
+/// and theirs come in through <see cref="Offer"/>. Not thread-safe: call it from one thread at a time.
+/// Packet arrays are rented from a pool and returned once delivered, so a steady run allocates nothing per epoch.
+/// </remarks>
+public sealed class InProcessRunner
+{
+    private readonly PartitionLoop?[] _loops;
+    private readonly PartitionLoop[] _hosted;
+    // By partition index; null where the partition is hosted elsewhere.
+    private readonly Transport?[] _transports;
+    private readonly bool[] _progress;
+    private readonly Action<int> _stepOne;
+    private long _untilStep;
+
+    /// <summary>
+    /// Hosts <paramref name="backends"/> (at most one per partition index of <paramref name="routes"/>); each sends to
+    /// and hears from the partitions <paramref name="routes"/> names.
+    /// </summary>
+    public InProcessRunner(IReadOnlyList<IPartitionBackend> backends, RoutingTable routes)
+    {
+        ArgumentNullException.ThrowIfNull(backends);
+        ArgumentNullException.ThrowIfNull(routes);
+        if (backends.Count == 0) throw new ArgumentException("no partition to run", nameof(backends));
+        _loops = new PartitionLoop?[routes.Parts];
+        _transports = new Transport[routes.Parts];
+        for (int k = 0; k < backends.Count; k++)
+        {
+            var b = backends[k];
+            if (b.Partition < 0 || b.Partition >= routes.Parts)
+                throw new ArgumentException($"partition {b.Partition} is not in the routing table of {routes.Parts} partitions", nameof(backends));
+            if (_loops[b.Partition] is not null) throw new ArgumentException($"partition {b.Partition} is given twice", nameof(backends));
+            var transport = _transports[b.Partition] = new Transport(routes.Routes(b.Partition));
+            var loop = _loops[b.Partition] = new PartitionLoop(b, routes.Sources(b.Partition), transport);
+            loop.Delivered = Recycle;
+        }
+        _hosted = _loops.Where(l => l is not null).ToArray()!;
+        _progress = new bool[_hosted.Length];
+        _stepOne = StepOne;
+    }
+
+    /// <summary>
+    /// Runs the CPU partitions <paramref name="engines"/> (partitions 0 to n − 1 of <paramref name="spec"/>, one each) to
+    /// the end in this process; the reference the distributed runs are compared with.
+    /// </summary>
+    public static void Run(NetworkSpec spec, IReadOnlyList<PartitionEngine> engines, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(engines);
+        var ordered = engines.OrderBy(e => e.Partition).ToArray();
+        new InProcessRunner(ordered, RoutingTable.Of(spec, ordered.Select(e => e.Owned).ToArray(), ordered)).Run(cancel);
+    }
+
+    /// <summary>The hosted partitions, by ascending index.</summary>
+    public IReadOnlyList<PartitionLoop> Loops => _hosted;
+
+    /// <summary>Whether partitions step in parallel within a round (default); results are the same either way.</summary>
+    public bool Parallel { get; set; } = true;
+
+    /// <summary>
+    /// Takes packets for partitions this runner does not host (target, epoch, source, spikes; the arrays stay valid
+    /// until the target has them delivered). Null: every target must be hosted here.
+    /// </summary>
+    public Action<int, long, int, SpikeBatch>? Outbound { get; set; }
+
+    /// <summary>Gives hosted partition <paramref name="target"/> a packet from a partition hosted elsewhere.</summary>
+    public PacketVerdict Offer(int target, long epoch, int source, SpikeBatch spikes)
+    {
+        var loop = target >= 0 && target < _loops.Length ? _loops[target] : null;
+        if (loop is null) throw new ArgumentOutOfRangeException(nameof(target), target, "not a partition hosted by this runner");
+        return loop.Offer(epoch, source, spikes);
+    }
+
+    /// <summary>Whether every hosted partition has run to the end.</summary>
+    public bool Finished => _hosted.All(l => l.Backend.Clock.Finished);
+
+    /// <summary>
+    /// Runs every hosted partition to the end. Throws <see cref="InvalidOperationException"/> when partitions wait for
+    /// packets that nobody will send (a partition hosted elsewhere that never sends).
+    /// </summary>
+    public void Run(CancellationToken cancel = default) => RunUntil(long.MaxValue, cancel);
+
+    /// <summary>
+    /// Runs whole epochs until every hosted partition has reached step <paramref name="step"/> (or the end), then
+    /// delivers every epoch it ran whose packets are all in, so that the network between two calls has seen all the
+    /// spikes it emitted (what a trainer that changes it between runs needs).
+    /// </summary>
+    public void RunUntil(long step, CancellationToken cancel = default)
+    {
+        while (true)
+        {
+            cancel.ThrowIfCancellationRequested();
+            bool ran = Round(step);
+            bool routed = Route();
+            if (_hosted.All(l => l.Backend.Clock.Finished || l.Backend.Clock.CurrentStep >= step)) break;
+            if (!ran && !routed)
+                throw new InvalidOperationException("the partitions wait for packets that are not coming: " + string.Join("; ",
+                    _hosted.Where(l => l.Next.Action == ExchangeAction.Wait)
+                        .Select(l => $"partition {l.Backend.Partition} waits for epoch {l.Next.Epoch}")));
+        }
+        // Delivering may not need more packets; routing again is for what the last round sent.
+        foreach (var loop in _hosted)
+            while (loop.DeliverEarly()) { }
+    }
+
+    /// <summary>
+    /// One round: every hosted partition steps until it waits or reaches <paramref name="step"/>; then the packets of the
+    /// round go to their targets. Returns whether any partition ran or any packet moved.
+    /// </summary>
+    public bool Pump(long step = long.MaxValue)
+    {
+        bool ran = Round(step);
+        return Route() | ran;
+    }
+
+    private bool Round(long step)
+    {
+        _untilStep = step;
+        Array.Clear(_progress);
+        if (Parallel && _hosted.Length > 1) System.Threading.Tasks.Parallel.For(0, _hosted.Length, _stepOne);
+        else for (int k = 0; k < _hosted.Length; k++) _stepOne(k);
+        return Array.IndexOf(_progress, true) >= 0;
+    }
+
+    /// <summary>Steps hosted partition <paramref name="k"/> until it waits, finishes or reaches the round's step.</summary>
+    private void StepOne(int k)
+    {
+        var loop = _hosted[k];
+        var clock = loop.Backend.Clock;
+        long before = clock.CurrentStep;
+        while (clock.CurrentStep < _untilStep && loop.Step() == LoopStep.Ran) { }
+        _progress[k] = clock.CurrentStep != before;
+    }
+
+    /// <summary>Hands every packet sent in the last round to its target, sources in ascending order; returns whether any moved.</summary>
+    private bool Route()
+    {
+        bool moved = false;
+        for (int k = 0; k < _hosted.Length; k++)
+        {
+            int source = _hosted[k].Backend.Partition;
+            foreach (var (target, epoch, batch) in _transports[source]!.Drain())
+            {
+                moved = true;
+                if (_loops[target] is { } loop)
+                {
+                    var verdict = loop.Offer(epoch, source, batch);
+                    if (verdict != PacketVerdict.Accepted)
+                        throw new InvalidOperationException($"partition {target} refused epoch {epoch} of partition {source}: {verdict}");
+                }
+                else if (Outbound is { } outbound) outbound(target, epoch, source, batch);
+                else throw new InvalidOperationException($"partition {source} sends to partition {target}, which is not hosted here");
+            }
+        }
+        return moved;
+    }
+
+    private static void Recycle(IReadOnlyList<SpikeBatch> delivered)
+    {
+        for (int i = 0; i < delivered.Count; i++)
+        {
+            var b = delivered[i];
+            if (b.Stamps.Length > 0) ArrayPool<long>.Shared.Return(b.Stamps);
+            if (b.Gids.Length > 0) ArrayPool<long>.Shared.Return(b.Gids);
+        }
+    }
+
+    /// <summary>One partition's outgoing side: filtered copies of its epochs' spikes, held until the round ends.</summary>
+    private sealed class Transport(IReadOnlyList<SpikeRoute> routes) : ISpikeTransport
+    {
+        private readonly List<(int Target, long Epoch, SpikeBatch Batch)> _outbox = new();
+        private readonly List<(int Target, long Epoch, SpikeBatch Batch)> _draining = new();
+
+        public void Send(int source, long epoch, SpikeBatch spikes)
+        {
+            foreach (var route in routes)
+            {
+                int n = 0;
+                for (int i = 0; i < spikes.Count; i++)
+                    if (route.Carries(spikes.Gids[i])) n++;
+                var stamps = n == 0 ? [] : ArrayPool<long>.Shared.Rent(n);
+                var gids = n == 0 ? [] : ArrayPool<long>.Shared.Rent(n);
+                int at = 0;
+                for (int i = 0; i < spikes.Count && at < n; i++)
+                {
+                    long g = spikes.Gids[i];
+                    if (!route.Carries(g)) continue;
+                    stamps[at] = spikes.Stamps[i];
+                    gids[at++] = g;
+                }
+                _outbox.Add((route.Target, epoch, new SpikeBatch(stamps, gids, n)));
+            }
+        }
+
+        /// <summary>The packets sent since the last call, in the order sent.</summary>
+        public List<(int Target, long Epoch, SpikeBatch Batch)> Drain()
+        {
+            _draining.Clear();
+            _draining.AddRange(_outbox);
+            _outbox.Clear();
+            return _draining;
+        }
+    }
+}
