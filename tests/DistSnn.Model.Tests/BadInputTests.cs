@@ -59,7 +59,7 @@ public class BadInputTests
         { 2, "run: {dt: 0.1 ms, duration: -5 ms}", "run.duration", "-5 ms is not a valid duration", 1 },
         { 2, "run: {dt: 0.1 ms, steps: 5}", "run.steps", "unknown key (expected one of: dt, duration, seed, exchange_lag)", 1 },
         { 1, "nam: t", "nam", "unknown key (expected one of: name, run, populations", 1 },
-        { 7, "    paramters: {tau_m: 20 ms}", "populations[0].paramters", "unknown key (expected one of: name, size, model, parameters, initial)", 1 },
+        { 7, "    paramters: {tau_m: 20 ms}", "populations[0].paramters", "unknown key (expected one of: name, size, model, parameters, initial, backend)", 1 },
         { 7, "    parameters: {tau_m: 20 mV, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV}", "populations[0].parameters.tau_m", "'20 mV' is a voltage; expected a time (e.g. in ms)", 1 },
         { 7, "    parameters: {tau_m: 20, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV}", "populations[0].parameters.tau_m", "'20' has no unit; expected a time (e.g. in ms)", 1 },
         { 7, "    parameters: {tau_m: -5 ms, e_l: 0 mV, v_th: 20 mV, v_reset: 10 mV}", "populations[0].parameters.tau_m", "must be > 0, got -5 ms", 1 },
@@ -165,7 +165,7 @@ public class BadInputTests
     {
         var e = Fail(With(5, "    sizes: 10"));
         Assert.Equal(2, e.Errors.Count);
-        Assert.Equal((5, "unknown key (expected one of: name, size, model, parameters, initial)"),
+        Assert.Equal((5, "unknown key (expected one of: name, size, model, parameters, initial, backend)"),
             Assert.Single(e.Errors, x => x.Path == "populations[0].sizes") is var u ? (u.Line!.Value, u.Message) : default);
         var missing = Assert.Single(e.Errors, x => x.Path == "populations[0].size");
         Assert.Equal(4, missing.Line);
