@@ -50,9 +50,10 @@ public static class CliApp
         var ckptDir = new Option<DirectoryInfo?>("--checkpoint-dir") { Description = "Checkpoint directory (default: checkpoints); each job writes <dir>/<job>/step-<N>/" };
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the plots and report.html (see 'distsnn plot')" };
         var telemetry = TelemetryFlag.Create("none");
+        var transport = TransportOption();
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry, transport,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -69,11 +70,28 @@ public static class CliApp
                 parse.GetValue(every),
                 parse.GetValue(ckptDir),
                 !parse.GetValue(noPlots),
-                parse.GetValue(telemetry));
+                parse.GetValue(telemetry),
+                Transport(parse.GetValue(transport)));
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });
         return cmd;
     }
+
+    /// <summary>The <c>--transport</c> option of the commands that run in this process.</summary>
+    internal static Option<string> TransportOption()
+    {
+        var transport = new Option<string>("--transport")
+        {
+            Description = "How the partitions exchange spike packets: inproc (in memory, no actor system) or akka (partition actors, as on a cluster); results are identical",
+            DefaultValueFactory = _ => "inproc",
+        };
+        transport.AcceptOnlyFromAmong("inproc", "akka");
+        return transport;
+    }
+
+    /// <summary>The transport a <c>--transport</c> value names.</summary>
+    internal static Cluster.Runtime.RunTransport Transport(string? name) =>
+        name == "akka" ? Cluster.Runtime.RunTransport.Akka : Cluster.Runtime.RunTransport.InProcess;
 
     /// <summary>Parses a duration given as a quantity ("200 ms", "2 s") or a bare number of ms.</summary>
     public static bool TryParseDuration(string text, out double ms, out string why)

@@ -20,17 +20,18 @@ public static class ResumeCommand
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON instead of a table" };
         var every = new Option<string?>("--checkpoint-every") { Description = "Checkpoint interval from here on, e.g. '100 ms', or 0 for none (default: the checkpoint's)" };
         var ckptDir = new Option<DirectoryInfo?>("--checkpoint-dir") { Description = "Where further checkpoints go (default: the checkpoint's directory)" };
+        var transport = CliApp.TransportOption();
         var cmd = new Command("resume", "Continue a run from a checkpoint written by 'distsnn run --checkpoint-every'; the spikes are those of an uninterrupted run.\n" + ExitCodes.Help)
         {
-            checkpoint, outDir, csv, json, every, ckptDir,
+            checkpoint, outDir, csv, json, every, ckptDir, transport,
         };
         cmd.SetAction(async (parse, cancel) => await ExecuteAsync(parse.GetValue(checkpoint)!, parse.GetValue(outDir), parse.GetValue(csv),
-            parse.GetValue(json), parse.GetValue(every), parse.GetValue(ckptDir), cancel));
+            parse.GetValue(json), parse.GetValue(every), parse.GetValue(ckptDir), CliApp.Transport(parse.GetValue(transport)), cancel));
         return cmd;
     }
 
     private static async Task<int> ExecuteAsync(DirectoryInfo path, DirectoryInfo? outDirOption, bool csv, bool json, string? everyText,
-        DirectoryInfo? ckptDir, CancellationToken cancel)
+        DirectoryInfo? ckptDir, RunTransport transport, CancellationToken cancel)
     {
         var wallStart = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
         ResumeFrom resume;
@@ -68,6 +69,7 @@ public static class ResumeCommand
             Resume = resume,
             Checkpoints = every > 0 ? new CheckpointRequest(root, every) : null,
             OnCheckpoint = json ? null : Announce,
+            Transport = transport,
         };
         return await RunCommandHandler.RunAndReport(spec, options, json, outDir, cancel);
     }

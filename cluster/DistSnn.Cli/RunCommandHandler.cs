@@ -4,6 +4,7 @@ using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Output;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Model;
+using DistSnn.Nodes.Backends;
 using DistSnn.Partitioner;
 using DistSnn.Reports;
 using Spectre.Console;
@@ -13,7 +14,7 @@ namespace DistSnn.Cli;
 /// <summary>Everything <c>distsnn run</c> was asked to do.</summary>
 public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? Duration, ulong? Seed, DirectoryInfo? Out,
     bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0, string? CheckpointEvery = null, DirectoryInfo? CheckpointDir = null,
-    bool Plots = true, string? Telemetry = null);
+    bool Plots = true, string? Telemetry = null, RunTransport Transport = RunTransport.InProcess);
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
 public static class RunCommandHandler
@@ -73,12 +74,16 @@ public static class RunCommandHandler
             foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
             return ExitCodes.BadInput;
         }
+        // A population on a backend this program lacks, or with something its backend cannot do, is bad input.
+        var unsupported = BackendRegistry.Default.Check(spec);
+        foreach (var err in unsupported) Console.Error.WriteLine($"error: {s.Model.FullName}: {err}");
+        if (unsupported.Count > 0) return ExitCodes.BadInput;
 
         string outDir = s.Out?.FullName ?? Path.Combine("results", spec.Name);
         var options = new RunOptions
         {
             Partitions = s.Partitions, Strategy = s.Strategy, OutDir = outDir, Csv = s.Csv, WallStartUtc = wallStart,
-            BeforeSubmit = telemetry.ReadyAsync,
+            BeforeSubmit = telemetry.ReadyAsync, Transport = s.Transport,
         };
         if (s.CheckpointEvery is not null)
         {

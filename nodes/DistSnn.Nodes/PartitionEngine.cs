@@ -127,6 +127,8 @@ public sealed partial class PartitionEngine : IPartitionBackend
         // Processed in projection order, whatever the partitioning, so weights and ring-buffer sums are canonical.
         _plastic = plastic.SelectMany(b => b).OrderBy(b => b.Projection).ToArray();
         _plasticCursor = new int[_plastic.Length];
+        PlasticSynapseCount = _plastic.Sum(b => (long)b.Count);
+        NeuronCount = _owned.Sum(o => (long)o.Length);
 
         _poisson = spec.PoissonInputs.Select((pi, idx) => (pi, idx))
             .Where(x => _groups[spec.PopulationIndex(x.pi.Target)] is not null)
@@ -177,7 +179,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
     public bool Finished => _clock.Finished;
     /// <inheritdoc />
     public PartitionCounters Counters => new(NeuronCount, SynapseCount, SynapseBytes, SynapticEvents, SpikesEmitted, BuildSeconds,
-        PlasticSynapseCount, WeightsChecksum);
+        PlasticSynapseCount);
     /// <summary>Synapses held.</summary>
     public long SynapseCount { get; }
     /// <summary>Bytes of synapse storage (targets, weights, delays, row index).</summary>
@@ -189,7 +191,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
     /// <summary>Seconds spent building.</summary>
     public double BuildSeconds { get; }
     /// <summary>Neurons and sources owned.</summary>
-    public long NeuronCount => _owned.Sum(o => (long)o.Length);
+    public long NeuronCount { get; }
     /// <summary>The population-local indices owned, per population.</summary>
     public IReadOnlyList<int[]> Owned => _owned;
     /// <summary>Recorded spikes per population (null where not recorded).</summary>
@@ -301,15 +303,12 @@ public sealed partial class PartitionEngine : IPartitionBackend
     }
 
     /// <summary>Synapses with plastic weights held here.</summary>
-    public long PlasticSynapseCount => _plastic.Sum(b => (long)b.Count);
+    public long PlasticSynapseCount { get; }
 
     /// <summary>The plastic blocks, in projection order.</summary>
     public IReadOnlyList<PlasticBlock> PlasticBlocks => _plastic;
 
-    /// <summary>
-    /// Order-independent checksum of every plastic synapse's (projection, source, target, weight) on this
-    /// partition; adding (mod 2^64) the values of all partitions gives the network's, whatever the partitioning.
-    /// </summary>
+    /// <inheritdoc />
     public ulong WeightsChecksum
     {
         get

@@ -47,21 +47,27 @@ public sealed record PartitionOptions
 }
 
 /// <summary>
-/// An immutable assignment of every neuron to a partition. <see cref="Owned"/>(part)[p] lists the population-local
-/// indices of population p that partition <c>part</c> owns, ascending.
+/// An immutable assignment of every neuron to a partition, and of every partition to a backend.
+/// <see cref="Owned"/>(part)[p] lists the population-local indices of population p that partition <c>part</c> owns,
+/// ascending; <see cref="Backend"/>(part) is the backend that hosts it. A partition never mixes backends: when the
+/// model's populations name several (<see cref="PopulationSpec.Backend"/>), each backend gets partitions of its own, at
+/// least one, in proportion to its neurons, and the strategy places each backend's populations on its partitions.
 /// </summary>
 public sealed class PartitionPlan
 {
     private readonly int[][][] _owned;
     private readonly double[] _capacities;
+    private readonly string[] _backends;
 
-    private PartitionPlan(int parts, PartitionStrategy strategy, PartitionOptions options, double[] capacities, int[][][] owned)
+    private PartitionPlan(int parts, PartitionStrategy strategy, PartitionOptions options, double[] capacities, int[][][] owned,
+        string[] backends)
     {
         Parts = parts;
         Strategy = strategy;
         Options = options;
         _capacities = capacities;
         _owned = owned;
+        _backends = backends;
     }
 
     /// <summary>Number of partitions.</summary>
@@ -79,6 +85,12 @@ public sealed class PartitionPlan
     /// </summary>
     public IReadOnlyList<int[]> Owned(int part) => _owned[part];
 
+    /// <summary>The backend that hosts partition <paramref name="part"/>.</summary>
+    public string Backend(int part) => _backends[part];
+
+    /// <summary>The backend of every partition.</summary>
+    public IReadOnlyList<string> Backends => _backends;
+
     /// <summary>Neurons owned by a partition.</summary>
     public long NeuronCount(int part) => _owned[part].Sum(o => (long)o.Length);
 
@@ -86,7 +98,7 @@ public sealed class PartitionPlan
     public bool HasSameAssignment(PartitionPlan other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        if (other.Parts != Parts || other._owned[0].Length != _owned[0].Length) return false;
+        if (other.Parts != Parts || other._owned[0].Length != _owned[0].Length || !other._backends.SequenceEqual(_backends)) return false;
         for (int q = 0; q < Parts; q++)
             for (int p = 0; p < _owned[q].Length; p++)
                 if (!_owned[q][p].AsSpan().SequenceEqual(other._owned[q][p])) return false;
@@ -107,14 +119,65 @@ public sealed class PartitionPlan
         Create(spec, parts, strategy, new PartitionOptions { Capacities = capacities });
 
     /// <summary>
-    /// Partitions <paramref name="spec"/> into <paramref name="parts"/> partitions. A pure function of its inputs:
-    /// the same arguments always give the same plan (every choice is deterministic, ties go to the lowest index).
+    /// Partitions <paramref name="spec"/> into <paramref name="parts"/> partitions (at least one per backend the model
+    /// names). A pure function of its inputs: the same arguments always give the same plan (every choice is
+    /// deterministic, ties go to the lowest index).
     /// </summary>
     public static PartitionPlan Create(NetworkSpec spec, int parts, PartitionStrategy strategy, PartitionOptions? options)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (parts < 1) throw new ArgumentOutOfRangeException(nameof(parts), parts, "at least one partition is needed");
         options ??= new PartitionOptions();
+        var groups = spec.Populations.Select((p, i) => (p.BackendName, Index: i)).GroupBy(x => x.BackendName)
+            .Select(g => (Backend: g.Key, Populations: g.Select(x => x.Index).ToHashSet())).ToArray();
+        if (groups.Length <= 1)
+        {
+            var one = Assign(spec, parts, strategy, options);
+            return new PartitionPlan(parts, strategy, options, one.Capacities, one.Owned,
+                Enumerable.Repeat(groups.Length == 0 ? PopulationSpec.DefaultBackend : groups[0].Backend, parts).ToArray());
+        }
+        int total = Math.Max(parts, groups.Length);
+        var allCapacities = CheckCapacities(options.Capacities, total);
+        var shares = Shares(total, groups.Select(g => g.Populations.Sum(p => (long)spec.Populations[p].Size)).ToArray());
+        var owned = new List<int[][]>();
+        var backends = new List<string>();
+        for (int g = 0; g < groups.Length; g++)
+        {
+            // The strategy places this backend's populations alone: the others shrink to no neurons, indices stay aligned.
+            var masked = spec with
+            {
+                Populations = spec.Populations.Select((p, i) => groups[g].Populations.Contains(i) ? p : p with { Size = 0 }).ToArray(),
+            };
+            var sub = Assign(masked, shares[g], strategy, options with { Capacities = allCapacities[owned.Count..(owned.Count + shares[g])] });
+            owned.AddRange(sub.Owned);
+            backends.AddRange(Enumerable.Repeat(groups[g].Backend, shares[g]));
+        }
+        return new PartitionPlan(total, strategy, options, allCapacities, owned.ToArray(), backends.ToArray());
+    }
+
+    /// <summary>
+    /// <paramref name="total"/> partitions shared out in proportion to <paramref name="weights"/>, at least one each
+    /// (largest remainders first, ties to the lower index).
+    /// </summary>
+    private static int[] Shares(int total, long[] weights)
+    {
+        int n = weights.Length;
+        var shares = Enumerable.Repeat(1, n).ToArray();
+        double sum = Math.Max(1, weights.Sum());
+        var ideal = weights.Select(w => total * (w / sum)).ToArray();
+        for (int left = total - n; left > 0; left--)
+        {
+            int best = 0;
+            for (int i = 1; i < n; i++)
+                if (ideal[i] - shares[i] > ideal[best] - shares[best]) best = i;
+            shares[best]++;
+        }
+        return shares;
+    }
+
+    /// <summary>Places every neuron of <paramref name="spec"/> on <paramref name="parts"/> partitions of one backend.</summary>
+    private static (double[] Capacities, int[][][] Owned) Assign(NetworkSpec spec, int parts, PartitionStrategy strategy, PartitionOptions options)
+    {
         var capacities = CheckCapacities(options.Capacities, parts);
         if (!(options.SynapseCost >= 0) || double.IsInfinity(options.SynapseCost))
             throw new ArgumentOutOfRangeException(nameof(options), options.SynapseCost, "synapse cost must be a finite number >= 0");
@@ -131,7 +194,7 @@ public sealed class PartitionPlan
                     Contiguous(spec, fractions, equal)), spec),
             _ => throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "unknown strategy"),
         };
-        return new PartitionPlan(parts, strategy, options, capacities, owned);
+        return (capacities, owned);
     }
 
     private static double[] CheckCapacities(IReadOnlyList<double>? capacities, int parts)

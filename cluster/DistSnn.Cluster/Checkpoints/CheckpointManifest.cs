@@ -9,8 +9,17 @@ namespace DistSnn.Cluster.Checkpoints;
 /// </summary>
 public sealed record CheckpointManifest
 {
-    /// <summary>Version of the checkpoint layout (manifest and partition files) this program writes.</summary>
-    public const int CurrentFormatVersion = 1;
+    /// <summary>
+    /// Version of the checkpoint layout (manifest and partition files) this program writes. Version 2 records each
+    /// partition's backend; version 1 checkpoints (every partition on the CPU) are read too.
+    /// </summary>
+    public const int CurrentFormatVersion = 2;
+
+    /// <summary>The versions this program reads, for messages.</summary>
+    public const string ReadableVersions = "1 and 2";
+
+    /// <summary>Whether this program reads checkpoints of layout version <paramref name="version"/>.</summary>
+    public static bool Readable(int version) => version is 1 or 2;
 
     /// <summary>Layout version; a reader refuses other versions.</summary>
     public int FormatVersion { get; init; } = CurrentFormatVersion;
@@ -22,6 +31,8 @@ public sealed record CheckpointManifest
     public required int Partitions { get; init; }
     /// <summary>Placement strategy (<c>contiguous</c>, <c>round_robin</c>, <c>graph</c>); a resumed run uses the same.</summary>
     public required string Strategy { get; init; }
+    /// <summary>The backend of each partition (absent in version 1: every partition is <c>cpu</c>); a resumed run places them the same.</summary>
+    public IReadOnlyList<string>? Backends { get; init; }
     /// <summary>Master seed of the run.</summary>
     public required ulong Seed { get; init; }
     /// <summary>The step every partition had reached (an epoch boundary, all spikes before it delivered).</summary>
@@ -44,6 +55,9 @@ public sealed record CheckpointManifest
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
+
+    /// <summary>The backend of partition <paramref name="partition"/>.</summary>
+    public string BackendOf(int partition) => Backends is { } b && partition < b.Count ? b[partition] : Model.PopulationSpec.DefaultBackend;
 
     /// <summary>The manifest as UTF-8 JSON.</summary>
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, Json);

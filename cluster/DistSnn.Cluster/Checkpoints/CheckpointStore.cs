@@ -130,8 +130,10 @@ public static class CheckpointStore
         {
             throw new CheckpointException($"{manifestPath}: not a valid manifest: {e.Message}", e);
         }
-        if (manifest.FormatVersion != CheckpointManifest.CurrentFormatVersion)
-            throw new CheckpointException($"{manifestPath}: checkpoint format version {manifest.FormatVersion}, this program reads version {CheckpointManifest.CurrentFormatVersion}");
+        if (!CheckpointManifest.Readable(manifest.FormatVersion))
+            throw new CheckpointException($"{manifestPath}: checkpoint format version {manifest.FormatVersion}, this program reads versions {CheckpointManifest.ReadableVersions}");
+        if (manifest.Backends is { } backends && backends.Count != manifest.Partitions)
+            throw new CheckpointException($"{manifestPath}: names {backends.Count} backends for {manifest.Partitions} partitions");
         foreach (var f in manifest.Files)
         {
             if (f.Name != Path.GetFileName(f.Name)) throw new CheckpointException($"{manifestPath}: file name '{f.Name}' is not a plain name");

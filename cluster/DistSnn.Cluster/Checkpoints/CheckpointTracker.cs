@@ -11,18 +11,43 @@ namespace DistSnn.Cluster.Checkpoints;
 public sealed class CheckpointTracker
 {
     private readonly SubmitJob _submit;
+    private readonly IReadOnlyList<string> _backends;
     private readonly Dictionary<long, PartitionCheckpointed?[]> _reports = new();
 
-    /// <summary>Starts tracking <paramref name="submit"/> (which must ask for checkpoints) on <paramref name="partitions"/> partitions.</summary>
-    public CheckpointTracker(SubmitJob submit, int partitions)
+    /// <summary>
+    /// Starts tracking <paramref name="submit"/> (which must ask for checkpoints) on partitions hosted by
+    /// <paramref name="backends"/> (one name per partition).
+    /// </summary>
+    public CheckpointTracker(SubmitJob submit, IReadOnlyList<string> backends)
     {
         _submit = submit;
+        _backends = backends.ToArray();
+        int partitions = _backends.Count;
         Request = submit.Checkpoints ?? throw new ArgumentException("the job asks for no checkpoints", nameof(submit));
         if (Request.EverySteps < 1) throw new ArgumentException($"the checkpoint interval must be at least one step, got {Request.EverySteps}");
         if (Request.Keep < 1) throw new ArgumentException($"at least one checkpoint must be kept, got {Request.Keep}");
         ModelText = CheckpointStore.ModelText(submit.Spec);
         Settings = new PartitionCheckpointing(Request.Directory, Request.EverySteps,
             CheckpointStore.Sha256Hex(System.Text.Encoding.UTF8.GetBytes(ModelText)), partitions);
+    }
+
+    /// <summary>
+    /// Why <paramref name="s"/> cannot resume from its checkpoint on <paramref name="plan"/> (other partitions, strategy,
+    /// backends or model than the checkpoint's), or null when it can or does not resume.
+    /// </summary>
+    public static string? Refusal(SubmitJob s, PartitionPlan plan)
+    {
+        if (s.Resume is not { } r) return null;
+        if (r.Manifest.Partitions != plan.Parts)
+            return $"the checkpoint in {r.StepDirectory} has {r.Manifest.Partitions} partitions; resume with the same number, not {plan.Parts}";
+        if (r.Strategy != s.Strategy)
+            return $"the checkpoint in {r.StepDirectory} was taken with strategy {r.Manifest.Strategy}; resume with the same";
+        for (int q = 0; q < plan.Parts; q++)
+            if (r.Manifest.BackendOf(q) != plan.Backend(q))
+                return $"the checkpoint in {r.StepDirectory} holds partition {q} on backend '{r.Manifest.BackendOf(q)}', the plan puts it on '{plan.Backend(q)}'";
+        if (CheckpointStore.ModelHash(s.Spec) != r.Manifest.ModelHash)
+            return $"the model differs from the one the checkpoint in {r.StepDirectory} was taken with";
+        return null;
     }
 
     /// <summary>What the client asked for.</summary>
@@ -48,6 +73,7 @@ public sealed class CheckpointTracker
             ModelHash = Settings.ModelHash,
             Partitions = n,
             Strategy = _submit.Strategy.Name(),
+            Backends = _backends,
             Seed = spec.Run.Seed,
             Step = m.Step,
             TimeMs = m.Step * spec.Run.Dt,

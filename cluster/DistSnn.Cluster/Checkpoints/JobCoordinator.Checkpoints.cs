@@ -1,6 +1,7 @@
 using Akka.Event;
 using DistSnn.Cluster.Checkpoints;
 using DistSnn.Monitoring;
+using DistSnn.Partitioner;
 
 namespace DistSnn.Cluster.Runtime;
 
@@ -11,20 +12,12 @@ public sealed partial class JobCoordinator
     private readonly Dictionary<string, Action<CheckpointManifest>> _checkpointWatchers = new(StringComparer.Ordinal);
 
     /// <summary>Checks a job's checkpoint and resume settings; returns why they cannot be used, or null.</summary>
-    private string? PrepareCheckpoints(SubmitJob s, int partitions)
+    private string? PrepareCheckpoints(SubmitJob s, PartitionPlan plan)
     {
         try
         {
-            if (s.Resume is { } r)
-            {
-                if (r.Manifest.Partitions != partitions)
-                    return $"the checkpoint in {r.StepDirectory} has {r.Manifest.Partitions} partitions; resume with the same number, not {partitions}";
-                if (r.Strategy != s.Strategy)
-                    return $"the checkpoint in {r.StepDirectory} was taken with strategy {r.Manifest.Strategy}; resume with the same";
-                if (CheckpointStore.ModelHash(s.Spec) != r.Manifest.ModelHash)
-                    return $"the model differs from the one the checkpoint in {r.StepDirectory} was taken with";
-            }
-            if (s.Checkpoints is not null) _checkpointTrackers[s.Job] = new CheckpointTracker(s, partitions);
+            if (CheckpointTracker.Refusal(s, plan) is { } refused) return refused;
+            if (s.Checkpoints is not null) _checkpointTrackers[s.Job] = new CheckpointTracker(s, plan.Backends);
             return null;
         }
         catch (Exception e) when (e is ArgumentException or CheckpointException)

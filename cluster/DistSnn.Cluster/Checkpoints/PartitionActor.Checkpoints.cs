@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 using DistSnn.Cluster.Checkpoints;
@@ -8,84 +7,46 @@ namespace DistSnn.Cluster.Runtime;
 /// <summary>The partition's side of checkpoints: writing its file at due boundaries, and restoring from one.</summary>
 public sealed partial class PartitionActor
 {
-    private PartitionCheckpointing? _checkpointing;
-    // With exchange lag k > 1 a checkpoint falls between epochs that every partition has run but nobody has had
-    // delivered yet: this partition's own spikes of those epochs, kept to be saved and sent again after a restore.
-    private readonly Queue<SpikePacket> _recentOut = new();
+    private PartitionCheckpointer? _checkpointer;
     private List<SpikePacket> _resend = [];
-    // Files being written in the background, and the results message held back until they are all on disk.
+    // Files being written in the background (counted until their message is handled here), and the results message
+    // held back until they are all reported, so that the coordinator sees every checkpoint before the results.
     private int _writesInFlight;
-    // Writes run one after another, so this partition reports its checkpoints in step order and a later step can
-    // never be complete at the coordinator before an earlier one (a slow flush would otherwise let it overtake).
-    private Task _lastWrite = Task.CompletedTask;
     private PartitionFinished? _finishedAfterWrites;
 
-    /// <summary>Internal: a checkpoint file is on disk (or could not be written).</summary>
-    private sealed record CheckpointWritten(long Step, CheckpointFileEntry? Entry, double Seconds, string? Error);
-
     /// <summary>
-    /// After building: remembers the checkpoint settings and, when the build message says so, restores the engine and
-    /// this partition's spikes of the epochs run but not yet delivered (sent again on start) from the shared
+    /// After building: sets up checkpoints when the build message asks for them and, when it says so, restores the
+    /// backend and this partition's spikes of the epochs run but not yet delivered (sent again on start) from the shared
     /// checkpoint directory. This is all a freshly started partition actor on any node needs to take over a
     /// partition. Throws <see cref="CheckpointException"/> naming the file.
     /// </summary>
     private void RestoreIfAsked(BuildPartition msg)
     {
-        _checkpointing = msg.Checkpointing;
+        _checkpointer = msg.Checkpointing is { } settings ? new PartitionCheckpointer(msg.Job, msg.Partition, settings, _backend!) : null;
         if (msg.Restore is not { } restore) return;
-        _resend = PartitionCheckpointFile.Restore(restore, msg.Job, msg.Partition, _engine!).OrderBy(p => p.Epoch).ToList();
+        _resend = PartitionCheckpointFile.Restore(restore, msg.Job, msg.Partition, _backend!).OrderBy(p => p.Epoch).ToList();
     }
 
     /// <summary>On start after a restore: every partition sends its in-transit epochs again, so none is lost.</summary>
     private void ResendRestoredPackets()
     {
-        foreach (var p in _resend) Send(p.Epoch, new Nodes.SpikeBatch(p.Stamps, p.Gids, p.Stamps.Length));
-        foreach (var p in _resend) _recentOut.Enqueue(p);
+        foreach (var p in _resend) _transport!.Send(_partition, p.Epoch, new Nodes.SpikeBatch(p.Stamps, p.Gids, p.Stamps.Length));
+        _checkpointer?.KeepRestored(_resend);
         _resend = [];
     }
 
-    /// <summary>Keeps a copy of an epoch's own spikes while a checkpoint may need them (checkpointed runs, lag > 1).</summary>
-    private void KeepForCheckpoint(long epoch, Nodes.SpikeBatch spikes)
-    {
-        if (_checkpointing is null || _engine is not { Lag: > 1 } engine) return;
-        while (_recentOut.Count > 0 && _recentOut.Peek().Epoch < engine.DeliveredEpochs) _recentOut.Dequeue();
-        _recentOut.Enqueue(new SpikePacket(_job, epoch, _partition, spikes.Stamps[..spikes.Count], spikes.Gids[..spikes.Count]));
-    }
+    /// <summary>Keeps a copy of an epoch's own spikes while a checkpoint may need them.</summary>
+    private void KeepForCheckpoint(long epoch, Nodes.SpikeBatch spikes) => _checkpointer?.KeepOwn(epoch, spikes);
 
-    /// <summary>
-    /// At a due epoch boundary (right after a delivery, before the next epoch runs; every partition is then at the
-    /// same step) captures this partition's state and writes its file in the background — the run goes on while
-    /// the file is written and flushed, after this partition's earlier files — then tells the coordinator. Packets received for epochs not yet delivered
-    /// are not saved: their senders save their own spikes of those epochs and send them again on resume.
-    /// </summary>
+    /// <summary>At an epoch boundary right after a delivery: a checkpoint when one is due (see <see cref="PartitionCheckpointer"/>).</summary>
     private void CheckpointIfDue()
     {
-        if (_checkpointing is not { } c || _engine is not { } engine) return;
-        if (!c.Due(engine.CurrentStep, engine.EpochSteps, engine.TotalSteps)) return;
-        var clock = Stopwatch.StartNew();
-        var undelivered = _recentOut.Where(p => p.Epoch >= engine.DeliveredEpochs).ToList();
-        var data = PartitionCheckpointFile.Write(_job, _partition, c, engine, undelivered);
-        long step = engine.CurrentStep;
-        // Every incarnation of a job writes into the job's folder (see JobIncarnation).
-        string dir = CheckpointStore.StepDirectory(c.Directory, JobIncarnation.JobOf(_job), step);
-        string path = Path.Combine(dir, CheckpointStore.PartitionFileName(_partition));
-        _writesInFlight++;
+        if (_checkpointer is null) return;
+        // The capture is not simulation time.
+        _simulate.Stop();
         var self = Self;
-        // The result is told from inside the write, before the next write can start: a strict order, and no
-        // exception escapes to fault the chain or leave _writesInFlight waiting for a message that never comes.
-        _lastWrite = _lastWrite.ContinueWith(_ =>
-        {
-            CheckpointWritten result;
-            try
-            {
-                result = new CheckpointWritten(step, CheckpointStore.WriteAtomically(path, data), clock.Elapsed.TotalSeconds, null);
-            }
-            catch (Exception e)
-            {
-                result = new CheckpointWritten(step, null, clock.Elapsed.TotalSeconds, e.Message);
-            }
-            self.Tell(result);
-        }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        if (_checkpointer.CaptureIfDue(written => self.Tell(written))) _writesInFlight++;
+        _simulate.Start();
     }
 
     private void OnCheckpointWritten(CheckpointWritten w)
@@ -125,7 +86,8 @@ public sealed partial class PartitionActor
         if (!t.ActorRef.Equals(_coordinator)) return;
         _log.Warning("partition {0} of job {1}: the job's coordinator on {2} stopped; stopping too", _partition, _job, t.ActorRef.Path.Address);
         _running = false;
-        _engine = null;
+        _backend = null;
+        _loop = null;
         Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PartitionHandOff.Instance));
     }
 }

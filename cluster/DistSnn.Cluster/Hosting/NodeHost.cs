@@ -10,6 +10,7 @@ using Akka.Remote.Hosting;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Cluster.Serialization;
 using DistSnn.Monitoring;
+using DistSnn.Nodes.Backends;
 using Akka.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,8 +32,11 @@ public static class NodeHost
 {
     /// <summary>Adds the DistSnn actor system to a host's services.</summary>
     /// <exception cref="ArgumentException">A setting is wrong (named in the message), e.g. the TLS certificate cannot be loaded.</exception>
-    public static IServiceCollection AddDistSnnNode(this IServiceCollection services, NodeOptions options, Akka.Configuration.Config? extra = null)
+    /// <remarks>The node hosts partitions of the backends in <paramref name="backends"/> (default: <see cref="BackendRegistry.Default"/>).</remarks>
+    public static IServiceCollection AddDistSnnNode(this IServiceCollection services, NodeOptions options, Akka.Configuration.Config? extra = null,
+        BackendRegistry? backends = null)
     {
+        backends ??= BackendRegistry.Default;
         if (options.MaxConcurrentJobs < 0)
             throw new ArgumentException($"DistSnn:Node:MaxConcurrentJobs: must be >= 0 (0 = no limit), got {options.MaxConcurrentJobs}");
         services.AddSingleton(new NodeWarmUp(options.WarmUp));
@@ -74,13 +78,13 @@ public static class NodeHost
             // Started directly (not with WithShardRegion) to give it the spreading allocation strategy.
             builder.WithActors((system, registry) =>
             {
-                var region = ClusterSharding.Get(system).Start("partition", Props.Create(() => new PartitionActor(true)),
+                var region = ClusterSharding.Get(system).Start("partition", Props.Create(() => new PartitionActor(true, backends)),
                     ClusterShardingSettings.Create(system).WithRememberEntities(false), new PartitionMessageExtractor(options.Shards),
                     new SpreadAllocationStrategy(), PartitionHandOff.Instance);
                 registry.Register<PartitionRegion>(region);
             });
             builder.WithSingleton<CoordinatorProxy>("job-coordinator",
-                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()), null, options.MaxConcurrentJobs, options.CheckpointDirectory)),
+                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()), null, options.MaxConcurrentJobs, options.CheckpointDirectory, backends)),
                 new ClusterSingletonOptions(), createProxyToo: true);
         });
         return services;
@@ -112,9 +116,9 @@ public static class NodeHost
         return remote;
     }
 
-    /// <summary>Builds (but does not start) a host running one node.</summary>
-    public static IHost Build(NodeOptions options, Akka.Configuration.Config? extra = null) =>
-        new HostBuilder().ConfigureServices(s => s.AddDistSnnNode(options, extra)).Build();
+    /// <summary>Builds (but does not start) a host running one node, hosting partitions of <paramref name="backends"/>.</summary>
+    public static IHost Build(NodeOptions options, Akka.Configuration.Config? extra = null, BackendRegistry? backends = null) =>
+        new HostBuilder().ConfigureServices(s => s.AddDistSnnNode(options, extra, backends)).Build();
 
     private static string ClusterConfig(NodeOptions options)
     {

@@ -77,7 +77,7 @@ public sealed partial class NodeWarmUp
             // optimised after about 30 calls, and much of a job's code (model reading, building, gathering) runs only
             // a few times per job, hence two jobs.
             var spec = ModelLoader.LoadBytes(Encoding.UTF8.GetBytes(Model), "warm-up.yaml");
-            var report = await LocalRunner.RunAsync(spec, new RunOptions { Partitions = 2, SerializeMessages = true }).ConfigureAwait(false);
+            var report = await LocalRunner.RunAsync(spec, new RunOptions { Partitions = 2, SerializeMessages = true, Transport = RunTransport.Akka }).ConfigureAwait(false);
             CheckResults(report);
             try
             {

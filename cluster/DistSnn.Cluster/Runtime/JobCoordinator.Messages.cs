@@ -1,6 +1,7 @@
 using Akka.Actor;
 using DistSnn.Cluster.Checkpoints;
 using DistSnn.Model;
+using DistSnn.Nodes.Backends;
 using DistSnn.Partitioner;
 
 namespace DistSnn.Cluster.Runtime;
@@ -127,15 +128,17 @@ public interface IPartitionHost
     void Release(IActorContext coordinator, string job, IEnumerable<IActorRef> partitions);
 }
 
-/// <summary>Partitions as children of the coordinator: the embedded default, one process.</summary>
-public sealed class ChildPartitionHost : IPartitionHost
+/// <summary>Partitions as children of the coordinator: one process (<paramref name="backends"/>: default <see cref="BackendRegistry.Default"/>).</summary>
+public sealed class ChildPartitionHost(BackendRegistry? backends = null) : IPartitionHost
 {
+    private readonly BackendRegistry _backends = backends ?? BackendRegistry.Default;
     private long _sequence;
 
     /// <inheritdoc />
     public void Build(IActorContext coordinator, BuildPartition build)
     {
-        var child = coordinator.ActorOf(Props.Create(() => new PartitionActor()), $"partition-{_sequence++}");
+        var backends = _backends;
+        var child = coordinator.ActorOf(Props.Create(() => new PartitionActor(false, backends)), $"partition-{_sequence++}");
         child.Tell(build, coordinator.Self);
     }
 

@@ -123,7 +123,7 @@ public sealed partial class JobCoordinator : IWithTimers
             return;
         }
         string incarnation = run.RollBack(checkpoint, atLeastGeneration);
-        if (PrepareCheckpoints(run.Submit with { Resume = checkpoint }, run.Plan.Parts) is { } refused)
+        if (PrepareCheckpoints(run.Submit with { Resume = checkpoint }, run.Plan) is { } refused)
         {
             FailJob(job, $"{why}, and its newest checkpoint cannot be used: {refused}");
             return;
@@ -155,7 +155,7 @@ public sealed partial class JobCoordinator : IWithTimers
         }
         var submit = run.Submit with { Resume = run.RestoredFrom };
         foreach (int q in missing)
-            _host.Build(Context, WithCheckpoints(submit, new BuildPartition(run.PartitionJob, run.Submit.Spec, q, run.Plan.Owned(q))));
+            _host.Build(Context, WithCheckpoints(submit, new BuildPartition(run.PartitionJob, run.Submit.Spec, q, run.Plan.Owned(q)) { Backend = run.Plan.Backend(q) }));
         // Children of this coordinator cannot be lost to a region in transit; sharded partitions are asked again.
         if (_host is not ChildPartitionHost)
             Timers.StartSingleTimer("rebuild/" + r.Job, r with { Attempt = r.Attempt + 1 }, RebuildRetry);

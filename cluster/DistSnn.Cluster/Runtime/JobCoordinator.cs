@@ -4,6 +4,7 @@ using Akka.Event;
 using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Resources;
 using DistSnn.Model;
+using DistSnn.Nodes.Backends;
 using DistSnn.Partitioner;
 
 namespace DistSnn.Cluster.Runtime;
@@ -19,6 +20,7 @@ public sealed partial class JobCoordinator : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IPartitionHost _host;
     private readonly ResourceGuard _guard;
+    private readonly BackendRegistry _backends;
     private readonly Dictionary<string, JobRun> _jobs = new(StringComparer.Ordinal);
     private readonly List<string> _order = new();
     private readonly Dictionary<string, (TaskCompletionSource<JobResult> Done, Action<long>? Progress)> _watchers = new(StringComparer.Ordinal);
@@ -31,11 +33,14 @@ public sealed partial class JobCoordinator : ReceiveActor
     /// <remarks>
     /// With <paramref name="takeOverFrom"/> (a checkpoint directory every node shares) the coordinator, when it starts,
     /// takes over every job still running there (see <see cref="JobStateFile"/>): this is how a job survives the loss
-    /// of the coordinator's own node.
+    /// of the coordinator's own node. A job whose model needs a backend <paramref name="backends"/> lacks, or something
+    /// a backend does not support, is refused when it is submitted (default: <see cref="BackendRegistry.Default"/>).
     /// </remarks>
-    public JobCoordinator(IPartitionHost host, ResourceGuard? guard = null, int maxConcurrentJobs = 0, string? takeOverFrom = null)
+    public JobCoordinator(IPartitionHost host, ResourceGuard? guard = null, int maxConcurrentJobs = 0, string? takeOverFrom = null,
+        BackendRegistry? backends = null)
     {
         _host = host;
+        _backends = backends ?? BackendRegistry.Default;
         _takeOverFrom = takeOverFrom;
         _guard = guard ?? ResourceGuard.FromEnvironment();
         _maxConcurrentJobs = maxConcurrentJobs >= 0 ? maxConcurrentJobs
@@ -110,24 +115,11 @@ public sealed partial class JobCoordinator : ReceiveActor
     /// </summary>
     private object Start(SubmitJob s, JobStateFile? takenOver = null)
     {
-        if (string.IsNullOrWhiteSpace(s.Job) || s.Job.Length > 200)
-            return new JobRejected(s.Job, "a job id must be 1 to 200 characters");
-        if (s.Job.Contains(JobIncarnation.Separator, StringComparison.Ordinal))
-            return new JobRejected(s.Job, $"a job id must not contain '{JobIncarnation.Separator}' (it names a job's incarnations after a recovery)");
+        if (JobAdmission.CheckId(s.Job) is { } badId) return new JobRejected(s.Job, badId);
         if (_jobs.ContainsKey(s.Job)) return new JobRejected(s.Job, $"job '{s.Job}' already exists");
-        if (s.Partitions < 1) return new JobRejected(s.Job, $"partitions must be >= 1, got {s.Partitions}");
-        var errors = NetworkValidator.Validate(s.Spec);
-        if (errors.Count > 0) return new JobRejected(s.Job, string.Join("; ", errors.Select(e => e.ToString())));
-        PartitionPlan plan;
-        try
-        {
-            plan = PartitionPlan.Create(s.Spec, s.Partitions, s.Strategy);
-        }
-        catch (ArgumentException e)
-        {
-            return new JobRejected(s.Job, e.Message);
-        }
-        if (PrepareCheckpoints(s, plan.Parts) is { } refused) return new JobRejected(s.Job, refused);
+        var (admitted, refused) = JobAdmission.Plan(s, _backends);
+        if (admitted is not { } plan) return new JobRejected(s.Job, refused!);
+        if (PrepareCheckpoints(s, plan) is { } noCheckpoints) return new JobRejected(s.Job, noCheckpoints);
         if (takenOver is not null)
         {
             // A job an earlier coordinator was running goes on at once, ahead of the queue.
@@ -172,7 +164,7 @@ public sealed partial class JobCoordinator : ReceiveActor
         _log.Info("job {0}: {1} neurons on {2} partitions", s.Job, s.Spec.TotalNeurons, run.Plan.Parts);
         PersistJobState(run);
         for (int q = 0; q < run.Plan.Parts; q++)
-            _host.Build(Context, WithCheckpoints(s, new BuildPartition(s.Job, s.Spec, q, run.Plan.Owned(q))));
+            _host.Build(Context, WithCheckpoints(s, new BuildPartition(s.Job, s.Spec, q, run.Plan.Owned(q)) { Backend = run.Plan.Backend(q) }));
     }
 
     private void OnBuilt(PartitionBuilt b)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using DistSnn.Monitoring;
+using DistSnn.Nodes.Exchange;
 using DistSnn.Partitioner;
 
 namespace DistSnn.Cluster.Runtime;
@@ -18,10 +19,7 @@ public sealed partial class JobRun
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private readonly Stopwatch _build = new();
     private readonly Stopwatch _run = new();
-    private readonly TagList _tags;
-    // The job's span and its current phase (build, then run); null when nobody listens.
-    private readonly Activity? _jobSpan;
-    private Activity? _phaseSpan;
+    private readonly JobTrace _trace;
 
     /// <summary>
     /// Starts the bookkeeping (and the job's span) for a job submitted to the coordinator on <paramref name="node"/>:
@@ -37,15 +35,11 @@ public sealed partial class JobRun
         _refs = new IActorRef?[plan.Parts];
         _results = new PartitionResult?[plan.Parts];
         _progress = new long[plan.Parts];
-        _tags = Telemetry.JobTags(submit.Job, node);
-        _jobSpan = Telemetry.StartSpan(Telemetry.Spans.Job, default, submit.Job);
-        _jobSpan?.SetTag("distsnn.partitions", plan.Parts);
-        _jobSpan?.SetTag("distsnn.neurons", submit.Spec.TotalNeurons);
-        _jobSpan?.SetTag("distsnn.steps", submit.Spec.Run.Steps);
+        _trace = new JobTrace(submit.Job, node, plan.Parts, submit.Spec.TotalNeurons, submit.Spec.Run.Steps);
     }
 
     /// <summary>The job span's context (default when nobody traces): the parent of the job's later spans.</summary>
-    public ActivityContext Trace => _jobSpan?.Context ?? default;
+    public ActivityContext Trace => _trace.Context;
 
     /// <summary>The submission.</summary>
     public SubmitJob Submit { get; }
@@ -84,25 +78,12 @@ public sealed partial class JobRun
         _build.Stop();
         _run.Start();
         State = JobState.Running;
-        Telemetry.StopDetached(_phaseSpan);
-        _phaseSpan = Telemetry.StartSpan(Telemetry.Spans.Run, Trace, Submit.Job);
+        _trace.Running();
         int n = _built.Length;
-        var owned = Enumerable.Range(0, n).Select(OwnedBits).ToArray();
-        var inDegree = new int[n];
-        var routes = new List<OutRoute>[n];
-        for (int q = 0; q < n; q++) routes[q] = new List<OutRoute>();
-        for (int p = 0; p < n; p++)
-        {
-            var wants = _built[p]!.ReceivesFrom;
-            for (int q = 0; q < n; q++)
-            {
-                if (!Intersects(wants, owned[q])) continue;
-                routes[q].Add(new OutRoute(p, _refs[p]!, wants));
-                inDegree[p]++;
-            }
-        }
-        return Enumerable.Range(0, n)
-            .Select(q => (_refs[q]!, new StartRun(PartitionJob, routes[q], inDegree[q], coordinator))).ToArray();
+        var table = RoutingTable.Build(Enumerable.Range(0, n).Select(q => RoutingTable.OwnedBits(Submit.Spec, Plan.Owned(q))).ToArray(),
+            _built.Select(b => b!.ReceivesFrom).ToArray());
+        return Enumerable.Range(0, n).Select(q => (_refs[q]!, new StartRun(PartitionJob,
+            table.Routes(q).Select(r => new OutRoute(r.Target, _refs[r.Target]!, r.Filter)).ToArray(), table.Sources(q), coordinator))).ToArray();
     }
 
     /// <summary>The partitions are being built from now on (build time counts from here, wall time from submission).</summary>
@@ -112,7 +93,7 @@ public sealed partial class JobRun
             throw new InvalidOperationException($"job '{Submit.Job}' cannot start: it is {State}");
         State = JobState.Building;
         _build.Restart();
-        _phaseSpan ??= Telemetry.StartSpan(Telemetry.Spans.Build, Trace, Submit.Job);
+        _trace.Building();
     }
 
     /// <summary>Records progress; returns true when the slowest partition moved.</summary>
@@ -122,7 +103,7 @@ public sealed partial class JobRun
         long before = Step;
         _progress[p.Partition] = Math.Max(_progress[p.Partition], p.Step);
         if (Step <= before) return false;
-        RecordRealTimeFactor();
+        _trace.RealTimeFactor(Status().RealTimeFactor);
         return true;
     }
 
@@ -138,9 +119,8 @@ public sealed partial class JobRun
         State = JobState.Finished;
         Result = new JobResult(Submit.Job, Submit.Spec, _results.Select(r => r!).ToArray(), _build.Elapsed.TotalSeconds,
             _run.Elapsed.TotalSeconds) { Trace = Trace };
-        RecordRealTimeFactor();
-        Telemetry.StopDetached(_phaseSpan);
-        Telemetry.StopDetached(_jobSpan);
+        _trace.RealTimeFactor(Status().RealTimeFactor);
+        _trace.Finished();
         return Result;
     }
 
@@ -151,8 +131,7 @@ public sealed partial class JobRun
         State = JobState.Failed;
         Error = reason;
         _wall.Stop();
-        Telemetry.Fail(_phaseSpan, reason);
-        Telemetry.Fail(_jobSpan, reason);
+        _trace.Failed(reason);
     }
 
     /// <summary>Marks the job cancelled.</summary>
@@ -161,37 +140,6 @@ public sealed partial class JobRun
         if (State is JobState.Finished or JobState.Failed or JobState.Cancelled) return;
         State = JobState.Cancelled;
         _wall.Stop();
-        _jobSpan?.SetTag("distsnn.cancelled", true);
-        Telemetry.StopDetached(_phaseSpan);
-        Telemetry.StopDetached(_jobSpan);
-    }
-
-    private void RecordRealTimeFactor()
-    {
-        if (!Telemetry.RealTimeFactor.Enabled) return;
-        double factor = Status().RealTimeFactor;
-        if (!double.IsNaN(factor)) Telemetry.RealTimeFactor.Record(factor, _tags);
-    }
-
-    private ulong[] OwnedBits(int q)
-    {
-        var spec = Submit.Spec;
-        var first = spec.FirstGids();
-        var bits = new ulong[(spec.TotalNeurons + 63) / 64];
-        var owned = Plan.Owned(q);
-        for (int p = 0; p < owned.Count; p++)
-            foreach (var i in owned[p])
-            {
-                long g = first[p] + i;
-                bits[g >> 6] |= 1UL << (int)(g & 63);
-            }
-        return bits;
-    }
-
-    private static bool Intersects(ulong[] a, ulong[] b)
-    {
-        for (int i = 0; i < a.Length; i++)
-            if ((a[i] & b[i]) != 0) return true;
-        return false;
+        _trace.Cancelled();
     }
 }

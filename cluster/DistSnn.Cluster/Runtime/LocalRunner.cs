@@ -7,13 +7,27 @@ using DistSnn.Cluster.Resources;
 using DistSnn.Cluster.Serialization;
 using DistSnn.Model;
 using DistSnn.Monitoring;
+using DistSnn.Nodes.Backends;
 using DistSnn.Partitioner;
 
 namespace DistSnn.Cluster.Runtime;
 
+/// <summary>How the partitions of a local run exchange their spike packets.</summary>
+public enum RunTransport
+{
+    /// <summary>In memory, no actor system (<see cref="Nodes.Exchange.InProcessRunner"/>): the default.</summary>
+    InProcess,
+    /// <summary>Partition actors in a local actor system, as on a cluster.</summary>
+    Akka,
+}
+
 /// <summary>Options of a local (embedded) run.</summary>
 public sealed record RunOptions
 {
+    /// <summary>How partitions exchange packets; results do not depend on it.</summary>
+    public RunTransport Transport { get; init; } = RunTransport.InProcess;
+    /// <summary>The backends partitions may be hosted by (null: <see cref="BackendRegistry.Default"/>, the CPU alone).</summary>
+    public BackendRegistry? Backends { get; init; }
     /// <summary>Number of partitions (actors); results do not depend on it.</summary>
     public int Partitions { get; init; } = 1;
     /// <summary>How neurons are spread over partitions.</summary>
@@ -39,7 +53,7 @@ public sealed record RunOptions
     public Func<Task>? BeforeSubmit { get; init; }
     /// <summary>
     /// Passes every message between the actors through the cluster serializer, as if it crossed the network: a
-    /// node's warm-up uses it to compile the codec along with the engine.
+    /// node's warm-up uses it to compile the codec along with the engine (Akka transport only).
     /// </summary>
     public bool SerializeMessages { get; init; }
 }
@@ -49,8 +63,9 @@ public sealed record RunReport(RunSummary Summary, IReadOnlyList<PopulationSpike
     JobResult Job);
 
 /// <summary>
-/// The embedded default: runs a job on partition actors inside this process, with the same actors and spike
-/// packets a cluster uses, then merges the partitions' recordings and writes the results folder.
+/// The embedded default: runs a job inside this process — on the in-process transport (default), or on partition
+/// actors with the same spike packets a cluster uses — then merges the partitions' recordings and writes the results
+/// folder.
 /// </summary>
 public static class LocalRunner
 {
@@ -69,6 +84,26 @@ public static class LocalRunner
         CancellationToken cancel = default)
     {
         var wallStart = options.WallStartUtc ?? DateTime.UtcNow;
+        var job = options.Transport == RunTransport.InProcess
+            ? await RunInProcessAsync(spec, options, progress, cancel).ConfigureAwait(false)
+            : await RunOnActorsAsync(spec, options, progress, cancel).ConfigureAwait(false);
+        return Report(job, options, wallStart);
+    }
+
+    private static async Task<JobResult> RunInProcessAsync(NetworkSpec spec, RunOptions options, Action<long>? progress, CancellationToken cancel)
+    {
+        if (options.BeforeSubmit is { } before) await before().ConfigureAwait(false);
+        return await Task.Run(() => InProcessJob.Run(Submission(spec, options), options, progress, cancel), CancellationToken.None).ConfigureAwait(false);
+    }
+
+    private static SubmitJob Submission(NetworkSpec spec, RunOptions options)
+    {
+        string jobId = options.Resume?.Manifest.Job ?? (string.IsNullOrWhiteSpace(spec.Name) ? "job" : spec.Name);
+        return new SubmitJob(jobId, spec, options.Partitions, options.Strategy) { Checkpoints = options.Checkpoints, Resume = options.Resume };
+    }
+
+    private static async Task<JobResult> RunOnActorsAsync(NetworkSpec spec, RunOptions options, Action<long>? progress, CancellationToken cancel)
+    {
         var system = ActorSystem.Create("distsnn", options.SerializeMessages
             ? ConfigurationFactory.ParseString($"akka.actor.serialize-messages = on\n{DistSnnSerializer.UncountedSetting} = on")
                 .WithFallback(DistSnnSerializer.Config).WithFallback(AkkaConfig)
@@ -76,16 +111,13 @@ public static class LocalRunner
         JobResult job;
         try
         {
-            var coordinator = system.ActorOf(Props.Create(() => new JobCoordinator(new ChildPartitionHost(), options.MemoryGuard)), "coordinator");
+            var backends = options.Backends;
+            var coordinator = system.ActorOf(Props.Create(() =>
+                new JobCoordinator(new ChildPartitionHost(backends), options.MemoryGuard, 0, null, backends)), "coordinator");
             var done = new TaskCompletionSource<JobResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-            string jobId = options.Resume?.Manifest.Job ?? (string.IsNullOrWhiteSpace(spec.Name) ? "job" : spec.Name);
+            var submit = Submission(spec, options);
             if (options.BeforeSubmit is { } before) await before().ConfigureAwait(false);
-            await using var reg = cancel.Register(() => coordinator.Tell(new CancelJob(jobId)));
-            var submit = new SubmitJob(jobId, spec, options.Partitions, options.Strategy)
-            {
-                Checkpoints = options.Checkpoints,
-                Resume = options.Resume,
-            };
+            await using var reg = cancel.Register(() => coordinator.Tell(new CancelJob(submit.Job)));
             coordinator.Tell(new RunJob(submit, done, progress) { OnCheckpoint = options.OnCheckpoint });
             job = await done.Task.ConfigureAwait(false);
         }
@@ -93,7 +125,7 @@ public static class LocalRunner
         {
             await system.Terminate().ConfigureAwait(false);
         }
-        return Report(job, options, wallStart);
+        return job;
     }
 
     /// <summary>

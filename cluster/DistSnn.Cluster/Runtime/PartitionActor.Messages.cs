@@ -5,12 +5,15 @@ using DistSnn.Model;
 namespace DistSnn.Cluster.Runtime;
 
 /// <summary>
-/// Coordinator → partition: build the engine for <see cref="Partition"/> of job <see cref="Job"/> from the model
-/// (each partition generates only the synapses onto its own neurons). Answered by <see cref="PartitionBuilt"/>
-/// or, if building fails, by <see cref="PartitionFailed"/>.
+/// Coordinator → partition: build partition <see cref="Partition"/> of job <see cref="Job"/> from the model on backend
+/// <see cref="Backend"/> (each partition generates only the synapses onto its own neurons). Answered by
+/// <see cref="PartitionBuilt"/> or, if building fails, by <see cref="PartitionFailed"/>.
 /// </summary>
 public sealed record BuildPartition(string Job, NetworkSpec Spec, int Partition, IReadOnlyList<int[]> Owned)
 {
+    /// <summary>The backend that hosts the partition (a name in the node's backend registry; default <c>cpu</c>).</summary>
+    public string Backend { get; init; } = PopulationSpec.DefaultBackend;
+
     /// <summary>When set, the partition writes checkpoints (see <see cref="PartitionCheckpointing"/>).</summary>
     public PartitionCheckpointing? Checkpointing { get; init; }
 
@@ -36,10 +39,14 @@ public sealed record OutRoute(int Partition, IActorRef Target, ulong[] Filter);
 
 /// <summary>
 /// Coordinator → partition: the routing table; the partition starts simulating at once. It expects one packet
-/// per epoch from each of its <see cref="InDegree"/> in-neighbours. Not answered; the partition later sends
-/// <see cref="PartitionProgress"/> and finally <see cref="PartitionFinished"/> to <see cref="Coordinator"/>.
+/// per epoch from each of its in-neighbours, the partitions <see cref="Sources"/>. Not answered; the partition later
+/// sends <see cref="PartitionProgress"/> and finally <see cref="PartitionFinished"/> to <see cref="Coordinator"/>.
 /// </summary>
-public sealed record StartRun(string Job, IReadOnlyList<OutRoute> Routes, int InDegree, IActorRef Coordinator);
+public sealed record StartRun(string Job, IReadOnlyList<OutRoute> Routes, IReadOnlyList<int> Sources, IActorRef Coordinator)
+{
+    /// <summary>How many in-neighbours send a packet each epoch.</summary>
+    public int InDegree => Sources.Count;
+}
 
 /// <summary>
 /// Partition → partition: all spikes that <see cref="Source"/> emitted in <see cref="Epoch"/> and that have

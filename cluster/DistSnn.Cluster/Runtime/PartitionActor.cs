@@ -3,55 +3,58 @@ using Akka.Actor;
 using Akka.Event;
 using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Serialization;
-using DistSnn.Monitoring;
 using DistSnn.Nodes;
+using DistSnn.Nodes.Backends;
+using DistSnn.Nodes.Exchange;
 
 namespace DistSnn.Cluster.Runtime;
 
 /// <summary>
-/// A thin shell around one <see cref="PartitionEngine"/>: it builds the engine, then runs the epoch loop —
-/// run epoch e and send one packet per out-neighbour; before epoch e + k runs (k = the engine's exchange lag),
-/// wait until every in-neighbour's packet for epoch e has arrived and deliver them all at once. With k ≥ 2 the
-/// packets of epoch e travel while epoch e + 1 computes. No global barrier; packets may arrive early (kept by
-/// epoch), twice (the second is dropped) or late (dropped and counted).
+/// A thin shell around one partition backend: it builds the backend its build message names, then drives it with a
+/// <see cref="PartitionLoop"/> — the epoch protocol of every runtime — one epoch per mailbox message, so that packets
+/// are taken in between. Packets go to the loop's exchange, which keeps them by epoch until the epoch the next run
+/// needs is complete; its spikes leave through the <see cref="AkkaSpikeTransport"/>. No global barrier; packets may
+/// arrive early (kept), twice (the second is dropped) or late (dropped and counted).
 /// </summary>
 public sealed partial class PartitionActor : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly Dictionary<long, Dictionary<int, SpikePacket>> _pending = new();
-    private readonly List<SpikeBatch> _batches = new();
+    private readonly BackendRegistry _backends;
     private readonly Stopwatch _simulate = new();
     private readonly Stopwatch _wait = new();
     private readonly Stopwatch _sinceProgress = Stopwatch.StartNew();
-    private PartitionEngine? _engine;
+    private IPartitionBackend? _backend;
+    private PartitionLoop? _loop;
+    private AkkaSpikeTransport? _transport;
+    // Packets that came before this partition's StartRun (their sender started first); offered to the loop at start.
+    private readonly List<SpikePacket> _beforeStart = new();
     private string _job = "";
     private int _partition;
-    private IReadOnlyList<OutRoute> _routes = [];
-    private int _inDegree;
     private IActorRef _coordinator = ActorRefs.Nobody;
-    private long _late, _duplicates;
-    private bool _running;
+    private bool _running, _waiting;
     private string? _builtFor;
 
     private readonly bool _sharded;
     private readonly SpikePacketAssembler _assembler = new();
-    private int _maxSpikesPerPart = int.MaxValue;
     private bool _partsSeen;
     private readonly RejectionLog _rejected = new();
     private PartitionMeter? _meter;
 
     /// <summary>
-    /// Creates an idle partition; it is given its slice by <see cref="BuildPartition"/>. A sharded partition
-    /// passivates through its shard at the end of its job; a local one is stopped by its coordinator.
+    /// Creates an idle partition; it is given its slice by <see cref="BuildPartition"/> and builds it with
+    /// <paramref name="backends"/> (default: <see cref="BackendRegistry.Default"/>). A sharded partition passivates
+    /// through its shard at the end of its job; a local one is stopped by its coordinator.
     /// </summary>
-    public PartitionActor(bool sharded = false)
+    public PartitionActor(bool sharded = false, BackendRegistry? backends = null)
     {
         _sharded = sharded;
+        _backends = backends ?? BackendRegistry.Default;
         Receive<EndJob>(e =>
         {
             if (e.Job != _job) return;
             _running = false;
-            _engine = null;
+            _backend = null;
+            _loop = null;
             _meter?.Release();
             if (_sharded) Context.Parent.Tell(new Akka.Cluster.Sharding.Passivate(PartitionHandOff.Instance));
             else Context.Stop(Self);
@@ -94,59 +97,77 @@ public sealed partial class PartitionActor : ReceiveActor
         _partition = msg.Partition;
         try
         {
-            _engine = new PartitionEngine(msg.Spec, msg.Partition, msg.Owned);
+            var backend = _backend = _backends.Create(msg.Backend, msg.Spec, msg.Partition, msg.Owned);
+            var counters = backend.Counters;
             _meter?.Release();
-            _meter = new PartitionMeter(_job, _partition, TelemetryNode.Of(Context.System), _engine.NeuronCount);
+            _meter = new PartitionMeter(_job, _partition, TelemetryNode.Of(Context.System), counters.Neurons);
             RestoreIfAsked(msg);
-            long n = msg.Spec.TotalNeurons;
-            var bits = new ulong[(n + 63) / 64];
-            for (long g = 0; g < n; g++)
-                if (_engine.ReceivesFrom(g)) bits[g >> 6] |= 1UL << (int)(g & 63);
-            Sender.Tell(new PartitionBuilt(_job, _partition, _engine.NeuronCount, _engine.SynapseCount, _engine.SynapseBytes,
-                _engine.BuildSeconds, bits));
+            Sender.Tell(new PartitionBuilt(_job, _partition, counters.Neurons, counters.Synapses, counters.SynapseBytes,
+                counters.BuildSeconds, RoutingTable.ReceivesFromBits(backend, msg.Spec.TotalNeurons)));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or OutOfMemoryException or CheckpointException)
         {
             _log.Error(e, "partition {0} of job {1} failed to build", _partition, _job);
+            _backend = null;
             Sender.Tell(new PartitionFailed(_job, _partition, e.Message));
         }
     }
 
     private void Start(StartRun msg)
     {
-        if (_engine is null || msg.Job != _job)
+        if (_backend is null || msg.Job != _job)
         {
             msg.Coordinator.Tell(new PartitionFailed(msg.Job, _partition, "start before build"));
             return;
         }
-        _routes = msg.Routes;
-        _inDegree = msg.InDegree;
         _coordinator = msg.Coordinator;
         if (_sharded) Context.Watch(_coordinator);
-        _maxSpikesPerPart = MaxSpikesPerPart(msg.Job);
+        _transport = new AkkaSpikeTransport(_job, msg.Routes, MaxSpikesPerPart(msg.Job), _meter);
+        _loop = new PartitionLoop(_backend, msg.Sources, _transport)
+        {
+            AfterDelivery = CheckpointIfDue,
+            AfterRun = KeepForCheckpoint,
+        };
         _running = true;
+        foreach (var p in _beforeStart) Offer(p);
+        _beforeStart.Clear();
         ResendRestoredPackets();
         Advance();
     }
 
     private void OnPacket(SpikePacket p)
     {
-        // A packet that comes before this partition's StartRun is kept: its sender may have started first.
-        long delivered = _engine?.DeliveredEpochs ?? 0;
-        if (PacketGate.Check(p, _engine is null ? null : _job, delivered, _engine?.TotalSteps ?? 0, _engine?.EpochSteps ?? 0) is { } rejected)
+        if (PacketGate.CheckJob(p, _backend is null ? null : _job) is { } rejected)
         {
-            if (rejected == WireRejection.PastEpoch) _late++;
-            WireRejections.Record(rejected);
-            if (_rejected.First(rejected)) _log.Warning(PacketGate.Describe(rejected, p, _job, _partition, delivered));
+            Reject(rejected, p);
             return;
         }
-        if (!_pending.TryGetValue(p.Epoch, out var byEpoch)) _pending[p.Epoch] = byEpoch = new Dictionary<int, SpikePacket>();
-        if (!byEpoch.TryAdd(p.Source, p))
+        if (_loop is null)
         {
-            if (_duplicates++ == 0) _log.Warning("partition {0}: duplicate packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
+            // Kept until the start: its sender may have started first.
+            _beforeStart.Add(p);
             return;
         }
-        if (p.Epoch == delivered) Advance();
+        if (Offer(p) && _waiting) Advance();
+    }
+
+    /// <summary>Offers a packet to the loop's exchange; returns whether it was kept.</summary>
+    private bool Offer(SpikePacket p)
+    {
+        var verdict = _loop!.Offer(p.Epoch, p.Source, new SpikeBatch(p.Stamps, p.Gids, p.Stamps.Length));
+        if (verdict == PacketVerdict.Accepted) return true;
+        if (verdict == PacketVerdict.Duplicate)
+        {
+            if (_loop.Duplicates == 1) _log.Warning("partition {0}: duplicate packet for epoch {1} from {2} dropped", _partition, p.Epoch, p.Source);
+        }
+        else if (PacketGate.Of(verdict) is { } rejected) Reject(rejected, p);
+        return false;
+    }
+
+    private void Reject(WireRejection kind, SpikePacket p)
+    {
+        WireRejections.Record(kind);
+        if (_rejected.First(kind)) _log.Warning(PacketGate.Describe(kind, p, _job, _partition, _backend?.Clock.DeliveredEpochs ?? 0));
     }
 
     private void OnPart(SpikePacketPart part)
@@ -198,128 +219,75 @@ public sealed partial class PartitionActor : ReceiveActor
     }
 
     /// <summary>
-    /// Runs the next epoch once the packets it depends on are delivered (delivering them first if they are all
-    /// here); one epoch per message, so that packets are taken in between.
+    /// One step of the loop: delivers the epoch the next one needs (when all its packets are here) and runs the next
+    /// epoch, or notes that it waits; one epoch per message, so that packets are taken in between.
     /// </summary>
     private void Advance()
     {
-        if (!_running || _engine is null) return;
-        var engine = _engine;
-        long due = engine.NextEpoch - engine.Lag; // the epoch whose packets the next epoch needs
-        if (engine.DeliveredEpochs <= due)
+        if (!_running || _loop is not { } loop) return;
+        var next = loop.Next.Action;
+        if (next == ExchangeAction.Wait)
         {
-            long epoch = engine.DeliveredEpochs;
-            _pending.TryGetValue(epoch, out var packets);
-            if ((packets?.Count ?? 0) < _inDegree)
-            {
-                if (!_wait.IsRunning) _wait.Start();
-                return;
-            }
-            _wait.Stop();
-            _meter?.StartEpoch();
-            _batches.Clear();
-            if (packets is not null)
-            {
-                foreach (var p in packets.Values) _batches.Add(new SpikeBatch(p.Stamps, p.Gids, p.Stamps.Length));
-                _pending.Remove(epoch);
-            }
-            if (_partsSeen) _assembler.DiscardBefore(_job, epoch + 1);
-            _simulate.Start();
-            engine.Deliver(_batches);
-            _simulate.Stop();
-            CheckpointIfDue();
-            if (!_running) return;
+            _waiting = true;
+            if (!_wait.IsRunning) _wait.Start();
+            return;
         }
-        else _meter?.StartEpoch();
-        RunEpochAndSend();
-        // On a cluster the packets just handed over leave through remoting threads; when every core is busy
-        // simulating, giving up the rest of this time slice lets them go out now rather than a slice later.
-        if (_sharded) Thread.Yield();
-        if (_running) Self.Tell(ContinueRun.Instance);
-    }
-
-    private void RunEpochAndSend()
-    {
-        var engine = _engine!;
-        _simulate.Start();
-        long epoch = engine.NextEpoch;
-        var spikes = engine.RunEpoch();
-        _simulate.Stop();
-        _meter?.EndEpoch(engine, _wait.Elapsed);
-        if (engine.Finished)
+        _waiting = false;
+        _wait.Stop();
+        if (next != ExchangeAction.Finished)
+        {
+            _meter?.StartEpoch();
+            _simulate.Start();
+            loop.Step();
+            _simulate.Stop();
+            // Parts of delivered epochs can only be duplicates now.
+            if (_partsSeen) _assembler.DiscardBefore(_job, loop.Backend.Clock.DeliveredEpochs);
+            _meter?.EndEpoch(loop.Backend, _wait.Elapsed);
+        }
+        if (!_running) return;
+        if (loop.Backend.Clock.Finished)
         {
             Finish();
             return;
         }
-        KeepForCheckpoint(epoch, spikes);
-        Send(epoch, spikes);
         if (_sinceProgress.ElapsedMilliseconds >= 100)
         {
-            _coordinator.Tell(new PartitionProgress(_job, _partition, engine.CurrentStep));
+            _coordinator.Tell(new PartitionProgress(_job, _partition, loop.Backend.Clock.CurrentStep));
             _sinceProgress.Restart();
         }
-    }
-
-    /// <summary>Sends epoch <paramref name="epoch"/>'s spikes to every out-neighbour, filtered to what each needs.</summary>
-    private void Send(long epoch, SpikeBatch spikes)
-    {
-        // The last k epochs' spikes would arrive after the end of the run: nobody waits for them.
-        if (epoch + _engine!.Lag >= _engine.Epochs) return;
-        foreach (var route in _routes)
-        {
-            var packet = Packet(epoch, spikes, route.Filter);
-            _meter?.PacketSent(packet);
-            if (packet.Stamps.Length <= _maxSpikesPerPart) route.Target.Tell(packet);
-            else
-                foreach (var part in SpikePacketSplitter.Split(packet, _maxSpikesPerPart)) route.Target.Tell(part);
-        }
-    }
-
-    private SpikePacket Packet(long epoch, SpikeBatch spikes, ulong[] filter)
-    {
-        int n = 0;
-        for (int i = 0; i < spikes.Count; i++)
-        {
-            long g = spikes.Gids[i];
-            if ((filter[g >> 6] & (1UL << (int)(g & 63))) != 0) n++;
-        }
-        var stamps = new long[n];
-        var gids = new long[n];
-        int at = 0;
-        for (int i = 0; i < spikes.Count; i++)
-        {
-            long g = spikes.Gids[i];
-            if ((filter[g >> 6] & (1UL << (int)(g & 63))) == 0) continue;
-            stamps[at] = spikes.Stamps[i];
-            gids[at++] = g;
-        }
-        return new SpikePacket(_job, epoch, _partition, stamps, gids);
+        // On a cluster the packets just handed over leave through remoting threads; when every core is busy
+        // simulating, giving up the rest of this time slice lets them go out now rather than a slice later.
+        if (_sharded) Thread.Yield();
+        Self.Tell(ContinueRun.Instance);
     }
 
     private void Finish()
     {
         _running = false;
-        var engine = _engine!;
+        var loop = _loop!;
+        var backend = loop.Backend;
         var spikes = new List<RecordedSpikes>();
-        foreach (var r in engine.SpikeRecords)
+        foreach (var r in backend.SpikeRecords)
         {
             if (r is null) continue;
             var (stamps, ids) = r.ToArrays();
             spikes.Add(new RecordedSpikes(r.Population, stamps, ids));
         }
-        var state = engine.StateRecords
+        var state = backend.StateRecords
             .Select(s => new RecordedState(s.Recorder, s.Population, s.Variable, s.Neurons, s.IntervalSteps, s.Values)).ToList();
-        var result = new PartitionResult(_partition, engine.NeuronCount, engine.SynapseCount, engine.SynapseBytes,
-            engine.SynapticEvents, engine.SpikesEmitted, engine.BuildSeconds, _simulate.Elapsed.TotalSeconds,
-            _wait.Elapsed.TotalSeconds, spikes, state, _late, _duplicates)
+        var c = backend.Counters;
+        var result = new PartitionResult(_partition, c.Neurons, c.Synapses, c.SynapseBytes, c.SynapticEvents, c.SpikesEmitted,
+            c.BuildSeconds, _simulate.Elapsed.TotalSeconds, _wait.Elapsed.TotalSeconds, spikes, state, loop.Late, loop.Duplicates)
         {
-            PlasticSynapses = engine.PlasticSynapseCount,
-            WeightsChecksum = engine.WeightsChecksum,
+            PlasticSynapses = c.PlasticSynapses,
+            WeightsChecksum = backend.WeightsChecksum,
         };
-        _coordinator.Tell(new PartitionProgress(_job, _partition, engine.CurrentStep));
+        _coordinator.Tell(new PartitionProgress(_job, _partition, backend.Clock.CurrentStep));
         var finished = new PartitionFinished(_job, _partition, result);
         if (TooLargeForAFrame(finished) is { } reason) _coordinator.Tell(new PartitionFailed(_job, _partition, reason));
         else TellFinished(finished);
-        _engine = null; // the coordinator holds the results; the synapses can go
+        // The coordinator holds the results; the synapses can go.
+        _backend = null;
+        _loop = null;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DistSnn.Cluster.Serialization;
 using DistSnn.Monitoring;
 using DistSnn.Nodes;
+using DistSnn.Nodes.Backends;
 
 namespace DistSnn.Cluster.Runtime;
 
@@ -37,12 +38,19 @@ internal sealed class PartitionMeter
     /// The epoch has run; records its increments, its compute time and the wait before it: what
     /// <paramref name="waited"/> (the partition's total wait for packets) grew by since the previous epoch ended.
     /// </summary>
-    public void EndEpoch(PartitionEngine engine, TimeSpan waited)
+    public void EndEpoch(IPartitionBackend backend, TimeSpan waited)
     {
         double seconds = Stopwatch.GetElapsedTime(_epochStart).TotalSeconds;
         double wait = (waited - _waitAtStart).TotalSeconds;
         _waitAtStart = waited;
-        long steps = engine.CurrentStep, spikes = engine.SpikesEmitted, events = engine.SynapticEvents;
+        Epoch(backend, seconds, wait);
+    }
+
+    /// <summary>Records an epoch that took <paramref name="seconds"/> after a wait of <paramref name="wait"/> seconds, and the backend's increments.</summary>
+    public void Epoch(IPartitionBackend backend, double seconds, double wait)
+    {
+        var counters = backend.Counters;
+        long steps = backend.Clock.CurrentStep, spikes = counters.SpikesEmitted, events = counters.SynapticEvents;
         Telemetry.RecordEpoch(_tags, steps - _steps, spikes - _spikes, events - _events, seconds, wait);
         (_steps, _spikes, _events) = (steps, spikes, events);
     }
@@ -51,6 +59,16 @@ internal sealed class PartitionMeter
     public void PacketSent(SpikePacket packet)
     {
         if (Telemetry.PacketSize.Enabled) Telemetry.PacketSize.Record(DistSnnSerializer.EncodedLength(packet), _tags);
+    }
+
+    /// <summary>
+    /// Records the size a packet handed over in memory would have on the wire (in-process transport), so that a run's
+    /// packet telemetry does not depend on the transport; only when someone listens.
+    /// </summary>
+    public void PacketSent(string job, long epoch, int source, SpikeBatch spikes)
+    {
+        if (Telemetry.PacketSize.Enabled)
+            Telemetry.PacketSize.Record(DistSnnSerializer.EncodedLength(job, epoch, source, spikes.Stamps.AsSpan(0, spikes.Count), spikes.Gids.AsSpan(0, spikes.Count)), _tags);
     }
 
     /// <summary>The job ended or the partition stopped: takes its neurons and itself off the gauges, once.</summary>

@@ -142,13 +142,19 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
     public static long EncodedLength(Runtime.SpikePacket packet)
     {
         ArgumentNullException.ThrowIfNull(packet);
+        return EncodedLength(packet.Job, packet.Epoch, packet.Source, packet.Stamps, packet.Gids);
+    }
+
+    /// <summary>The bytes a <see cref="Runtime.SpikePacket"/> of these fields would take on the wire (see <see cref="EncodedLength(Runtime.SpikePacket)"/>).</summary>
+    public static long EncodedLength(string job, long epoch, int source, ReadOnlySpan<long> stamps, ReadOnlySpan<long> gids)
+    {
         // The header is a few dozen bytes: the kept buffer never grows for it.
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
         var writer = new MessagePackWriter(buffer);
-        MessageCodec.WriteSpikePacketHeader(ref writer, packet);
+        MessageCodec.WriteSpikePacketHeader(ref writer, new Runtime.SpikePacket(job, epoch, source, [], []));
         writer.Flush();
-        return buffer.WrittenCount + SpikeCodec.Length(packet.Stamps, packet.Gids);
+        return buffer.WrittenCount + SpikeCodec.Length(stamps, gids);
     }
 
     /// <inheritdoc />

@@ -7,11 +7,11 @@ namespace DistSnn.Cluster.Serialization;
 /// <summary>Messages between the coordinator and partitions, and between partitions.</summary>
 internal static partial class MessageCodec
 {
-    // [Job, Spec, Partition, Owned, Checkpointing or nil, Restore or nil]
+    // [Job, Spec, Partition, Owned, Checkpointing or nil, Restore or nil, Backend]
     private static void WriteBuildPartition(ref MessagePackWriter w, BuildPartition m)
     {
         const string name = nameof(BuildPartition);
-        Record(ref w, 6);
+        Record(ref w, 7);
         PutId(ref w, m.Job, name, "Job");
         WriteSpec(ref w, m.Spec, name);
         PutIndex(ref w, m.Partition, name, "Partition", WireLimits.MaxPartitions - 1);
@@ -19,11 +19,12 @@ internal static partial class MessageCodec
         SpikeCodec.WriteOwned(ref w, m.Owned, name);
         WritePartitionCheckpointing(ref w, m.Checkpointing, name);
         WritePartitionRestore(ref w, m.Restore, name);
+        PutId(ref w, m.Backend, name, "Backend");
     }
 
     private static BuildPartition ReadBuildPartition(ref FrameReader r)
     {
-        r.Record(r.Message, 6);
+        r.Record(r.Message, 7);
         var job = ReadId(ref r, "Job");
         var spec = ReadSpec(ref r);
         int partition = ReadIndex(ref r, "Partition", WireLimits.MaxPartitions - 1);
@@ -33,6 +34,7 @@ internal static partial class MessageCodec
         {
             Checkpointing = ReadPartitionCheckpointing(ref r),
             Restore = ReadPartitionRestore(ref r),
+            Backend = ReadId(ref r, "Backend"),
         };
     }
 
@@ -80,7 +82,7 @@ internal static partial class MessageCodec
             SpikeCodec.ReadBitSet(ref r, "Route.Filter"));
     }
 
-    // [Job, [route, ...], InDegree, Coordinator]
+    // [Job, [route, ...], [source, ...], Coordinator]
     private static void WriteStartRun(ref MessagePackWriter w, StartRun m)
     {
         const string name = nameof(StartRun);
@@ -91,7 +93,11 @@ internal static partial class MessageCodec
             throw new WireFormatException(name, "Routes", $"{routes.Count} routes is over the limit of {WireLimits.MaxPartitions}");
         w.WriteArrayHeader(routes.Count);
         foreach (var route in routes) WriteOutRoute(ref w, route ?? throw new WireFormatException(name, "Routes", "holds null"), name);
-        PutIndex(ref w, m.InDegree, name, "InDegree", WireLimits.MaxPartitions);
+        var sources = m.Sources ?? throw new WireFormatException(name, "Sources", "is null");
+        if (sources.Count > WireLimits.MaxPartitions)
+            throw new WireFormatException(name, "Sources", $"{sources.Count} sources is over the limit of {WireLimits.MaxPartitions}");
+        w.WriteArrayHeader(sources.Count);
+        foreach (var source in sources) PutIndex(ref w, source, name, "Sources", WireLimits.MaxPartitions - 1);
         PutRef(ref w, m.Coordinator, name, "Coordinator");
     }
 
@@ -101,7 +107,9 @@ internal static partial class MessageCodec
         var job = ReadId(ref r, "Job");
         var routes = new OutRoute[r.Array("Routes", WireLimits.MaxPartitions)];
         for (int i = 0; i < routes.Length; i++) routes[i] = ReadOutRoute(ref r, system);
-        return new StartRun(job, routes, ReadIndex(ref r, "InDegree", WireLimits.MaxPartitions), ReadRef(ref r, "Coordinator", system));
+        var sources = new int[r.Array("Sources", WireLimits.MaxPartitions)];
+        for (int i = 0; i < sources.Length; i++) sources[i] = ReadIndex(ref r, "Sources", WireLimits.MaxPartitions - 1);
+        return new StartRun(job, routes, sources, ReadRef(ref r, "Coordinator", system));
     }
 
     // [Job, Epoch, Source, count, runs]

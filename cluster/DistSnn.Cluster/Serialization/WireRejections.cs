@@ -17,8 +17,10 @@ public enum WireRejection
     UnknownJob,
     /// <summary>A spike packet for an epoch the receiving partition has already completed.</summary>
     PastEpoch,
-    /// <summary>A spike packet for an epoch after the last one of the run.</summary>
+    /// <summary>A spike packet for an epoch after the last one whose packets are exchanged.</summary>
     FutureEpoch,
+    /// <summary>A spike packet from a partition that is not an in-neighbour of the receiver.</summary>
+    UnknownSource,
 }
 
 /// <summary>
@@ -52,6 +54,7 @@ public static class WireRejections
         WireRejection.UnknownJob => "unknown_job",
         WireRejection.PastEpoch => "past_epoch",
         WireRejection.FutureEpoch => "future_epoch",
+        WireRejection.UnknownSource => "unknown_source",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a wire rejection kind"),
     };
 

@@ -55,8 +55,15 @@ public interface IPartitionBackend
     /// <summary>State recorders with at least one neuron here.</summary>
     IReadOnlyList<StateRecord> StateRecords { get; }
 
-    /// <summary>The counters telemetry and results report (cumulative since the start of the run).</summary>
+    /// <summary>The counters telemetry and results report (cumulative since the start of the run); cheap, read every epoch.</summary>
     PartitionCounters Counters { get; }
+
+    /// <summary>
+    /// Order-independent checksum of every plastic synapse's (projection, source, target, weight) held here; adding
+    /// (mod 2^64) the values of all partitions gives the network's, whatever the partitioning. 0 without plastic
+    /// synapses. Computed when asked (it reads every plastic weight): for the end of a run, not every epoch.
+    /// </summary>
+    ulong WeightsChecksum { get; }
 
     /// <summary>Writes everything needed to continue from the current epoch boundary (see <see cref="RestoreState"/>).</summary>
     void SaveState(Stream stream);
@@ -76,6 +83,5 @@ public interface IPartitionBackend
 /// <param name="SpikesEmitted">Spikes emitted so far by the owned neurons and sources.</param>
 /// <param name="BuildSeconds">Seconds spent building.</param>
 /// <param name="PlasticSynapses">Synapses with plastic weights.</param>
-/// <param name="WeightsChecksum">Order-independent checksum of the plastic weights; summed mod 2^64 over partitions.</param>
 public readonly record struct PartitionCounters(long Neurons, long Synapses, long SynapseBytes, long SynapticEvents,
-    long SpikesEmitted, double BuildSeconds, long PlasticSynapses, ulong WeightsChecksum);
+    long SpikesEmitted, double BuildSeconds, long PlasticSynapses);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using DistSnn.Model;
 using DistSnn.Nodes.Backends;
 
@@ -23,6 +24,9 @@ public sealed class InProcessRunner
     private readonly Transport?[] _transports;
     private readonly bool[] _progress;
     private readonly Action<int> _stepOne;
+    // Per hosted partition, in stopwatch ticks: time computing, time waiting before epochs, the wait not yet
+    // attributed to an epoch, and since when it waits (0: it does not).
+    private readonly long[] _computeTicks, _waitTicks, _waitBefore, _waitingSince;
     private long _untilStep;
 
     /// <summary>
@@ -48,6 +52,10 @@ public sealed class InProcessRunner
         }
         _hosted = _loops.Where(l => l is not null).ToArray()!;
         _progress = new bool[_hosted.Length];
+        _computeTicks = new long[_hosted.Length];
+        _waitTicks = new long[_hosted.Length];
+        _waitBefore = new long[_hosted.Length];
+        _waitingSince = new long[_hosted.Length];
         _stepOne = StepOne;
     }
 
@@ -74,12 +82,29 @@ public sealed class InProcessRunner
     /// </summary>
     public Action<int, long, int, SpikeBatch>? Outbound { get; set; }
 
+    /// <summary>Told about every epoch run and every packet routed (telemetry); null: nobody.</summary>
+    public IRunObserver? Observer { get; set; }
+
+    /// <summary>Called after every round (between rounds no partition runs: progress reports, stop checks; an exception ends the run).</summary>
+    public Action? AfterRound { get; set; }
+
     /// <summary>Gives hosted partition <paramref name="target"/> a packet from a partition hosted elsewhere.</summary>
     public PacketVerdict Offer(int target, long epoch, int source, SpikeBatch spikes)
     {
         var loop = target >= 0 && target < _loops.Length ? _loops[target] : null;
         if (loop is null) throw new ArgumentOutOfRangeException(nameof(target), target, "not a partition hosted by this runner");
         return loop.Offer(epoch, source, spikes);
+    }
+
+    /// <summary>
+    /// Sends again, from hosted partition <paramref name="partition"/> to its out-neighbours, the spikes of an epoch it
+    /// ran before a restore but whose packets were never delivered (they travel with the next round's packets).
+    /// </summary>
+    public void Resend(int partition, long epoch, SpikeBatch spikes)
+    {
+        var transport = partition >= 0 && partition < _transports.Length ? _transports[partition] : null;
+        if (transport is null) throw new ArgumentOutOfRangeException(nameof(partition), partition, "not a partition hosted by this runner");
+        transport.Send(partition, epoch, spikes);
     }
 
     /// <summary>Whether every hosted partition has run to the end.</summary>
@@ -103,6 +128,7 @@ public sealed class InProcessRunner
             cancel.ThrowIfCancellationRequested();
             bool ran = Round(step);
             bool routed = Route();
+            AfterRound?.Invoke();
             if (_hosted.All(l => l.Backend.Clock.Finished || l.Backend.Clock.CurrentStep >= step)) break;
             if (!ran && !routed)
                 throw new InvalidOperationException("the partitions wait for packets that are not coming: " + string.Join("; ",
@@ -133,14 +159,46 @@ public sealed class InProcessRunner
         return Array.IndexOf(_progress, true) >= 0;
     }
 
-    /// <summary>Steps hosted partition <paramref name="k"/> until it waits, finishes or reaches the round's step.</summary>
+    /// <summary>
+    /// Steps hosted partition <paramref name="k"/> until it waits, finishes or reaches the round's step, timing each
+    /// epoch and the wait before it (from when the partition last found packets missing).
+    /// </summary>
     private void StepOne(int k)
     {
         var loop = _hosted[k];
         var clock = loop.Backend.Clock;
         long before = clock.CurrentStep;
-        while (clock.CurrentStep < _untilStep && loop.Step() == LoopStep.Ran) { }
+        long start = Stopwatch.GetTimestamp();
+        if (_waitingSince[k] != 0) _waitBefore[k] += start - _waitingSince[k];
+        _waitingSince[k] = 0;
+        while (!clock.Finished && clock.CurrentStep < _untilStep)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            if (loop.Step() == LoopStep.Waiting)
+            {
+                _waitingSince[k] = t0;
+                break;
+            }
+            long compute = Stopwatch.GetTimestamp() - t0;
+            _computeTicks[k] += compute;
+            _waitTicks[k] += _waitBefore[k];
+            Observer?.EpochRan(loop, Stopwatch.GetElapsedTime(0, compute).TotalSeconds, Stopwatch.GetElapsedTime(0, _waitBefore[k]).TotalSeconds);
+            _waitBefore[k] = 0;
+        }
         _progress[k] = clock.CurrentStep != before;
+    }
+
+    /// <summary>Seconds hosted partition <paramref name="partition"/> has spent running epochs (delivery, run and send).</summary>
+    public double ComputeSeconds(int partition) => Stopwatch.GetElapsedTime(0, _computeTicks[HostedIndex(partition)]).TotalSeconds;
+
+    /// <summary>Seconds hosted partition <paramref name="partition"/> has spent waiting for packets before its epochs.</summary>
+    public double WaitSeconds(int partition) => Stopwatch.GetElapsedTime(0, _waitTicks[HostedIndex(partition)]).TotalSeconds;
+
+    private int HostedIndex(int partition)
+    {
+        for (int k = 0; k < _hosted.Length; k++)
+            if (_hosted[k].Backend.Partition == partition) return k;
+        throw new ArgumentOutOfRangeException(nameof(partition), partition, "not a partition hosted by this runner");
     }
 
     /// <summary>Hands every packet sent in the last round to its target, sources in ascending order; returns whether any moved.</summary>
@@ -153,6 +211,7 @@ public sealed class InProcessRunner
             foreach (var (target, epoch, batch) in _transports[source]!.Drain())
             {
                 moved = true;
+                Observer?.PacketRouted(source, target, epoch, batch);
                 if (_loops[target] is { } loop)
                 {
                     var verdict = loop.Offer(epoch, source, batch);
@@ -212,4 +271,17 @@ public sealed class InProcessRunner
             return _draining;
         }
     }
+}
+
+/// <summary>What an <see cref="InProcessRunner"/> tells about its run, for telemetry.</summary>
+public interface IRunObserver
+{
+    /// <summary>
+    /// <paramref name="loop"/>'s partition ran an epoch in <paramref name="seconds"/>, after waiting
+    /// <paramref name="waitSeconds"/> for packets since its previous epoch. Called on the partition's thread.
+    /// </summary>
+    void EpochRan(PartitionLoop loop, double seconds, double waitSeconds);
+
+    /// <summary>A packet of <paramref name="epoch"/> went from <paramref name="source"/> to <paramref name="target"/>. Called between rounds.</summary>
+    void PacketRouted(int source, int target, long epoch, SpikeBatch packet);
 }

@@ -9,21 +9,25 @@ namespace DistSnn.Nodes.Exchange;
 public sealed record SpikeRoute(int Target, ulong[] Filter)
 {
     /// <summary>Whether the route carries the spikes of <paramref name="gid"/>.</summary>
-    public bool Carries(long gid) => (Filter[gid >> 6] & (1UL << (int)(gid & 63))) != 0;
+    public bool Carries(long gid) => Carries(Filter, gid);
 
-    /// <summary>The spikes of <paramref name="spikes"/> this route carries, as new arrays, in their order.</summary>
-    public (long[] Stamps, long[] Gids) Select(SpikeBatch spikes)
+    /// <summary>Whether bit <paramref name="gid"/> of <paramref name="filter"/> is set.</summary>
+    public static bool Carries(ulong[] filter, long gid) => (filter[gid >> 6] & (1UL << (int)(gid & 63))) != 0;
+
+    /// <summary>The spikes of <paramref name="spikes"/> whose source bit is set in <paramref name="filter"/>, as new arrays, in their order.</summary>
+    public static (long[] Stamps, long[] Gids) Select(ulong[] filter, SpikeBatch spikes)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         int n = 0;
         for (int i = 0; i < spikes.Count; i++)
-            if (Carries(spikes.Gids[i])) n++;
+            if (Carries(filter, spikes.Gids[i])) n++;
         var stamps = new long[n];
         var gids = new long[n];
         int at = 0;
         for (int i = 0; i < spikes.Count; i++)
         {
             long g = spikes.Gids[i];
-            if (!Carries(g)) continue;
+            if (!Carries(filter, g)) continue;
             stamps[at] = spikes.Stamps[i];
             gids[at++] = g;
         }

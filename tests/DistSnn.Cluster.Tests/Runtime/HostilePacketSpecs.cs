@@ -29,18 +29,24 @@ public class HostilePacketSpecs : TestKit
     }
 
     [Theory]
-    [InlineData("other", 5, 5, WireRejection.UnknownJob)]
-    [InlineData(Job, 4, 5, WireRejection.PastEpoch)]
-    [InlineData(Job, 20, 5, WireRejection.FutureEpoch)]
-    [InlineData(Job, long.MaxValue, 5, WireRejection.FutureEpoch)]
-    [InlineData(Job, 19, 5, null)]
-    [InlineData(Job, 5, 5, null)]
-    [InlineData(Job, 0, 0, null)] // before the partition's own start: its sender started first
-    public void The_gate_accepts_only_epochs_of_the_run(string job, long epoch, long waitingFor, WireRejection? expected)
+    [InlineData("other", 5, 1, 5, WireRejection.UnknownJob)]
+    [InlineData(Job, 4, 1, 5, WireRejection.PastEpoch)]
+    [InlineData(Job, 19, 1, 5, WireRejection.FutureEpoch)] // the last epoch's spikes are never exchanged
+    [InlineData(Job, 20, 1, 5, WireRejection.FutureEpoch)]
+    [InlineData(Job, long.MaxValue, 1, 5, WireRejection.FutureEpoch)]
+    [InlineData(Job, 5, 2, 5, WireRejection.UnknownSource)]
+    [InlineData(Job, 18, 1, 5, null)]
+    [InlineData(Job, 5, 1, 5, null)]
+    [InlineData(Job, 0, 0, 0, null)]
+    public void The_gate_and_the_exchange_accept_only_the_run_s_epochs_from_its_in_neighbours(string job, long epoch, int source,
+        long delivered, WireRejection? expected)
     {
-        // 200 steps of 10: epochs 0 to 19.
-        Assert.Equal(expected, PacketGate.Check(new SpikePacket(job, epoch, 1, [], []), Job, waitingFor, 200, 10));
-        Assert.Equal(WireRejection.UnknownJob, PacketGate.Check(new SpikePacket(Job, 0, 1, [], []), null, -1, 0, 0));
+        // 200 steps of 10 with lag 1: epochs 0 to 19, packets for epochs 0 to 18, from partitions 0 and 1.
+        var packet = new SpikePacket(job, epoch, source, [], []);
+        var exchange = new DistSnn.Nodes.Exchange.EpochExchange<SpikePacket>([0, 1], 1, 20);
+        var rejected = PacketGate.CheckJob(packet, Job) ?? PacketGate.Of(exchange.Offer(packet.Epoch, packet.Source, packet, delivered));
+        Assert.Equal(expected, rejected);
+        Assert.Equal(WireRejection.UnknownJob, PacketGate.CheckJob(packet, null));
     }
 
     /// <summary>
@@ -59,7 +65,7 @@ public class HostilePacketSpecs : TestKit
         Array.Fill(bits, ulong.MaxValue);
         var coordinator = CreateTestProbe();
         // Local spikes travel as packets to itself, as in a real run; the test is the second in-neighbour.
-        actor.Tell(new StartRun(Job, [new OutRoute(0, actor, bits), new OutRoute(1, TestActor, bits)], 2, coordinator));
+        actor.Tell(new StartRun(Job, [new OutRoute(0, actor, bits), new OutRoute(1, TestActor, bits)], [0, 1], coordinator));
         long epochs = 200 / 10;
         for (long e = 0; e < epochs - 1; e++)
         {

@@ -62,7 +62,7 @@ public class PartitionActorSpecs : TestKit
         var all = AllBits(spec.TotalNeurons);
         // Partition 0 sends to itself and to the test (partition 1); it hears from itself and from partition 1.
         var coordinator = CreateTestProbe();
-        actor.Tell(new StartRun(Job, [new OutRoute(0, actor, all), new OutRoute(1, TestActor, all)], 2, coordinator));
+        actor.Tell(new StartRun(Job, [new OutRoute(0, actor, all), new OutRoute(1, TestActor, all)], [0, 1], coordinator));
 
         var other = new PartitionEngine(spec, 1, plan.Owned(1));
         long epochs = other.Epochs;
@@ -116,7 +116,7 @@ public class PartitionActorSpecs : TestKit
         actor.Tell(new BuildPartition(Job, spec, 0, plan.Owned(0)), TestActor);
         ExpectMsg<PartitionBuilt>();
         var all = AllBits(spec.TotalNeurons);
-        actor.Tell(new StartRun(Job, [new OutRoute(1, TestActor, all)], 1, CreateTestProbe()));
+        actor.Tell(new StartRun(Job, [new OutRoute(1, TestActor, all)], [1], CreateTestProbe()));
         // Epochs 0 .. lag - 1 need no packet; epoch lag needs partition 1's packet for epoch 0.
         for (int e = 0; e < lag; e++) Assert.Equal(e, ExpectSpikePacket().Epoch);
         ExpectNoMsg(TimeSpan.FromMilliseconds(300));

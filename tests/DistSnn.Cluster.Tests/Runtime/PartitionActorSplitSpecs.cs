@@ -48,7 +48,7 @@ public class PartitionActorSplitSpecs() : TestKit("akka.remote.dot-netty.tcp.max
         Array.Fill(all, ulong.MaxValue);
         var coordinator = CreateTestProbe();
         // It sends to itself (through parts too) and to the test, which plays partition 1.
-        actor.Tell(new StartRun(Job, [new OutRoute(0, actor, all), new OutRoute(1, TestActor, all)], 2, coordinator));
+        actor.Tell(new StartRun(Job, [new OutRoute(0, actor, all), new OutRoute(1, TestActor, all)], [0, 1], coordinator));
 
         var other = new PartitionEngine(spec, 1, plan.Owned(1));
         long epochs = other.Epochs;

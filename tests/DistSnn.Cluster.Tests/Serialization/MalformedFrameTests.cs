@@ -258,13 +258,14 @@ public class MalformedFrameTests : SerializationSpec
 
     private byte[] BuildFrame(Build owned, string? model = null) => Frame((ref MessagePackWriter w) =>
     {
-        w.WriteArrayHeader(6);
+        w.WriteArrayHeader(7);
         w.Write("j");
         w.Write(model ?? DistSnn.Model.ModelWriter.ToYaml(WireSamples.SmallSpec()));
         w.Write(0);
         owned(ref w);
         w.WriteNil(); // no checkpointing
         w.WriteNil(); // no restore
+        w.Write("cpu");
     });
 
     [Fact]

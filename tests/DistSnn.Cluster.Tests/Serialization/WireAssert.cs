@@ -24,6 +24,7 @@ internal static class WireAssert
                 for (int p = 0; p < e.Owned.Count; p++) Assert.Equal(e.Owned[p], a.Owned[p]);
                 Assert.Equal(e.Checkpointing, a.Checkpointing);
                 Assert.Equal(e.Restore, a.Restore);
+                Assert.Equal(e.Backend, a.Backend);
                 break;
             case (PartitionBuilt e, PartitionBuilt a):
                 Assert.Equal((e.Job, e.Partition, e.Neurons, e.Synapses, e.SynapseBytes), (a.Job, a.Partition, a.Neurons, a.Synapses, a.SynapseBytes));
@@ -36,7 +37,8 @@ internal static class WireAssert
                 Assert.Equal(e.Filter, a.Filter);
                 break;
             case (StartRun e, StartRun a):
-                Assert.Equal((e.Job, e.InDegree), (a.Job, a.InDegree));
+                Assert.Equal(e.Job, a.Job);
+                Assert.Equal(e.Sources, a.Sources);
                 Ref(e.Coordinator, a.Coordinator);
                 Assert.Equal(e.Routes.Count, a.Routes.Count);
                 for (int i = 0; i < e.Routes.Count; i++) Equal(e.Routes[i], a.Routes[i]);

@@ -130,6 +130,7 @@ internal sealed class WireSamples(int seed)
         {
             Checkpointing = Chance(0.5) ? null : new PartitionCheckpointing(Text(), Math.Max(1, Long()), Text(), Math.Max(1, Index(WireLimits.MaxPartitions))),
             Restore = Chance(0.5) ? null : new PartitionRestore(Text(), Text(), Text()),
+            Backend = Chance(0.5) ? "cpu" : Text(),
         };
     }
 
@@ -144,7 +145,8 @@ internal sealed class WireSamples(int seed)
     public OutRoute Route(IReadOnlyList<IActorRef> refs) => new(Index(WireLimits.MaxPartitions - 1), Pick(refs), Bits());
 
     public StartRun StartRun(IReadOnlyList<IActorRef> refs) =>
-        new(Text(), Enumerable.Range(0, Int(0, 6)).Select(_ => Route(refs)).ToArray(), Index(WireLimits.MaxPartitions), Pick(refs));
+        new(Text(), Enumerable.Range(0, Int(0, 6)).Select(_ => Route(refs)).ToArray(),
+            Enumerable.Range(0, Int(0, 6)).Select(_ => Index(WireLimits.MaxPartitions - 1)).ToArray(), Pick(refs));
 
     public RecordedSpikes RecordedSpikes()
     {
