@@ -143,7 +143,7 @@ public class CheckpointTests
 
     /// <summary>Runs epochs with the in-memory exchange until <paramref name="until"/> (an epoch boundary) or the end.</summary>
     /// <summary>
-    /// Runs the engines as <see cref="Exchange.InProcessRunner"/> does, stopping at step <paramref name="until"/>; the epochs
+    /// Runs the engines as <see cref="DistSnn.Nodes.Exchange.InProcessRunner"/> does, stopping at step <paramref name="until"/>; the epochs
     /// run but not yet delivered (with exchange lag k > 1) stay in <paramref name="inTransit"/>, as the partitions
     /// keep their own and send them again after a restore.
     /// </summary>

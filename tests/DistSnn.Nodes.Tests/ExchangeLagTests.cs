@@ -12,7 +12,7 @@ public class ExchangeLagTests
 {
     /// <summary>
     /// Delivers each epoch's spikes as soon as every engine has run it (as with no transit time), rather than as
-    /// late as the lag allows like <see cref="Exchange.InProcessRunner"/> and the partitions; like them it skips the last
+    /// late as the lag allows like <see cref="DistSnn.Nodes.Exchange.InProcessRunner"/> and the partitions; like them it skips the last
     /// lag epochs, whose spikes would arrive after the end.
     /// </summary>
     private static PartitionEngine[] Eager(NetworkSpec spec, int parts)

@@ -15,7 +15,7 @@ internal static class Sim
     public static PartitionEngine[] Run(NetworkSpec spec, int parts = 1, PartitionStrategy strategy = PartitionStrategy.Contiguous)
     {
         var engines = Build(spec, parts, strategy);
-        Exchange.InProcessRunner.Run(spec, engines);
+        DistSnn.Nodes.Exchange.InProcessRunner.Run(spec, engines);
         return engines;
     }
 

@@ -36,14 +36,16 @@ public sealed class EpochClock
     public long Epochs => (TotalSteps + EpochSteps - 1) / EpochSteps;
     /// <summary>The next step to be simulated.</summary>
     public long CurrentStep { get; private set; }
-    /// <summary>Index of the next epoch to run.</summary>
-    public long NextEpoch => CurrentStep / EpochSteps;
+    /// <summary>Index of the next epoch to run (<see cref="Epochs"/> once finished, also after a shorter last epoch).</summary>
+    public long NextEpoch => EpochAt(CurrentStep);
     /// <summary>Epochs whose spikes have been delivered (the next delivery is for this epoch).</summary>
     public long DeliveredEpochs { get; private set; }
     /// <summary>Whether every step has been simulated.</summary>
     public bool Finished => CurrentStep >= TotalSteps;
     /// <summary>The last step whose spikes are all delivered: the end of the last delivered epoch.</summary>
     public long DeliveredHorizon => Math.Min(DeliveredEpochs * EpochSteps, TotalSteps);
+
+    private long EpochAt(long step) => step >= TotalSteps ? Epochs : step / EpochSteps;
 
     /// <summary>
     /// Takes the next epoch for running: returns its steps [start, end) and moves <see cref="CurrentStep"/> to its end.
@@ -76,7 +78,7 @@ public sealed class EpochClock
     {
         if (step < 0 || step > TotalSteps || step % EpochSteps != 0 && step != TotalSteps)
             return $"step {step} is not an epoch boundary of a run of {TotalSteps} steps";
-        long next = step / EpochSteps;
+        long next = EpochAt(step);
         if (delivered < 0 || delivered > next || next - delivered > Lag)
             return $"{delivered} delivered epochs do not fit step {step} with exchange lag {Lag}";
         CurrentStep = step;

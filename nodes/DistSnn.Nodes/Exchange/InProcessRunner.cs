@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using DistSnn.Model;
 using DistSnn.Nodes.Backends;
@@ -14,7 +13,8 @@ namespace DistSnn.Nodes.Exchange;
 /// <remarks>
 /// The runner may host only some partitions of a routing table: packets for the others go to <see cref="Outbound"/>,
 /// and theirs come in through <see cref="Offer"/>. Not thread-safe: call it from one thread at a time.
-/// Packet arrays are rented from a pool and returned once delivered, so a steady run allocates nothing per epoch.
+/// Packet arrays come from a pool and go back once delivered, so a steady run allocates nothing per epoch; packets
+/// offered from outside are copied into it.
 /// </remarks>
 public sealed class InProcessRunner
 {
@@ -22,6 +22,7 @@ public sealed class InProcessRunner
     private readonly PartitionLoop[] _hosted;
     // By partition index; null where the partition is hosted elsewhere.
     private readonly Transport?[] _transports;
+    private readonly SpikeArrayPool _pool = new();
     private readonly bool[] _progress;
     private readonly Action<int> _stepOne;
     // Per hosted partition, in stopwatch ticks: time computing, time waiting before epochs, the wait not yet
@@ -46,7 +47,7 @@ public sealed class InProcessRunner
             if (b.Partition < 0 || b.Partition >= routes.Parts)
                 throw new ArgumentException($"partition {b.Partition} is not in the routing table of {routes.Parts} partitions", nameof(backends));
             if (_loops[b.Partition] is not null) throw new ArgumentException($"partition {b.Partition} is given twice", nameof(backends));
-            var transport = _transports[b.Partition] = new Transport(routes.Routes(b.Partition));
+            var transport = _transports[b.Partition] = new Transport(routes.Routes(b.Partition), _pool);
             var loop = _loops[b.Partition] = new PartitionLoop(b, routes.Sources(b.Partition), transport);
             loop.Delivered = Recycle;
         }
@@ -77,8 +78,8 @@ public sealed class InProcessRunner
     public bool Parallel { get; set; } = true;
 
     /// <summary>
-    /// Takes packets for partitions this runner does not host (target, epoch, source, spikes; the arrays stay valid
-    /// until the target has them delivered). Null: every target must be hosted here.
+    /// Takes packets for partitions this runner does not host (target, epoch, source, spikes; the arrays are handed
+    /// over and never reused by this runner). Null: every target must be hosted here.
     /// </summary>
     public Action<int, long, int, SpikeBatch>? Outbound { get; set; }
 
@@ -93,7 +94,17 @@ public sealed class InProcessRunner
     {
         var loop = target >= 0 && target < _loops.Length ? _loops[target] : null;
         if (loop is null) throw new ArgumentOutOfRangeException(nameof(target), target, "not a partition hosted by this runner");
-        return loop.Offer(epoch, source, spikes);
+        var stamps = _pool.Rent(spikes.Count);
+        var gids = _pool.Rent(spikes.Count);
+        spikes.Stamps.AsSpan(0, spikes.Count).CopyTo(stamps);
+        spikes.Gids.AsSpan(0, spikes.Count).CopyTo(gids);
+        var verdict = loop.Offer(epoch, source, new SpikeBatch(stamps, gids, spikes.Count));
+        if (verdict != PacketVerdict.Accepted)
+        {
+            _pool.Return(stamps);
+            _pool.Return(gids);
+        }
+        return verdict;
     }
 
     /// <summary>
@@ -225,31 +236,32 @@ public sealed class InProcessRunner
         return moved;
     }
 
-    private static void Recycle(IReadOnlyList<SpikeBatch> delivered)
+    private void Recycle(IReadOnlyList<SpikeBatch> delivered)
     {
         for (int i = 0; i < delivered.Count; i++)
         {
-            var b = delivered[i];
-            if (b.Stamps.Length > 0) ArrayPool<long>.Shared.Return(b.Stamps);
-            if (b.Gids.Length > 0) ArrayPool<long>.Shared.Return(b.Gids);
+            _pool.Return(delivered[i].Stamps);
+            _pool.Return(delivered[i].Gids);
         }
     }
 
     /// <summary>One partition's outgoing side: filtered copies of its epochs' spikes, held until the round ends.</summary>
-    private sealed class Transport(IReadOnlyList<SpikeRoute> routes) : ISpikeTransport
+    private sealed class Transport(IReadOnlyList<SpikeRoute> routes, SpikeArrayPool pool) : ISpikeTransport
     {
+        // An array: a foreach over the interface would allocate an enumerator every epoch.
+        private readonly SpikeRoute[] _routes = routes.ToArray();
         private readonly List<(int Target, long Epoch, SpikeBatch Batch)> _outbox = new();
         private readonly List<(int Target, long Epoch, SpikeBatch Batch)> _draining = new();
 
         public void Send(int source, long epoch, SpikeBatch spikes)
         {
-            foreach (var route in routes)
+            foreach (var route in _routes)
             {
                 int n = 0;
                 for (int i = 0; i < spikes.Count; i++)
                     if (route.Carries(spikes.Gids[i])) n++;
-                var stamps = n == 0 ? [] : ArrayPool<long>.Shared.Rent(n);
-                var gids = n == 0 ? [] : ArrayPool<long>.Shared.Rent(n);
+                var stamps = pool.Rent(n);
+                var gids = pool.Rent(n);
                 int at = 0;
                 for (int i = 0; i < spikes.Count && at < n; i++)
                 {
