@@ -21,17 +21,19 @@ public static class ResumeCommand
         var every = new Option<string?>("--checkpoint-every") { Description = "Checkpoint interval from here on, e.g. '100 ms', or 0 for none (default: the checkpoint's)" };
         var ckptDir = new Option<DirectoryInfo?>("--checkpoint-dir") { Description = "Where further checkpoints go (default: the checkpoint's directory)" };
         var transport = CliApp.TransportOption();
+        var noPlots = new Option<bool>("--no-plots") { Description = "Skip the plots and report.html (see 'distsnn plot')" };
         var cmd = new Command("resume", "Continue a run from a checkpoint written by 'distsnn run --checkpoint-every'; the spikes are those of an uninterrupted run.\n" + ExitCodes.Help)
         {
-            checkpoint, outDir, csv, json, every, ckptDir, transport,
+            checkpoint, outDir, csv, json, every, ckptDir, transport, noPlots,
         };
         cmd.SetAction(async (parse, cancel) => await ExecuteAsync(parse.GetValue(checkpoint)!, parse.GetValue(outDir), parse.GetValue(csv),
-            parse.GetValue(json), parse.GetValue(every), parse.GetValue(ckptDir), CliApp.Transport(parse.GetValue(transport)), cancel));
+            parse.GetValue(json), parse.GetValue(every), parse.GetValue(ckptDir), CliApp.Transport(parse.GetValue(transport)),
+            !parse.GetValue(noPlots), cancel));
         return cmd;
     }
 
     private static async Task<int> ExecuteAsync(DirectoryInfo path, DirectoryInfo? outDirOption, bool csv, bool json, string? everyText,
-        DirectoryInfo? ckptDir, RunTransport transport, CancellationToken cancel)
+        DirectoryInfo? ckptDir, RunTransport transport, bool plots, CancellationToken cancel)
     {
         var wallStart = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
         ResumeFrom resume;
@@ -71,7 +73,7 @@ public static class ResumeCommand
             OnCheckpoint = json ? null : Announce,
             Transport = transport,
         };
-        return await RunCommandHandler.RunAndReport(spec, options, json, outDir, cancel);
+        return await RunCommandHandler.RunAndReport(spec, options, json, outDir, cancel, plots);
     }
 
     /// <summary>Parses a checkpoint interval into steps of <paramref name="dt"/>; prints the error and returns null when invalid.</summary>

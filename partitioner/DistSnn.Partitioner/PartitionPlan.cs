@@ -163,13 +163,14 @@ public sealed class PartitionPlan
     {
         int n = weights.Length;
         var shares = Enumerable.Repeat(1, n).ToArray();
-        double sum = Math.Max(1, weights.Sum());
-        var ideal = weights.Select(w => total * (w / sum)).ToArray();
+        // Deficits total × w / sum − share, compared exactly as total × w − share × sum (in 128 bits).
+        Int128 sum = Math.Max(1, weights.Sum());
+        Int128 Deficit(int i) => (Int128)total * weights[i] - shares[i] * sum;
         for (int left = total - n; left > 0; left--)
         {
             int best = 0;
             for (int i = 1; i < n; i++)
-                if (ideal[i] - shares[i] > ideal[best] - shares[best]) best = i;
+                if (Deficit(i) > Deficit(best)) best = i;
             shares[best]++;
         }
         return shares;

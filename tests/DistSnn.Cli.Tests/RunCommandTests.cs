@@ -38,6 +38,9 @@ public class RunCommandTests : IDisposable
     [InlineData("populations:\n  - name: a\n    size: 10\n    model: lif_delta\n    parameters: {tau_m: 20 mV}\n", "populations[0].parameters.tau_m")]
     [InlineData("populations:\n  - name: a\n    size: 10\n    model: lif_delta\nprojections:\n  - {source: a, target: a, connector: {type: all_to_all}, weight: 1 mV, delay: 0.05 ms}\n", "projections[0].delay")]
     [InlineData("run: {dt: 0.1 ms, durration: 10 ms}\npopulations:\n  - {name: a, size: 1, model: lif_delta}\n", "run.durration")]
+    [InlineData("run: {dt: 0.0005 ms}\npopulations:\n  - {name: a, size: 1, model: lif_delta}\n", "run.dt: 0.0005 ms is not a whole number of µs")]
+    [InlineData("populations:\n  - {name: a, size: 1, model: lif_delta, backend: CPU!}\n", "populations[0].backend: 'CPU!' is not a backend name")]
+    [InlineData("populations:\n  - {name: a, size: 1, model: lif_delta, backend: spinaker}\n", "populations[0].backend: population 'a': unknown backend 'spinaker' (known: cpu)")]
     public void BadModelsExitWith2AndNameTheField(string yaml, string expected)
     {
         var file = Path.Combine(_dir, "bad.yaml");
@@ -48,6 +51,25 @@ public class RunCommandTests : IDisposable
         Assert.Contains("bad.yaml", stderr);
         Assert.DoesNotContain("   at ", stderr); // no stack trace
         Assert.False(Directory.Exists(Path.Combine(_dir, "out")), "nothing is written for a rejected model");
+    }
+
+    /// <summary>The in-process transport (default) and the actor transport give the same spikes; an unknown transport is bad input.</summary>
+    [Fact]
+    public void BothTransportsGiveTheSameSpikes()
+    {
+        string Sha(string transport)
+        {
+            var (code, stdout, stderr) = CliProcess.Run("run", "examples/brunel.yaml", "--scale", "0.05", "--duration", "50 ms", "-p", "3",
+                "--transport", transport, "--json", "--no-plots", "--out", Path.Combine(_dir, transport));
+            Assert.True(code == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            Assert.True(json.RootElement.GetProperty("spikes").GetInt64() > 100);
+            return json.RootElement.GetProperty("spikes_sha256").GetString()!;
+        }
+        Assert.Equal(Sha("inproc"), Sha("akka"));
+        var (bad, _, error) = CliProcess.Run("run", "examples/cuba.yaml", "--transport", "carrier-pigeon");
+        Assert.Equal(2, bad);
+        Assert.Contains("carrier-pigeon", error);
     }
 
     [Fact]

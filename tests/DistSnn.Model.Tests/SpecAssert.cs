@@ -22,6 +22,7 @@ internal static class SpecAssert
             Assert.Equal(e.Size, a.Size);
             Assert.Equal(e.Model, a.Model);
             Assert.Equal(e.Initial.OrderBy(kv => kv.Key), a.Initial.OrderBy(kv => kv.Key));
+            Assert.Equal(e.Backend, a.Backend);
         }
 
         Assert.Equal(expected.Projections, actual.Projections);

@@ -16,11 +16,12 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public IReadOnlyList<IHost> Hosts => _hosts;
 
-    public static async Task<InProcessCluster> StartAsync(int nodes, TimeSpan timeout)
+    /// <summary>Starts <paramref name="nodes"/> nodes that host partitions of <paramref name="backends"/> (default: the CPU alone).</summary>
+    public static async Task<InProcessCluster> StartAsync(int nodes, TimeSpan timeout, Nodes.Backends.BackendRegistry? backends = null)
     {
         var cluster = new InProcessCluster();
         int seed = FreePort();
-        for (int i = 0; i < nodes; i++) await cluster.AddNodeAsync(i == 0 ? seed : FreePort(), seed);
+        for (int i = 0; i < nodes; i++) await cluster.AddNodeAsync(NodeOptionsFor(i == 0 ? seed : FreePort(), seed), backends: backends);
         await cluster.WaitForUpAsync(nodes, timeout);
         return cluster;
     }
@@ -55,14 +56,15 @@ internal sealed class InProcessCluster : IAsyncDisposable
         return System(index);
     }
 
-    public async Task<IHost> AddNodeAsync(NodeOptions options, string? extraHocon = null)
+    public async Task<IHost> AddNodeAsync(NodeOptions options, string? extraHocon = null, Nodes.Backends.BackendRegistry? backends = null)
     {
         // Nodes in one process share their compiled code, and the warm-up has tests of its own.
         options = options with { WarmUp = false };
         // Three nodes share this machine's cores with the other tests: a generous failure detector keeps a busy
         // node from being taken for a dead one.
         var host = NodeHost.Build(options, Akka.Configuration.ConfigurationFactory.ParseString(
-            "akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s\nakka.remote.watch-failure-detector.acceptable-heartbeat-pause = 20s\n" + extraHocon));
+            "akka.cluster.failure-detector.acceptable-heartbeat-pause = 20s\nakka.remote.watch-failure-detector.acceptable-heartbeat-pause = 20s\n" + extraHocon),
+            backends);
         _hosts.Add(host);
         await host.StartAsync();
         return host;
