@@ -21,7 +21,8 @@ public static class BenchCommand
     {
         if (args.Length == 0 || args[0] is "-h" or "--help")
         {
-            Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--cluster N] [--telemetry [--node]] [--json]");
+            Console.WriteLine("usage: distsnn-bench NETWORK [--scale S] [--partitions P] [--runs R] [--duration T] [--transport inproc|akka|compare]");
+            Console.WriteLine("                     [--cluster N] [--telemetry [--node]] [--json]");
             Console.WriteLine("  NETWORK: brunel | cuba | coba | path to a model file");
             Console.WriteLine("       distsnn-bench train [--neurons N] [--samples K] [--partitions 1,2] [--runs R] [--json]");
             Console.WriteLine("  training throughput (images/s) of distsnn train stdp for each partition count");
@@ -33,6 +34,8 @@ public static class BenchCommand
             Console.WriteLine("  --telemetry: alternate runs without telemetry and with --telemetry otlp (metrics every second to a");
             Console.WriteLine("               local OTLP sink) and compare: the cost of exporting");
             Console.WriteLine("  --telemetry --node: the same on two running nodes (one exporting), jobs submitted to them in turn");
+            Console.WriteLine("  --transport T: the transport of `distsnn run` (default inproc); compare alternates inproc and akka runs");
+            Console.WriteLine("               and prints both medians and their ratio");
             return args.Length == 0 ? 2 : 0;
         }
         if (args[0] == "train") return TrainBench.Run(args);
@@ -40,7 +43,7 @@ public static class BenchCommand
         string network = args[0];
         double scale = 1;
         int partitions = 2, runs = 5, cluster = 0;
-        string? duration = null;
+        string? duration = null, transport = null;
         bool json = false, telemetry = false, node = false;
         for (int i = 1; i < args.Length; i++)
         {
@@ -55,6 +58,7 @@ public static class BenchCommand
                 case "--telemetry": telemetry = true; break;
                 case "--node": node = true; break;
                 case "--cluster": cluster = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--transport": transport = Next(); break;
                 default:
                     Console.Error.WriteLine($"error: unknown option {args[i]}");
                     return 2;
@@ -77,6 +81,12 @@ public static class BenchCommand
             Console.Error.WriteLine("error: --node goes with --telemetry");
             return 2;
         }
+        if (transport is not (null or "inproc" or "akka" or "compare"))
+        {
+            Console.Error.WriteLine($"error: --transport: inproc, akka or compare, not '{transport}'");
+            return 2;
+        }
+        if (transport == "compare") return TransportBench.Run(model, scale, partitions, runs, duration, json);
         if (node) return NodeTelemetryBench.Run(model, scale, partitions, runs, duration, json);
         if (telemetry) return TelemetryBench.Run(model, scale, partitions, runs, duration, json);
         if (cluster > 0) return CompareWithCluster(model, scale, partitions, cluster, runs, duration, json);
@@ -84,7 +94,11 @@ public static class BenchCommand
         var samples = new List<Sample>();
         for (int r = 0; r < runs; r++)
         {
-            var s = RunOnce(model, scale, partitions, duration);
+            var s = RunOnce(model, scale, partitions, duration, transport is null ? null : psi =>
+            {
+                psi.ArgumentList.Add("--transport");
+                psi.ArgumentList.Add(transport);
+            });
             if (s is null) return 1;
             samples.Add(s);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
