@@ -50,9 +50,8 @@ public static class TrainCommand
         };
         var inhibition = new Option<double>("--inhibition")
         {
-            Description = "Weight of each lateral inhibitory synapse in nS (Diehl & Cook use 17 for MNIST; 30 keeps one " +
-                          "winner per Fashion-MNIST image; with --weight-norm euclidean, 22 lets more neurons learn from each image " +
-                          "and gave the best N = 400 accuracy, see the README)",
+            Description = "Weight of each lateral inhibitory synapse in nS (Diehl & Cook use 17 for MNIST; stronger " +
+                          "inhibition keeps one winner per image, softer lets more neurons learn from each image)",
             DefaultValueFactory = _ => 30.0,
         };
         var nuPost = new Option<double>("--nu-post")

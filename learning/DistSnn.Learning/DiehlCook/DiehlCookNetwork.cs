@@ -18,8 +18,8 @@ namespace DistSnn.Learning.DiehlCook;
 /// are bounded by 1 nS, and the weights onto each excitatory neuron are normalised to sum to 78 nS after each
 /// presentation. Delays are one step everywhere: their lateral connections have none, and inhibition that arrives
 /// later lets more excitatory neurons fire per image, which raises thresholds faster and makes images need more
-/// presentations at higher input rates (measured: 13 images/s and 51.6% after 3,000 images with 1 ms delays,
-/// 91 images/s and 53.6% after 1,000 with one step). The plastic projection needs one constant delay; theirs are
+/// presentations at higher input rates (several times slower training, no better accuracy). The plastic projection
+/// needs one constant delay; theirs are
 /// drawn from 0-10 ms.
 /// </remarks>
 public static class DiehlCookNetwork

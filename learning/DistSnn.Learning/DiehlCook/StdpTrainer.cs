@@ -25,22 +25,18 @@ public sealed record StdpTrainingOptions
     /// <summary>Highest input intensity before an image is given up on (Diehl &amp; Cook raise it without bound).</summary>
     public int MaxRetries { get; init; } = 12;
     /// <summary>
-    /// Input rate of a white pixel at the first presentation (Hz) when <see cref="TotalRateHz"/> is 0. Diehl &amp; Cook use 63.75 Hz (pixel / 4) for MNIST;
-    /// Fashion-MNIST images are about twice as bright (mean pixel 73 against 33), and at 63.75 Hz the excitatory
-    /// neurons fire so much that their thresholds race ahead and most images need several presentations. Half the
-    /// rate keeps the input spikes per image near theirs (measured at N = 100 after 2,000 images: 63.75 Hz gives 44%
-    /// test accuracy at 25 images/s, 32 Hz 57% at 155 images/s; 24 Hz 54%, 16 Hz 38%).
+    /// Input rate of a white pixel at the first presentation (Hz) when <see cref="TotalRateHz"/> is 0. Diehl &amp; Cook
+    /// use 63.75 Hz (pixel / 4) for MNIST; Fashion-MNIST images are about twice as bright (mean pixel 73 against 33), so
+    /// half that rate keeps the input spikes per image near theirs.
     /// </summary>
     public double MaxRateHz { get; init; } = 32;
     /// <summary>
     /// When above 0, every image's rates are scaled to add up to this many Hz at the first presentation (and
     /// <see cref="MaxRateHz"/> is not used), so that dim and bright images drive the network alike; 0 makes rates
     /// follow pixel brightness as in Diehl &amp; Cook. Fashion-MNIST's items differ in ink far more than digits do (a
-    /// coat has several times a sandal's): with brightness-proportional rates the bright classes win most neurons
-    /// (N = 400: 156 neurons for coats, 8 for sandals) and dim images need repeated presentations. Measured at N = 400,
-    /// 6,000 training images, 3,000 labelling, 2,000 test: pixel rates 64.4% (seed 2: 64.3%); totals of 5,000 Hz 58.7%,
-    /// 7,000 62.7%, 10,000 67.6% (seed 2: 66.6%), 12,000 67.5%, 14,000 65.7%, 20,000 67.1% (at a third of the speed).
-    /// The average Fashion-MNIST image gets about 7,200 Hz at <see cref="MaxRateHz"/> = 32.
+    /// coat has several times a sandal's), so with brightness-proportional rates the bright classes win most neurons
+    /// and dim images need repeated presentations. The average Fashion-MNIST image gets about 7,200 Hz at
+    /// <see cref="MaxRateHz"/> = 32. Accuracies for several totals: docs/results/fashion-mnist.md.
     /// </summary>
     public double TotalRateHz { get; init; } = 10_000;
     /// <summary>
@@ -52,15 +48,13 @@ public sealed record StdpTrainingOptions
     /// <summary>
     /// Weight of each inhibitory → excitatory synapse (nS), the strength of the lateral inhibition. Diehl &amp; Cook
     /// use 17 nS for MNIST; Fashion-MNIST's large bright shapes drive several excitatory neurons at once, and
-    /// stronger inhibition keeps one winner per image (measured at N = 100, 6,000 training images, 3,000 frozen
-    /// labelling images, 2,000 test images: 17 nS 59.3%, 30 nS 64.2%, 50 nS 62.3%).
+    /// stronger inhibition keeps one winner per image; softer inhibition lets more neurons learn from each image.
     /// </summary>
     public double InhibitionNs { get; init; } = 30;
     /// <summary>
     /// Learning rate at a post-synaptic spike (Diehl &amp; Cook's nu_ee_post, 0.01). Doubled: one pass over the
     /// training set gives each of N = 400 neurons about 150 images to learn from, where Diehl &amp; Cook trained
-    /// N = 400 on three passes (measured at N = 400, 6,000 training images, 3,000 labelling, 2,000 test, 30 nS
-    /// inhibition: 0.01 60.7%, 0.02 64.4%, 0.04 62.2%; at N = 100 0.01 64.2%, 0.02 64.3%).
+    /// N = 400 on three passes.
     /// </summary>
     public double NuPost { get; init; } = 0.02;
     /// <summary>Learning rate at a pre-synaptic spike (Diehl &amp; Cook's nu_ee_pre, 0.0001), doubled with <see cref="NuPost"/>.</summary>
@@ -68,9 +62,6 @@ public sealed record StdpTrainingOptions
     /// <summary>
     /// When above 0, every image's rates are scaled to this Euclidean norm (Hz) instead of <see cref="TotalRateHz"/>;
     /// with <see cref="WeightNormOrder"/> 2 a neuron's drive then follows the cosine between its weights and the image.
-    /// Measured on one pass at N = 400 (10,000 labelling, 10,000 test images), 551 Hz with weights of Euclidean norm
-    /// 4.3 nS: 72.28% (proportion), 71.77% (mean count), against 72.47% and 71.57% with the defaults; every neuron
-    /// learns a shape and trousers take 23 neurons instead of 124, but coats take 145.
     /// </summary>
     public double EuclideanRateHz { get; init; }
     /// <summary>
@@ -95,9 +86,7 @@ public sealed record StdpTrainingOptions
     public const double DefaultEuclideanWeightNormNs = 4.3;
     /// <summary>
     /// Fraction of the training pass after which the learning rates start to fall (1: they never do), so that the
-    /// last images refine the weights instead of replacing them. Measured on one pass at N = 400 (10,000 labelling,
-    /// 10,000 test images), falling from a third of the pass to 0.1 times: 71.67% (proportion) against 72.47%; with
-    /// Euclidean norms 72.52% against 72.28%.
+    /// last images refine the weights instead of replacing them.
     /// </summary>
     public double AnnealStart { get; init; } = DefaultAnnealStart;
     /// <summary>Default of <see cref="AnnealStart"/>.</summary>
@@ -114,8 +103,7 @@ public sealed record StdpTrainingOptions
     /// weights each neuron by how selective it was during labelling; <see cref="Readout.Linear"/> is a softmax regression
     /// fitted on the frozen labelling counts (<see cref="LinearReadout"/>; it needs at least
     /// <see cref="LinearReadout.MinSamples"/> label samples). All are computed and reported (the linear one wherever
-    /// there are frozen labelling counts); this one is the headline accuracy and the confusion matrix. Measured on one pass over the 60,000 training images, 10,000
-    /// labelling and 10,000 test images: N = 100 67.95% → 68.84%, N = 400 71.57% → 72.47%.
+    /// there are frozen labelling counts); this one is the headline accuracy and the confusion matrix.
     /// </summary>
     public Readout Readout { get; init; } = Readout.Proportion;
     /// <summary>
@@ -147,9 +135,7 @@ public sealed record StdpTrainingOptions
     /// long, depression 1/K per pre spike), so that each image's mean drive and the expected weight changes stay as at
     /// K = 1 while the Poisson noise of the drive falls as 1/√K: the neuron whose weights fit an image best wins it
     /// more often, and learns from it. The weights are reported, saved and evaluated in the units of K = 1 (times K).
-    /// Training takes longer, about K times the input spikes. Measured at N = 400 (6,000 training, 3,000 labelling,
-    /// 2,000 test images, Euclidean norms, annealed): K = 1 68.9%, K = 4 63.45%, coats taking 218 neurons instead of
-    /// 145: without the noise the thresholds spread the neurons over the classes less, hence the default of 1.
+    /// Training takes longer, about K times the input spikes.
     /// </summary>
     public double TrainRateScale { get; init; } = 1;
     /// <summary>Largest <see cref="EvalRateScale"/> and <see cref="TrainRateScale"/>: beyond it most pixels would fire in every step.</summary>
@@ -164,20 +150,14 @@ public sealed record StdpTrainingOptions
     /// Diehl &amp; Cook's uniform [0, 0.3] nS; <see cref="InitialWeights.Images"/> imprints the first N training
     /// images, one per neuron, each scaled to the weight norm, and trains on the images after them, so that every
     /// training image is still used once and no label is looked at. With random weights a neuron spends its first
-    /// wins unlearning noise, and at N = 1,600 one pass gives each neuron only about 37 images. Measured at N = 400
-    /// (6,000 training, 3,000 labelling, 2,000 test images, Euclidean norms, annealed, 22 nS, K = 16, profile
-    /// readout): random 69.5%, images 71.9%; images with a quarter of the learning rates 76.6%, a tenth 77.05%, none
-    /// 78.7%. STDP moves the imprints toward the means of the images each neuron wins (a nearest-cosine classifier on
-    /// the weights: 75.3% → 77.3% at a quarter), but the spiking network's test accuracy falls; see the README.
+    /// wins unlearning noise, and at N = 1,600 one pass gives each neuron only about 37 images.
     /// </summary>
     public InitialWeights InitialWeights { get; init; } = InitialWeights.Random;
     /// <summary>
     /// How the learning rule's traces pair spikes. Diehl &amp; Cook's traces are set to 1 at each spike
     /// (<see cref="SpikePairing.Nearest"/>), so a pre trace averages rτ/(1 + rτ) at rate r: the weights drift toward
     /// a compressed image, bright pixels counting less than their rate. With <see cref="SpikePairing.AllToAll"/> the
-    /// traces add 1 per spike and average rτ, so the weights drift toward the rates themselves. Measured with
-    /// imprinted weights (see <see cref="InitialWeights"/>): a tenth of the learning rates 77.3% against 77.05% with
-    /// nearest pairing, a quarter 74.95% against 76.6%: not a default.
+    /// traces add 1 per spike and average rτ, so the weights drift toward the rates themselves.
     /// </summary>
     public SpikePairing Pairing { get; init; } = SpikePairing.Nearest;
     /// <summary>The <c>job</c> tag of the training telemetry (<c>distsnn.train.accuracy</c>).</summary>
