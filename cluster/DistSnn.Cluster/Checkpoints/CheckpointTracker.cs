@@ -57,6 +57,29 @@ public sealed class CheckpointTracker
     /// <summary>The model file stored with each checkpoint.</summary>
     public string ModelText { get; }
 
+    /// <summary>
+    /// Records one partition's file and, when it is the step's last, completes the checkpoint: writes the model and the
+    /// manifest (<see cref="CheckpointStore.Commit"/>) under a checkpoint span, a child of <paramref name="trace"/>, that
+    /// covers the last partition's capture and write. Returns the complete manifest, nothing while the step is
+    /// incomplete, or why the checkpoint could not be completed.
+    /// </summary>
+    public (CheckpointManifest? Manifest, string? Error) Complete(PartitionCheckpointed m, System.Diagnostics.ActivityContext trace)
+    {
+        if (Add(m) is not { } manifest) return (null, null);
+        using var span = Monitoring.Telemetry.StartSpan(Monitoring.Telemetry.Spans.Checkpoint, trace, m.Job);
+        span?.SetStartTime(DateTime.UtcNow - TimeSpan.FromSeconds(m.Seconds));
+        span?.SetTag("distsnn.step", m.Step);
+        try
+        {
+            return (CheckpointStore.Commit(Request.Directory, manifest, ModelText, Request.Keep), null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Monitoring.Telemetry.Fail(span, e.Message);
+            return (null, $"the checkpoint at step {m.Step} could not be completed: {e.Message}");
+        }
+    }
+
     /// <summary>Records one partition's file; returns the manifest (without the model entry) when the step is complete.</summary>
     public CheckpointManifest? Add(PartitionCheckpointed m)
     {

@@ -47,21 +47,13 @@ public sealed partial class JobCoordinator
     {
         // Reports of an earlier incarnation (before a recovery) are dropped: their checkpoint can no longer complete.
         if (!Current(m.Job, out var run) || run.State != JobState.Running || !_checkpointTrackers.TryGetValue(run.Submit.Job, out var tracker)) return;
-        if (tracker.Add(m) is not { } manifest) return;
-        // The span covers the last partition's capture and write (it started that long ago) and the manifest.
-        using var span = Telemetry.StartSpan(Telemetry.Spans.Checkpoint, run.Trace, m.Job);
-        span?.SetStartTime(DateTime.UtcNow - TimeSpan.FromSeconds(m.Seconds));
-        span?.SetTag("distsnn.step", m.Step);
-        try
+        var (complete, error) = tracker.Complete(m, run.Trace);
+        if (error is not null)
         {
-            manifest = CheckpointStore.Commit(tracker.Request.Directory, manifest, tracker.ModelText, tracker.Request.Keep);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            Telemetry.Fail(span, e.Message);
-            FailJob(run.Submit.Job, $"the checkpoint at step {m.Step} could not be completed: {e.Message}");
+            FailJob(run.Submit.Job, error);
             return;
         }
+        if (complete is not { } manifest) return;
         _log.Info("job {0}: checkpoint at step {1} ({2} ms) in {3}", run.Submit.Job, m.Step, manifest.TimeMs,
             CheckpointStore.StepDirectory(tracker.Request.Directory, run.Submit.Job, m.Step));
         if (_checkpointWatchers.TryGetValue(run.Submit.Job, out var watch)) watch(manifest);

@@ -188,21 +188,9 @@ internal sealed class InProcessJob : IRunObserver
                 Volatile.Write(ref _failure, $"checkpoint at step {w.Step} could not be written: {w.Error}");
                 return;
             }
-            if (_tracker!.Add(new PartitionCheckpointed(_submit.Job, partition, w.Step, entry, w.Seconds)) is not { } manifest) return;
-            using var span = Telemetry.StartSpan(Telemetry.Spans.Checkpoint, _trace.Context, _submit.Job);
-            span?.SetStartTime(DateTime.UtcNow - TimeSpan.FromSeconds(w.Seconds));
-            span?.SetTag("distsnn.step", w.Step);
-            try
-            {
-                manifest = CheckpointStore.Commit(_tracker.Request.Directory, manifest, _tracker.ModelText, _tracker.Request.Keep);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Telemetry.Fail(span, e.Message);
-                Volatile.Write(ref _failure, $"the checkpoint at step {w.Step} could not be completed: {e.Message}");
-                return;
-            }
-            _options.OnCheckpoint?.Invoke(manifest);
+            var (manifest, error) = _tracker!.Complete(new PartitionCheckpointed(_submit.Job, partition, w.Step, entry, w.Seconds), _trace.Context);
+            if (error is not null) Volatile.Write(ref _failure, error);
+            else if (manifest is not null) _options.OnCheckpoint?.Invoke(manifest);
         }
     }
 
