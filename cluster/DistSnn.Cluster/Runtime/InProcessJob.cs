@@ -115,7 +115,7 @@ internal sealed class InProcessJob : IRunObserver
         _trace.Running();
         var run = Stopwatch.StartNew();
         var sinceProgress = Stopwatch.StartNew();
-        runner.AfterRound = () =>
+        runner.Heartbeat = () =>
         {
             if (Volatile.Read(ref _failure) is { } failure) throw new InvalidOperationException(failure);
             if (sinceProgress.ElapsedMilliseconds < 100) return;

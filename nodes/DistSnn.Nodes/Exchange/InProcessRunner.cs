@@ -5,10 +5,12 @@ using DistSnn.Nodes.Backends;
 namespace DistSnn.Nodes.Exchange;
 
 /// <summary>
-/// Runs partitions in this process, with no actor system: the in-process transport. It works in rounds: every
-/// partition steps (in parallel, one thread each at most) until it waits for packets or reaches the step asked for;
-/// then the packets the round produced are handed to their targets' exchanges, in a fixed order. The protocol is the
-/// actors' (<see cref="PartitionLoop"/>, <see cref="EpochExchange{TPacket}"/>), so results are the same bit for bit.
+/// Runs partitions in this process, with no actor system: the in-process transport. <see cref="Run"/> gives each
+/// partition a thread of its own that steps it whenever its exchange lets it and hands its packets straight to their
+/// targets' inboxes, as partition actors do; <see cref="RunUntil"/> and <see cref="Pump"/> work in rounds: every
+/// partition steps (in parallel) until it waits for packets or reaches the step asked for, then the round's packets
+/// are handed over in a fixed order. The protocol is the actors' (<see cref="PartitionLoop"/>,
+/// <see cref="EpochExchange{TPacket}"/>), so results are the same bit for bit either way.
 /// </summary>
 /// <remarks>
 /// The runner may host only some partitions of a routing table: packets for the others go to <see cref="Outbound"/>,
@@ -16,7 +18,7 @@ namespace DistSnn.Nodes.Exchange;
 /// Packet arrays come from a pool and go back once delivered, so a steady run allocates nothing per epoch; packets
 /// offered from outside are copied into it.
 /// </remarks>
-public sealed class InProcessRunner
+public sealed partial class InProcessRunner
 {
     private readonly PartitionLoop?[] _loops;
     private readonly PartitionLoop[] _hosted;
@@ -86,8 +88,11 @@ public sealed class InProcessRunner
     /// <summary>Told about every epoch run and every packet routed (telemetry); null: nobody.</summary>
     public IRunObserver? Observer { get; set; }
 
-    /// <summary>Called after every round (between rounds no partition runs: progress reports, stop checks; an exception ends the run).</summary>
-    public Action? AfterRound { get; set; }
+    /// <summary>
+    /// Called on the calling thread between rounds, and about every 100 ms while partitions run on threads of their own
+    /// (progress reports, stop checks); an exception it throws ends the run.
+    /// </summary>
+    public Action? Heartbeat { get; set; }
 
     /// <summary>Gives hosted partition <paramref name="target"/> a packet from a partition hosted elsewhere.</summary>
     public PacketVerdict Offer(int target, long epoch, int source, SpikeBatch spikes)
@@ -122,10 +127,15 @@ public sealed class InProcessRunner
     public bool Finished => _hosted.All(l => l.Backend.Clock.Finished);
 
     /// <summary>
-    /// Runs every hosted partition to the end. Throws <see cref="InvalidOperationException"/> when partitions wait for
+    /// Runs every hosted partition to the end: on threads of their own when <see cref="Parallel"/> and every partition is
+    /// hosted here, in rounds otherwise. Throws <see cref="InvalidOperationException"/> when partitions wait for
     /// packets that nobody will send (a partition hosted elsewhere that never sends).
     /// </summary>
-    public void Run(CancellationToken cancel = default) => RunUntil(long.MaxValue, cancel);
+    public void Run(CancellationToken cancel = default)
+    {
+        if (Parallel && _hosted.Length > 1 && Outbound is null) RunOnThreads(cancel);
+        else RunUntil(long.MaxValue, cancel);
+    }
 
     /// <summary>
     /// Runs whole epochs until every hosted partition has reached step <paramref name="step"/> (or the end), then
@@ -139,7 +149,7 @@ public sealed class InProcessRunner
             cancel.ThrowIfCancellationRequested();
             bool ran = Round(step);
             bool routed = Route();
-            AfterRound?.Invoke();
+            Heartbeat?.Invoke();
             if (_hosted.All(l => l.Backend.Clock.Finished || l.Backend.Clock.CurrentStep >= step)) break;
             if (!ran && !routed)
                 throw new InvalidOperationException("the partitions wait for packets that are not coming: " + string.Join("; ",
@@ -176,27 +186,34 @@ public sealed class InProcessRunner
     /// </summary>
     private void StepOne(int k)
     {
-        var loop = _hosted[k];
-        var clock = loop.Backend.Clock;
+        var clock = _hosted[k].Backend.Clock;
         long before = clock.CurrentStep;
-        long start = Stopwatch.GetTimestamp();
-        if (_waitingSince[k] != 0) _waitBefore[k] += start - _waitingSince[k];
-        _waitingSince[k] = 0;
         while (!clock.Finished && clock.CurrentStep < _untilStep)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            if (loop.Step() == LoopStep.Waiting)
-            {
-                _waitingSince[k] = t0;
-                break;
-            }
-            long compute = Stopwatch.GetTimestamp() - t0;
-            _computeTicks[k] += compute;
-            _waitTicks[k] += _waitBefore[k];
-            Observer?.EpochRan(loop, Stopwatch.GetElapsedTime(0, compute).TotalSeconds, Stopwatch.GetElapsedTime(0, _waitBefore[k]).TotalSeconds);
-            _waitBefore[k] = 0;
-        }
+            if (!StepTimed(k)) break;
         _progress[k] = clock.CurrentStep != before;
+    }
+
+    /// <summary>
+    /// One step of hosted partition <paramref name="k"/>, timed: returns false when it waits (from now on, until its
+    /// next step), otherwise records the epoch's compute time and the wait before it.
+    /// </summary>
+    private bool StepTimed(int k)
+    {
+        var loop = _hosted[k];
+        long t0 = Stopwatch.GetTimestamp();
+        if (_waitingSince[k] != 0) _waitBefore[k] += t0 - _waitingSince[k];
+        _waitingSince[k] = 0;
+        if (loop.Step() == LoopStep.Waiting)
+        {
+            _waitingSince[k] = t0;
+            return false;
+        }
+        long compute = Stopwatch.GetTimestamp() - t0;
+        _computeTicks[k] += compute;
+        _waitTicks[k] += _waitBefore[k];
+        Observer?.EpochRan(loop, Stopwatch.GetElapsedTime(0, compute).TotalSeconds, Stopwatch.GetElapsedTime(0, _waitBefore[k]).TotalSeconds);
+        _waitBefore[k] = 0;
+        return true;
     }
 
     /// <summary>Seconds hosted partition <paramref name="partition"/> has spent running epochs (delivery, run and send).</summary>
@@ -245,9 +262,15 @@ public sealed class InProcessRunner
         }
     }
 
-    /// <summary>One partition's outgoing side: filtered copies of its epochs' spikes, held until the round ends.</summary>
+    /// <summary>
+    /// One partition's outgoing side: filtered copies of its epochs' spikes, held until the round ends, or handed at once
+    /// to <see cref="Direct"/> while partitions run on threads of their own.
+    /// </summary>
     private sealed class Transport(IReadOnlyList<SpikeRoute> routes, SpikeArrayPool pool) : ISpikeTransport
     {
+        /// <summary>Where packets go at once (target, epoch, source, spikes); null: into the outbox.</summary>
+        public Action<int, long, int, SpikeBatch>? Direct { get; set; }
+
         // An array: a foreach over the interface would allocate an enumerator every epoch.
         private readonly SpikeRoute[] _routes = routes.ToArray();
         private readonly List<(int Target, long Epoch, SpikeBatch Batch)> _outbox = new();
@@ -270,9 +293,13 @@ public sealed class InProcessRunner
                     stamps[at] = spikes.Stamps[i];
                     gids[at++] = g;
                 }
-                _outbox.Add((route.Target, epoch, new SpikeBatch(stamps, gids, n)));
+                if (Direct is { } direct) direct(route.Target, epoch, source, new SpikeBatch(stamps, gids, n));
+                else _outbox.Add((route.Target, epoch, new SpikeBatch(stamps, gids, n)));
             }
         }
+
+        /// <summary>Whether packets wait in the outbox.</summary>
+        public bool HasPackets => _outbox.Count > 0;
 
         /// <summary>The packets sent since the last call, in the order sent.</summary>
         public List<(int Target, long Epoch, SpikeBatch Batch)> Drain()

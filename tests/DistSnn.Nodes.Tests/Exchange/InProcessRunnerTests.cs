@@ -100,4 +100,55 @@ public class InProcessRunnerTests
         Assert.True(engines.Sum(e => e.SpikesEmitted) > spikes, "the network must be active while measured");
         Assert.True(windows.Min() < 1024, $"{string.Join(", ", windows)} bytes allocated in three windows of 20 rounds");
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Partitions_on_threads_of_their_own_give_the_spikes_of_rounds(int lag)
+    {
+        var spec = Brunel(lag);
+        var (threaded, table) = Build(spec, 3);
+        new InProcessRunner(threaded, table).Run();
+        var (rounds, roundTable) = Build(spec, 3);
+        new InProcessRunner(rounds, roundTable) { Parallel = false }.Run();
+        Assert.Equal(Sim.Spikes(rounds, 0), Sim.Spikes(threaded, 0));
+        Assert.NotEmpty(Sim.Spikes(rounds, 0));
+        Assert.All(threaded, e => Assert.True(e.Finished));
+    }
+
+    /// <summary>A CPU partition that fails in its given epoch, as a faulty backend would.</summary>
+    private sealed class Failing(PartitionEngine engine, long failAt) : IPartitionBackend
+    {
+        public string BackendName => engine.BackendName;
+        public int Partition => engine.Partition;
+        public EpochClock Clock => engine.Clock;
+        public bool ReceivesFrom(long gid) => engine.ReceivesFrom(gid);
+        public SpikeBatch RunEpoch() => engine.NextEpoch == failAt
+            ? throw new InvalidOperationException($"partition {Partition} broke in epoch {failAt}")
+            : engine.RunEpoch();
+        public void Deliver(IReadOnlyList<SpikeBatch> batches) => engine.Deliver(batches);
+        public IReadOnlyList<SpikeRecord?> SpikeRecords => engine.SpikeRecords;
+        public IReadOnlyList<StateRecord> StateRecords => engine.StateRecords;
+        public PartitionCounters Counters => engine.Counters;
+        public ulong WeightsChecksum => engine.WeightsChecksum;
+        public void SaveState(Stream stream) => engine.SaveState(stream);
+        public void RestoreState(Stream stream) => engine.RestoreState(stream);
+    }
+
+    [Fact]
+    public void A_partition_failing_on_its_thread_fails_the_run_and_a_cancelled_run_stops()
+    {
+        var spec = Brunel(1);
+        var (engines, table) = Build(spec, 3);
+        var backends = engines.Select(e => e.Partition == 1 ? new Failing(e, 20) : (IPartitionBackend)e).ToArray();
+        var e = Assert.Throws<InvalidOperationException>(() => new InProcessRunner(backends, table).Run());
+        Assert.Equal("partition 1 broke in epoch 20", e.Message);
+        Assert.All(engines, x => Assert.False(x.Finished));
+
+        var (more, moreTable) = Build(spec with { Run = spec.Run with { Duration = 60_000 } }, 2);
+        using var cancel = new CancellationTokenSource();
+        var runner = new InProcessRunner(more, moreTable) { Heartbeat = () => cancel.Cancel() };
+        Assert.Throws<OperationCanceledException>(() => runner.Run(cancel.Token));
+        Assert.All(more, x => Assert.False(x.Finished));
+    }
 }
