@@ -29,6 +29,7 @@ internal sealed class InProcessJob : IRunObserver
     private readonly Lock _checkpointLock = new();
     private readonly Stopwatch _wall = Stopwatch.StartNew();
     private string? _failure;
+    private bool _closed;
 
     private InProcessJob(SubmitJob submit, PartitionPlan plan, RunOptions options)
     {
@@ -122,9 +123,20 @@ internal sealed class InProcessJob : IRunObserver
             sinceProgress.Restart();
             Progress(progress);
         };
-        runner.Run(cancel);
-        // Every checkpoint started is on disk before the results are reported, as with partition actors.
-        Task.WaitAll(_checkpointers.Where(c => c is not null).Select(c => c!.Flushed).ToArray(), CancellationToken.None);
+        bool ended = false;
+        try
+        {
+            runner.Run(cancel);
+            ended = true;
+        }
+        finally
+        {
+            // A run that stops early completes no further checkpoint (as a coordinator ignores a cancelled job's
+            // reports); either way every file started is on disk before this returns, so nothing changes afterwards.
+            if (!ended)
+                lock (_checkpointLock) _closed = true;
+            Task.WaitAll(_checkpointers.Where(c => c is not null).Select(c => c!.Flushed).ToArray(), CancellationToken.None);
+        }
         if (Volatile.Read(ref _failure) is { } failed) throw new InvalidOperationException(failed);
         run.Stop();
         Progress(progress);
@@ -182,7 +194,7 @@ internal sealed class InProcessJob : IRunObserver
     {
         lock (_checkpointLock)
         {
-            if (_failure is not null) return;
+            if (_failure is not null || _closed) return;
             if (w.Entry is not { } entry)
             {
                 Volatile.Write(ref _failure, $"checkpoint at step {w.Step} could not be written: {w.Error}");

@@ -93,7 +93,10 @@ public static class LocalRunner
     private static async Task<JobResult> RunInProcessAsync(NetworkSpec spec, RunOptions options, Action<long>? progress, CancellationToken cancel)
     {
         if (options.BeforeSubmit is { } before) await before().ConfigureAwait(false);
-        return await Task.Run(() => InProcessJob.Run(Submission(spec, options), options, progress, cancel), CancellationToken.None).ConfigureAwait(false);
+        // A thread of its own: the job waits for its partitions' threads for the whole run, which would take a pool
+        // thread from the checkpoint writes and the progress display.
+        return await Task.Factory.StartNew(() => InProcessJob.Run(Submission(spec, options), options, progress, cancel),
+            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
     }
 
     private static SubmitJob Submission(NetworkSpec spec, RunOptions options)

@@ -43,27 +43,25 @@ public sealed partial class InProcessRunner
             IsBackground = true,
             Name = $"distsnn-partition-{_hosted[k].Backend.Partition}",
         }).ToArray();
+        // A cancellation stops every partition at its next step, not at the next heartbeat.
+        using var stopOnCancel = cancel.Register(Stop);
         try
         {
             foreach (var t in threads) t.Start();
             long lastProgress = -1;
             while (threads.FirstOrDefault(t => t.IsAlive) is { } alive)
             {
-                if (alive.Join(100) || _failed is not null) continue;
-                if (cancel.IsCancellationRequested) Stop();
-                else
+                if (alive.Join(100) || _failed is not null || cancel.IsCancellationRequested) continue;
+                try
                 {
-                    try
-                    {
-                        Heartbeat?.Invoke();
-                    }
-                    catch (Exception e)
-                    {
-                        Fail(e);
-                        break;
-                    }
-                    lastProgress = CheckStuck(lastProgress);
+                    Heartbeat?.Invoke();
                 }
+                catch (Exception e)
+                {
+                    Fail(e);
+                    break;
+                }
+                lastProgress = CheckStuck(lastProgress);
             }
         }
         finally
