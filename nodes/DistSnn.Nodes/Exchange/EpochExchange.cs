@@ -155,13 +155,6 @@ public sealed class EpochExchange<TPacket>
         return into.Count;
     }
 
-    /// <summary>Drops every packet of epochs before <paramref name="delivered"/> (after a restore put the partition there).</summary>
-    public void ForgetBefore(long delivered)
-    {
-        foreach (var epoch in _pending.Keys.Where(e => e < delivered).ToList())
-            if (_pending.Remove(epoch, out var packets)) Recycle(packets);
-    }
-
     private void Recycle(List<(int Source, TPacket Packet)> packets)
     {
         packets.Clear();

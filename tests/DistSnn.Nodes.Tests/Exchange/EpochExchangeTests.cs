@@ -140,15 +140,6 @@ public class EpochExchangeTests
         Assert.Equal(["a"], taken);
     }
 
-    [Fact]
-    public void A_restore_forgets_packets_of_epochs_it_has_delivered()
-    {
-        var exchange = new EpochExchange<string>([1], lag: 1, epochs: 10);
-        for (int e = 0; e < 5; e++) exchange.Offer(e, 1, $"{e}", 0);
-        exchange.ForgetBefore(3);
-        Assert.Equal([3L, 4], exchange.PendingEpochs);
-    }
-
     /// <summary>
     /// Three partitions that all hear from each other, run by the exchange alone with packets handed over in a random
     /// order, twice each: every epoch is delivered with exactly one packet per source, and runs keep the lag rule.
