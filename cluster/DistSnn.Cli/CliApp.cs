@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(PartitionCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(HardwareCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());
         foreach (var c in AdminCommands.Create()) root.Subcommands.Add(c);
         return root;

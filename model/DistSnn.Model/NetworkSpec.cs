@@ -60,6 +60,27 @@ public sealed record ProjectionSpec(string Source, string Target, Connector Conn
     public string? Label { get; init; }
     /// <summary>Synapse type: static (default) or one of the plastic rules.</summary>
     public SynapseModel Synapse { get; init; } = StaticSynapse.Instance;
+
+    /// <summary>
+    /// The delays its synapses can have, in whole steps of <paramref name="grid"/> (at least 1): the bounds of the delay
+    /// distribution, a normal one taken as its mean ± <paramref name="normalSigmas"/> standard deviations, and every
+    /// listed delay. A delay beyond the grid's range counts as <see cref="long.MaxValue"/> steps.
+    /// </summary>
+    public (long Lo, long Hi) DelayStepRange(TimeGrid grid, double normalSigmas = 0)
+    {
+        long Steps(double ms) => Math.Abs(ms) <= TimeGrid.MaxMs ? Math.Max(1, grid.Steps(ms)) : long.MaxValue;
+        var (lo, hi) = Delay is NormalValue { Sigma: > 0 } n
+            ? (Steps(n.Mu - normalSigmas * n.Sigma), Steps(n.Mu + normalSigmas * n.Sigma))
+            : (Steps(Delay.Lower), Steps(Delay.Upper));
+        if (Connector is FromList list)
+            foreach (var s in list.Synapses)
+                if (s.Delay is double d)
+                {
+                    lo = Math.Min(lo, Steps(d));
+                    hi = Math.Max(hi, Steps(d));
+                }
+        return (lo, hi);
+    }
 }
 
 /// <summary>

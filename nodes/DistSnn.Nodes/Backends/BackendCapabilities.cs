@@ -56,7 +56,7 @@ public sealed record BackendCapabilities
                 yield return new ModelError($"{jpath}.receptor", $"{who}: receptor {Name(proj.Receptor)} is not supported (supported: {string.Join(", ", Receptors.Select(Name))})");
             if (proj.Synapse.IsPlastic && !PlasticityRules.Contains(proj.Synapse.Kind))
                 yield return new ModelError($"{jpath}.synapse", $"{who}: plasticity rule {proj.Synapse.Kind} is not supported (supported: {(PlasticityRules.Count == 0 ? "none" : string.Join(", ", PlasticityRules))})");
-            var (lo, hi) = DelayRange(proj, grid);
+            var (lo, hi) = proj.DelayStepRange(grid);
             if (lo < MinDelaySteps || hi > MaxDelaySteps)
                 yield return new ModelError($"{jpath}.delay", $"{who}: delays of {lo} to {hi} steps are outside the supported {MinDelaySteps} to {MaxDelaySteps}");
         }
@@ -72,21 +72,6 @@ public sealed record BackendCapabilities
             for (int k = 0; k < spec.Recording.State.Count; k++)
                 if (spec.Recording.State[k].Population == pop.Name)
                     yield return new ModelError($"record.state[{k}]", $"{who}: state recording is not supported");
-    }
-
-    private static (long Lo, long Hi) DelayRange(ProjectionSpec proj, TimeGrid grid)
-    {
-        long Steps(double ms) => Math.Abs(ms) <= TimeGrid.MaxMs ? Math.Max(1, grid.Steps(ms)) : long.MaxValue;
-        long lo = proj.Delay is NormalValue { Sigma: > 0 } n ? Steps(n.Mu) : Steps(proj.Delay.Lower);
-        long hi = proj.Delay is NormalValue { Sigma: > 0 } m ? Steps(m.Mu) : Steps(proj.Delay.Upper);
-        if (proj.Connector is FromList list)
-            foreach (var s in list.Synapses)
-                if (s.Delay is double d)
-                {
-                    lo = Math.Min(lo, Steps(d));
-                    hi = Math.Max(hi, Steps(d));
-                }
-        return (lo, hi);
     }
 
     private static string Name(Receptor r) => r == Receptor.Exc ? "exc" : "inh";
