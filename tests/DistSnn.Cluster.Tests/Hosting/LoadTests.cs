@@ -123,9 +123,19 @@ public class LoadTests(ITestOutputHelper output)
 
         Assert.Equal(3, entitiesWhileRunning);
         await WaitForNoEntitiesAsync(cluster);
-        long after = ManagedBytes();
-        output.WriteLine($"managed memory: baseline {baseline / 1e6:F1} MB, running {whileRunning / 1e6:F1} MB, after cancelling {after / 1e6:F1} MB");
         long job = whileRunning - baseline;
+        // No entity left can still mean a build on its way to a shard that has not created the entity yet; it is
+        // released when it answers. So memory is looked at until it has come back, for at most 15 s: a partition kept
+        // alive would keep it up all that time.
+        long after = ManagedBytes();
+        int looks = 1;
+        for (var settle = DateTime.UtcNow.AddSeconds(15); after - baseline >= Math.Min(MemoryMarginBytes, job / 2) && DateTime.UtcNow < settle; looks++)
+        {
+            await Task.Delay(500);
+            await WaitForNoEntitiesAsync(cluster);
+            after = ManagedBytes();
+        }
+        output.WriteLine($"managed memory: baseline {baseline / 1e6:F1} MB, running {whileRunning / 1e6:F1} MB, after cancelling {after / 1e6:F1} MB ({looks} looks)");
         Assert.True(job > MemoryMarginBytes, $"the running job took only {job / 1e6:F1} MB: too small to show a leak");
         Assert.True(after - baseline < Math.Min(MemoryMarginBytes, job / 2),
             $"managed memory after cancelling is {(after - baseline) / 1e6:F1} MB above the baseline; the running job took {job / 1e6:F1} MB");
