@@ -53,6 +53,17 @@ public static partial class ModelWriter
         AddList(root, "currents", spec.Currents, CurrentNode);
         if (RecordingNode(spec.Recording) is { } record) root.Add("record", record);
         if (spec.Reward is { } reward) root.Add("reward", RewardNode(reward));
+        if (spec.BackendOptions is { Count: > 0 } backends)
+        {
+            var map = new MapNode();
+            foreach (var (backend, options) in backends.OrderBy(b => b.Key, StringComparer.Ordinal))
+            {
+                var entry = new MapNode(flow: true);
+                foreach (var (option, value) in options.OrderBy(o => o.Key, StringComparer.Ordinal)) entry.Add(option, Str(value));
+                map.Add(backend, entry);
+            }
+            root.Add("backends", map);
+        }
         return root;
     }
 

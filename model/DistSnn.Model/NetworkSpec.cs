@@ -148,6 +148,13 @@ public sealed record NetworkSpec
     /// <summary>Reward signal for reward-modulated plasticity; null = no reward.</summary>
     public RewardSchedule? Reward { get; init; }
 
+    /// <summary>
+    /// Settings of the backends the populations name, by backend name (YAML <c>backends:</c>), each a map of option
+    /// name to its text as written; the backend reads and checks its own (e.g. the machine of <c>spinnaker</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> BackendOptions { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>();
+
     /// <summary>Total number of neurons and sources.</summary>
     public long TotalNeurons => Populations.Sum(p => (long)p.Size);
 

@@ -65,6 +65,7 @@ public static class NetworkValidator
             CheckRecording();
             CheckReward();
             CheckExchangeLag();
+            CheckBackendOptions();
         }
 
         /// <summary>After everything else: the minimum delay is only meaningful for an otherwise valid network.</summary>
@@ -122,7 +123,7 @@ public static class NetworkValidator
                 }
                 if (p.Size < 1) Add($"{path}.size", $"{p.Size} is too small; a population needs at least 1 neuron");
                 if (p.Backend is { } backend && !IsBackendName(backend))
-                    Add($"{path}.backend", $"'{backend}' is not a backend name (lower-case letters, digits and '_', starting with a letter)");
+                    Add($"{path}.backend", $"'{backend}' is not a backend name (lower-case letters, digits, '_' and ':', starting with a letter)");
                 if (p.Model is null)
                 {
                     Add($"{path}.model", "is required");
@@ -141,7 +142,14 @@ public static class NetworkValidator
         }
 
         private static bool IsBackendName(string name) =>
-            name.Length is > 0 and <= 64 && name[0] is >= 'a' and <= 'z' && name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '_');
+            name.Length is > 0 and <= 64 && name[0] is >= 'a' and <= 'z' && name.All(c => c is >= 'a' and <= 'z' or >= '0' and <= '9' or '_' or ':');
+
+        private void CheckBackendOptions()
+        {
+            foreach (var name in (spec.BackendOptions ?? new Dictionary<string, IReadOnlyDictionary<string, string>>()).Keys)
+                if (!IsBackendName(name))
+                    Add($"backends.{name}", $"'{name}' is not a backend name (lower-case letters, digits, '_' and ':', starting with a letter)");
+        }
 
         private void CheckSpikeTimes(SpikeGenerator sg, PopulationSpec p, string path)
         {

@@ -10,7 +10,7 @@ namespace DistSnn.Model;
 /// </summary>
 internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
 {
-    private static readonly string[] TopKeys = ["name", "run", "populations", "projections", "poisson_inputs", "currents", "record", "reward"];
+    private static readonly string[] TopKeys = ["name", "run", "populations", "projections", "poisson_inputs", "currents", "record", "reward", "backends", "placement"];
     private static readonly string[] RunKeys = ["dt", "duration", "seed", "exchange_lag"];
     private static readonly string[] PopulationKeys = ["name", "size", "model", "parameters", "initial", "backend"];
     private static readonly Dimension[] AnyDimension = Enum.GetValues<Dimension>();
@@ -27,17 +27,63 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
         var name = top.Text("name", required: false) ?? defaultName;
         var run = ReadRun(top.Get("run"));
         if (run.Dt > 0 && double.IsFinite(run.Dt)) _dt = run.Dt;
+        var populations = ReadList(top, "populations", ReadPopulation);
         return new NetworkSpec
         {
             Name = name,
             Run = run,
-            Populations = ReadList(top, "populations", ReadPopulation),
+            Populations = ReadPlacement(top, populations),
             Projections = ReadList(top, "projections", ReadProjection),
             PoissonInputs = ReadList(top, "poisson_inputs", ReadPoissonInput),
             Currents = ReadList(top, "currents", ReadCurrent),
             Recording = ReadRecording(top.Get("record")),
             Reward = ReadReward(top.Get("reward")),
+            BackendOptions = ReadBackendOptions(top.Get("backends")),
         };
+    }
+
+    /// <summary>
+    /// <c>placement: {population: backend, ...}</c>: another way to name each population's backend. A population may
+    /// name it here or in its own <c>backend:</c>, not in both with different names.
+    /// </summary>
+    private List<PopulationSpec> ReadPlacement(Fields top, List<PopulationSpec> populations)
+    {
+        if (top.Get("placement") is not { } node || ctx.Map(node, "placement", allowed: null, keyLabel: "population") is not { } f) return populations;
+        foreach (var (name, _) in f.Entries)
+        {
+            string path = f.Sub(name);
+            int index = populations.FindIndex(p => p.Name == name);
+            if (index < 0)
+            {
+                ctx.Error(f.Get(name), path, $"no population is named '{name}' (populations: {string.Join(", ", populations.Select(p => p.Name))})");
+                continue;
+            }
+            if (f.Text(name, required: true, expected: "a backend name")?.Trim() is not { } backend) continue;
+            if (populations[index].Backend is { } own && own != backend)
+            {
+                ctx.Error(f.Get(name), path, $"places population '{name}' on backend '{backend}', but populations[{index}].backend names '{own}'");
+                continue;
+            }
+            populations[index] = populations[index] with { Backend = backend };
+        }
+        return populations;
+    }
+
+    /// <summary><c>backends: {name: {option: value, ...}, ...}</c>: settings read by each backend; values are kept as text.</summary>
+    private Dictionary<string, IReadOnlyDictionary<string, string>> ReadBackendOptions(YamlNode? node)
+    {
+        var result = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal);
+        if (node is null || ctx.Map(node, "backends", allowed: null, keyLabel: "backend") is not { } f) return result;
+        foreach (var (backend, _) in f.Entries)
+        {
+            var options = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (f.Get(backend) is { } entry && ctx.Map(entry, f.Sub(backend), allowed: null, keyLabel: "option") is { } o)
+                foreach (var (option, _) in o.Entries)
+                    if (o.Get(option) is YamlScalarNode { Value: { } text }) options[option] = text.Trim();
+                    else ctx.Error(o.Get(option), o.Sub(option), "must be a single value (a number or a word)");
+            result[backend] = options;
+        }
+        return result;
     }
 
     private List<T> ReadList<T>(Fields parent, string key, Func<YamlNode, string, T?> readItem) where T : class

@@ -29,18 +29,12 @@ public sealed partial class PartitionEngine : IPartitionBackend
     private readonly EpochClock _clock;
     private readonly NetworkSpec _spec;
     private readonly long[] _first;
-    private readonly NeuronGroup?[] _groups;
-    private readonly long[][] _gids;
-    private readonly int[][] _owned;
-    private readonly SpikeRecord?[] _spikeRecords;
+    private readonly NeuronHost _host;
     private readonly SynapseBlock[][] _blocksByPre;
     private readonly PlasticBlock[][] _plasticByPre;
     private readonly PlasticBlock[] _plastic;
     private readonly int[] _plasticCursor;
     private readonly PostSpikeLog?[] _postLogs;
-    private readonly PoissonInputDriver[] _poisson;
-    private readonly CurrentSchedule[] _currents;
-    private readonly StateRecord[] _stateRecords;
     private readonly SpikeBuffer _out = new();
     private long[] _mergeKeys = new long[1024];
 
@@ -61,35 +55,21 @@ public sealed partial class PartitionEngine : IPartitionBackend
         if (TotalSteps + EpochSteps + 2 > long.MaxValue / Math.Max(1, _first[^1] + 1))
             throw new ArgumentException("duration x neurons exceeds the spike key range");
 
-        _owned = owned.Select(o => o.ToArray()).ToArray();
-        _gids = new long[pops][];
-        for (int p = 0; p < pops; p++)
-        {
-            var o = _owned[p];
-            for (int k = 1; k < o.Length; k++)
-                if (o[k] <= o[k - 1]) throw new ArgumentException($"owned indices of population {p} are not strictly ascending");
-            _gids[p] = o.Select(i => _first[p] + i).ToArray();
-        }
-
         // Synapses first: the ring depth of each group is the largest delay onto it.
         var data = new List<SynapseData>();
         for (int j = 0; j < spec.Projections.Count; j++)
         {
             var proj = spec.Projections[j];
             int post = spec.PopulationIndex(proj.Target);
-            if (_owned[post].Length == 0) continue;
+            if (owned[post].Length == 0) continue;
             var model = spec.Populations[post].Model;
-            data.Add(SynapseBuilder.Build(spec, j, _owned[post], PortOf(model, proj.Receptor), WeightScale(model, proj.Weight.Dim)));
+            data.Add(SynapseBuilder.Build(spec, j, owned[post], PortOf(model, proj.Receptor), WeightScale(model, proj.Weight.Dim)));
         }
         var slots = new int[pops];
         Array.Fill(slots, 1);
         foreach (var d in data) slots[d.TargetPopulation] = Math.Max(slots[d.TargetPopulation], d.MaxDelay);
 
-        _groups = new NeuronGroup?[pops];
-        for (int p = 0; p < pops; p++)
-            if (_owned[p].Length > 0)
-                _groups[p] = CreateGroup(spec.Populations[p].Model, p, slots[p], dt);
-        InitialiseState();
+        _host = new NeuronHost(spec, owned, slots);
 
         var blocks = new List<SynapseBlock>[pops];
         var plastic = new List<PlasticBlock>[pops];
@@ -108,7 +88,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
                 var model = spec.Populations[d.TargetPopulation].Model;
                 var weights = d.Weights ?? Enumerable.Repeat(d.ConstWeight, d.Targets.Length).ToArray();
                 var rule = new PlasticRule(proj.Synapse, dt, WeightScale(model, proj.Weight.Dim));
-                var pb = new PlasticBlock(d.Projection, d.PrePopulation, d.TargetPopulation, _groups[d.TargetPopulation]!, d.Port,
+                var pb = new PlasticBlock(d.Projection, d.PrePopulation, d.TargetPopulation, _host.Group(d.TargetPopulation)!, d.Port,
                     d.RowStart, d.Targets, weights, d.ConstDelay, rule);
                 plastic[d.PrePopulation].Add(pb);
                 _postLogs[d.TargetPopulation] ??= new PostSpikeLog();
@@ -116,7 +96,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
                 SynapseBytes += pb.Bytes;
                 continue;
             }
-            var block = new SynapseBlock(d.Projection, d.PrePopulation, _groups[d.TargetPopulation]!, d.Port, d.RowStart,
+            var block = new SynapseBlock(d.Projection, d.PrePopulation, _host.Group(d.TargetPopulation)!, d.Port, d.RowStart,
                 d.Targets, d.Weights, d.ConstWeight, d.Delays, d.ConstDelay);
             blocks[d.PrePopulation].Add(block);
             SynapseCount += block.Count;
@@ -128,30 +108,6 @@ public sealed partial class PartitionEngine : IPartitionBackend
         _plastic = plastic.SelectMany(b => b).OrderBy(b => b.Projection).ToArray();
         _plasticCursor = new int[_plastic.Length];
         PlasticSynapseCount = _plastic.Sum(b => (long)b.Count);
-        NeuronCount = _owned.Sum(o => (long)o.Length);
-
-        _poisson = spec.PoissonInputs.Select((pi, idx) => (pi, idx))
-            .Where(x => _groups[spec.PopulationIndex(x.pi.Target)] is not null)
-            .Select(x =>
-            {
-                int p = spec.PopulationIndex(x.pi.Target);
-                var model = spec.Populations[p].Model;
-                return new PoissonInputDriver(_groups[p]!, _gids[p], x.pi, x.idx, PortOf(model, x.pi.Receptor),
-                    WeightScale(model, x.pi.Weight.Dim), spec);
-            }).ToArray();
-
-        _currents = Enumerable.Range(0, pops)
-            .Where(p => _groups[p] is not null)
-            .Select(p => new CurrentSchedule(_groups[p]!, _owned[p], spec.Currents.Where(c => c.Target == spec.Populations[p].Name), dt))
-            .Where(c => !c.Empty).ToArray();
-
-        _spikeRecords = new SpikeRecord?[pops];
-        foreach (var name in spec.Recording.Spikes)
-        {
-            int p = spec.PopulationIndex(name);
-            if (p >= 0) _spikeRecords[p] = new SpikeRecord(p);
-        }
-        _stateRecords = BuildStateRecorders();
         BuildSeconds = sw.Elapsed.TotalSeconds;
     }
 
@@ -187,25 +143,25 @@ public sealed partial class PartitionEngine : IPartitionBackend
     /// <summary>Synaptic events delivered so far.</summary>
     public long SynapticEvents { get; private set; }
     /// <summary>Spikes emitted so far by this partition's neurons and sources.</summary>
-    public long SpikesEmitted { get; private set; }
+    public long SpikesEmitted => _host.SpikesEmitted;
     /// <summary>Seconds spent building.</summary>
     public double BuildSeconds { get; }
     /// <summary>Neurons and sources owned.</summary>
-    public long NeuronCount { get; }
+    public long NeuronCount => _host.NeuronCount;
     /// <summary>The population-local indices owned, per population.</summary>
-    public IReadOnlyList<int[]> Owned => _owned;
+    public IReadOnlyList<int[]> Owned => _host.Owned;
     /// <summary>Recorded spikes per population (null where not recorded).</summary>
-    public IReadOnlyList<SpikeRecord?> SpikeRecords => _spikeRecords;
+    public IReadOnlyList<SpikeRecord?> SpikeRecords => _host.SpikeRecords;
     /// <summary>State recorders with at least one neuron here.</summary>
-    public IReadOnlyList<StateRecord> StateRecords => _stateRecords;
+    public IReadOnlyList<StateRecord> StateRecords => _host.StateRecords;
 
     /// <summary>The group of population <paramref name="population"/>, or null when none of its neurons is here.</summary>
-    public NeuronGroup? Group(int population) => _groups[population];
+    public NeuronGroup? Group(int population) => _host.Group(population);
 
     /// <summary>Whether any synapse on this partition has <paramref name="gid"/> as its source.</summary>
     public bool ReceivesFrom(long gid)
     {
-        int p = PopulationOf(gid);
+        int p = _host.PopulationOf(gid);
         int row = (int)(gid - _first[p]);
         foreach (var b in _blocksByPre[p])
             if (b.HasRow(row)) return true;
@@ -247,7 +203,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
         foreach (var key in keys)
         {
             long stamp = Math.DivRem(key, n, out long gid);
-            if (gid < _first[pop] || gid >= _first[pop + 1]) pop = PopulationOf(gid);
+            if (gid < _first[pop] || gid >= _first[pop + 1]) pop = _host.PopulationOf(gid);
             int row = (int)(gid - _first[pop]);
             foreach (var block in _blocksByPre[pop]) events += block.Deliver(row, stamp);
             foreach (var block in _plasticByPre[pop]) block.AddPre(row, stamp);
@@ -272,7 +228,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
         set
         {
             _learning = value;
-            foreach (var g in _groups) g?.FreezeAdaptation(!value);
+            _host.FreezeAdaptation(!value);
         }
     }
 
@@ -293,10 +249,10 @@ public sealed partial class PartitionEngine : IPartitionBackend
     public void SetPoissonRates(int population, Func<int, double> rateOfIndex)
     {
         ArgumentNullException.ThrowIfNull(rateOfIndex);
-        if (_groups[population] is null) return;
-        if (_groups[population] is not PoissonSourceGroup g)
+        if (_host.Group(population) is null) return;
+        if (_host.Group(population) is not PoissonSourceGroup g)
             throw new ArgumentException($"population {_spec.Populations[population].Name} is not a poisson_generator", nameof(population));
-        var owned = _owned[population];
+        var owned = _host.Owned[population];
         var rates = new double[owned.Length];
         for (int k = 0; k < owned.Length; k++) rates[k] = rateOfIndex(owned[k]);
         g.SetRates(rates);
@@ -314,7 +270,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
         get
         {
             ulong sum = 0;
-            foreach (var b in _plastic) b.AddChecksum(ref sum, _gids[b.TargetPopulation]);
+            foreach (var b in _plastic) b.AddChecksum(ref sum, _host.Gids(b.TargetPopulation));
             return sum;
         }
     }
@@ -358,41 +314,8 @@ public sealed partial class PartitionEngine : IPartitionBackend
     {
         var (start, end) = _clock.TakeEpoch(Partition);
         _out.Clear();
-        for (long step = start; step < end; step++)
-        {
-            foreach (var c in _currents) c.Apply(step);
-            foreach (var pi in _poisson) pi.Apply(step);
-            for (int p = 0; p < _groups.Length; p++)
-            {
-                var g = _groups[p];
-                if (g is null) continue;
-                int n = g.Update(step);
-                if (n == 0) continue;
-                var gids = _gids[p];
-                var rec = _spikeRecords[p];
-                var spiked = g.Spiked;
-                var log = _postLogs[p];
-                for (int s = 0; s < n; s++)
-                {
-                    _out.Add(step + 1, gids[spiked[s]]);
-                    rec?.Add(step + 1, _owned[p][spiked[s]]);
-                    log?.Add(step + 1, spiked[s]);
-                }
-                SpikesEmitted += n;
-            }
-            foreach (var r in _stateRecords)
-                if ((step + 1) % r.IntervalSteps == 0) r.Sample();
-        }
+        for (long step = start; step < end; step++) _host.Step(step, _out, _postLogs);
         return _out.View;
-    }
-
-    private int PopulationOf(long gid)
-    {
-        int idx = Array.BinarySearch(_first, gid);
-        int p = idx >= 0 ? idx : ~idx - 1;
-        while (p + 1 < _first.Length - 1 && _first[p + 1] == gid) p++; // skip empty populations
-        if (p < 0 || p >= _spec.Populations.Count) throw new ArgumentOutOfRangeException(nameof(gid), gid, "not a neuron of this network");
-        return p;
     }
 
     /// <summary>Input port of a receptor: voltage-jump models have one port for both signs.</summary>
@@ -402,64 +325,4 @@ public sealed partial class PartitionEngine : IPartitionBackend
     /// <summary>Factor from a weight's file unit to the model's input unit (pA to mV-scaled current for lif_exp_current).</summary>
     public static double WeightScale(NeuronModel model, Dimension weightDim) =>
         model is LifExpCurrent m && weightDim == Dimension.Current ? m.TauM / m.CM : 1.0;
-
-    private NeuronGroup CreateGroup(NeuronModel model, int p, int slots, double dt) => model switch
-    {
-        LifDelta m => new LifDeltaGroup(m, _owned[p].Length, slots, dt),
-        LifExpCurrent m => new LifExpCurrentGroup(m, _owned[p].Length, slots, dt),
-        LifExpCond m => new LifExpCondGroup(m, _owned[p].Length, slots, dt),
-        Izhikevich m => new IzhikevichGroup(m, _owned[p].Length, slots, dt),
-        AdEx m => new AdExGroup(m, _owned[p].Length, slots, dt),
-        PoissonGenerator m => new PoissonSourceGroup(m, _gids[p], dt, _spec.Run.Seed),
-        SpikeGenerator m => new SpikeGeneratorGroup(m, _owned[p], dt),
-        _ => throw new ArgumentException($"populations[{p}].model: unsupported model {model.Kind}"),
-    };
-
-    private void InitialiseState()
-    {
-        for (int p = 0; p < _groups.Length; p++)
-        {
-            var g = _groups[p];
-            if (g is null) continue;
-            var pop = _spec.Populations[p];
-            var vars = pop.Model.StateVariables;
-            for (int v = 0; v < vars.Count; v++)
-            {
-                if (!pop.Initial.TryGetValue(vars[v].Name, out var value)) continue;
-                var key = CounterRng.StreamKey(_spec.Run.Seed, RngPurpose.Initial, (ulong)p << 8 | (uint)v);
-                var arr = g.State(vars[v].Name);
-                for (int i = 0; i < _gids[p].Length; i++)
-                    arr[i] = (float)ValueDraw.Draw(value, key, (ulong)_gids[p][i], 0);
-            }
-            // Izhikevich: u starts at b * v unless given, as in Izhikevich's code.
-            if (g is IzhikevichGroup iz && pop.Model is Izhikevich im && !pop.Initial.ContainsKey("u") && pop.Initial.ContainsKey("v"))
-                for (int i = 0; i < iz.Count; i++) iz.U[i] = (float)im.B * iz.V[i];
-        }
-    }
-
-    private StateRecord[] BuildStateRecorders()
-    {
-        var list = new List<StateRecord>();
-        var rs = _spec.Recording.State;
-        for (int r = 0; r < rs.Count; r++)
-        {
-            int p = _spec.PopulationIndex(rs[r].Population);
-            var g = p >= 0 ? _groups[p] : null;
-            if (g is null) continue;
-            var neurons = new List<int>();
-            var groupIdx = new List<int>();
-            foreach (var n in rs[r].Neurons.Distinct().Order())
-            {
-                int k = Array.BinarySearch(_owned[p], n);
-                if (k < 0) continue;
-                neurons.Add(n);
-                groupIdx.Add(k);
-            }
-            if (neurons.Count == 0) continue;
-            long interval = Math.Max(1, _spec.Run.Grid.Steps(rs[r].Interval));
-            foreach (var variable in rs[r].Variables)
-                list.Add(new StateRecord(r, p, variable, neurons.ToArray(), groupIdx.ToArray(), interval, g.State(variable)));
-        }
-        return list.ToArray();
-    }
 }

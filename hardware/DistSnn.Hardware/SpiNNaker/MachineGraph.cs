@@ -11,11 +11,16 @@ public enum VertexKind
     PoissonInput,
     /// <summary>Delays a slice's spikes by up to <see cref="SpiNNakerParameters.DelayExtensionStages"/> × 16 ticks more.</summary>
     DelayExtension,
+    /// <summary>Sends into the machine the spikes of a slice of a population hosted elsewhere (sPyNNaker's spike injector).</summary>
+    Injector,
+    /// <summary>Receives the spikes bound for populations hosted elsewhere and sends them to the host (the live packet gatherer).</summary>
+    HostOutput,
 }
 
 /// <summary>
 /// One core's work: atoms [<see cref="Lo"/>, <see cref="Hi"/>) of a population (of the target population for a Poisson
-/// input; of the source slice for a delay extension), where it is placed and the routing keys its spikes carry.
+/// input; of the source slice for a delay extension; none for the live output, whose population is -1), where it is
+/// placed and the routing keys its spikes carry.
 /// </summary>
 public sealed record MachineVertex(int Id, VertexKind Kind, int Population, string Name, int Lo, int Hi)
 {
@@ -27,7 +32,10 @@ public sealed record MachineVertex(int Id, VertexKind Kind, int Population, stri
     public Chip Chip { get; set; } = null!;
     /// <summary>Its core on the chip (1 to <see cref="SpiNNakerParameters.CoresPerChip"/> − 1; core 0 is the monitor).</summary>
     public int Core { get; set; }
-    /// <summary>The first key of its spikes; atom a sends key <c>Key + a − Lo</c> (times the stage for delay extensions).</summary>
+    /// <summary>
+    /// The first key of its spikes: atom a sends key <c>Key + a − Lo</c>; a delay extension sends stage s (1 to
+    /// <see cref="SpiNNakerParameters.DelayExtensionStages"/>) of atom a as <c>Key + (s − 1) × Atoms + a − Lo</c>.
+    /// </summary>
     public uint Key { get; set; }
     /// <summary>The mask that matches all its keys (a power-of-two block).</summary>
     public uint Mask { get; set; }

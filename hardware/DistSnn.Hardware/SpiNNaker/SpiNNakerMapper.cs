@@ -74,49 +74,107 @@ public static class SpiNNakerMapper
         throw last ?? new MappingException($"no {type} machine of at most {maxBoards} boards");
     }
 
-    /// <summary>The indices of the populations a mapping places: those on the spinnaker backend, or all.</summary>
+    /// <summary>The indices of the populations a mapping places: those on a SpiNNaker backend, or all.</summary>
     public static int[] Hosted(NetworkSpec spec)
     {
-        var named = Enumerable.Range(0, spec.Populations.Count).Where(p => spec.Populations[p].BackendName == Backend).ToArray();
+        var named = Enumerable.Range(0, spec.Populations.Count).Where(p => IsSpiNNaker(spec.Populations[p].BackendName)).ToArray();
         return named.Length > 0 ? named : Enumerable.Range(0, spec.Populations.Count).ToArray();
     }
+
+    /// <summary>Whether a backend name is one of the SpiNNaker backends (<c>spinnaker</c>, <c>spinnaker:ideal</c>).</summary>
+    public static bool IsSpiNNaker(string backend) => backend == Backend || backend.StartsWith(Backend + ":", StringComparison.Ordinal);
 
     private static (List<MachineVertex> Vertices, List<MachineEdge> Edges) BuildGraph(NetworkSpec spec, int[] hosted, SpiNNakerParameters p)
     {
         var grid = spec.Run.Grid;
-        var isHosted = new bool[spec.Populations.Count];
+        int pops = spec.Populations.Count;
+        var isHosted = new bool[pops];
         foreach (int q in hosted) isHosted[q] = true;
         var vertices = new List<MachineVertex>();
-        var cuts = new int[spec.Populations.Count][];
-        var sliceOf = new List<MachineVertex>[spec.Populations.Count];
+        MachineVertex Add(VertexKind kind, int pop, string name, int lo, int hi, int input = -1)
+        {
+            var v = new MachineVertex(vertices.Count, kind, pop, name, lo, hi) { Input = input };
+            vertices.Add(v);
+            return v;
+        }
+
+        // Which projections the machine carries, and the delay range of each (a normal distribution up to five
+        // standard deviations: what the engine would draw).
+        var carried = new List<(int J, int Pre, int Post, long Lo, long Hi)>();
+        for (int j = 0; j < spec.Projections.Count; j++)
+        {
+            var proj = spec.Projections[j];
+            int pre = spec.PopulationIndex(proj.Source), post = spec.PopulationIndex(proj.Target);
+            if (!isHosted[post] && !isHosted[pre]) continue;
+            var (lo, hi) = proj.DelayStepRange(grid, normalSigmas: 5);
+            if (isHosted[post] && hi > p.MaxDelayTicks)
+                throw new MappingException($"projections[{j}].delay: delays of up to {hi} ticks exceed the {p.MaxDelayTicks} ticks SpiNNaker takes " +
+                                           $"({p.CoreDelayTicks} on the core and {p.DelayExtensionStages} delay-extension stages of {p.CoreDelayTicks})");
+            carried.Add((j, pre, post, lo, hi));
+        }
+        var needsDelays = new bool[pops];
+        foreach (var c in carried)
+            if (isHosted[c.Post] && c.Hi > p.CoreDelayTicks) needsDelays[c.Pre] = true;
+
+        // Spikes of populations elsewhere enter through injector cores on the Ethernet chip; spikes bound for them leave
+        // through one live-output core there. Both come first, so that they land on chip (0, 0).
+        var cuts = new int[pops][];
+        var sliceOf = new List<MachineVertex>[pops];
+        MachineVertex? hostOutput = null;
+        for (int pop = 0; pop < pops; pop++)
+        {
+            if (isHosted[pop] || !carried.Any(c => c.Pre == pop && isHosted[c.Post])) continue;
+            cuts[pop] = Cuts(spec.Populations[pop].Size, p.MaxSourcesPerCore);
+            sliceOf[pop] = [];
+            for (int s = 0; s + 1 < cuts[pop].Length; s++)
+                sliceOf[pop].Add(Add(VertexKind.Injector, pop, $"{spec.Populations[pop].Name}[{cuts[pop][s]}:{cuts[pop][s + 1]}] in", cuts[pop][s], cuts[pop][s + 1]));
+        }
+        if (carried.Any(c => isHosted[c.Pre] && !isHosted[c.Post]))
+            hostOutput = Add(VertexKind.HostOutput, -1, "live output", 0, 0);
+
+        // Each slice is followed by its Poisson drive (one source per neuron, one core per poisson_inputs entry) and its
+        // delay extension: placement keeps such a group on one chip, as sPyNNaker keeps one-to-one sources and delay
+        // extensions with their slice.
+        var delayExtension = new Dictionary<int, MachineVertex>();
+        var poissonOf = new Dictionary<int, List<MachineVertex>>();
         foreach (int pop in hosted)
         {
             var population = spec.Populations[pop];
             bool source = population.Model.IsSource;
             int perCore = source ? p.MaxSourcesPerCore : NeuronsPerCore(spec, pop, p);
             cuts[pop] = Cuts(population.Size, perCore);
-            sliceOf[pop] = new List<MachineVertex>();
+            sliceOf[pop] = [];
             for (int s = 0; s + 1 < cuts[pop].Length; s++)
             {
-                var v = new MachineVertex(vertices.Count, source ? VertexKind.Sources : VertexKind.Neurons, pop,
-                    $"{population.Name}[{cuts[pop][s]}:{cuts[pop][s + 1]}]", cuts[pop][s], cuts[pop][s + 1]);
-                vertices.Add(v);
+                int lo = cuts[pop][s], hi = cuts[pop][s + 1];
+                var v = Add(source ? VertexKind.Sources : VertexKind.Neurons, pop, $"{population.Name}[{lo}:{hi}]", lo, hi);
                 sliceOf[pop].Add(v);
+                for (int k = 0; k < spec.PoissonInputs.Count; k++)
+                    if (spec.PoissonInputs[k].Target == population.Name)
+                    {
+                        if (!poissonOf.TryGetValue(v.Id, out var list)) poissonOf[v.Id] = list = [];
+                        list.Add(Add(VertexKind.PoissonInput, pop, $"poisson_inputs[{k}][{lo}:{hi}]", lo, hi, k));
+                    }
+                if (needsDelays[pop]) delayExtension[v.Id] = Add(VertexKind.DelayExtension, pop, $"{v.Name} delays", lo, hi);
             }
         }
 
         var edges = new List<MachineEdge>();
-        var delayExtension = new Dictionary<int, MachineVertex>();
-        for (int j = 0; j < spec.Projections.Count; j++)
+        var linked = new HashSet<(int, int)>();
+        void Link(MachineVertex from, MachineVertex to)
         {
-            var proj = spec.Projections[j];
-            int pre = spec.PopulationIndex(proj.Source), post = spec.PopulationIndex(proj.Target);
-            if (!isHosted[post] || !isHosted[pre]) continue;
-            // A normal delay distribution is taken up to five standard deviations: what the engine would draw.
-            var (lo, hi) = proj.DelayStepRange(grid, normalSigmas: 5);
-            if (hi > p.MaxDelayTicks)
-                throw new MappingException($"projections[{j}].delay: delays of up to {hi} ticks exceed the {p.MaxDelayTicks} ticks SpiNNaker takes " +
-                                           $"({p.CoreDelayTicks} on the core and {p.DelayExtensionStages} delay-extension stages of {p.CoreDelayTicks})");
+            if (linked.Add((from.Id, to.Id))) edges.Add(new MachineEdge(from, to, 0));
+        }
+        foreach (var (j, pre, post, lo, hi) in carried)
+        {
+            if (!isHosted[post])
+            {
+                // Bound for a population elsewhere: every slice with a synapse onto it sends to the live output.
+                var outgoing = ExpectedSynapses.Between(spec, j, cuts[pre], [0, spec.Populations[post].Size]);
+                for (int a = 0; a < sliceOf[pre].Count; a++)
+                    if (outgoing[a, 0] > 0) Link(sliceOf[pre][a], hostOutput!);
+                continue;
+            }
             var synapses = ExpectedSynapses.Between(spec, j, cuts[pre], cuts[post]);
             for (int a = 0; a < sliceOf[pre].Count; a++)
                 for (int b = 0; b < sliceOf[post].Count; b++)
@@ -127,43 +185,26 @@ public static class SpiNNakerMapper
                     if (lo <= p.CoreDelayTicks) edges.Add(new MachineEdge(source, sliceOf[post][b], synapses[a, b]));
                     if (hi > p.CoreDelayTicks)
                     {
-                        if (!delayExtension.TryGetValue(source.Id, out var ext))
-                        {
-                            ext = new MachineVertex(vertices.Count, VertexKind.DelayExtension, pre, $"{source.Name} delays", source.Lo, source.Hi);
-                            vertices.Add(ext);
-                            delayExtension[source.Id] = ext;
-                            edges.Add(new MachineEdge(source, ext, 0));
-                        }
+                        var ext = delayExtension[source.Id];
+                        Link(source, ext);
                         edges.Add(new MachineEdge(ext, sliceOf[post][b], synapses[a, b]));
                     }
                 }
         }
-        // poisson_inputs: one Poisson source per target neuron, one to one.
-        for (int k = 0; k < spec.PoissonInputs.Count; k++)
-        {
-            var input = spec.PoissonInputs[k];
-            int post = spec.PopulationIndex(input.Target);
-            if (!isHosted[post]) continue;
-            var inputCuts = Cuts(spec.Populations[post].Size, p.MaxSourcesPerCore);
-            for (int s = 0; s + 1 < inputCuts.Length; s++)
-            {
-                var v = new MachineVertex(vertices.Count, VertexKind.PoissonInput, post, $"poisson_inputs[{k}][{inputCuts[s]}:{inputCuts[s + 1]}]",
-                    inputCuts[s], inputCuts[s + 1]) { Input = k };
-                vertices.Add(v);
-                foreach (var target in sliceOf[post])
-                {
-                    int overlap = Math.Min(v.Hi, target.Hi) - Math.Max(v.Lo, target.Lo);
-                    if (overlap > 0) edges.Add(new MachineEdge(v, target, overlap));
-                }
-            }
-        }
+        foreach (var (slice, inputs) in poissonOf)
+            foreach (var v in inputs)
+                edges.Add(new MachineEdge(v, vertices[slice], v.Atoms));
         foreach (var v in vertices.Where(v => v.Kind == VertexKind.Neurons))
         {
             v.SdramBytes = MatrixBytes(spec, v.Population, v.Atoms, p);
             v.DtcmBytes = p.DtcmReservedBytes + (long)v.Atoms * (p.DtcmBytesPerNeuron + p.DtcmRingBytesPerNeuron);
         }
-        return (vertices, edges);
+        return (vertices, DistinctEdges(edges));
     }
+
+    /// <summary>Edges between the same two vertices (several projections) merged, synapses summed, in first-seen order.</summary>
+    private static List<MachineEdge> DistinctEdges(List<MachineEdge> edges) =>
+        edges.GroupBy(e => (e.Source.Id, e.Target.Id)).Select(g => new MachineEdge(g.First().Source, g.First().Target, g.Sum(e => e.Synapses))).ToList();
 
     /// <summary>Neurons per core for population <paramref name="pop"/>: the most that fit DTCM and, with their synaptic matrix, a core's share of SDRAM.</summary>
     private static int NeuronsPerCore(NetworkSpec spec, int pop, SpiNNakerParameters p)
@@ -204,37 +245,55 @@ public static class SpiNNakerMapper
         return Enumerable.Range(0, slices + 1).Select(s => (int)((long)size * s / slices)).ToArray();
     }
 
-    /// <summary>Fills the application cores of the chips in the machine's order, one vertex per core, checking each chip's SDRAM.</summary>
+    /// <summary>
+    /// Fills the application cores of the chips in the machine's order, one vertex per core, checking each chip's SDRAM.
+    /// A slice, its Poisson drive and its delay extension (consecutive vertices) go on one chip: when the rest of a chip
+    /// cannot take the whole group, the group starts the next chip.
+    /// </summary>
     private static void Place(NetworkSpec spec, List<MachineVertex> vertices, SpiNNakerMachine machine, SpiNNakerParameters p)
     {
         int chip = 0, core = p.MonitorCoresPerChip;
         long sdram = 0;
-        foreach (var v in vertices)
+        for (int start = 0; start < vertices.Count;)
         {
-            if (core >= p.CoresPerChip || sdram + v.SdramBytes > p.SdramBytes)
+            int end = start + 1;
+            if (vertices[start].Kind is VertexKind.Neurons or VertexKind.Sources)
+                while (end < vertices.Count && vertices[end].Kind is VertexKind.PoissonInput or VertexKind.DelayExtension) end++;
+            // A group larger than a chip could never fit whole: it spills over as single vertices.
+            if (end - start > p.AppCoresPerChip) end = start + 1;
+            long groupSdram = 0;
+            for (int i = start; i < end; i++) groupSdram += vertices[i].SdramBytes;
+            if (core + (end - start) > p.CoresPerChip || sdram + groupSdram > p.SdramBytes)
             {
                 chip++;
                 core = p.MonitorCoresPerChip;
                 sdram = 0;
             }
-            if (chip >= machine.Chips.Count)
+            if (chip >= machine.Chips.Count) throw TooSmall(spec, vertices, vertices[start], machine, p);
+            for (int i = start; i < end; i++)
             {
-                string name = spec.Populations[v.Population].Name;
-                string who = v.Kind switch
-                {
-                    VertexKind.PoissonInput => $"the Poisson drive of population '{name}'",
-                    VertexKind.DelayExtension => $"a delay extension of population '{name}'",
-                    _ => $"population '{name}'",
-                };
-                int needed = vertices.Count;
-                throw new MappingException($"the machine is too small: {machine.Boards} {Name(machine.BoardType)} board(s) with " +
-                                           $"{machine.Chips.Count} chips and {machine.Chips.Count * p.AppCoresPerChip} application cores; the model needs " +
-                                           $"{needed} cores, and {who} ({v.Name}) found none left");
+                vertices[i].Chip = machine.Chips[chip];
+                vertices[i].Core = core++;
+                sdram += vertices[i].SdramBytes;
             }
-            v.Chip = machine.Chips[chip];
-            v.Core = core++;
-            sdram += v.SdramBytes;
+            start = end;
         }
+    }
+
+    private static MappingException TooSmall(NetworkSpec spec, List<MachineVertex> vertices, MachineVertex v, SpiNNakerMachine machine, SpiNNakerParameters p)
+    {
+        string name = v.Population >= 0 ? spec.Populations[v.Population].Name : "";
+        string who = v.Kind switch
+        {
+            VertexKind.PoissonInput => $"the Poisson drive of population '{name}'",
+            VertexKind.DelayExtension => $"a delay extension of population '{name}'",
+            VertexKind.Injector => $"the injector of population '{name}'",
+            VertexKind.HostOutput => "the live output",
+            _ => $"population '{name}'",
+        };
+        return new MappingException($"the machine is too small: {machine.Boards} {Name(machine.BoardType)} board(s) with " +
+                                    $"{machine.Chips.Count} chips and {machine.Chips.Count * p.AppCoresPerChip} application cores; the model needs " +
+                                    $"{vertices.Count} cores, and {who} ({v.Name}) found none left");
     }
 
     /// <summary>Gives each vertex an aligned block of keys of the next power of two at or above its atoms (times its stages).</summary>
@@ -243,7 +302,7 @@ public static class SpiNNakerMapper
         long next = 0;
         foreach (var v in vertices)
         {
-            long need = v.Kind == VertexKind.DelayExtension ? (long)v.Atoms * Math.Max(1, stages) : v.Atoms;
+            long need = v.Kind == VertexKind.DelayExtension ? (long)v.Atoms * Math.Max(1, stages) : Math.Max(1, v.Atoms);
             long block = 1;
             while (block < need) block <<= 1;
             next = (next + block - 1) / block * block;

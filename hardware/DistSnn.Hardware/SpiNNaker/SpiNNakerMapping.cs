@@ -126,7 +126,7 @@ public sealed record MappingReport
             CoresInMachine = m.Machine.Chips.Count * p.AppCoresPerChip,
             CoresUsed = vertices.Count,
             NeuronCores = vertices.Count(v => v.Kind == VertexKind.Neurons),
-            SourceCores = vertices.Count(v => v.Kind is VertexKind.Sources or VertexKind.PoissonInput),
+            SourceCores = vertices.Count(v => v.Kind is VertexKind.Sources or VertexKind.PoissonInput or VertexKind.Injector),
             DelayExtensionCores = vertices.Count(v => v.Kind == VertexKind.DelayExtension),
             Populations = pops,
             RouterEntriesMaxBefore = before.Max(),

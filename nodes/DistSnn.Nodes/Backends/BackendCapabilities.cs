@@ -35,6 +35,12 @@ public sealed record BackendCapabilities
     public bool StateRecording { get; init; } = true;
 
     /// <summary>
+    /// Checks of the whole model beyond the fields above (the backend's options, whether the model fits its machine):
+    /// every reason the model cannot run on the backend, given the populations it hosts. Null: none.
+    /// </summary>
+    public Func<NetworkSpec, IReadOnlyList<int>, IEnumerable<ModelError>>? CheckModel { get; init; }
+
+    /// <summary>
     /// Every reason why backend <paramref name="backend"/> with these capabilities cannot host population
     /// <paramref name="population"/> of <paramref name="spec"/>; empty when it can.
     /// </summary>

@@ -6,7 +6,11 @@ namespace DistSnn.Nodes.Backends;
 public delegate IPartitionBackend BackendFactory(NetworkSpec spec, int partition, IReadOnlyList<int[]> owned);
 
 /// <summary>A kind of partition: its name in models and checkpoints, what it can host, and how to build one.</summary>
-public sealed record BackendType(string Name, BackendCapabilities Capabilities, BackendFactory Create);
+public sealed record BackendType(string Name, BackendCapabilities Capabilities, BackendFactory Create)
+{
+    /// <summary>Turns the merged <see cref="IPartitionBackend.Report"/>s of a run into its summary (null: reports are not summarized).</summary>
+    public BackendSummarizer? Summarize { get; init; }
+}
 
 /// <summary>
 /// The backends a process can host, by name. Immutable: <see cref="With"/> returns a new registry. A population names
@@ -59,6 +63,11 @@ public sealed class BackendRegistry
                 errors.Add(new ModelError($"populations[{p}].backend", $"population '{spec.Populations[p].Name}': unknown backend '{name}' (known: {string.Join(", ", Names)})"));
             else errors.AddRange(type.Capabilities.Check(spec, p, name));
         }
+        // Whole-model checks only once every population is known to be hostable: they may need that to run at all.
+        if (errors.Count > 0) return errors;
+        foreach (var group in Enumerable.Range(0, spec.Populations.Count).GroupBy(p => spec.Populations[p].BackendName))
+            if (_types[group.Key].Capabilities.CheckModel is { } check)
+                errors.AddRange(check(spec, group.ToArray()));
         return errors;
     }
 

@@ -65,6 +65,12 @@ public interface IPartitionBackend
     /// </summary>
     ulong WeightsChecksum { get; }
 
+    /// <summary>
+    /// What the backend observed beyond the common counters (a modelled machine's provenance), for the end of a run;
+    /// null when it has nothing to add.
+    /// </summary>
+    BackendReport? Report => null;
+
     /// <summary>Writes everything needed to continue from the current epoch boundary (see <see cref="RestoreState"/>).</summary>
     void SaveState(Stream stream);
 

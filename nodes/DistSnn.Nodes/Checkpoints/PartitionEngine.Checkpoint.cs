@@ -58,7 +58,7 @@ public sealed partial class PartitionEngine
         v.Expect("total_steps", TotalSteps);
         v.Expect("neurons", NeuronCount);
         v.Expect("synapses", SynapseCount);
-        long step = CurrentStep, events = SynapticEvents, spikes = SpikesEmitted;
+        long step = CurrentStep, events = SynapticEvents, spikes = _host.SpikesEmitted;
         v.Value("step", ref step);
         v.Value("synaptic_events", ref events);
         v.Value("spikes_emitted", ref spikes);
@@ -66,7 +66,7 @@ public sealed partial class PartitionEngine
         v.Value("delivered_epochs", ref delivered);
         if (_clock.TryRestore(step, delivered) is { } unfit) throw v.Fail(unfit);
         SynapticEvents = events;
-        SpikesEmitted = spikes;
+        _host.SpikesEmitted = spikes;
         v.Value("learning", ref _learning);
         bool hasReward = RewardOverride.HasValue;
         double reward = RewardOverride ?? 0;
@@ -74,18 +74,7 @@ public sealed partial class PartitionEngine
         v.Value("reward_override", ref reward);
         RewardOverride = hasReward ? reward : null;
 
-        for (int p = 0; p < _groups.Length; p++)
-        {
-            if (_groups[p] is not { } g) continue;
-            v.Section($"population '{_spec.Populations[p].Name}' ({_spec.Populations[p].Model.Kind})");
-            v.Expect("neurons", g.Count);
-            g.VisitState(v);
-        }
-        for (int c = 0; c < _currents.Length; c++)
-        {
-            v.Section($"current schedule {c}");
-            _currents[c].VisitState(v);
-        }
+        _host.VisitGroups(v);
         for (int b = 0; b < _plastic.Length; b++)
         {
             v.Section($"plastic projections[{_plastic[b].Projection}]");
@@ -100,17 +89,7 @@ public sealed partial class PartitionEngine
             v.Section($"post-spike log of '{_spec.Populations[p].Name}'");
             log.VisitState(v);
         }
-        for (int p = 0; p < _spikeRecords.Length; p++)
-        {
-            if (_spikeRecords[p] is not { } rec) continue;
-            v.Section($"spike recording of '{_spec.Populations[p].Name}'");
-            rec.VisitState(v);
-        }
-        foreach (var r in _stateRecords)
-        {
-            v.Section($"state recording {r.Recorder} of '{_spec.Populations[r.Population].Name}'.{r.Variable}");
-            r.VisitState(v);
-        }
+        _host.VisitRecords(v);
         v.Section("end");
         v.Expect("end", 0x454E44);
     }

@@ -66,6 +66,14 @@ public abstract class NeuronGroup
     public abstract int Update(long step);
 
     /// <summary>
+    /// Called once after the initial values of the model's state variables have been written into the arrays of
+    /// <see cref="State"/>; groups that keep their state in another form convert it here.
+    /// </summary>
+    public virtual void Initialised()
+    {
+    }
+
+    /// <summary>
     /// Holds adaptive thresholds where they are (no decay, no increments) while frozen, as when a trained network is
     /// evaluated; groups without adaptation ignore it.
     /// </summary>
