@@ -52,9 +52,17 @@ public static class CliApp
         var noPlots = new Option<bool>("--no-plots") { Description = "Skip the plots and report.html (see 'distsnn plot')" };
         var telemetry = TelemetryFlag.Create("none");
         var transport = TransportOption();
+        var backend = new Option<string?>("--backend")
+        {
+            Description = "Host every population on this backend (cpu, spinnaker, spinnaker:ideal), overriding the model's backend: and placement:",
+        };
+        var timeScale = new Option<double?>("--time-scale-factor")
+        {
+            Description = "How much slower than real time the modelled SpiNNaker machine runs (the model's backends.spinnaker.time_scale_factor)",
+        };
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry, transport,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry, transport, backend, timeScale,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -72,7 +80,11 @@ public static class CliApp
                 parse.GetValue(ckptDir),
                 !parse.GetValue(noPlots),
                 parse.GetValue(telemetry),
-                Transport(parse.GetValue(transport)));
+                Transport(parse.GetValue(transport)))
+            {
+                Backend = parse.GetValue(backend),
+                TimeScaleFactor = parse.GetValue(timeScale),
+            };
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });
         return cmd;

@@ -72,6 +72,7 @@ public static class ResumeCommand
             Checkpoints = every > 0 ? new CheckpointRequest(root, every) : null,
             OnCheckpoint = json ? null : Announce,
             Transport = transport,
+            Backends = Backends.Registry,
         };
         return await RunCommandHandler.RunAndReport(spec, options, json, outDir, cancel, plots);
     }

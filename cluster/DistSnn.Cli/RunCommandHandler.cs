@@ -14,7 +14,13 @@ namespace DistSnn.Cli;
 /// <summary>Everything <c>distsnn run</c> was asked to do.</summary>
 public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? Duration, ulong? Seed, DirectoryInfo? Out,
     bool Csv, PartitionStrategy Strategy, bool Json, double Scale = 1.0, string? CheckpointEvery = null, DirectoryInfo? CheckpointDir = null,
-    bool Plots = true, string? Telemetry = null, RunTransport Transport = RunTransport.InProcess);
+    bool Plots = true, string? Telemetry = null, RunTransport Transport = RunTransport.InProcess)
+{
+    /// <summary>The backend every population is put on (null: as the model says).</summary>
+    public string? Backend { get; init; }
+    /// <summary>The modelled SpiNNaker machine's time-scale factor (null: as the model says).</summary>
+    public double? TimeScaleFactor { get; init; }
+}
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
 public static class RunCommandHandler
@@ -74,8 +80,26 @@ public static class RunCommandHandler
             foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
             return ExitCodes.BadInput;
         }
+        if (s.Backend is { } all)
+        {
+            if (!Backends.Registry.Contains(all))
+            {
+                Console.Error.WriteLine($"error: --backend: unknown backend '{all}' (known: {string.Join(", ", Backends.Registry.Names)})");
+                return ExitCodes.BadInput;
+            }
+            spec = spec with { Populations = spec.Populations.Select(p => p with { Backend = all }).ToArray() };
+        }
+        if (s.TimeScaleFactor is { } factor)
+        {
+            if (!(factor > 0) || double.IsInfinity(factor))
+            {
+                Console.Error.WriteLine($"error: --time-scale-factor: must be a finite number > 0, got {factor}");
+                return ExitCodes.BadInput;
+            }
+            spec = Backends.WithOption(spec, "spinnaker", "time_scale_factor", factor.ToString("R", CultureInfo.InvariantCulture));
+        }
         // A population on a backend this program lacks, or with something its backend cannot do, is bad input.
-        var unsupported = BackendRegistry.Default.Check(spec);
+        var unsupported = Backends.Registry.Check(spec);
         foreach (var err in unsupported) Console.Error.WriteLine($"error: {s.Model.FullName}: {err}");
         if (unsupported.Count > 0) return ExitCodes.BadInput;
 
@@ -83,7 +107,7 @@ public static class RunCommandHandler
         var options = new RunOptions
         {
             Partitions = s.Partitions, Strategy = s.Strategy, OutDir = outDir, Csv = s.Csv, WallStartUtc = wallStart,
-            BeforeSubmit = telemetry.ReadyAsync, Transport = s.Transport,
+            BeforeSubmit = telemetry.ReadyAsync, Transport = s.Transport, Backends = Backends.Registry,
         };
         if (s.CheckpointEvery is not null)
         {
@@ -200,6 +224,15 @@ public static class RunCommandHandler
             pops.AddRow(Markup.Escape(p.Name), p.Size.ToString(ci), p.Spikes.ToString(ci), p.RateHz.ToString("F2", ci),
                 double.IsNaN(p.CvIsi) ? "-" : p.CvIsi.ToString("F3", ci));
         AnsiConsole.Write(pops);
+        foreach (var (name, backend) in s.Backends ?? new Dictionary<string, BackendTotals>())
+        {
+            var b = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(name)}[/]");
+            b.AddColumn("total");
+            b.AddColumn(new TableColumn("value").RightAligned());
+            foreach (var (k, v) in backend.Totals) b.AddRow(Markup.Escape(k), Markup.Escape(v.ToString("G6", ci)));
+            AnsiConsole.Write(b);
+            foreach (var note in backend.Notes) AnsiConsole.MarkupLine($"{Markup.Escape(name)}: {Markup.Escape(note)}");
+        }
         AnsiConsole.MarkupLine($"results: [link]{Markup.Escape(outDir)}[/]");
     }
 }

@@ -43,8 +43,23 @@ public sealed record RunSummary
     /// </summary>
     [JsonPropertyName("weights_checksum")] public string? WeightsChecksum { get; init; }
 
+    /// <summary>
+    /// Per backend whose partitions reported more than the common counters (a modelled machine): its totals (provenance,
+    /// energy) and notes, by backend name. Null when none did.
+    /// </summary>
+    [JsonPropertyName("backends")] public IReadOnlyDictionary<string, BackendTotals>? Backends { get; init; }
+
     /// <summary>Written as a JSON object keyed by population name, in list order.</summary>
     [JsonPropertyName("populations")]
     [JsonConverter(typeof(PopulationMapConverter))]
     public required IReadOnlyList<PopulationStatistics> Populations { get; init; }
+}
+
+/// <summary>A backend's part of <c>summary.json</c>: named totals and notes (see <see cref="Nodes.Backends.BackendSummary"/>).</summary>
+public sealed record BackendTotals
+{
+    /// <summary>Named totals.</summary>
+    [JsonPropertyName("totals")] public required IReadOnlyDictionary<string, double> Totals { get; init; }
+    /// <summary>What the totals mean for the run, in words.</summary>
+    [JsonPropertyName("notes")] public required IReadOnlyList<string> Notes { get; init; }
 }

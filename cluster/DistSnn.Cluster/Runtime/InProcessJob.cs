@@ -220,6 +220,7 @@ internal sealed class InProcessJob : IRunObserver
         {
             PlasticSynapses = c.PlasticSynapses,
             WeightsChecksum = backend.WeightsChecksum,
+            Report = backend.Report,
         };
     }
 

@@ -202,8 +202,27 @@ public static class LocalRunner
                 : null,
             Populations = stats,
         };
+        summary = summary with { Backends = SummarizeBackends(spec, job, options) };
         if (options.OutDir is { } outDir) SummaryWriter.Write(Path.Combine(outDir, "summary.json"), summary);
         return new RunReport(summary, spikes, state, job);
+    }
+
+    /// <summary>
+    /// Merges each backend's partition reports and has the backend summarize them (it may write files of its own to the
+    /// results folder); null when no partition reported anything.
+    /// </summary>
+    private static SortedDictionary<string, BackendTotals>? SummarizeBackends(NetworkSpec spec, JobResult job, RunOptions options)
+    {
+        var registry = options.Backends ?? BackendRegistry.Default;
+        var result = new SortedDictionary<string, BackendTotals>(StringComparer.Ordinal);
+        foreach (var group in job.Partitions.Where(r => r.Report is not null).GroupBy(r => r.Report!.Backend))
+        {
+            var merged = BackendReport.Merge(group.Key, group.Select(r => r.Report!));
+            if (!registry.Contains(group.Key) || registry[group.Key].Summarize is not { } summarize) continue;
+            var s = summarize(spec, merged, options.OutDir);
+            result[group.Key] = new BackendTotals { Totals = s.Totals, Notes = s.Notes };
+        }
+        return result.Count == 0 ? null : result;
     }
 
     private static List<StateTrace> MergeState(NetworkSpec spec, JobResult job)

@@ -77,6 +77,9 @@ public sealed record PartitionResult(int Partition, long Neurons, long Synapses,
 
     /// <summary>The partition's share of the order-independent weight checksum (summed mod 2^64 over partitions).</summary>
     public ulong WeightsChecksum { get; init; }
+
+    /// <summary>What the partition's backend observed beyond the counters (a modelled machine's provenance), or null.</summary>
+    public Nodes.Backends.BackendReport? Report { get; init; }
 }
 
 /// <summary>Internal: a partition whose next epoch is already complete resumes through its mailbox.</summary>

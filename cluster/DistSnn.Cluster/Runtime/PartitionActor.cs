@@ -281,6 +281,7 @@ public sealed partial class PartitionActor : ReceiveActor
         {
             PlasticSynapses = c.PlasticSynapses,
             WeightsChecksum = backend.WeightsChecksum,
+            Report = backend.Report,
         };
         _coordinator.Tell(new PartitionProgress(_job, _partition, backend.Clock.CurrentStep));
         var finished = new PartitionFinished(_job, _partition, result);

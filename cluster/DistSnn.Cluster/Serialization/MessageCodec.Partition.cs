@@ -1,3 +1,4 @@
+using DistSnn.Nodes.Backends;
 using Akka.Actor;
 using DistSnn.Cluster.Runtime;
 using MessagePack;
@@ -192,10 +193,10 @@ internal static partial class MessageCodec
 
     // [Partition, Neurons, Synapses, SynapseBytes, SynapticEvents, Spikes, BuildSeconds, SimulateSeconds,
     //  WaitSeconds, [RecordedSpikes...], [RecordedState...], LatePackets, DuplicatePackets, PlasticSynapses,
-    //  WeightsChecksum]
+    //  WeightsChecksum, Report or nil]
     private static void WritePartitionResult(ref MessagePackWriter w, PartitionResult m, string name)
     {
-        Record(ref w, 15);
+        Record(ref w, 16);
         PutIndex(ref w, m.Partition, name, "Result.Partition");
         PutCount(ref w, m.Neurons, name, "Result.Neurons");
         PutCount(ref w, m.Synapses, name, "Result.Synapses");
@@ -217,11 +218,67 @@ internal static partial class MessageCodec
         PutCount(ref w, m.DuplicatePackets, name, "Result.DuplicatePackets");
         PutCount(ref w, m.PlasticSynapses, name, "Result.PlasticSynapses");
         w.Write(m.WeightsChecksum);
+        if (m.Report is { } report) WriteBackendReport(ref w, report, name);
+        else w.WriteNil();
+    }
+
+    // [Backend, [[Name, [Column...], [[Key, [Value...]]...]]...]]
+    private static void WriteBackendReport(ref MessagePackWriter w, BackendReport m, string name)
+    {
+        Record(ref w, 2);
+        w.Write(m.Backend ?? throw new WireFormatException(name, "Result.Report.Backend", "is null"));
+        var tables = m.Tables ?? throw new WireFormatException(name, "Result.Report.Tables", "is null");
+        if (tables.Count > WireLimits.MaxEntries) throw new WireFormatException(name, "Result.Report.Tables", $"more than {WireLimits.MaxEntries} tables");
+        w.WriteArrayHeader(tables.Count);
+        foreach (var t in tables)
+        {
+            Record(ref w, 3);
+            w.Write(t.Name);
+            w.WriteArrayHeader(t.Columns.Count);
+            foreach (var c in t.Columns) w.Write(c);
+            if (t.Rows.Count > WireLimits.MaxEntries) throw new WireFormatException(name, "Result.Report.Rows", $"more than {WireLimits.MaxEntries} rows in table '{t.Name}'");
+            w.WriteArrayHeader(t.Rows.Count);
+            foreach (var row in t.Rows)
+            {
+                if (row.Values.Length != t.Columns.Count)
+                    throw new WireFormatException(name, "Result.Report.Rows", $"a row of table '{t.Name}' has {row.Values.Length} values for {t.Columns.Count} columns");
+                Record(ref w, 2);
+                w.Write(row.Key);
+                w.WriteArrayHeader(row.Values.Length);
+                foreach (var v in row.Values) w.Write(v);
+            }
+        }
+    }
+
+    private static BackendReport ReadBackendReport(ref FrameReader r)
+    {
+        r.Record("Result.Report", 2);
+        string backend = r.String("Result.Report.Backend", WireLimits.MaxIdBytes);
+        var tables = new ReportTable[r.Array("Result.Report.Tables", WireLimits.MaxEntries)];
+        for (int i = 0; i < tables.Length; i++)
+        {
+            r.Record("Result.Report.Table", 3);
+            string table = r.String("Result.Report.Table.Name", WireLimits.MaxIdBytes);
+            var columns = new string[r.Array("Result.Report.Table.Columns", WireLimits.MaxEntries)];
+            for (int c = 0; c < columns.Length; c++) columns[c] = r.String("Result.Report.Table.Columns", WireLimits.MaxIdBytes);
+            var rows = new ReportRow[r.Array("Result.Report.Table.Rows", WireLimits.MaxEntries)];
+            for (int k = 0; k < rows.Length; k++)
+            {
+                r.Record("Result.Report.Row", 2);
+                string key = r.String("Result.Report.Row.Key", WireLimits.MaxIdBytes);
+                var values = new double[r.Array("Result.Report.Row.Values", columns.Length)];
+                if (values.Length != columns.Length) throw new WireFormatException("PartitionResult", "Result.Report.Row.Values", $"{values.Length} values for {columns.Length} columns");
+                for (int v = 0; v < values.Length; v++) values[v] = r.Double("Result.Report.Row.Values");
+                rows[k] = new ReportRow(key, values);
+            }
+            tables[i] = new ReportTable(table, columns, rows);
+        }
+        return new BackendReport(backend, tables);
     }
 
     private static PartitionResult ReadPartitionResult(ref FrameReader r)
     {
-        r.Record("Result", 15);
+        r.Record("Result", 16);
         int partition = ReadIndex(ref r, "Result.Partition");
         long neurons = r.Long("Result.Neurons"), synapses = r.Long("Result.Synapses"), synapseBytes = r.Long("Result.SynapseBytes");
         long events = r.Long("Result.SynapticEvents"), spikeCount = r.Long("Result.Spikes");
@@ -234,8 +291,9 @@ internal static partial class MessageCodec
         long plastic = r.Long("Result.PlasticSynapses");
         r.Field = "Result.WeightsChecksum";
         ulong checksum = r.ULongHere();
+        var report = r.Nil("Result.Report") ? null : ReadBackendReport(ref r);
         return new PartitionResult(partition, neurons, synapses, synapseBytes, events, spikeCount, build, simulate, wait, spikes, state,
-            late, duplicates) { PlasticSynapses = plastic, WeightsChecksum = checksum };
+            late, duplicates) { PlasticSynapses = plastic, WeightsChecksum = checksum, Report = report };
     }
 
     // [Population, count, runs]: the spike encoding with population-local ids.
