@@ -60,9 +60,10 @@ public static class CliApp
         {
             Description = "How much slower than real time the modelled SpiNNaker machine runs (the model's backends.spinnaker.time_scale_factor)",
         };
+        var spinnaker = Backends.SpiNNakerOption();
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry, transport, backend, timeScale,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry, transport, backend, timeScale, spinnaker,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -84,6 +85,7 @@ public static class CliApp
             {
                 Backend = parse.GetValue(backend),
                 TimeScaleFactor = parse.GetValue(timeScale),
+                SpiNNaker = parse.GetValue(spinnaker),
             };
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });

@@ -27,7 +27,8 @@ public static class HardwareCommand
         var boardType = new Option<string>("--board-type") { Description = "spin5 (48 chips per board) or spin3 (4 chips)", DefaultValueFactory = _ => "spin5" };
         boardType.AcceptOnlyFromAmong("spin5", "spin3");
         var maxBoards = new Option<int>("--max-boards") { Description = "The largest machine tried when --boards is not given", DefaultValueFactory = _ => 1200 };
-        var rate = new Option<double>("--rate") { Description = "Firing rate (Hz) the expected link loads assume", DefaultValueFactory = _ => 10.0 };
+        var rate = new Option<double>("--rate") { Description = "Firing rate (Hz) the expected link loads and core cycles assume", DefaultValueFactory = _ => 10.0 };
+        var spinnaker = Backends.SpiNNakerOption();
         var scale = new Option<double>("--scale") { Description = "Resize the network by this factor, keeping each neuron's expected number of inputs", DefaultValueFactory = _ => 1.0 };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of tables" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Where mapping.json is written (default: results/<model name>-spinnaker-map)" };
@@ -37,12 +38,14 @@ public static class HardwareCommand
         {
             model, target, boards, boardType, maxBoards, rate, scale, json, outDir,
         };
+        cmd.Options.Add(spinnaker);
         cmd.SetAction(parse => Execute(parse.GetValue(model)!, parse.GetValue(boards), parse.GetValue(boardType) == "spin3" ? BoardType.Spin3 : BoardType.Spin5,
-            parse.GetValue(maxBoards), parse.GetValue(rate), parse.GetValue(scale), parse.GetValue(json), parse.GetValue(outDir)));
+            parse.GetValue(maxBoards), parse.GetValue(rate), parse.GetValue(scale), parse.GetValue(json), parse.GetValue(outDir), parse.GetValue(spinnaker)));
         return cmd;
     }
 
-    private static int Execute(FileInfo model, int? boards, BoardType type, int maxBoards, double rate, double scale, bool json, DirectoryInfo? outOption)
+    private static int Execute(FileInfo model, int? boards, BoardType type, int maxBoards, double rate, double scale, bool json, DirectoryInfo? outOption,
+        string[]? options = null)
     {
         if (!(rate >= 0) || double.IsInfinity(rate)) return Refuse($"--rate: must be a finite rate >= 0 Hz, got {rate}");
         if (boards is < 1) return Refuse($"--boards: must be at least 1, got {boards}");
@@ -56,6 +59,8 @@ public static class HardwareCommand
                 if (!(scale > 0) || double.IsInfinity(scale)) return Refuse($"--scale: must be a finite number > 0, got {scale}");
                 spec = NetworkScaling.Scale(spec, scale);
             }
+            if (Backends.WithSpiNNakerOptions(spec, options) is not { } withOptions) return ExitCodes.BadInput;
+            spec = withOptions;
         }
         catch (ModelException e)
         {
@@ -65,7 +70,10 @@ public static class HardwareCommand
         SpiNNakerMapping mapping;
         try
         {
-            var parameters = new SpiNNakerParameters();
+            // The machine's figures as the model's backends.spinnaker section gives them; the board options here win.
+            var (settings, errors) = Hardware.SpiNNaker.Execution.SpiNNakerSettings.Read(spec);
+            if (settings is null) return Refuse($"{model.FullName}: {string.Join("; ", errors)}");
+            var parameters = settings.Parameters;
             mapping = boards is { } n
                 ? SpiNNakerMapper.Map(spec, SpiNNakerMachine.Create(type, n), parameters, rate)
                 : SpiNNakerMapper.MapSmallest(spec, type, parameters, maxBoards, rate);
@@ -102,6 +110,7 @@ public static class HardwareCommand
         Row("cores used", $"{r.CoresUsed} ({r.NeuronCores} neuron, {r.SourceCores} source, {r.DelayExtensionCores} delay extension)");
         Row("router entries per chip", string.Create(ci, $"max {r.RouterEntriesMax}, mean {r.RouterEntriesMean:F1} (before compression max {r.RouterEntriesMaxBefore}, mean {r.RouterEntriesMeanBefore:F1}; limit {r.RouterEntriesLimit})"));
         Row("packets per link per tick", string.Create(ci, $"max {r.PacketsPerLinkPerTickMax:F2}, mean {r.PacketsPerLinkPerTickMean:F2} over {r.LinksUsed} links (at {r.AssumedRateHz:G} Hz, ticks of {r.TickMs:G} ms)"));
+        Row("busiest core", string.Create(ci, $"{r.CoreCyclesPerTickMax:N0} cycles per tick at {r.AssumedRateHz:G} Hz: time-scale factor {r.TimeScaleFactorNeeded:0.##} needed ({r.NeuronsPerCoreMean:F0} neurons per core on average)"));
         Row("SDRAM per chip", string.Create(ci, $"max {r.SdramMaxBytesPerChip / 1048576.0:F1} MiB of {r.SdramBytesPerChip / 1048576.0:F1} MiB"));
         Row("DTCM per core", string.Create(ci, $"max {r.DtcmMaxBytesPerCore / 1024.0:F1} KiB of {r.DtcmBytesPerCore / 1024.0:F0} KiB"));
         AnsiConsole.Write(t);

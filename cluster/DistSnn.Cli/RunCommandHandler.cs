@@ -20,6 +20,8 @@ public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? 
     public string? Backend { get; init; }
     /// <summary>The modelled SpiNNaker machine's time-scale factor (null: as the model says).</summary>
     public double? TimeScaleFactor { get; init; }
+    /// <summary>Figures of the modelled SpiNNaker machine, as KEY=VALUE.</summary>
+    public IReadOnlyList<string>? SpiNNaker { get; init; }
 }
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
@@ -89,6 +91,8 @@ public static class RunCommandHandler
             }
             spec = spec with { Populations = spec.Populations.Select(p => p with { Backend = all }).ToArray() };
         }
+        if (Backends.WithSpiNNakerOptions(spec, s.SpiNNaker) is not { } withOptions) return ExitCodes.BadInput;
+        spec = withOptions;
         if (s.TimeScaleFactor is { } factor)
         {
             if (!(factor > 0) || double.IsInfinity(factor))

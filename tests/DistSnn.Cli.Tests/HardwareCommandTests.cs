@@ -29,7 +29,7 @@ public class HardwareCommandTests : IDisposable
             Assert.Equal("SpiNN-5", r.GetProperty("board_type").GetString());
             Assert.Equal(1, r.GetProperty("boards").GetInt32());
             Assert.Equal(50, r.GetProperty("neuron_cores").GetInt32());
-            Assert.Equal(25, r.GetProperty("source_cores").GetInt32());
+            Assert.Equal(50, r.GetProperty("source_cores").GetInt32());
             Assert.InRange(r.GetProperty("router_entries_max").GetInt32(), 1, 1023);
             Assert.True(r.GetProperty("router_entries_max").GetInt32() <= r.GetProperty("router_entries_max_before").GetInt32());
         }
@@ -44,7 +44,7 @@ public class HardwareCommandTests : IDisposable
         string outDir = Path.Combine(_dir, "small");
         var (code, _, stderr) = CliProcess.Run("hw", "map", "examples/brunel.yaml", "--board-type", "spin3", "--out", outDir);
         Assert.Equal(2, code);
-        Assert.Contains("brunel.yaml: the machine is too small: 1 SpiNN-3 board(s) with 4 chips and 68 application cores; the model needs 75 cores", stderr);
+        Assert.Contains("brunel.yaml: the machine is too small: 1 SpiNN-3 board(s) with 4 chips and 68 application cores; the model needs 100 cores", stderr);
         Assert.False(Directory.Exists(outDir), "nothing is written for a refused mapping");
         Assert.Equal(2, CliProcess.Run("hw", "map", "examples/brunel.yaml", "--target", "loihi").ExitCode);
         var rate = CliProcess.Run("hw", "map", "examples/brunel.yaml", "--rate", "-1");

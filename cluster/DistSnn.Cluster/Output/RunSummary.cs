@@ -47,7 +47,9 @@ public sealed record RunSummary
     /// Per backend whose partitions reported more than the common counters (a modelled machine): its totals (provenance,
     /// energy) and notes, by backend name. Null when none did.
     /// </summary>
-    [JsonPropertyName("backends")] public IReadOnlyDictionary<string, BackendTotals>? Backends { get; init; }
+    [JsonPropertyName("backends")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, BackendTotals>? Backends { get; init; }
 
     /// <summary>Written as a JSON object keyed by population name, in list order.</summary>
     [JsonPropertyName("populations")]

@@ -296,21 +296,36 @@ public static class SpiNNakerMapper
                                     $"{vertices.Count} cores, and {who} ({v.Name}) found none left");
     }
 
-    /// <summary>Gives each vertex an aligned block of keys of the next power of two at or above its atoms (times its stages).</summary>
+    /// <summary>
+    /// Gives each vertex an aligned block of keys, as sPyNNaker does per application vertex: the slices of one
+    /// population (and likewise its delay extensions, its Poisson drive, its injectors) get blocks of one power-of-two
+    /// size, consecutive in an aligned region of their own, so that slices whose packets take the same route on a chip
+    /// (neighbours placed together) can share a router entry after compression.
+    /// </summary>
     private static void AllocateKeys(List<MachineVertex> vertices, int stages)
     {
-        long next = 0;
-        foreach (var v in vertices)
+        long Need(MachineVertex v) => v.Kind == VertexKind.DelayExtension ? (long)v.Atoms * Math.Max(1, stages) : Math.Max(1, v.Atoms);
+        static long Pow2(long n)
         {
-            long need = v.Kind == VertexKind.DelayExtension ? (long)v.Atoms * Math.Max(1, stages) : Math.Max(1, v.Atoms);
-            long block = 1;
-            while (block < need) block <<= 1;
-            next = (next + block - 1) / block * block;
-            if (next + block > 1L << 32) throw new MappingException($"the model needs more than 2^32 routing keys ({v.Name} would start at {next})");
-            v.Key = (uint)next;
-            v.Mask = (uint)~(block - 1);
-            v.KeySpace = block;
-            next += block;
+            long b = 1;
+            while (b < n) b <<= 1;
+            return b;
+        }
+        long next = 0;
+        foreach (var group in vertices.GroupBy(v => (v.Kind, v.Population, v.Input)))
+        {
+            var members = group.OrderBy(v => v.Lo).ToList();
+            long block = Pow2(members.Max(Need));
+            long region = Pow2(block * members.Count);
+            next = (next + region - 1) / region * region;
+            if (next + region > 1L << 32) throw new MappingException($"the model needs more than 2^32 routing keys ({members[0].Name} would start at {next})");
+            for (int i = 0; i < members.Count; i++)
+            {
+                members[i].Key = (uint)(next + i * block);
+                members[i].Mask = (uint)~(block - 1);
+                members[i].KeySpace = block;
+            }
+            next += region;
         }
     }
 

@@ -93,6 +93,18 @@ public sealed record MappingReport
     public required long DtcmBytesPerCore { get; init; }
     /// <summary>The machine tick: the model's dt (ms).</summary>
     public required double TickMs { get; init; }
+    /// <summary>
+    /// Expected cycles per tick of the busiest neuron core at the assumed rate: its neuron updates, and per packet
+    /// expected from each source (spikes, delay-extension stages, Poisson drives) the packet and its row's words.
+    /// </summary>
+    public required double CoreCyclesPerTickMax { get; init; }
+    /// <summary>
+    /// The time-scale factor that load needs: the busiest core's cycles over the cycles of a real-time tick
+    /// (clock × dt). 1 or less: the model runs in real time.
+    /// </summary>
+    public required double TimeScaleFactorNeeded { get; init; }
+    /// <summary>Neurons per neuron core, on average.</summary>
+    public required double NeuronsPerCoreMean { get; init; }
 
     internal static MappingReport Of(SpiNNakerMapping m, double rateHz)
     {
@@ -109,6 +121,7 @@ public sealed record MappingReport
             double packets = v.Atoms * rateHz * tickSeconds;
             foreach (var l in links) load[l] = load.GetValueOrDefault(l) + packets;
         }
+        double cycles = BusiestCore(m, rateHz, tickSeconds);
         var pops = vertices.Where(v => v.Kind is VertexKind.Neurons or VertexKind.Sources).GroupBy(v => v.Population)
             .Select(g => new PopulationSlices(m.Spec.Populations[g.Key].Name, m.Spec.Populations[g.Key].Size, g.Count(), g.Max(v => v.Atoms),
                 g.First().Kind == VertexKind.Neurons ? "neurons" : "sources"))
@@ -143,6 +156,37 @@ public sealed record MappingReport
             DtcmMaxBytesPerCore = vertices.Select(v => v.DtcmBytes).DefaultIfEmpty(0).Max(),
             DtcmBytesPerCore = p.DtcmBytes,
             TickMs = m.Spec.Run.Dt,
+            CoreCyclesPerTickMax = cycles,
+            TimeScaleFactorNeeded = cycles / (p.ClockHz * tickSeconds),
+            NeuronsPerCoreMean = vertices.Where(v => v.Kind == VertexKind.Neurons).Select(v => (double)v.Atoms).DefaultIfEmpty(0).Average(),
         };
+    }
+
+    /// <summary>
+    /// The expected cycles per tick of the busiest neuron core (see <see cref="CoreCyclesPerTickMax"/>): a source vertex
+    /// sends atoms × rate × h packets per tick (Poisson drives: atoms × sources × rate × h; delay extensions once per
+    /// stage a packet uses); each costs a packet plus its share of the edge's synapses as words.
+    /// </summary>
+    private static double BusiestCore(SpiNNakerMapping m, double rateHz, double h)
+    {
+        var p = m.Parameters;
+        var cycles = new Dictionary<int, double>();
+        foreach (var v in m.Vertices.Where(v => v.Kind == VertexKind.Neurons)) cycles[v.Id] = p.CyclesPerTick + p.CyclesPerNeuron * v.Atoms;
+        foreach (var e in m.Edges)
+        {
+            if (!cycles.ContainsKey(e.Target.Id)) continue;
+            var s = e.Source;
+            double rate = s.Kind switch
+            {
+                VertexKind.PoissonInput => m.Spec.PoissonInputs[s.Input].Sources * m.Spec.PoissonInputs[s.Input].Rate,
+                VertexKind.Sources when m.Spec.Populations[s.Population].Model is PoissonGenerator g => g.Rate,
+                _ => rateHz,
+            };
+            double packets = s.Atoms * rate * h;
+            if (packets <= 0) continue;
+            double words = s.Kind == VertexKind.PoissonInput ? 1 : e.Synapses / s.Atoms;
+            cycles[e.Target.Id] += packets * (p.CyclesPerPacket + p.CyclesPerSynapse * words);
+        }
+        return cycles.Values.DefaultIfEmpty(0).Max();
     }
 }

@@ -57,7 +57,7 @@ public sealed record SpiNNakerParameters
     /// <summary>Cycles per neuron update (s16.15 LIF and its synaptic input; calibrated, not measured).</summary>
     public double CyclesPerNeuron { get; init; } = 250;
     /// <summary>Cycles per packet received: the interrupt, the master-population-table search and the row DMA (calibrated, not measured).</summary>
-    public double CyclesPerPacket { get; init; } = 1_000;
+    public double CyclesPerPacket { get; init; } = 2_000;
     /// <summary>Cycles per synaptic word processed into the ring buffers (calibrated, not measured).</summary>
     public double CyclesPerSynapse { get; init; } = 40;
     /// <summary>Packets a core's input buffer holds before it drops what arrives (sPyNNaker's spike input buffer).</summary>

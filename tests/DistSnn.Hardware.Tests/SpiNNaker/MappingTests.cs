@@ -102,11 +102,14 @@ public class MappingTests
         var r = m.Report;
         Assert.Equal(1, r.Boards);
         // 10,000 + 2,500 neurons at most 256 per core: 40 + 10 cores (the synaptic matrices fit SDRAM); the Poisson drive
-        // of each: 20 + 5 source cores.
+        // of each slice on a core of its own next to it: 40 + 10 source cores.
         Assert.Equal(50, r.NeuronCores);
-        Assert.Equal(25, r.SourceCores);
+        Assert.Equal(50, r.SourceCores);
         Assert.Equal(0, r.DelayExtensionCores); // 1.5 ms = 15 ticks of 0.1 ms, within the core's 16
-        Assert.Equal(75, r.CoresUsed);
+        Assert.Equal(100, r.CoresUsed);
+        // Each Poisson drive shares its slice's chip: its packets never leave it.
+        foreach (var v in m.Vertices.Where(v => v.Kind == VertexKind.PoissonInput))
+            Assert.Equal(v.Chip, m.Edges.Single(e => e.Source == v).Target.Chip);
         Assert.True(r.RouterEntriesMax <= r.RouterEntriesMaxBefore);
     }
 
@@ -133,7 +136,7 @@ public class MappingTests
     public void A_machine_too_small_is_refused_naming_the_population_that_found_no_core()
     {
         var e = Assert.Throws<MappingException>(() => SpiNNakerMapper.Map(Example("brunel"), SpiNNakerMachine.Create(BoardType.Spin3, 1), Defaults));
-        Assert.Equal("the machine is too small: 1 SpiNN-3 board(s) with 4 chips and 68 application cores; the model needs 75 cores, " +
-                     "and the Poisson drive of population 'exc' (poisson_inputs[0][9000:9500]) found none left", e.Message);
+        Assert.Equal("the machine is too small: 1 SpiNN-3 board(s) with 4 chips and 68 application cores; the model needs 100 cores, " +
+                     "and population 'exc' (exc[8000:8250]) found none left", e.Message);
     }
 }
