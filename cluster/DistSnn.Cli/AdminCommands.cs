@@ -289,9 +289,10 @@ public static class AdminCommands
                 return ExitCodes.Ok;
             }
             var t = new Table().Border(TableBorder.Rounded);
-            t.AddColumns("partition", "node", "neurons", "synapses");
+            t.AddColumns("partition", "node", "backend", "neurons", "synapses");
             foreach (var p in parts.EnumerateArray())
                 t.AddRow(p.GetProperty("partition").GetInt32().ToString(CultureInfo.InvariantCulture), Markup.Escape(p.GetProperty("node").GetString()!),
+                    Markup.Escape(p.GetProperty("backend").GetString()!),
                     p.GetProperty("neurons").GetInt64().ToString("N0", CultureInfo.InvariantCulture),
                     p.GetProperty("synapses").GetInt64().ToString("N0", CultureInfo.InvariantCulture));
             AnsiConsole.Write(t);

@@ -85,7 +85,7 @@ public static class NodeCommand
                 metrics = NodeTelemetry(builder.Configuration, parse.GetValue(telemetry));
                 admin = admin.Resolve();
                 builder.WebHost.UseUrls(admin.Url);
-                builder.Services.AddDistSnnNode(node);
+                builder.Services.AddDistSnnNode(node, backends: Backends.Registry);
                 builder.Services.AddDistSnnTelemetry(metrics, $"{node.PublicHostname ?? node.Hostname}:{node.Port}");
                 app = builder.Build();
             }

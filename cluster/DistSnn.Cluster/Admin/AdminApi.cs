@@ -1,3 +1,4 @@
+using DistSnn.Nodes.Backends;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
@@ -219,15 +220,15 @@ public static class AdminApi
         app.MapGet("/jobs/{id}/partitions", async (ActorRegistry registry, string id) =>
         {
             var p = await Coordinator(registry).Ask<JobPartitions>(new GetJobPartitions(id), AskTimeout);
-            return Results.Ok(p.Partitions.Select(x => new PartitionDto(x.Partition, NodeOf(x.Path), x.Path, x.Neurons, x.Synapses)).ToArray());
+            return Results.Ok(p.Partitions.Select(x => new PartitionDto(x.Partition, NodeOf(x.Path), x.Path, x.Neurons, x.Synapses, x.Backend)).ToArray());
         });
-        app.MapGet("/jobs/{id}/results", async (ActorRegistry registry, ActorSystem system, string id, bool? csv) =>
+        app.MapGet("/jobs/{id}/results", async (ActorRegistry registry, ActorSystem system, BackendRegistry backends, string id, bool? csv) =>
         {
             var answer = await Coordinator(registry).Ask<object>(new GetJobResult(id), AskTimeout);
             if (answer is JobStatus s)
                 return s.Error == "unknown job" ? Results.NotFound(JobStatusDto.From(s)) : Results.Conflict(JobStatusDto.From(s));
             var result = (JobResult)answer;
-            return Results.File(ResultsArchive.Create(result, csv ?? false), "application/zip", $"{id}.zip");
+            return Results.File(ResultsArchive.Create(result, csv ?? false, backends), "application/zip", $"{id}.zip");
         });
     }
 

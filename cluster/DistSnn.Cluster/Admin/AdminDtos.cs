@@ -36,7 +36,8 @@ public sealed record PartitionDto(
     [property: JsonPropertyName("node")] string Node,
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("neurons")] long Neurons,
-    [property: JsonPropertyName("synapses")] long Synapses);
+    [property: JsonPropertyName("synapses")] long Synapses,
+    [property: JsonPropertyName("backend")] string Backend);
 
 /// <summary>Answer to a job submission.</summary>
 public sealed record SubmitResultDto(

@@ -43,6 +43,9 @@ public static class NodeHost
         services.AddHostedService<NodeWarmUp.Starter>();
         // Loaded here, not when the actor system starts, so that a bad certificate stops the node before anything binds.
         var tls = options.Tls.Enabled ? NodeTls.Load(options.Tls) : null;
+        // Filled when the regions start, read when the coordinator singleton starts (after them).
+        var byRole = new Dictionary<string, IActorRef>(StringComparer.Ordinal);
+        services.AddSingleton(backends);
         services.AddAkka(options.SystemName, builder =>
         {
             if (extra is not null) builder.AddHocon(extra, HoconAddMode.Prepend);
@@ -75,20 +78,33 @@ public static class NodeHost
                     () => cluster.State.Members.Count(m => m.Status == MemberStatus.Up));
                 system.RegisterOnTermination(members.Dispose);
             });
-            // Started directly (not with WithShardRegion) to give it the spreading allocation strategy.
+            // Started directly (not with WithShardRegion) to give it the spreading allocation strategy. Partitions of a
+            // backend that needs a role live in a region of their own, hosted only by nodes with that role (others
+            // reach it through a proxy).
             builder.WithActors((system, registry) =>
             {
-                var region = ClusterSharding.Get(system).Start("partition", Props.Create(() => new PartitionActor(true, backends)),
-                    ClusterShardingSettings.Create(system).WithRememberEntities(false), new PartitionMessageExtractor(options.Shards),
-                    new SpreadAllocationStrategy(), PartitionHandOff.Instance);
+                var sharding = ClusterSharding.Get(system);
+                var extractor = new PartitionMessageExtractor(options.Shards);
+                var region = sharding.Start("partition", Props.Create(() => new PartitionActor(true, backends)),
+                    ClusterShardingSettings.Create(system).WithRememberEntities(false), extractor, new SpreadAllocationStrategy(), PartitionHandOff.Instance);
                 registry.Register<PartitionRegion>(region);
+                foreach (var role in backends.Roles)
+                    byRole[role] = options.Roles.Contains(role)
+                        ? sharding.Start(RoleRegion(role), Props.Create(() => new PartitionActor(true, backends)),
+                            ClusterShardingSettings.Create(system).WithRememberEntities(false).WithRole(role), extractor, new SpreadAllocationStrategy(), PartitionHandOff.Instance)
+                        : sharding.StartProxy(RoleRegion(role), role, extractor);
             });
             builder.WithSingleton<CoordinatorProxy>("job-coordinator",
-                (_, registry, _) => Props.Create(() => new JobCoordinator(new ShardedPartitionHost(registry.Get<PartitionRegion>()), null, options.MaxConcurrentJobs, options.CheckpointDirectory, backends)),
+                (_, registry, _) => Props.Create(() => new JobCoordinator(
+                    new ShardedPartitionHost(registry.Get<PartitionRegion>(), byRole, backends), null, options.MaxConcurrentJobs,
+                    options.CheckpointDirectory, backends)),
                 new ClusterSingletonOptions(), createProxyToo: true);
         });
         return services;
     }
+
+    /// <summary>The shard region type of partitions that need <paramref name="role"/>.</summary>
+    public static string RoleRegion(string role) => "partition-" + role;
 
     private static RemoteOptions Remote(NodeOptions options, NodeTls? tls)
     {
@@ -155,11 +171,31 @@ public static class NodeHost
     }
 }
 
-/// <summary>Partitions as entities of the cluster shard region: the coordinator builds them through the region.</summary>
-public sealed class ShardedPartitionHost(IActorRef region) : IPartitionHost
+/// <summary>
+/// Partitions as entities of the cluster shard regions: the coordinator builds them through the region of their
+/// backend's role (see <see cref="BackendType.Role"/>), or the general one.
+/// </summary>
+public sealed class ShardedPartitionHost(IActorRef region, IReadOnlyDictionary<string, IActorRef>? roleRegions = null, BackendRegistry? backends = null)
+    : IPartitionHost
 {
+    private readonly IReadOnlyDictionary<string, IActorRef> _roleRegions = roleRegions ?? new Dictionary<string, IActorRef>();
+    private readonly BackendRegistry _backends = backends ?? BackendRegistry.Default;
+
     /// <inheritdoc />
-    public void Build(IActorContext coordinator, BuildPartition build) => region.Tell(build, coordinator.Self);
+    public void Build(IActorContext coordinator, BuildPartition build) => RegionOf(build.Backend).Tell(build, coordinator.Self);
+
+    private IActorRef RegionOf(string backend) =>
+        _backends.Contains(backend) && _backends[backend].Role is { } role && _roleRegions.TryGetValue(role, out var r) ? r : region;
+
+    /// <inheritdoc />
+    public string? CannotHost(IActorContext coordinator, IReadOnlyList<string> backends)
+    {
+        var members = Akka.Cluster.Cluster.Get(coordinator.System).State.Members.Where(m => m.Status == MemberStatus.Up).ToList();
+        foreach (var name in backends.Distinct())
+            if (_backends.Contains(name) && _backends[name].Role is { } role && !members.Any(m => m.HasRole(role)))
+                return $"partitions on backend '{name}' need a node with role '{role}', and no member that is up has it (start one with 'distsnn node --role {role}')";
+        return null;
+    }
 
     /// <inheritdoc />
     public void Release(IActorContext coordinator, string job, IEnumerable<IActorRef> partitions)

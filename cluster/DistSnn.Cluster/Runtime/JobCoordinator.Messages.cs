@@ -84,7 +84,11 @@ public sealed record GetJobResult(string Job);
 public sealed record GetJobPartitions(string Job);
 
 /// <summary>One partition of a job: its index, the actor path (which names the node) and its size.</summary>
-public sealed record PartitionLocation(int Partition, string Path, long Neurons, long Synapses);
+public sealed record PartitionLocation(int Partition, string Path, long Neurons, long Synapses)
+{
+    /// <summary>The backend that hosts the partition.</summary>
+    public string Backend { get; init; } = Model.PopulationSpec.DefaultBackend;
+}
 
 /// <summary>Coordinator → client: the partitions that have been built so far.</summary>
 public sealed record JobPartitions(string Job, IReadOnlyList<PartitionLocation> Partitions);
@@ -126,6 +130,9 @@ public interface IPartitionHost
 
     /// <summary>Releases a job's partitions (the refs that answered its builds).</summary>
     void Release(IActorContext coordinator, string job, IEnumerable<IActorRef> partitions);
+
+    /// <summary>Why the partitions of <paramref name="backends"/> (one name per partition) cannot be placed now, or null.</summary>
+    string? CannotHost(IActorContext coordinator, IReadOnlyList<string> backends) => null;
 }
 
 /// <summary>Partitions as children of the coordinator: one process (<paramref name="backends"/>: default <see cref="BackendRegistry.Default"/>).</summary>

@@ -119,6 +119,7 @@ public sealed partial class JobCoordinator : ReceiveActor
         if (_jobs.ContainsKey(s.Job)) return new JobRejected(s.Job, $"job '{s.Job}' already exists");
         var (admitted, refused) = JobAdmission.Plan(s, _backends);
         if (admitted is not { } plan) return new JobRejected(s.Job, refused!);
+        if (_host.CannotHost(Context, plan.Backends) is { } noNode) return new JobRejected(s.Job, noNode);
         if (PrepareCheckpoints(s, plan) is { } noCheckpoints) return new JobRejected(s.Job, noCheckpoints);
         if (takenOver is not null)
         {

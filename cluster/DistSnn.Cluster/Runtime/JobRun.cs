@@ -59,7 +59,7 @@ public sealed partial class JobRun
     /// <summary>Where the partitions built so far live.</summary>
     public JobPartitions Locations(Func<IActorRef, string> pathOf) => new(Submit.Job, Enumerable.Range(0, _built.Length)
         .Where(q => _built[q] is not null && _refs[q] is not null)
-        .Select(q => new PartitionLocation(q, pathOf(_refs[q]!), _built[q]!.Neurons, _built[q]!.Synapses)).ToArray());
+        .Select(q => new PartitionLocation(q, pathOf(_refs[q]!), _built[q]!.Neurons, _built[q]!.Synapses) { Backend = Plan.Backend(q) }).ToArray());
 
     /// <summary>The job's status for clients.</summary>
     public JobStatus Status() => new(Submit.Job, State, Plan.Parts, State == JobState.Finished ? Submit.Spec.Run.Steps : Step,

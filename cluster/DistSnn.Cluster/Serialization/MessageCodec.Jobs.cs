@@ -125,20 +125,24 @@ internal static partial class MessageCodec
         return new JobList(jobs);
     }
 
-    // [Partition, Path, Neurons, Synapses]
+    // [Partition, Path, Neurons, Synapses, Backend]
     private static void WriteLocation(ref MessagePackWriter w, PartitionLocation m, string name)
     {
-        Record(ref w, 4);
+        Record(ref w, 5);
         PutIndex(ref w, m.Partition, name, "Partition");
         PutText(ref w, m.Path, name, "Path");
         PutCount(ref w, m.Neurons, name, "Neurons");
         PutCount(ref w, m.Synapses, name, "Synapses");
+        PutId(ref w, m.Backend, name, "Backend");
     }
 
     private static PartitionLocation ReadLocation(ref FrameReader r)
     {
-        r.Record("PartitionLocation", 4);
-        return new PartitionLocation(ReadIndex(ref r, "Partition"), ReadText(ref r, "Path"), r.Long("Neurons"), r.Long("Synapses"));
+        r.Record("PartitionLocation", 5);
+        return new PartitionLocation(ReadIndex(ref r, "Partition"), ReadText(ref r, "Path"), r.Long("Neurons"), r.Long("Synapses"))
+        {
+            Backend = r.String("Backend", WireLimits.MaxIdBytes),
+        };
     }
 
     private static JobPartitions ReadJobPartitions(ref FrameReader r)

@@ -10,6 +10,12 @@ public sealed record BackendType(string Name, BackendCapabilities Capabilities, 
 {
     /// <summary>Turns the merged <see cref="IPartitionBackend.Report"/>s of a run into its summary (null: reports are not summarized).</summary>
     public BackendSummarizer? Summarize { get; init; }
+
+    /// <summary>
+    /// The cluster role a node needs to host this backend's partitions (<c>distsnn node --role NAME</c>); null: any node.
+    /// One process hosts every backend it knows whatever its roles.
+    /// </summary>
+    public string? Role { get; init; }
 }
 
 /// <summary>
@@ -44,6 +50,9 @@ public sealed class BackendRegistry
     public BackendType this[string name] => _types.TryGetValue(name, out var type)
         ? type
         : throw new ArgumentException($"unknown backend '{name}' (known: {string.Join(", ", Names)})", nameof(name));
+
+    /// <summary>The cluster roles the backends need (see <see cref="BackendType.Role"/>), sorted.</summary>
+    public IReadOnlyList<string> Roles => _types.Values.Select(t => t.Role).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>Whether a backend of that name is registered.</summary>
     public bool Contains(string name) => _types.ContainsKey(name);

@@ -35,7 +35,11 @@ public static class SpiNNakerBackend
     }, (spec, partition, owned) => new SpiNNakerPartition(spec, partition, owned, ideal))
     {
         Summarize = SpiNNakerSummary.Summarize,
+        Role = Role,
     };
+
+    /// <summary>The cluster role of nodes that host modelled SpiNNaker boards (<c>distsnn node --role spinnaker</c>).</summary>
+    public const string Role = "spinnaker";
 
     /// <summary>
     /// What keeps <paramref name="spec"/> off the machine: bad <c>backends.spinnaker</c> options, the two SpiNNaker
