@@ -43,6 +43,7 @@ public static class NodeHost
         services.AddHostedService<NodeWarmUp.Starter>();
         // Loaded here, not when the actor system starts, so that a bad certificate stops the node before anything binds.
         var tls = options.Tls.Enabled ? NodeTls.Load(options.Tls) : null;
+        options = options with { Roles = options.EffectiveRoles() };
         // Filled when the regions start, read when the coordinator singleton starts (after them).
         var byRole = new Dictionary<string, IActorRef>(StringComparer.Ordinal);
         services.AddSingleton(backends);

@@ -18,6 +18,29 @@ public sealed record NodeOptions
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
     /// <summary>Cluster roles of this node.</summary>
     public IReadOnlyList<string> Roles { get; init; } = [];
+
+    /// <summary>
+    /// Roles given to the first pods of a StatefulSet: role → count. The pod whose name (<see cref="PodName"/>) ends in
+    /// <c>-k</c> takes every role whose count exceeds k, so a chart can make a pool of its nodes, e.g. the first two
+    /// hosts of modelled SpiNNaker boards.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> RolesByOrdinal { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>The pod's name in a StatefulSet (<c>NAME-k</c>); null outside Kubernetes.</summary>
+    public string? PodName { get; init; }
+
+    /// <summary>
+    /// <see cref="Roles"/> plus the roles <see cref="RolesByOrdinal"/> gives this pod; throws <see cref="ArgumentException"/>
+    /// when ordinal roles are set but the pod name has no ordinal.
+    /// </summary>
+    public IReadOnlyList<string> EffectiveRoles()
+    {
+        if (RolesByOrdinal.Count == 0 || RolesByOrdinal.All(r => r.Value <= 0)) return Roles;
+        int dash = PodName?.LastIndexOf('-') ?? -1;
+        if (dash < 0 || !int.TryParse(PodName.AsSpan(dash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int ordinal))
+            throw new ArgumentException($"DistSnn:Node:PodName: '{PodName}' has no StatefulSet ordinal (NAME-k), which DistSnn:Node:RolesByOrdinal needs");
+        return Roles.Concat(RolesByOrdinal.Where(r => ordinal < r.Value).Select(r => r.Key)).Distinct(StringComparer.Ordinal).ToArray();
+    }
     /// <summary>Number of shards for partitions (about ten per node is a good size).</summary>
     public int Shards { get; init; } = 100;
     /// <summary>Largest remoting frame (bytes); bigger messages are split by the senders.</summary>
