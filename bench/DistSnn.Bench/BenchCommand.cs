@@ -28,6 +28,8 @@ public static class BenchCommand
             Console.WriteLine("  training throughput (images/s) of distsnn train stdp for each partition count");
             Console.WriteLine("       distsnn-bench checkpoint [NETWORK] [--every T] [--partitions P] [--runs R] [--scale S] [--duration T] [--json]");
             Console.WriteLine("  checkpoint cost: runs with and without --checkpoint-every T (default 100 ms): size, time, overhead");
+            Console.WriteLine("       distsnn-bench hwmap [NETWORK] [--runs R] [--rate HZ] [--spinnaker KEY=VALUE ...] [--json]");
+            Console.WriteLine("  time of distsnn hw map onto the modelled SpiNNaker machine (default: microcircuit, the largest example)");
             Console.WriteLine("  --cluster N: also run the model on N fresh `distsnn node` processes on loopback (P partitions)");
             Console.WriteLine("               and compare with `distsnn run --partitions P`: wall ratio, bytes per spike on the wire,");
             Console.WriteLine("               remote packets per epoch");
@@ -40,6 +42,7 @@ public static class BenchCommand
         }
         if (args[0] == "train") return TrainBench.Run(args);
         if (args[0] == "checkpoint") return CheckpointBench.Run(args);
+        if (args[0] == "hwmap") return HardwareMapBench.Run(args);
         string network = args[0];
         double scale = 1;
         int partitions = 2, runs = 5, cluster = 0;

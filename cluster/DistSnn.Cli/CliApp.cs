@@ -61,9 +61,13 @@ public static class CliApp
             Description = "How much slower than real time the modelled SpiNNaker machine runs (the model's backends.spinnaker.time_scale_factor)",
         };
         var spinnaker = Backends.SpiNNakerOption();
+        var place = new Option<string[]>("--place")
+        {
+            Description = "Host one population on a backend, POPULATION=BACKEND (repeatable), e.g. --place exc=spinnaker; after --backend",
+        };
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry, transport, backend, timeScale, spinnaker,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry, transport, backend, timeScale, spinnaker, place,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -86,6 +90,7 @@ public static class CliApp
                 Backend = parse.GetValue(backend),
                 TimeScaleFactor = parse.GetValue(timeScale),
                 SpiNNaker = parse.GetValue(spinnaker),
+                Place = parse.GetValue(place),
             };
             return await RunCommandHandler.ExecuteAsync(settings, cancel);
         });

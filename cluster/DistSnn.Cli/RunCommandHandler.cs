@@ -22,6 +22,8 @@ public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? 
     public double? TimeScaleFactor { get; init; }
     /// <summary>Figures of the modelled SpiNNaker machine, as KEY=VALUE.</summary>
     public IReadOnlyList<string>? SpiNNaker { get; init; }
+    /// <summary>Backends of single populations, as POPULATION=BACKEND.</summary>
+    public IReadOnlyList<string>? Place { get; init; }
 }
 
 /// <summary>Loads the model, runs it with a progress display, writes results and prints the summary.</summary>
@@ -90,6 +92,22 @@ public static class RunCommandHandler
                 return ExitCodes.BadInput;
             }
             spec = spec with { Populations = spec.Populations.Select(p => p with { Backend = all }).ToArray() };
+        }
+        foreach (var placed in s.Place ?? [])
+        {
+            int eq = placed.IndexOf('=', StringComparison.Ordinal);
+            string population = eq > 0 ? placed[..eq].Trim() : "", backend = eq > 0 ? placed[(eq + 1)..].Trim() : "";
+            int index = spec.PopulationIndex(population);
+            string? why = eq <= 0 ? "is not POPULATION=BACKEND"
+                : index < 0 ? $"no population is named '{population}' (populations: {string.Join(", ", spec.Populations.Select(p => p.Name))})"
+                : !Backends.Registry.Contains(backend) ? $"unknown backend '{backend}' (known: {string.Join(", ", Backends.Registry.Names)})"
+                : null;
+            if (why is not null)
+            {
+                Console.Error.WriteLine($"error: --place '{placed}': {why}");
+                return ExitCodes.BadInput;
+            }
+            spec = spec with { Populations = spec.Populations.Select((p, i) => i == index ? p with { Backend = backend } : p).ToArray() };
         }
         if (Backends.WithSpiNNakerOptions(spec, s.SpiNNaker) is not { } withOptions) return ExitCodes.BadInput;
         spec = withOptions;

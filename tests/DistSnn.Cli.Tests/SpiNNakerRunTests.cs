@@ -110,6 +110,9 @@ public class SpiNNakerRunTests : IDisposable
         var unknown = CliProcess.Run("run", "examples/brunel.yaml", "--backend", "spinaker", "--out", Path.Combine(_dir, "unknown"));
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("--backend: unknown backend 'spinaker' (known: cpu, spinnaker, spinnaker:ideal)", unknown.Stderr);
+        var place = CliProcess.Run("run", "examples/brunel.yaml", "--place", "pyramidal=spinnaker", "--out", Path.Combine(_dir, "place"));
+        Assert.Equal(2, place.ExitCode);
+        Assert.Contains("--place 'pyramidal=spinnaker': no population is named 'pyramidal' (populations: exc, inh)", place.Stderr);
         var option = CliProcess.Run("run", "examples/brunel.yaml", "--spinnaker", "boards", "--out", Path.Combine(_dir, "option"));
         Assert.Equal(2, option.ExitCode);
         Assert.Contains("--spinnaker: 'boards' is not KEY=VALUE", option.Stderr);

@@ -14,7 +14,7 @@ public class MappingTests
 
     private static readonly SpiNNakerParameters Defaults = new();
 
-    public static TheoryData<string> Examples => new() { "brunel", "cuba", "coba", "brunel_stdp" };
+    public static TheoryData<string> Examples => new() { "brunel", "cuba", "coba", "brunel_stdp", "microcircuit" };
 
     [Theory]
     [MemberData(nameof(Examples))]
