@@ -47,7 +47,7 @@ public abstract class BackendConformance
     }
 
     /// <summary>Every recorded spike as (stamp, global id), sorted.</summary>
-    protected static List<(long Stamp, long Gid)> Recorded(NetworkSpec spec, IEnumerable<IPartitionBackend> backends)
+    public static List<(long Stamp, long Gid)> Recorded(NetworkSpec spec, IEnumerable<IPartitionBackend> backends)
     {
         var first = spec.FirstGids();
         var all = new List<(long, long)>();

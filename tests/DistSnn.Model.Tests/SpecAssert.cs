@@ -25,6 +25,10 @@ internal static class SpecAssert
             Assert.Equal(e.Backend, a.Backend);
         }
 
+        Assert.Equal(expected.BackendOptions.Keys.Order(), actual.BackendOptions.Keys.Order());
+        foreach (var (backend, options) in expected.BackendOptions)
+            Assert.Equal(options.OrderBy(kv => kv.Key), actual.BackendOptions[backend].OrderBy(kv => kv.Key));
+
         Assert.Equal(expected.Projections, actual.Projections);
         Assert.Equal(expected.PoissonInputs, actual.PoissonInputs);
         Assert.Equal(expected.Reward, actual.Reward);

@@ -124,15 +124,24 @@ public static class SpiNNakerRouter
     /// core) and returns every (chip, core) it reaches; a loop or a link to nowhere throws.
     /// </summary>
     public static IReadOnlyList<(Chip Chip, int Core)> Deliveries(SpiNNakerMachine machine, IReadOnlyDictionary<Chip, IReadOnlyList<RouterEntry>> tables,
-        Chip chip, uint key)
+        Chip chip, uint key) => Trace(machine, tables, chip, key).Deliveries.Select(d => (d.Chip, d.Core)).ToList();
+
+    /// <summary>
+    /// The tree a packet with <paramref name="key"/> sent on <paramref name="chip"/> takes through the tables: hop k leaves
+    /// <c>Hops[k].Chip</c> by <c>Hops[k].Link</c> after hop <c>Hops[k].Parent</c> (−1: it leaves the source chip); the
+    /// packet reaches core <c>Deliveries[d].Core</c> of <c>Deliveries[d].Chip</c>, the chip hop <c>Deliveries[d].Hop</c>
+    /// entered (−1: the source chip). Breadth first, links and cores in ascending order.
+    /// </summary>
+    public static PacketTrace Trace(SpiNNakerMachine machine, IReadOnlyDictionary<Chip, IReadOnlyList<RouterEntry>> tables, Chip chip, uint key)
     {
-        var reached = new List<(Chip, int)>();
+        var hops = new List<(Chip Chip, int Link, int Parent)>();
+        var deliveries = new List<(Chip Chip, int Core, int Hop)>();
         var visited = new HashSet<(Chip, int)>();
-        var pending = new Queue<(Chip Chip, int InLink)>();
-        pending.Enqueue((chip, -1));
+        var pending = new Queue<(Chip Chip, int InLink, int Hop)>();
+        pending.Enqueue((chip, -1, -1));
         while (pending.Count > 0)
         {
-            var (at, inLink) = pending.Dequeue();
+            var (at, inLink, hop) = pending.Dequeue();
             if (!visited.Add((at, inLink))) throw new InvalidOperationException($"key {key:x8} loops at chip ({at.X}, {at.Y})");
             uint route = 0;
             bool matched = false;
@@ -150,14 +159,18 @@ public static class SpiNNakerRouter
                 route = RouterEntry.Link(SpiNNakerMachine.Opposite(inLink));
             }
             for (int c = 0; c < 18; c++)
-                if ((route & RouterEntry.CoreBit(c)) != 0) reached.Add((at, c));
+                if ((route & RouterEntry.CoreBit(c)) != 0) deliveries.Add((at, c, hop));
             for (int link = 0; link < 6; link++)
             {
                 if ((route & RouterEntry.Link(link)) == 0) continue;
                 var next = machine.Neighbour(at, link) ?? throw new InvalidOperationException($"key {key:x8} leaves chip ({at.X}, {at.Y}) by link {link}, which leads nowhere");
-                pending.Enqueue((next, SpiNNakerMachine.Opposite(link)));
+                hops.Add((at, link, hop));
+                pending.Enqueue((next, SpiNNakerMachine.Opposite(link), hops.Count - 1));
             }
         }
-        return reached;
+        return new PacketTrace(hops, deliveries);
     }
 }
+
+/// <summary>The tree of one packet through the router tables (see <see cref="SpiNNakerRouter.Trace"/>).</summary>
+public sealed record PacketTrace(IReadOnlyList<(Chip Chip, int Link, int Parent)> Hops, IReadOnlyList<(Chip Chip, int Core, int Hop)> Deliveries);

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using DistSnn.Nodes.Checkpoints;
 
 namespace DistSnn.Nodes;
@@ -19,17 +18,7 @@ public sealed partial class PartitionEngine
     /// Call between <see cref="Deliver"/> and <see cref="RunEpoch"/> (an epoch boundary with every spike of the epoch
     /// just run delivered); spikes not yet delivered are the caller's to keep.
     /// </summary>
-    public void SaveState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(StateMagic);
-        Span<byte> version = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(version, StateFormatVersion);
-        stream.Write(version);
-        var writer = new StateWriter(stream);
-        VisitState(writer);
-        writer.Flush();
-    }
+    public void SaveState(Stream stream) => StateFile.Save(stream, StateMagic, StateFormatVersion, VisitState);
 
     /// <summary>
     /// Restores state written by <see cref="SaveState"/> of an engine built from the same model and the same partition
@@ -38,14 +27,7 @@ public sealed partial class PartitionEngine
     /// </summary>
     public void RestoreState(Stream stream)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        Span<byte> head = stackalloc byte[12];
-        if (stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length || !head[..8].SequenceEqual(StateMagic))
-            throw new CheckpointFormatException("not a DistSnn engine state (bad magic)");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
-        if (version != StateFormatVersion)
-            throw new CheckpointFormatException($"engine state format version {version}, this program reads version {StateFormatVersion}");
-        VisitState(new StateReader(stream));
+        StateFile.Restore(stream, StateMagic, StateFormatVersion, "DistSnn engine state", VisitState);
         Learning = _learning; // re-applies frozen adaptation to the groups
     }
 

@@ -1,3 +1,4 @@
+using DistSnn.Backends.Testing;
 using DistSnn.Hardware.SpiNNaker;
 using DistSnn.Hardware.SpiNNaker.Execution;
 using DistSnn.Model;
@@ -25,7 +26,7 @@ public sealed class IdealModeTests
     };
 
     /// <summary>Runs <paramref name="spec"/> on <paramref name="parts"/> partitions; returns the recorded spikes as (stamp, gid) and the partitions.</summary>
-    internal static (List<(long, long)> Spikes, IPartitionBackend[] Partitions) Run(NetworkSpec spec, int parts,
+    internal static (List<(long Stamp, long Gid)> Spikes, IPartitionBackend[] Partitions) Run(NetworkSpec spec, int parts,
         Func<NetworkSpec, int, IReadOnlyList<int[]>, string, IPartitionBackend>? make = null)
     {
         Assert.Empty(NetworkValidator.Validate(spec));
@@ -34,17 +35,7 @@ public sealed class IdealModeTests
         var backends = Enumerable.Range(0, plan.Parts)
             .Select(q => make?.Invoke(spec, q, plan.Owned(q), plan.Backend(q)) ?? Registry.Create(plan.Backend(q), spec, q, plan.Owned(q))).ToArray();
         new InProcessRunner(backends, RoutingTable.Of(spec, Enumerable.Range(0, plan.Parts).Select(plan.Owned).ToArray(), backends)).RunUntil(long.MaxValue);
-        var first = spec.FirstGids();
-        var all = new List<(long, long)>();
-        foreach (var b in backends)
-            foreach (var r in b.SpikeRecords)
-            {
-                if (r is null) continue;
-                var (stamps, ids) = r.ToArrays();
-                for (int i = 0; i < stamps.Length; i++) all.Add((stamps[i], first[r.Population] + ids[i]));
-            }
-        all.Sort();
-        return (all, backends);
+        return (BackendConformance.Recorded(spec, backends), backends);
     }
 
     [Theory]

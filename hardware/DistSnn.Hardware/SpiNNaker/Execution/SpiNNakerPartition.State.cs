@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using DistSnn.Nodes.Backends;
 using DistSnn.Nodes.Checkpoints;
@@ -17,30 +16,10 @@ public sealed partial class SpiNNakerPartition
     /// and rings, the recordings, each core's input buffer and counters, link loads and delay-extension cycles already
     /// booked for later ticks, and the machine's counters. The mapping, rows and Poisson draws are rebuilt from the model.
     /// </summary>
-    public void SaveState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        stream.Write(StateMagic);
-        Span<byte> version = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(version, StateFormatVersion);
-        stream.Write(version);
-        var writer = new StateWriter(stream);
-        VisitState(writer);
-        writer.Flush();
-    }
+    public void SaveState(Stream stream) => StateFile.Save(stream, StateMagic, StateFormatVersion, VisitState);
 
     /// <summary>Restores state written by <see cref="SaveState"/> of a partition of the same model and slice.</summary>
-    public void RestoreState(Stream stream)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        Span<byte> head = stackalloc byte[12];
-        if (stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false) < head.Length || !head[..8].SequenceEqual(StateMagic))
-            throw new CheckpointFormatException("not a SpiNNaker partition state (bad magic)");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(head[8..]);
-        if (version != StateFormatVersion)
-            throw new CheckpointFormatException($"SpiNNaker partition state format version {version}, this program reads version {StateFormatVersion}");
-        VisitState(new StateReader(stream));
-    }
+    public void RestoreState(Stream stream) => StateFile.Restore(stream, StateMagic, StateFormatVersion, "SpiNNaker partition state", VisitState);
 
     private void VisitState(StateVisitor v)
     {
