@@ -89,6 +89,8 @@ public sealed class HostedCore
     public MasterPopulationTable Table { get; set; } = new([]);
     /// <summary>The Poisson drives onto the core, by input index.</summary>
     public List<PoissonDrive> Poisson { get; } = [];
+    /// <summary>The cycles taken first in a tick (Poisson and delay-extension packets), made once per core.</summary>
+    public Func<long, double>? Priority { get; set; }
     /// <summary>Timing (fixed-point runs only).</summary>
     public CoreTiming? Timing { get; set; }
     /// <summary>Provenance.</summary>

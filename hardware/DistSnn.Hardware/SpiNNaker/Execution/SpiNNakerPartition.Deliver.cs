@@ -9,11 +9,11 @@ public sealed partial class SpiNNakerPartition
     private readonly Dictionary<long, int[]> _linkLoad = new();
     private readonly Dictionary<(int Core, long Tick), double> _priorityCycles = new();
     private readonly Dictionary<(int Core, long Step), PoissonTick> _poisson = new();
-    private long _packetsSent, _routerPasses, _hostPackets, _resends;
+    private long _packetsSent, _routerPasses, _hostPackets, _resends, _poissonPackets;
     private readonly Dictionary<uint, HostedCore[]> _missing = new();
 
     /// <summary>The Poisson packets one core takes for the update of one step: accepted counts per drive and neuron, and their cycles.</summary>
-    private sealed record PoissonTick(int[][] Accepted, double Cycles, double DemandCycles, long Late, long Packets);
+    private sealed record PoissonTick(int[][] Counts, int[][] Accepted, double Cycles, double DemandCycles, long Late, long Packets);
 
     /// <inheritdoc />
     public void Deliver(IReadOnlyList<SpikeBatch> batches)
@@ -225,7 +225,7 @@ public sealed partial class SpiNNakerPartition
                 var (atom, _) = MasterPopulationTable.Decode(entry, key);
                 double cycles = PacketCycles(entry, atom, 0);
                 demand += cycles;
-                long done = timing.Serve(tick, cycles, t => PriorityCycles(core, t));
+                long done = timing.Serve(tick, cycles, core.Priority ??= t => PriorityCycles(core, t));
                 if (done < 0)
                 {
                     core.Counters.BufferOverflows++;
@@ -294,7 +294,7 @@ public sealed partial class SpiNNakerPartition
                     if (gi < 0 || !d.Reachable[a]) continue;
                     int count = d.Count(a, step);
                     if (count != 0) slot[gi] += count * (float)d.Weights[a];
-                    core.Counters.Packets += count;
+                    _poissonPackets += count;
                 }
             }
             return;
@@ -312,6 +312,7 @@ public sealed partial class SpiNNakerPartition
                 for (int a = 0; a < accepted.Length; a++)
                 {
                     int gi = d.GroupIndex[a];
+                    if (gi >= 0) _poissonPackets += tick.Counts[i][a];
                     if (accepted[a] == 0 || gi < 0) continue;
                     for (int c = 0; c < accepted[a]; c++) group.AddWeight(type, step, gi, d.Words![a]);
                     SynapticEvents += accepted[a];
@@ -340,16 +341,19 @@ public sealed partial class SpiNNakerPartition
         double room = core.Timing!.PacketCapacity, cycles = 0, demand = 0;
         long late = 0, packets = 0;
         var accepted = new int[core.Poisson.Count][];
+        var counts = new int[core.Poisson.Count][];
         for (int i = 0; i < core.Poisson.Count; i++)
         {
             var d = core.Poisson[i];
             accepted[i] = new int[d.Gids.Length];
+            counts[i] = new int[d.Gids.Length];
             if (!d.Active || step >= _clock.TotalSteps) continue;
             for (int a = 0; a < d.Gids.Length; a++)
             {
                 if (!d.Reachable[a]) continue;
                 int count = d.Count(a, step);
                 if (count == 0) continue;
+                counts[i][a] = count;
                 packets += count;
                 demand += count * cost;
                 int take = step == 0 ? count : (int)Math.Min(count, Math.Floor(room / cost));
@@ -359,12 +363,12 @@ public sealed partial class SpiNNakerPartition
                 late += count - take;
             }
         }
-        var tick = new PoissonTick(accepted, cycles, demand, late, packets);
+        var tick = new PoissonTick(counts, accepted, cycles, demand, late, packets);
         _poisson[(core.Index, step)] = tick;
         return tick;
     }
 
-    private static readonly PoissonTick NoPoisson = new([], 0, 0, 0, 0);
+    private static readonly PoissonTick NoPoisson = new([], [], 0, 0, 0, 0);
 
     /// <summary>Drops what no later tick needs: loads and cycles of ticks before <paramref name="tick"/>, Poisson packets already applied and served.</summary>
     private void Forget(long tick)

@@ -52,6 +52,7 @@ public sealed partial class SpiNNakerPartition
         v.Value("router_passes", ref _routerPasses);
         v.Value("host_packets", ref _hostPackets);
         v.Value("resends", ref _resends);
+        v.Value("poisson_packets", ref _poissonPackets);
         v.Array("link_packets", _linkPackets);
         v.Array("link_drops", _linkDrops);
         v.Array("link_max", _linkMax);
@@ -94,7 +95,7 @@ public sealed partial class SpiNNakerPartition
         {
             var cores = _cores.Select(c => new ReportRow(CoreKey(c.Vertex), c.Counters.Values(c.Vertex.Atoms))).ToList();
             var saturations = _cores.Select(c => c.Group).Distinct().OfType<FixedLifGroup>().Sum(g => g.Saturations);
-            var partition = new ReportRow(Partition.ToString("D5", CultureInfo.InvariantCulture), [SynapticEvents, saturations, _signClipped]);
+            var partition = new ReportRow(Partition.ToString("D5", CultureInfo.InvariantCulture), [SynapticEvents, saturations, _signClipped, _poissonPackets]);
             var machine = new ReportRow("machine",
             [
                 _packetsSent, _routerPasses, _hostPackets, _resends, _linkDrops.Sum(), _linkMax.DefaultIfEmpty(0).Max(), _linkCapacity,
@@ -110,7 +111,7 @@ public sealed partial class SpiNNakerPartition
             return new BackendReport(BackendName,
             [
                 new ReportTable("cores", CoreCounters.Columns, cores),
-                new ReportTable("partitions", ["synaptic_events", "ring_saturations", "sign_clipped"], [partition]),
+                new ReportTable("partitions", ["synaptic_events", "ring_saturations", "sign_clipped", "poisson_packets"], [partition]),
                 new ReportTable("machine", MachineColumns, [machine]),
                 new ReportTable("links", ["packets", "dropped", "max_per_tick"], links),
             ]);

@@ -267,17 +267,12 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
         // Weights arrive in the model's input unit (mV); the ring holds mV (lif_delta) or nA (lif_exp_current).
         double unit = RingUnit(model);
         int shift = _shifts!.Shift(_spec.PopulationIndex(proj.Target), type);
-        int Encode(float w)
-        {
-            // The sign is the receptor's: a weight of the other sign cannot be expressed and is stored as 0.
-            bool wrongSign = type == 0 ? w < 0 : w > 0;
-            if (wrongSign)
-            {
-                _signClipped++;
-                return 0;
-            }
-            return RingShifts.Word(w * unit, shift, out _);
-        }
+        // The sign is the receptor's: a weight of the other sign cannot be expressed and is stored as 0 (counted once, by
+        // the partition that owns its target).
+        bool WrongSign(float w) => type == 0 ? w < 0 : w > 0;
+        int Encode(float w) => WrongSign(w) ? 0 : RingShifts.Word(w * unit, shift, out _);
+        for (int k = 0; k < rows.Count; k++)
+            if (WrongSign(rows.Weights?[k] ?? rows.ConstWeight) && core.GroupIndex[rows.Targets[k]] >= 0) _signClipped++;
         return rows.Weights is null
             ? new CoreBlock(rows, type, null, null, Encode(rows.ConstWeight))
             : new CoreBlock(rows, type, null, rows.Weights.Select(w => (ushort)Encode(w)).ToArray(), 0);

@@ -53,7 +53,8 @@ public static class SpiNNakerSummary
         double events = partitions.Total("synaptic_events");
         double idle = M("chips") * p.ChipIdleWatts * machineSeconds;
         double active = C("busy_cycles") / p.ClockHz * (p.ChipActiveWatts - p.ChipIdleWatts) / 18;
-        double packets = M("router_passes") * p.JoulesPerPacket;
+        // Spikes pass their routers; Poisson packets stay on their chip and pass its router once.
+        double packets = (M("router_passes") + partitions.Total("poisson_packets")) * p.JoulesPerPacket;
         double boards = M("boards");
         double fpgas = boards > 1 ? 3 * boards * p.FpgaWatts * machineSeconds : 0;
         double frames = boards > 1 ? Math.Ceiling(boards / p.BoardsPerFrame) * p.FrameWatts * machineSeconds : 0;
@@ -73,6 +74,7 @@ public static class SpiNNakerSummary
             ["cores_used"] = M("cores_used"),
             ["packets_sent"] = M("packets_sent"),
             ["router_passes"] = M("router_passes"),
+            ["poisson_packets"] = partitions.Total("poisson_packets"),
             ["timer_overruns"] = C("overruns"),
             ["late_packets"] = C("late_packets"),
             ["late_synapses"] = C("late_synapses"),
@@ -83,7 +85,7 @@ public static class SpiNNakerSummary
             ["missing_deliveries"] = C("missing"),
             ["misrouted_packets"] = C("misrouted"),
             ["ring_saturations"] = partitions.Total("ring_saturations"),
-            ["weights_clipped_for_sign"] = partitions.Max("sign_clipped"),
+            ["weights_clipped_for_sign"] = partitions.Total("sign_clipped"),
             ["synaptic_events"] = events,
             ["energy_joules"] = joules,
             ["energy_idle_joules"] = idle,
@@ -104,6 +106,9 @@ public static class SpiNNakerSummary
                       $"{C("buffer_overflows"):0} input-buffer overflows, {M("link_drops"):0} packets dropped on links; the spikes differ from an unloaded machine's " +
                       $"(the load needed a factor of about {needed:0.##})");
         else notes.Add($"no overruns or drops at time-scale factor {tsf:g} (the load needed {needed:0.##})");
+        if (events > 0)
+            notes.Add($"energy: {joules:0.###} J, {Joules(joules / events)} per synaptic event; published: " +
+                      string.Join("; ", Published.Select(f => $"{f.Platform} {Joules(f.LowJoules)}{(f.HighJoules > f.LowJoules ? "–" + Joules(f.HighJoules) : "")}")));
 
         if (outDir is not null)
         {
@@ -115,10 +120,14 @@ public static class SpiNNakerSummary
         return new BackendSummary(totals, notes) { Report = merged };
     }
 
-    private static double Max(this ReportTable t, string column)
+    /// <summary>An energy with the SI prefix that suits it: 2.19 µJ, 43 nJ, 23.6 pJ.</summary>
+    public static string Joules(double j)
     {
-        int c = t.Columns.ToList().IndexOf(column);
-        return t.Rows.Select(r => r.Values[c]).DefaultIfEmpty(0).Max();
+        var ci = CultureInfo.InvariantCulture;
+        if (!double.IsFinite(j)) return "-";
+        foreach (var (scale, unit) in new[] { (1.0, "J"), (1e-3, "mJ"), (1e-6, "µJ"), (1e-9, "nJ") })
+            if (Math.Abs(j) >= scale) return (j / scale).ToString("0.##", ci) + " " + unit;
+        return (j / 1e-12).ToString("0.##", ci) + " pJ";
     }
 
     private static void WriteCsv(string path, string keyName, ReportTable table)
