@@ -121,13 +121,18 @@ public static class SpiNNakerMapper
         var cuts = new int[pops][];
         var sliceOf = new List<MachineVertex>[pops];
         MachineVertex? hostOutput = null;
+        var delayExtension = new Dictionary<int, MachineVertex>();
         for (int pop = 0; pop < pops; pop++)
         {
             if (isHosted[pop] || !carried.Any(c => c.Pre == pop && isHosted[c.Post])) continue;
             cuts[pop] = Cuts(spec.Populations[pop].Size, p.MaxSourcesPerCore);
             sliceOf[pop] = [];
             for (int s = 0; s + 1 < cuts[pop].Length; s++)
-                sliceOf[pop].Add(Add(VertexKind.Injector, pop, $"{spec.Populations[pop].Name}[{cuts[pop][s]}:{cuts[pop][s + 1]}] in", cuts[pop][s], cuts[pop][s + 1]));
+            {
+                var v = Add(VertexKind.Injector, pop, $"{spec.Populations[pop].Name}[{cuts[pop][s]}:{cuts[pop][s + 1]}] in", cuts[pop][s], cuts[pop][s + 1]);
+                sliceOf[pop].Add(v);
+                if (needsDelays[pop]) delayExtension[v.Id] = Add(VertexKind.DelayExtension, pop, $"{v.Name} delays", v.Lo, v.Hi);
+            }
         }
         if (carried.Any(c => isHosted[c.Pre] && !isHosted[c.Post]))
             hostOutput = Add(VertexKind.HostOutput, -1, "live output", 0, 0);
@@ -135,7 +140,6 @@ public static class SpiNNakerMapper
         // Each slice is followed by its Poisson drive (one source per neuron, one core per poisson_inputs entry) and its
         // delay extension: placement keeps such a group on one chip, as sPyNNaker keeps one-to-one sources and delay
         // extensions with their slice.
-        var delayExtension = new Dictionary<int, MachineVertex>();
         var poissonOf = new Dictionary<int, List<MachineVertex>>();
         foreach (int pop in hosted)
         {
@@ -257,7 +261,7 @@ public static class SpiNNakerMapper
         for (int start = 0; start < vertices.Count;)
         {
             int end = start + 1;
-            if (vertices[start].Kind is VertexKind.Neurons or VertexKind.Sources)
+            if (vertices[start].Kind is VertexKind.Neurons or VertexKind.Sources or VertexKind.Injector)
                 while (end < vertices.Count && vertices[end].Kind is VertexKind.PoissonInput or VertexKind.DelayExtension) end++;
             // A group larger than a chip could never fit whole: it spills over as single vertices.
             if (end - start > p.AppCoresPerChip) end = start + 1;

@@ -53,6 +53,8 @@ public sealed class IdealModeTests
         var report = BackendReport.Merge(SpiNNakerPartition.IdealName, partitions.Select(p => p.Report).OfType<BackendReport>());
         var machine = report.Table("machine")!;
         Assert.True(machine.Total("resends") > 0, "delays beyond 16 ticks went through the delay extensions");
+        var mapping = ((SpiNNakerPartition)partitions.First(p => p is SpiNNakerPartition)).Mapping;
+        Assert.Contains(mapping.Edges, e => e.Source.Kind == VertexKind.Injector && e.Target.Kind == VertexKind.DelayExtension);
         Assert.True(machine.Total("packets_sent") > expected.Count / 2);
         Assert.Equal(0, report.Table("cores")!.Total("missing") + report.Table("cores")!.Total("misrouted"));
     }

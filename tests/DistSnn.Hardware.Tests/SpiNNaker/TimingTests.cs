@@ -97,4 +97,32 @@ public sealed class TimingTests
         // In tick 5 the buffer is empty again; Poisson cycles taken first leave 5,000 for the packet.
         Assert.Equal(6, t.Serve(5, 8_000, tick => tick == 5 ? 15_000 : 0));
     }
+
+    [Fact]
+    public void The_delay_limit_follows_the_delay_extension_stages_and_clipped_weights_are_counted_once()
+    {
+        var b = new NetworkBuilder("stages").WithDt(0.1).WithDuration(30).WithSeed(5);
+        var src = b.Population("src", 60, new PoissonGenerator { Rate = 50 });
+        var n = b.Population("n", 120, new LifDelta { TauM = 20, EL = 0, VTh = 20, VReset = 10 }).OnBackend(SpiNNakerPartition.FixedName);
+        // 20 ms = 200 ticks; weights normal around 0.3 mV, some below 0 on the excitatory receptor.
+        b.Connect(src, n, new FixedProbability(0.5), new NormalValue(0.3, 0.3, Dimension.Voltage), ValueSpec.Of(20, Dimension.Time));
+        b.RecordAllSpikes();
+        var spec = b.Build() with
+        {
+            BackendOptions = new Dictionary<string, IReadOnlyDictionary<string, string>> { [SpiNNakerSettings.Section] = new Dictionary<string, string> { ["max_neurons_per_core"] = "50" } },
+        };
+        var refused = Assert.Single(IdealModeTests.Registry.Check(spec));
+        Assert.Equal("projections[0].delay", refused.Path);
+        Assert.Contains("population 'n' on backend 'spinnaker': delays of 200 to 200 steps are outside the supported 1 to 144", refused.Message);
+        var longer = With(spec, "delay_extension_stages", "16");
+        Assert.Empty(IdealModeTests.Registry.Check(longer));
+        var (one, s1) = Run(longer, 1);
+        var (three, s3) = Run(longer, 3);
+        Assert.Equal(one, three);
+        Assert.Equal(s1.Totals, s3.Totals);
+        Assert.True(s1.Totals["weights_clipped_for_sign"] > 0);
+        // Exactly the negative weights, whatever the partitioning.
+        var all = DistSnn.Nodes.Synapses.SynapseBuilder.Build(longer, 0, Enumerable.Range(0, 120).ToArray(), 0, 1.0);
+        Assert.Equal(all.Weights!.Count(w => w < 0), s1.Totals["weights_clipped_for_sign"]);
+    }
 }

@@ -5,8 +5,9 @@ namespace DistSnn.Hardware.SpiNNaker.Execution;
 /// <summary>
 /// The synapses of one projection onto one core that arrive through one delay stage (0: straight from the source;
 /// s ≥ 1: from the delay extension, delays of 16s + 1 to 16s + 16 ticks), in CSR form by the source's population-local
-/// index, targets as group-local indices. Weights stay in the model's input unit; delays are whole (full) delays in
-/// ticks.
+/// index, targets as indices of the partition's synapse space of the target population (its owned neurons, or the whole
+/// slices they are in; see <see cref="HostedCore.GroupIndex"/>). Weights stay in the model's input unit; delays are
+/// whole (full) delays in ticks.
 /// </summary>
 public sealed record StageRows(int Projection, int[] RowStart, int[] Targets, float[]? Weights, float ConstWeight, ushort[]? Delays, int ConstDelay)
 {
@@ -82,8 +83,8 @@ public static class CoreSynapses
     public static int Stage(int delay, int coreTicks) => delay <= coreTicks ? 0 : (delay - 1) / coreTicks;
 
     /// <summary>
-    /// Splits <paramref name="data"/> (synapses onto the group's neurons) by core and stage: <paramref name="coreOf"/>[t]
-    /// is the index of the core of group-local neuron t. Returns, per core index, the rows of each stage that has
+    /// Splits <paramref name="data"/> (synapses onto the synapse space's neurons) by core and stage: <paramref name="coreOf"/>[t]
+    /// is the index of the core of synapse-space neuron t. Returns, per core index, the rows of each stage that has
     /// synapses (stage → rows).
     /// </summary>
     public static Dictionary<int, StageRows>[] Split(SynapseData data, int[] coreOf, int cores, int coreTicks)

@@ -6,9 +6,9 @@ namespace DistSnn.Hardware.SpiNNaker.Execution;
 /// The time a neuron core has in each tick, and what it does with it. A tick lasts
 /// <see cref="SpiNNakerParameters.ClockHz"/> × dt × <see cref="SpiNNakerParameters.TimeScaleFactor"/> cycles. In each tick
 /// the core first updates its neurons (<see cref="NeuronCycles"/>), then handles the packets of its Poisson drive, which
-/// arrive at the start of the tick (those that do not fit are late for their one-tick delay and lost), then serves its
-/// input buffer first in, first out: packets left from earlier ticks, then this tick's delay-extension packets, then this
-/// tick's spikes in key order. A packet costs <see cref="SpiNNakerParameters.CyclesPerPacket"/> plus
+/// arrive at the start of the tick (those that do not fit are late for their one-tick delay and lost), and the
+/// delay-extension packets of the tick (served on arrival), then serves its input buffer first in, first out: packets
+/// left from earlier ticks, then this tick's spikes in order of global id. A packet costs <see cref="SpiNNakerParameters.CyclesPerPacket"/> plus
 /// <see cref="SpiNNakerParameters.CyclesPerSynapse"/> per synaptic word of its row. A packet that finds
 /// <see cref="SpiNNakerParameters.InputBufferPackets"/> packets still waiting past its tick is dropped; a packet served
 /// in a later tick than it arrived delivers only the synapses whose slot is still ahead (the others are late). A tick
@@ -41,10 +41,11 @@ public sealed class CoreTiming
 
     /// <summary>
     /// Serves a packet that arrived in tick <paramref name="tick"/> and costs <paramref name="cycles"/>, after every
-    /// packet served before it; <paramref name="poissonCycles"/>(t) are the cycles the Poisson drive takes in tick t.
+    /// packet served before it; <paramref name="priorityCycles"/>(t) are the cycles taken first in tick t (the Poisson
+    /// drive's and the delay-extension packets').
     /// Returns the tick in which it is done, or −1 when it was dropped (the input buffer was full).
     /// </summary>
-    public long Serve(long tick, double cycles, Func<long, double> poissonCycles)
+    public long Serve(long tick, double cycles, Func<long, double> priorityCycles)
     {
         // Forget packets done before this tick; the rest are still in the buffer when this one arrives.
         while (_waitCount > 0 && _waiting[_waitHead] < tick)
@@ -61,7 +62,7 @@ public sealed class CoreTiming
         double left = cycles;
         for (int guard = 0; ; guard++)
         {
-            double room = Math.Max(0, _capacity - poissonCycles(_serverTick)) - _serverUsed;
+            double room = Math.Max(0, _capacity - priorityCycles(_serverTick)) - _serverUsed;
             if (left <= room)
             {
                 _serverUsed += left;

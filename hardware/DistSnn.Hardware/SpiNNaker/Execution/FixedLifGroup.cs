@@ -51,7 +51,7 @@ public sealed class FixedLifGroup : NeuronGroup
     public int RingTicks { get; }
     /// <summary>Ring buffers: word of type k (0 excitatory, 1 inhibitory), slot s, neuron i at <c>(k × RingTicks + s) × Count + i</c>.</summary>
     public ushort[] Ring { get; }
-    /// <summary>Left shift of each neuron's excitatory and inhibitory ring words.</summary>
+    /// <summary>Left shift of each neuron's excitatory ring words.</summary>
     public byte[] ShiftExc { get; }
     /// <summary>Left shift of each neuron's inhibitory ring words.</summary>
     public byte[] ShiftInh { get; }

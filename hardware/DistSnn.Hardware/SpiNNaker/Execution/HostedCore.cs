@@ -95,6 +95,6 @@ public sealed class HostedCore
     public CoreTiming? Timing { get; set; }
     /// <summary>Provenance.</summary>
     public CoreCounters Counters { get; } = new();
-    /// <summary>Synapses onto the slice (all of them, the other partitions' neurons included).</summary>
+    /// <summary>Synapses onto the slice held here: all of them in fixed-point runs (the other partitions' neurons included), the owned neurons' in ideal runs.</summary>
     public long Synapses { get; set; }
 }

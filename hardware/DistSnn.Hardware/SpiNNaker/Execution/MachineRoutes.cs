@@ -8,6 +8,9 @@ namespace DistSnn.Hardware.SpiNNaker.Execution;
 /// </summary>
 public sealed record PacketRoute(int[] Links, int[] Parents, int[] Vertices, int[] DeliveryHops)
 {
+    /// <summary>Whether hop k leads to a core of the machine (not only to the live output, whose path is ideal).</summary>
+    public bool[] ToMachine { get; init; } = [];
+
     /// <summary>Routers the packet passes.</summary>
     public int Routers => Links.Length + 1;
 }
@@ -51,7 +54,13 @@ public sealed class MachineRoutes
         // A route to a core that runs nothing is dropped there (the monitor would discard it).
         var vertices = trace.Deliveries.Select(d => _vertexAt.TryGetValue((d.Chip, d.Core), out int v) ? v : -1).ToArray();
         var deliveryHops = trace.Deliveries.Select(d => d.Hop).ToArray();
-        var result = new PacketRoute(links, parents, vertices, deliveryHops);
+        var toMachine = new bool[links.Length];
+        for (int d = 0; d < vertices.Length; d++)
+        {
+            if (vertices[d] < 0 || _mapping.Vertices[vertices[d]].Kind == VertexKind.HostOutput) continue;
+            for (int h = deliveryHops[d]; h >= 0 && !toMachine[h]; h = parents[h]) toMachine[h] = true;
+        }
+        var result = new PacketRoute(links, parents, vertices, deliveryHops) { ToMachine = toMachine };
         _routes[key] = result;
         return result;
     }

@@ -7,7 +7,7 @@ namespace DistSnn.Hardware.SpiNNaker.Execution;
 /// The two SpiNNaker backends as registry entries: <c>spinnaker</c> (s16.15 kernels, modelled time, buffers and links)
 /// and <c>spinnaker:ideal</c> (the CPU's float kernels through the same keys, tables and master population tables,
 /// nothing limited). Both host <c>lif_delta</c>, <c>lif_exp_current</c> and the spike sources, static synapses on the
-/// excitatory and inhibitory receptors, delays of 1 to 16 + 16 × stages ticks, Poisson inputs, injected currents and
+/// excitatory and inhibitory receptors, delays of 1 to 16 + 16 × stages ticks (the machine's settings decide), Poisson inputs, injected currents and
 /// state recording; the whole model is checked against the machine (options, weight signs, the mapping) before a run.
 /// </summary>
 public static class SpiNNakerBackend
@@ -30,7 +30,6 @@ public static class SpiNNakerBackend
     private static BackendType Type(string name, bool ideal) => new(name, new BackendCapabilities
     {
         NeuronModels = Models,
-        MaxDelaySteps = new SpiNNakerParameters().MaxDelayTicks,
         CheckModel = (spec, hosted) => CheckModel(spec, hosted, name, ideal),
     }, (spec, partition, owned) => new SpiNNakerPartition(spec, partition, owned, ideal))
     {
@@ -59,9 +58,20 @@ public static class SpiNNakerBackend
             yield break;
         }
         bool bad = false;
+        long maxDelay = settings.Parameters.MaxDelayTicks;
         foreach (int p in hosted)
         {
             var pop = spec.Populations[p];
+            for (int j = 0; j < spec.Projections.Count; j++)
+            {
+                if (spec.Projections[j].Target != pop.Name) continue;
+                // The machine's limit comes from its settings (delay_extension_stages), so it is checked here.
+                var (lo, hi) = spec.Projections[j].DelayStepRange(spec.Run.Grid);
+                if (hi <= maxDelay) continue;
+                bad = true;
+                yield return new ModelError($"projections[{j}].delay", $"population '{pop.Name}' on backend '{name}': delays of {lo} to {hi} steps are outside the supported 1 to {maxDelay} " +
+                                                                       $"({settings.Parameters.CoreDelayTicks} on the core and {settings.Parameters.DelayExtensionStages} delay-extension stages of {settings.Parameters.CoreDelayTicks})");
+            }
             double theta = pop.Model switch { LifDelta d => d.ThetaPlus, LifExpCurrent e => e.ThetaPlus, _ => 0 };
             if (theta != 0 && !ideal)
             {

@@ -12,8 +12,16 @@ public sealed partial class SpiNNakerPartition
     private long _packetsSent, _routerPasses, _hostPackets, _resends, _poissonPackets;
     private readonly Dictionary<uint, HostedCore[]> _missing = new();
 
-    /// <summary>The Poisson packets one core takes for the update of one step: accepted counts per drive and neuron, and their cycles.</summary>
-    private sealed record PoissonTick(int[][] Counts, int[][] Accepted, double Cycles, double DemandCycles, long Late, long Packets);
+    /// <summary>The Poisson packets one core takes for the update of one step: counts and accepted counts per drive and neuron, and their cycles.</summary>
+    private sealed class PoissonTick(int[][] counts, int[][] accepted)
+    {
+        public int[][] Counts => counts;
+        public int[][] Accepted => accepted;
+        public double Cycles, DemandCycles;
+        public long Late, Packets;
+    }
+
+    private readonly Dictionary<int, Stack<PoissonTick>> _spareTicks = new();
 
     /// <inheritdoc />
     public void Deliver(IReadOnlyList<SpikeBatch> batches)
@@ -46,7 +54,6 @@ public sealed partial class SpiNNakerPartition
 
     private void DeliverTick(long tick, ReadOnlySpan<long> keys, long n)
     {
-        var load = _ideal ? null : LoadOf(tick);
         int pop = 0;
         foreach (var k in keys)
         {
@@ -55,7 +62,7 @@ public sealed partial class SpiNNakerPartition
             if (_senders[pop] is not { } slices) continue;
             var source = SliceOf(slices, (int)(gid - _first[pop]));
             uint key = source.Key + (uint)(gid - _first[pop] - source.Lo);
-            SendPacket(source, key, tick, tick, 0, load);
+            SendPacket(source, key, tick, tick, 0);
         }
         if (_ideal) return;
         foreach (var core in _cores) ServeArrivals(core, tick);
@@ -76,20 +83,22 @@ public sealed partial class SpiNNakerPartition
     /// <summary>
     /// Sends one packet with <paramref name="key"/> from <paramref name="source"/> in tick <paramref name="tick"/>, for a
     /// spike emitted in <paramref name="origin"/>: through the links (each hop takes capacity; a full link drops the
-    /// packet's subtree), to every vertex it reaches. A delay extension it reaches sends its stages later; a core of this
-    /// partition queues it (fixed point) or takes it at once (ideal).
+    /// packet's subtree, except towards the live output, whose path is ideal), to every vertex it reaches. A delay
+    /// extension it reaches sends its stages later; a core of this partition queues it (fixed point) or takes it at once
+    /// (ideal).
     /// </summary>
-    private void SendPacket(MachineVertex source, uint key, long tick, long origin, int stage, int[]? load)
+    private void SendPacket(MachineVertex source, uint key, long tick, long origin, int stage)
     {
         var route = _routes.Route(key, source.Chip);
         _packetsSent++;
         Span<bool> dropped = route.Links.Length <= 256 ? stackalloc bool[route.Links.Length] : new bool[route.Links.Length];
+        var load = _ideal || route.Links.Length == 0 ? null : LoadOf(tick);
         int passes = 1;
         for (int h = 0; h < route.Links.Length; h++)
         {
             int link = route.Links[h];
             if (route.Parents[h] >= 0 && dropped[route.Parents[h]]) { dropped[h] = true; continue; }
-            if (load is not null && load[link] >= _linkCapacity)
+            if (load is not null && load[link] >= _linkCapacity && route.ToMachine[h])
             {
                 dropped[h] = true;
                 _linkDrops[link]++;
@@ -155,27 +164,28 @@ public sealed partial class SpiNNakerPartition
             if (tick >= _clock.TotalSteps) continue;
             uint key = de.Key + (uint)((s - 1) * de.Atoms) + offset;
             _resends++;
-            SendPacket(de, key, tick, origin, s, _ideal ? null : LoadOf(tick));
+            SendPacket(de, key, tick, origin, s);
         }
     }
 
+    /// <summary>The packets on each link in <paramref name="tick"/> so far (arrays of ticks past are reused).</summary>
     private int[] LoadOf(long tick)
     {
-        if (!_linkLoad.TryGetValue(tick, out var load)) _linkLoad[tick] = load = new int[_routes.LinkCount];
+        if (_linkLoad.TryGetValue(tick, out var load)) return load;
+        if (_spareLoads.TryPop(out var spare)) Array.Clear(spare);
+        _linkLoad[tick] = load = spare ?? new int[_routes.LinkCount];
         return load;
     }
+
+    private readonly Stack<int[]> _spareLoads = new();
 
     /// <summary>Ideal mode: the packet's synapses of its stage, all of them, now.</summary>
     private void DeliverIdeal(HostedCore core, MasterEntry entry, uint key, long origin)
     {
         var (atom, stage) = MasterPopulationTable.Decode(entry, key);
         core.Counters.Packets++;
-        foreach (var block in entry.Stages[stage])
-        {
-            int words = block.Float!.Deliver(atom, origin + 1);
-            core.Counters.SynapticWords += words;
-            SynapticEvents += words;
-        }
+        // Only this partition's neurons are in its rows: the words count per partition, not per core.
+        foreach (var block in entry.Stages[stage]) SynapticEvents += block.Float!.Deliver(atom, origin + 1);
     }
 
     /// <summary>
@@ -225,7 +235,7 @@ public sealed partial class SpiNNakerPartition
                 var (atom, _) = MasterPopulationTable.Decode(entry, key);
                 double cycles = PacketCycles(entry, atom, 0);
                 demand += cycles;
-                long done = timing.Serve(tick, cycles, core.Priority ??= t => PriorityCycles(core, t));
+                long done = timing.Serve(tick, cycles, core.Priority!);
                 if (done < 0)
                 {
                     core.Counters.BufferOverflows++;
@@ -338,43 +348,63 @@ public sealed partial class SpiNNakerPartition
         if (core.Poisson.Count == 0) return NoPoisson;
         if (_poisson.TryGetValue((core.Index, step), out var known)) return known;
         double cost = _p.CyclesPerPacket + _p.CyclesPerSynapse;
-        double room = core.Timing!.PacketCapacity, cycles = 0, demand = 0;
-        long late = 0, packets = 0;
-        var accepted = new int[core.Poisson.Count][];
-        var counts = new int[core.Poisson.Count][];
+        double room = core.Timing!.PacketCapacity;
+        var tick = Spare(core);
         for (int i = 0; i < core.Poisson.Count; i++)
         {
             var d = core.Poisson[i];
-            accepted[i] = new int[d.Gids.Length];
-            counts[i] = new int[d.Gids.Length];
+            var counts = tick.Counts[i];
+            var accepted = tick.Accepted[i];
             if (!d.Active || step >= _clock.TotalSteps) continue;
             for (int a = 0; a < d.Gids.Length; a++)
             {
                 if (!d.Reachable[a]) continue;
                 int count = d.Count(a, step);
                 if (count == 0) continue;
-                counts[i][a] = count;
-                packets += count;
-                demand += count * cost;
+                counts[a] = count;
+                tick.Packets += count;
+                tick.DemandCycles += count * cost;
                 int take = step == 0 ? count : (int)Math.Min(count, Math.Floor(room / cost));
                 room -= take * cost;
-                cycles += take * cost;
-                accepted[i][a] = take;
-                late += count - take;
+                tick.Cycles += take * cost;
+                accepted[a] = take;
+                tick.Late += count - take;
             }
         }
-        var tick = new PoissonTick(counts, accepted, cycles, demand, late, packets);
         _poisson[(core.Index, step)] = tick;
         return tick;
     }
 
-    private static readonly PoissonTick NoPoisson = new([], [], 0, 0, 0, 0);
+    /// <summary>A cleared tick record for <paramref name="core"/>, reused from ticks already applied and served.</summary>
+    private PoissonTick Spare(HostedCore core)
+    {
+        if (_spareTicks.TryGetValue(core.Index, out var spares) && spares.TryPop(out var tick))
+        {
+            foreach (var c in tick.Counts) Array.Clear(c);
+            foreach (var a in tick.Accepted) Array.Clear(a);
+            tick.Cycles = tick.DemandCycles = 0;
+            tick.Late = tick.Packets = 0;
+            return tick;
+        }
+        return new PoissonTick(core.Poisson.Select(d => new int[d.Gids.Length]).ToArray(), core.Poisson.Select(d => new int[d.Gids.Length]).ToArray());
+    }
+
+    private static readonly PoissonTick NoPoisson = new([], []);
 
     /// <summary>Drops what no later tick needs: loads and cycles of ticks before <paramref name="tick"/>, Poisson packets already applied and served.</summary>
     private void Forget(long tick)
     {
-        foreach (var t in _linkLoad.Keys.Where(t => t < tick).ToList()) _linkLoad.Remove(t);
+        foreach (var t in _linkLoad.Keys.Where(t => t < tick).ToList())
+        {
+            _spareLoads.Push(_linkLoad[t]);
+            _linkLoad.Remove(t);
+        }
         foreach (var k in _priorityCycles.Keys.Where(k => k.Tick < tick).ToList()) _priorityCycles.Remove(k);
-        foreach (var k in _poisson.Keys.Where(k => k.Step <= tick && _poissonApplied.GetValueOrDefault(k.Core, -1) >= k.Step).ToList()) _poisson.Remove(k);
+        foreach (var k in _poisson.Keys.Where(k => k.Step <= tick && _poissonApplied.GetValueOrDefault(k.Core, -1) >= k.Step).ToList())
+        {
+            if (!_spareTicks.TryGetValue(k.Core, out var spares)) _spareTicks[k.Core] = spares = new Stack<PoissonTick>();
+            spares.Push(_poisson[k]);
+            _poisson.Remove(k);
+        }
     }
 }

@@ -95,7 +95,8 @@ public sealed partial class SpiNNakerPartition
         {
             var cores = _cores.Select(c => new ReportRow(CoreKey(c.Vertex), c.Counters.Values(c.Vertex.Atoms))).ToList();
             var saturations = _cores.Select(c => c.Group).Distinct().OfType<FixedLifGroup>().Sum(g => g.Saturations);
-            var partition = new ReportRow(Partition.ToString("D5", CultureInfo.InvariantCulture), [SynapticEvents, saturations, _signClipped, _poissonPackets]);
+            var partition = new ReportRow(Partition.ToString("D5", CultureInfo.InvariantCulture),
+                [SynapticEvents, saturations, _signClipped, _poissonPackets, _wordsClipped, _unroutable]);
             var machine = new ReportRow("machine",
             [
                 _packetsSent, _routerPasses, _hostPackets, _resends, _linkDrops.Sum(), _linkMax.DefaultIfEmpty(0).Max(), _linkCapacity,
@@ -111,7 +112,7 @@ public sealed partial class SpiNNakerPartition
             return new BackendReport(BackendName,
             [
                 new ReportTable("cores", CoreCounters.Columns, cores),
-                new ReportTable("partitions", ["synaptic_events", "ring_saturations", "sign_clipped", "poisson_packets"], [partition]),
+                new ReportTable("partitions", ["synaptic_events", "ring_saturations", "sign_clipped", "poisson_packets", "words_clipped", "unroutable_synapses"], [partition]),
                 new ReportTable("machine", MachineColumns, [machine]),
                 new ReportTable("links", ["packets", "dropped", "max_per_tick"], links),
             ]);

@@ -42,7 +42,6 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
     private readonly HostedCore[] _cores;
     private readonly Dictionary<int, HostedCore> _coreOfVertex = new();
     private readonly MachineVertex[]?[] _senders;
-    private readonly Dictionary<int, MachineVertex> _delayOf = new();
     private readonly Dictionary<int, int[]> _stagesOf = new();
     private readonly Dictionary<int, HashSet<int>> _expected = new();
     private readonly PoissonDrive[] _drives;
@@ -98,6 +97,8 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
         if (!ideal) _shifts = RingShifts.Of(spec, Enumerable.Range(0, pops).Where(q => _host.Group(q) is FixedLifGroup).ToArray(), _p);
 
         _cores = BuildCores(owned, space, slicesOf);
+        foreach (var e in _mapping.Edges)
+            if (e.Target.Kind == VertexKind.DelayExtension) _stagesOf[e.Target.Id] = DelayStages(e.Target);
         BuildTables(data, space);
         _drives = BuildDrives(owned);
         if (!ideal) SetShifts();
@@ -108,11 +109,9 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
                 _senders[group.Key] = group.OrderBy(v => v.Lo).ToArray();
         foreach (var e in _mapping.Edges)
         {
-            if (e.Target.Kind == VertexKind.DelayExtension) _delayOf[e.Source.Id] = e.Target;
             if (!_expected.TryGetValue(e.Source.Id, out var set)) _expected[e.Source.Id] = set = [];
             if (_coreOfVertex.ContainsKey(e.Target.Id)) set.Add(e.Target.Id);
         }
-        foreach (var de in _delayOf.Values) _stagesOf[de.Id] = DelayStages(de);
         _linkCapacity = (long)Math.Floor(_p.LinkPacketsPerSecond * dt * 1e-3 * _p.TimeScaleFactor);
         _linkPackets = new long[_routes.LinkCount];
         _linkDrops = new long[_routes.LinkCount];
@@ -180,7 +179,11 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
             {
                 if (!Touches(ownedQ, v)) continue;
                 var core = new HostedCore(cores.Count, v, group, groupIndex);
-                if (!_ideal) core.Timing = new CoreTiming(_p, _spec.Run.Dt, v.Atoms);
+                if (!_ideal)
+                {
+                    core.Timing = new CoreTiming(_p, _spec.Run.Dt, v.Atoms);
+                    core.Priority = t => PriorityCycles(core, t);
+                }
                 cores.Add(core);
                 _coreOfVertex[v.Id] = core;
             }
@@ -211,20 +214,25 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
             }
             split[d.Projection] = CoreSynapses.Split(d, coreOf, _cores.Length, _p.CoreDelayTicks);
         }
+        var edgesInto = _mapping.Edges.ToLookup(e => e.Target.Id);
         foreach (var core in _cores)
         {
             int post = core.Vertex.Population;
             var model = _spec.Populations[post].Model;
+            // One block per projection and stage, shared by the entries of every slice of its source population.
+            var blocks = new Dictionary<(int Projection, int Stage), CoreBlock>();
+            var routable = new HashSet<(int Projection, int Stage)>();
             var entries = new List<MasterEntry>();
-            foreach (var edge in _mapping.Edges.Where(e => e.Target == core.Vertex))
+            foreach (var edge in edgesInto[core.Vertex.Id])
             {
                 var source = edge.Source;
                 int pre = source.Population;
-                int first = source.Kind == VertexKind.DelayExtension ? 1 : 0, last = source.Kind == VertexKind.DelayExtension ? stages : 0;
+                bool delayed = source.Kind == VertexKind.DelayExtension;
                 var byStage = new CoreBlock[stages + 1][];
                 for (int s = 0; s <= stages; s++) byStage[s] = [];
+                var sent = delayed ? _stagesOf.GetValueOrDefault(source.Id, []) : [0];
                 if (source.Kind != VertexKind.PoissonInput)
-                    for (int s = first; s <= last; s++)
+                    foreach (int s in sent)
                     {
                         var list = new List<CoreBlock>();
                         for (int j = 0; j < _spec.Projections.Count; j++)
@@ -232,15 +240,24 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
                             var proj = _spec.Projections[j];
                             if (_spec.PopulationIndex(proj.Source) != pre || _spec.PopulationIndex(proj.Target) != post) continue;
                             if (!split.TryGetValue(j, out var byCore) || !byCore[core.Index].TryGetValue(s, out var rows)) continue;
-                            list.Add(MakeBlock(core, rows, proj, model));
+                            if (!blocks.TryGetValue((j, s), out var block)) blocks[(j, s)] = block = MakeBlock(core, rows, proj, model);
+                            routable.Add((j, s));
+                            list.Add(block);
                         }
                         byStage[s] = list.ToArray();
                     }
                 entries.Add(new MasterEntry(source.Key, source.Mask, source, byStage));
             }
             core.Table = new MasterPopulationTable(entries);
-            foreach (var byCore in split.Values)
-                foreach (var rows in byCore[core.Index].Values) core.Synapses += rows.Count;
+            foreach (var (j, byCore) in split)
+                foreach (var (s, rows) in byCore[core.Index])
+                {
+                    core.Synapses += rows.Count;
+                    // Synapses no packet can reach: a delay drawn outside the range the mapping planned routes for.
+                    if (!routable.Contains((j, s)))
+                        foreach (var t in rows.Targets)
+                            if (core.GroupIndex[t] >= 0) _unroutable++;
+                }
             _synapses += _ideal ? core.Synapses : OwnedSynapses(core, split);
         }
     }
@@ -272,13 +289,22 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
         bool WrongSign(float w) => type == 0 ? w < 0 : w > 0;
         int Encode(float w) => WrongSign(w) ? 0 : RingShifts.Word(w * unit, shift, out _);
         for (int k = 0; k < rows.Count; k++)
-            if (WrongSign(rows.Weights?[k] ?? rows.ConstWeight) && core.GroupIndex[rows.Targets[k]] >= 0) _signClipped++;
+        {
+            if (core.GroupIndex[rows.Targets[k]] < 0) continue;
+            float w = rows.Weights?[k] ?? rows.ConstWeight;
+            if (WrongSign(w)) _signClipped++;
+            else
+            {
+                _ = RingShifts.Word(w * unit, shift, out bool clipped);
+                if (clipped) _wordsClipped++;
+            }
+        }
         return rows.Weights is null
             ? new CoreBlock(rows, type, null, null, Encode(rows.ConstWeight))
             : new CoreBlock(rows, type, null, rows.Weights.Select(w => (ushort)Encode(w)).ToArray(), 0);
     }
 
-    private long _signClipped;
+    private long _signClipped, _wordsClipped, _unroutable;
     private readonly RingShifts? _shifts;
 
     /// <summary>From the model's input unit (mV) to the ring's: mV for lif_delta, nA for lif_exp_current.</summary>
@@ -301,11 +327,12 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
     private PoissonDrive[] BuildDrives(IReadOnlyList<int[]> owned)
     {
         var drives = new List<PoissonDrive>();
+        var edgesInto = _mapping.Edges.ToLookup(e => e.Target.Id);
         foreach (var core in _cores)
         {
             int post = core.Vertex.Population;
             var model = _spec.Populations[post].Model;
-            foreach (var edge in _mapping.Edges.Where(e => e.Target == core.Vertex && e.Source.Kind == VertexKind.PoissonInput))
+            foreach (var edge in edgesInto[core.Vertex.Id].Where(e => e.Source.Kind == VertexKind.PoissonInput))
             {
                 var source = edge.Source;
                 var gids = Enumerable.Range(source.Lo, source.Atoms).Select(i => _first[post] + i).ToArray();
@@ -326,7 +353,20 @@ public sealed partial class SpiNNakerPartition : IPartitionBackend
                 {
                     int type = input.Receptor == Receptor.Exc ? 0 : 1;
                     int shift = _shifts!.Shift(post, type);
-                    drive.Words = drive.Weights.Select(w => (type == 0 ? w < 0 : w > 0) ? 0 : RingShifts.Word(w * RingUnit(model), shift, out _)).ToArray();
+                    drive.Words = new int[drive.Weights.Length];
+                    for (int a = 0; a < drive.Weights.Length; a++)
+                    {
+                        double w = drive.Weights[a];
+                        bool wrongSign = type == 0 ? w < 0 : w > 0;
+                        bool mine = drive.GroupIndex[a] >= 0;
+                        if (wrongSign)
+                        {
+                            if (mine) _signClipped++;
+                            continue;
+                        }
+                        drive.Words[a] = RingShifts.Word(w * RingUnit(model), shift, out bool clipped);
+                        if (clipped && mine) _wordsClipped++;
+                    }
                 }
                 core.Poisson.Add(drive);
                 drives.Add(drive);

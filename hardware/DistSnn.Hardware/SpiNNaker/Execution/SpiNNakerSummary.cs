@@ -86,6 +86,8 @@ public static class SpiNNakerSummary
             ["misrouted_packets"] = C("misrouted"),
             ["ring_saturations"] = partitions.Total("ring_saturations"),
             ["weights_clipped_for_sign"] = partitions.Total("sign_clipped"),
+            ["weights_clipped_at_max"] = partitions.Total("words_clipped"),
+            ["unroutable_synapses"] = partitions.Total("unroutable_synapses"),
             ["synaptic_events"] = events,
             ["energy_joules"] = joules,
             ["energy_idle_joules"] = idle,
@@ -98,14 +100,16 @@ public static class SpiNNakerSummary
         var notes = new List<string>();
         bool ideal = M("ideal") != 0;
         double trouble = C("overruns") + C("late_packets") + C("late_poisson") + C("buffer_overflows") + M("link_drops");
-        if (C("missing") + C("misrouted") > 0)
-            notes.Add($"routing: {C("missing"):0} deliveries missed and {C("misrouted"):0} packets misrouted: the router tables do not match the mapping");
         if (ideal) notes.Add("ideal machine: float kernels, unlimited cycles, buffers and links; routing through keys, tables and master population tables");
         else if (trouble > 0)
             notes.Add($"overloaded at time-scale factor {tsf:g}: {C("overruns"):0} timer overruns, {C("late_packets") + C("late_poisson"):0} late packets, " +
                       $"{C("buffer_overflows"):0} input-buffer overflows, {M("link_drops"):0} packets dropped on links; the spikes differ from an unloaded machine's " +
                       $"(the load needed a factor of about {needed:0.##})");
         else notes.Add($"no overruns or drops at time-scale factor {tsf:g} (the load needed {needed:0.##})");
+        if (C("missing") + C("misrouted") > 0)
+            notes.Add($"routing: {C("missing"):0} deliveries missed and {C("misrouted"):0} packets misrouted: the router tables do not match the mapping");
+        if (partitions.Total("unroutable_synapses") > 0)
+            notes.Add($"{partitions.Total("unroutable_synapses"):0} synapses have delays drawn outside the range the mapping planned routes for (more than 5 standard deviations from the mean) and get no spikes");
         if (events > 0)
             notes.Add($"energy: {joules:0.###} J, {Joules(joules / events)} per synaptic event; published: " +
                       string.Join("; ", Published.Select(f => $"{f.Platform} {Joules(f.LowJoules)}{(f.HighJoules > f.LowJoules ? "–" + Joules(f.HighJoules) : "")}")));
