@@ -23,6 +23,8 @@ public static class SpiNNakerRouter
         var owners = new Dictionary<Chip, List<MachineVertex>>();
         var linksOf = new Dictionary<int, IReadOnlyList<(Chip, int)>>();
         var trees = new Dictionary<Chip, int[,]>();
+        // Per chip, every key block whose packets pass it and what should become of them (null: straight on by default).
+        var flows = new Dictionary<Chip, List<(uint Key, uint Mask, uint? Route)>>();
         foreach (var group in edges.GroupBy(e => e.Source.Id).OrderBy(g => g.Key))
         {
             var source = group.First().Source;
@@ -55,6 +57,8 @@ public static class SpiNNakerRouter
                     if ((route & RouterEntry.Link(link)) != 0) used.Add((chip, link));
                 // Default routing carries a packet straight on: a chip it only crosses needs no entry.
                 bool straight = !chip.Equals(source.Chip) && route == RouterEntry.Link(enteredBy[chip]);
+                if (!flows.TryGetValue(chip, out var passing)) flows[chip] = passing = [];
+                passing.Add((source.Key, source.Mask, straight ? null : route));
                 if (straight) continue;
                 if (!tables.TryGetValue(chip, out var table)) tables[chip] = table = new List<RouterEntry>();
                 table.Add(new RouterEntry(source.Key, source.Mask, route));
@@ -66,7 +70,7 @@ public static class SpiNNakerRouter
         var compressed = new Dictionary<Chip, IReadOnlyList<RouterEntry>>();
         foreach (var (chip, table) in tables)
         {
-            var small = Compress(table);
+            var small = CompressOrdered(Compress(table), flows[chip]);
             if (small.Count > parameters.RouterEntries)
             {
                 var names = owners[chip].Select(v => v.Name).Distinct().Take(5);
@@ -116,6 +120,80 @@ public static class SpiNNakerRouter
                 foreach (var key in keys.Order()) result.Add(new RouterEntry(key, mask, group.Key));
         }
         return result.OrderBy(e => e.Key).ThenByDescending(e => e.Mask).ToList();
+    }
+
+    /// <summary>
+    /// Ordered covering (after Mundy et al. 2016): entries of one route are replaced by one entry for the smallest aligned
+    /// key block that holds them, where that does not change the fate of any packet that passes the chip
+    /// (<paramref name="flows"/>: every key block whose packets reach the chip, and the route it must take, null for
+    /// straight on by default). The covering entry may overlap blocks of other routes, as long as each of those is matched
+    /// first by a more specific entry: the table is ordered most specific first, so first match is longest-prefix match.
+    /// Keys of no flow are free, as on the machine. All blocks are aligned powers of two, so any two are nested or apart.
+    /// </summary>
+    public static IReadOnlyList<RouterEntry> CompressOrdered(IReadOnlyList<RouterEntry> table, IReadOnlyList<(uint Key, uint Mask, uint? Route)> flows)
+    {
+        var entries = table.OrderBy(e => e.Key).ThenByDescending(e => e.Mask).ToList();
+        var byKey = flows.OrderBy(f => f.Key).ToArray();
+        var keys = byKey.Select(f => f.Key).ToArray();
+        // Blocks larger than a candidate can hold it from outside its range: few, so scanned whole.
+        var large = byKey.OrderBy(f => f.Mask).ToArray();
+        static ulong Size(uint mask) => (ulong)(~mask) + 1;
+        static bool Inside(uint key, uint mask, uint outerKey, uint outerMask) => Size(mask) <= Size(outerMask) && (key & outerMask) == outerKey;
+
+        bool Valid(uint key, uint mask, uint route)
+        {
+            ulong end = key + Size(mask);
+            // Other-route entries inside the candidate: they stay and come first.
+            var inner = entries.Where(e => e.Route != route && Inside(e.Key, e.Mask, key, mask) && e.Mask != mask).ToList();
+            RouterEntry? FirstInner(uint k, uint m)
+            {
+                RouterEntry? best = null;
+                foreach (var e in inner)
+                    if (Inside(k, m, e.Key, e.Mask) && (best is null || Size(e.Mask) < Size(best.Value.Mask))) best = e;
+                return best;
+            }
+            int i = Array.BinarySearch(keys, key);
+            if (i < 0) i = ~i;
+            for (; i < byKey.Length && byKey[i].Key < end; i++)
+            {
+                var f = byKey[i];
+                if (!Inside(f.Key, f.Mask, key, mask)) return false; // a larger block starting inside: partly captured
+                var first = FirstInner(f.Key, f.Mask);
+                if (f.Route == route) { if (first is not null) return false; }
+                else if (f.Route is null || first is null || first.Value.Route != f.Route) return false;
+            }
+            foreach (var f in large)
+            {
+                if (Size(f.Mask) <= Size(mask)) break;
+                if ((key & f.Mask) == f.Key && f.Route != route) return false; // the candidate lies inside a block routed otherwise
+            }
+            return true;
+        }
+
+        bool merged = true;
+        while (merged)
+        {
+            merged = false;
+            foreach (var route in entries.GroupBy(e => e.Route).OrderByDescending(g => g.Count()).Select(g => g.Key).ToList())
+            {
+                var same = entries.Where(e => e.Route == route).OrderBy(e => e.Key).ToList();
+                for (int i = 0; i + 1 < same.Count; i++)
+                {
+                    var (a, b) = (same[i], same[i + 1]);
+                    uint diff = a.Key ^ b.Key;
+                    int prefix = System.Numerics.BitOperations.LeadingZeroCount(diff);
+                    uint mask = (prefix == 0 ? 0u : ~0u << (32 - prefix)) & a.Mask & b.Mask;
+                    uint key = a.Key & mask;
+                    if (!Valid(key, mask, route)) continue;
+                    entries.RemoveAll(e => e.Route == route && Inside(e.Key, e.Mask, key, mask));
+                    entries.Add(new RouterEntry(key, mask, route));
+                    same = entries.Where(e => e.Route == route).OrderBy(e => e.Key).ToList();
+                    i = Math.Max(-1, same.FindIndex(e => e.Key == key && e.Mask == mask) - 1);
+                    merged = true;
+                }
+            }
+        }
+        return entries.OrderByDescending(e => System.Numerics.BitOperations.PopCount(e.Mask)).ThenBy(e => e.Key).ToList();
     }
 
     /// <summary>
