@@ -54,20 +54,21 @@ public static class CliApp
         var transport = TransportOption();
         var backend = new Option<string?>("--backend")
         {
-            Description = "Host every population on this backend (cpu, spinnaker, spinnaker:ideal), overriding the model's backend: and placement:",
+            Description = "Host every population on this backend (cpu, spinnaker, spinnaker:ideal, memristive, memristive:PRESET), overriding the model's backend: and placement:",
         };
         var timeScale = new Option<double?>("--time-scale-factor")
         {
             Description = "How much slower than real time the modelled SpiNNaker machine runs (the model's backends.spinnaker.time_scale_factor)",
         };
         var spinnaker = Backends.SpiNNakerOption();
+        var memristive = Backends.MemristiveOption();
         var place = new Option<string[]>("--place")
         {
             Description = "Host one population on a backend, POPULATION=BACKEND (repeatable), e.g. --place exc=spinnaker; after --backend",
         };
         var cmd = new Command("run", "Simulate a model in this process (the embedded default) and write a results folder.\n" + ExitCodes.Help)
         {
-            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry, transport, backend, timeScale, spinnaker, place,
+            model, partitions, duration, seed, outDir, csv, strategy, scale, json, every, ckptDir, noPlots, telemetry, transport, backend, timeScale, spinnaker, memristive, place,
         };
         cmd.SetAction(async (parse, cancel) =>
         {
@@ -90,6 +91,7 @@ public static class CliApp
                 Backend = parse.GetValue(backend),
                 TimeScaleFactor = parse.GetValue(timeScale),
                 SpiNNaker = parse.GetValue(spinnaker),
+                Memristive = parse.GetValue(memristive),
                 Place = parse.GetValue(place),
             };
             return await RunCommandHandler.ExecuteAsync(settings, cancel);

@@ -22,6 +22,8 @@ public sealed record RunCommandSettings(FileInfo Model, int Partitions, string? 
     public double? TimeScaleFactor { get; init; }
     /// <summary>Figures of the modelled SpiNNaker machine, as KEY=VALUE.</summary>
     public IReadOnlyList<string>? SpiNNaker { get; init; }
+    /// <summary>Figures of the modelled memristive chips, as KEY=VALUE.</summary>
+    public IReadOnlyList<string>? Memristive { get; init; }
     /// <summary>Backends of single populations, as POPULATION=BACKEND.</summary>
     public IReadOnlyList<string>? Place { get; init; }
 }
@@ -110,7 +112,8 @@ public static class RunCommandHandler
             spec = spec with { Populations = spec.Populations.Select((p, i) => i == index ? p with { Backend = backend } : p).ToArray() };
         }
         if (Backends.WithSpiNNakerOptions(spec, s.SpiNNaker) is not { } withOptions) return ExitCodes.BadInput;
-        spec = withOptions;
+        if (Backends.WithMemristiveOptions(withOptions, s.Memristive) is not { } withChips) return ExitCodes.BadInput;
+        spec = withChips;
         if (s.TimeScaleFactor is { } factor)
         {
             if (!(factor > 0) || double.IsInfinity(factor))

@@ -32,6 +32,10 @@ public sealed partial class PartitionEngine : IPartitionBackend
     private readonly NeuronHost _host;
     private readonly SynapseBlock[][] _blocksByPre;
     private readonly PlasticBlock[][] _plasticByPre;
+    private readonly IRowTransmitter[][] _transmittersByPre;
+    private readonly IRowTransmitter[] _transmitters;
+    private readonly ISynapseSubstrate? _substrate;
+    private readonly string _name;
     private readonly PlasticBlock[] _plastic;
     private readonly int[] _plasticCursor;
     private readonly PostSpikeLog?[] _postLogs;
@@ -42,8 +46,20 @@ public sealed partial class PartitionEngine : IPartitionBackend
     /// Builds partition <paramref name="partition"/>: <paramref name="owned"/>[p] lists, sorted ascending, the
     /// population-local indices of population p's neurons that this partition owns.
     /// </summary>
-    public PartitionEngine(NetworkSpec spec, int partition, IReadOnlyList<int[]> owned)
+    public PartitionEngine(NetworkSpec spec, int partition, IReadOnlyList<int[]> owned) : this(spec, partition, owned, null, Type.Name)
     {
+    }
+
+    /// <summary>
+    /// Builds partition <paramref name="partition"/> as <see cref="PartitionEngine(NetworkSpec, int, IReadOnlyList{int[]})"/>
+    /// does, but offers every projection onto its neurons to <paramref name="substrate"/> (null: none), which may hold
+    /// their synapses instead of the CPU's blocks; the partition then calls itself <paramref name="backendName"/>.
+    /// </summary>
+    public PartitionEngine(NetworkSpec spec, int partition, IReadOnlyList<int[]> owned, ISynapseSubstrate? substrate, string backendName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(backendName);
+        _substrate = substrate;
+        _name = backendName;
         var sw = Stopwatch.StartNew();
         if (owned.Count != spec.Populations.Count) throw new ArgumentException("one owned-index list per population is required");
         _spec = spec;
@@ -73,10 +89,12 @@ public sealed partial class PartitionEngine : IPartitionBackend
 
         var blocks = new List<SynapseBlock>[pops];
         var plastic = new List<PlasticBlock>[pops];
+        var transmitters = new List<IRowTransmitter>[pops];
         for (int p = 0; p < pops; p++)
         {
             blocks[p] = new List<SynapseBlock>();
             plastic[p] = new List<PlasticBlock>();
+            transmitters[p] = new List<IRowTransmitter>();
         }
         _postLogs = new PostSpikeLog?[pops];
         foreach (var d in data)
@@ -90,10 +108,18 @@ public sealed partial class PartitionEngine : IPartitionBackend
                 var rule = new PlasticRule(proj.Synapse, dt, WeightScale(model, proj.Weight.Dim));
                 var pb = new PlasticBlock(d.Projection, d.PrePopulation, d.TargetPopulation, _host.Group(d.TargetPopulation)!, d.Port,
                     d.RowStart, d.Targets, weights, d.ConstDelay, rule);
+                pb.Device = substrate?.TakePlastic(pb, owned[d.TargetPopulation]);
                 plastic[d.PrePopulation].Add(pb);
                 _postLogs[d.TargetPopulation] ??= new PostSpikeLog();
                 SynapseCount += pb.Count;
                 SynapseBytes += pb.Bytes;
+                continue;
+            }
+            if (substrate?.TakeStatic(d, _host.Group(d.TargetPopulation)!, owned[d.TargetPopulation]) is { } transmitter)
+            {
+                transmitters[d.PrePopulation].Add(transmitter);
+                SynapseCount += transmitter.Synapses;
+                SynapseBytes += transmitter.Bytes;
                 continue;
             }
             var block = new SynapseBlock(d.Projection, d.PrePopulation, _host.Group(d.TargetPopulation)!, d.Port, d.RowStart,
@@ -104,6 +130,9 @@ public sealed partial class PartitionEngine : IPartitionBackend
         }
         _blocksByPre = blocks.Select(b => b.ToArray()).ToArray();
         _plasticByPre = plastic.Select(b => b.ToArray()).ToArray();
+        _transmittersByPre = transmitters.Select(b => b.ToArray()).ToArray();
+        // Flushed in projection order at the end of every delivery, whatever the partitioning.
+        _transmitters = transmitters.SelectMany(b => b).OrderBy(t => t.Projection).ToArray();
         // Processed in projection order, whatever the partitioning, so weights and ring-buffer sums are canonical.
         _plastic = plastic.SelectMany(b => b).OrderBy(b => b.Projection).ToArray();
         _plasticCursor = new int[_plastic.Length];
@@ -112,7 +141,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
     }
 
     /// <inheritdoc />
-    public string BackendName => Type.Name;
+    public string BackendName => _name;
     /// <summary>This partition's index.</summary>
     public int Partition { get; }
     /// <inheritdoc />
@@ -167,6 +196,8 @@ public sealed partial class PartitionEngine : IPartitionBackend
             if (b.HasRow(row)) return true;
         foreach (var b in _plasticByPre[p])
             if (b.HasRow(row)) return true;
+        foreach (var t in _transmittersByPre[p])
+            if (t.HasRow(row)) return true;
         return false;
     }
 
@@ -207,7 +238,9 @@ public sealed partial class PartitionEngine : IPartitionBackend
             int row = (int)(gid - _first[pop]);
             foreach (var block in _blocksByPre[pop]) events += block.Deliver(row, stamp);
             foreach (var block in _plasticByPre[pop]) block.AddPre(row, stamp);
+            foreach (var t in _transmittersByPre[pop]) t.AddPre(row, stamp);
         }
+        for (int t = 0; t < _transmitters.Length; t++) events += _transmitters[t].Flush();
         SynapticEvents += events;
         ProcessPlastic();
     }

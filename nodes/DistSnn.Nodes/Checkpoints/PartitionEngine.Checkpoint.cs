@@ -71,6 +71,7 @@ public sealed partial class PartitionEngine
             v.Section($"post-spike log of '{_spec.Populations[p].Name}'");
             log.VisitState(v);
         }
+        _substrate?.VisitState(v);
         _host.VisitRecords(v);
         v.Section("end");
         v.Expect("end", 0x454E44);

@@ -20,6 +20,12 @@ public enum RngPurpose : ulong
     PoissonInput = 5,
     /// <summary>Poisson generator spike (key: gid, step).</summary>
     PoissonSource = 6,
+    /// <summary>A modelled device's fixed draws: variation, faults, drift exponent (key: projection and sign, cell).</summary>
+    Device = 7,
+    /// <summary>A modelled device's programming pulses (key: projection and sign, cell, pulse).</summary>
+    DevicePulse = 8,
+    /// <summary>A modelled array's read noise (key: projection and row tile, column, step).</summary>
+    DeviceRead = 9,
 }
 
 /// <summary>

@@ -53,6 +53,25 @@ public sealed class PlasticBlock
     /// </summary>
     public double LearningRateScale { get; set; } = 1;
 
+    /// <summary>
+    /// The device that holds the weights (a modelled memristive array), set once before the first step; null: the
+    /// weights are plain floats. With a device every weight change is a write through it, and when it transmits, pre
+    /// spikes reach the targets through it rather than by adding <see cref="Weights"/> into the input rings.
+    /// </summary>
+    public IWeightDevice? Device
+    {
+        get => _device;
+        set
+        {
+            if (_device is not null) throw new InvalidOperationException($"plastic block of projections[{Projection}] already has a device");
+            _device = value;
+            _deviceTransmits = value?.Transmits ?? false;
+        }
+    }
+
+    private IWeightDevice? _device;
+    private bool _deviceTransmits;
+
     /// <summary>Creates the block; arrays are owned by it from now on. Initial weights are clipped to the rule's bounds.</summary>
     public PlasticBlock(int projection, int prePopulation, int targetPopulation, NeuronGroup target, int port,
         int[] rowStart, int[] targets, float[] weights, int delay, PlasticRule rule)
@@ -189,8 +208,10 @@ public sealed class PlasticBlock
                 Potentiate(i, time, horizon);
                 _postsNow.Add(i);
             }
+            bool preNow = pre < _preCount && _preStamps[pre] == time;
             while (pre < _preCount && _preStamps[pre] == time)
                 events += Depress(_preRows[pre++], time, horizon);
+            if (preNow && _deviceTransmits) _device!.EndTime(time);
             foreach (int i in _postsNow) JumpPost(i, time);
         }
         _preCount = 0;
@@ -198,7 +219,7 @@ public sealed class PlasticBlock
         {
             double scale = _rule.LearningRate * reward * (epochSteps * dt / 1000.0) * _rule.Range;
             for (int k = 0; k < _elig.Length; k++)
-                Weights[k] = (float)Math.Clamp(Weights[k] + scale * _elig[k], _rule.WMin, _rule.WMax);
+                Set(k, (float)Math.Clamp(Weights[k] + scale * _elig[k], _rule.WMin, _rule.WMax));
         }
         if (_rule.NormalizeTotal is { } total && NormalizeDue(horizon, epochSteps)) Normalize(total);
         return events;
@@ -212,6 +233,18 @@ public sealed class PlasticBlock
         int slots = t.Slots, padded = t.Padded;
         var input = t.Input;
         long events = 0;
+        if (_deviceTransmits)
+        {
+            for (int p = 0; p < _preCount; p++)
+            {
+                int row = _preRows[p];
+                _device!.Transmit(row, _preStamps[p]);
+                if (p + 1 == _preCount || _preStamps[p + 1] != _preStamps[p]) _device.EndTime(_preStamps[p]);
+                events += RowStart[row + 1] - RowStart[row];
+            }
+            _preCount = 0;
+            return events;
+        }
         for (int p = 0; p < _preCount; p++)
         {
             int row = _preRows[p];
@@ -243,6 +276,7 @@ public sealed class PlasticBlock
     private void Normalize(double total)
     {
         bool euclidean = _rule.EuclideanNormalize;
+        _device?.Normalizing(true);
         for (int i = 0; i + 1 < _postStart.Length; i++)
         {
             double sum = 0;
@@ -253,8 +287,9 @@ public sealed class PlasticBlock
             }
             if (!(sum > 0)) continue;
             double scale = total / (euclidean ? Math.Sqrt(sum) : sum);
-            for (int m = _postStart[i]; m < _postStart[i + 1]; m++) Weights[_postSyn[m]] = (float)(Weights[_postSyn[m]] * scale);
+            for (int m = _postStart[i]; m < _postStart[i + 1]; m++) Set(_postSyn[m], (float)(Weights[_postSyn[m]] * scale));
         }
+        _device?.Normalizing(false);
     }
 
     private void Potentiate(int i, long time, long horizon)
@@ -274,7 +309,7 @@ public sealed class PlasticBlock
                     if (x1 == 0) continue;
                     int k = _postSyn[m];
                     double fPlus = r.Multiplicative ? r.WMax - w[k] : r.Range;
-                    w[k] = (float)Math.Min(w[k] + aPlus * x1 * fPlus, r.WMax);
+                    Set(k, (float)Math.Min(w[k] + aPlus * x1 * fPlus, r.WMax));
                 }
                 break;
             case PlasticKind.Triplet:
@@ -286,7 +321,7 @@ public sealed class PlasticBlock
                     double x1 = _x1[row] * r.DecayPlus(time - _xTime[row]);
                     if (x1 == 0) continue;
                     int k = _postSyn[m];
-                    w[k] = (float)Math.Min(w[k] + x1 * gain, r.WMax);
+                    Set(k, (float)Math.Min(w[k] + x1 * gain, r.WMax));
                 }
                 break;
             case PlasticKind.Reward:
@@ -325,14 +360,14 @@ public sealed class PlasticBlock
                     if (y1 != 0)
                     {
                         double fMinus = r.Multiplicative ? w[k] - r.WMin : r.Range;
-                        w[k] = (float)Math.Max(w[k] - aMinus * y1 * fMinus, r.WMin);
+                        Set(k, (float)Math.Max(w[k] - aMinus * y1 * fMinus, r.WMin));
                     }
-                    input[rowBase + i] += w[k];
+                    if (!_deviceTransmits) input[rowBase + i] += w[k];
                 }
                 break;
             case PlasticKind.Triplet:
                 double loss = (r.A2Minus + r.A3Minus * x2) * r.Range * LearningRateScale;
-                if (_consecutiveRow[row])
+                if (_consecutiveRow[row] && _device is null)
                 {
                     int first = Targets[begin], count = end - begin;
                     if (_allNowTime != time)
@@ -349,8 +384,8 @@ public sealed class PlasticBlock
                 {
                     int i = Targets[k];
                     double y1 = PostTrace(i, time);
-                    if (y1 != 0) w[k] = (float)Math.Max(w[k] - y1 * loss, r.WMin);
-                    input[rowBase + i] += w[k];
+                    if (y1 != 0) Set(k, (float)Math.Max(w[k] - y1 * loss, r.WMin));
+                    if (!_deviceTransmits) input[rowBase + i] += w[k];
                 }
                 break;
             case PlasticKind.Reward:
@@ -360,10 +395,11 @@ public sealed class PlasticBlock
                     int i = Targets[k];
                     double y1 = PostTrace(i, time);
                     if (y1 != 0) _elig![k] -= (float)(toBoundary * y1);
-                    input[rowBase + i] += w[k];
+                    if (!_deviceTransmits) input[rowBase + i] += w[k];
                 }
                 break;
         }
+        if (_deviceTransmits) _device!.Transmit(row, time);
         // The pre traces jump after the row's depression.
         long gap = time - _xTime[row];
         double x1 = _x1[row] * r.DecayPlus(gap);
@@ -371,6 +407,14 @@ public sealed class PlasticBlock
         _x2[row] = r.Nearest ? 1 : x2 + 1;
         _xTime[row] = time;
         return end - begin;
+    }
+
+    /// <summary>Sets synapse <paramref name="k"/>'s weight, through the device when there is one.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void Set(int k, float value)
+    {
+        var w = Weights;
+        w[k] = _device is null ? value : _device.Write(k, w[k], value);
     }
 
     private double PostTrace(int i, long time)
