@@ -16,7 +16,7 @@ public static class HardwareCommand
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>The <c>hw</c> command and its subcommands.</summary>
-    public static Command Create() => new("hw", "Modelled neuromorphic hardware.\n" + ExitCodes.Help) { MapCommand() };
+    public static Command Create() => new("hw", "Modelled neuromorphic hardware.\n" + ExitCodes.Help) { MapCommand(), SweepCommand.Create() };
 
     private static Command MapCommand()
     {

@@ -5,6 +5,9 @@ using DistSnn.Partitioner;
 
 namespace DistSnn.Learning.DiehlCook;
 
+/// <summary>Builds the engine of partition <paramref name="partition"/> (neurons <paramref name="owned"/>) on backend <paramref name="backend"/>.</summary>
+public delegate PartitionEngine EngineFactory(NetworkSpec spec, int partition, IReadOnlyList<int[]> owned, string backend);
+
 /// <summary>
 /// A network split into CPU partitions that run in this process on the in-process transport
 /// (<see cref="InProcessRunner"/>: the epoch protocol of the actor runtime), driven step block by step block so that a
@@ -17,15 +20,22 @@ public sealed class PartitionSet
     private readonly long _first, _count;
     private int[] _counts = [];
 
-    /// <summary>Builds <paramref name="partitions"/> partitions of <paramref name="spec"/> in parallel.</summary>
-    public PartitionSet(NetworkSpec spec, int partitions, int countedPopulation)
+    /// <summary>
+    /// Builds <paramref name="partitions"/> partitions of <paramref name="spec"/> in parallel (a backend's populations get
+    /// partitions of their own); <paramref name="engines"/> builds each partition's engine from the model, its index,
+    /// its neurons and its backend's name (null: CPU engines, for models wholly on the CPU).
+    /// </summary>
+    public PartitionSet(NetworkSpec spec, int partitions, int countedPopulation, EngineFactory? engines = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfLessThan(partitions, 1);
         Spec = spec;
         Plan = PartitionPlan.Create(spec, partitions, PartitionStrategy.RoundRobin);
         _engines = new PartitionEngine[Plan.Parts];
-        Parallel.For(0, Plan.Parts, q => _engines[q] = new PartitionEngine(spec, q, Plan.Owned(q)));
+        Parallel.For(0, Plan.Parts, q => _engines[q] = engines is null
+            ? Plan.Backend(q) == PopulationSpec.DefaultBackend ? new PartitionEngine(spec, q, Plan.Owned(q))
+                : throw new ArgumentException($"partition {q} is on backend '{Plan.Backend(q)}': give an engine factory for it")
+            : engines(spec, q, Plan.Owned(q), Plan.Backend(q)));
         var first = spec.FirstGids();
         _first = first[countedPopulation];
         _count = spec.Populations[countedPopulation].Size;

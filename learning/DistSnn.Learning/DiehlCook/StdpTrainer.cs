@@ -162,6 +162,16 @@ public sealed record StdpTrainingOptions
     public SpikePairing Pairing { get; init; } = SpikePairing.Nearest;
     /// <summary>The <c>job</c> tag of the training telemetry (<c>distsnn.train.accuracy</c>).</summary>
     public string Job { get; init; } = "train-stdp";
+
+    /// <summary>
+    /// Changes the built network before its partitions are made (placing populations on other backends, setting their
+    /// options); null: the network as built. Weights set from outside (<see cref="StartFrom"/>, imprinting, rate scales
+    /// other than 1) need the plain engines and are refused with it.
+    /// </summary>
+    public Func<NetworkSpec, NetworkSpec>? Place { get; init; }
+
+    /// <summary>Builds the engines of partitions on backends other than the CPU (see <see cref="PartitionSet"/>).</summary>
+    public EngineFactory? Engines { get; init; }
 }
 
 /// <summary>Where the input weights of a training run start.</summary>
@@ -249,10 +259,16 @@ public sealed class StdpTrainer
             thetaPlusMv: options.ThetaPlusMv, nuPost: options.NuPost, nuPre: options.NuPre,
             weightNormOrder: options.WeightNormOrder, weightNormNs: options.EffectiveWeightNormNs, rateScale: options.TrainRateScale,
             pairing: options.Pairing);
+        if (options.Place is { } place)
+        {
+            if (options.StartFrom is not null || options.InitialWeights != InitialWeights.Random || options.TrainRateScale != 1 || options.EvalRateScale != 1)
+                throw new ArgumentException("a placed network holds its weights where it is placed: starting weights, imprinting and rate scales other than 1 are not available with it", nameof(options));
+            spec = place(spec);
+        }
         _rateGain = (float)options.TrainRateScale;
         _input = spec.PopulationIndex(DiehlCookNetwork.Input);
         _exc = spec.PopulationIndex(DiehlCookNetwork.Excitatory);
-        _net = new PartitionSet(spec, options.Partitions, _exc);
+        _net = new PartitionSet(spec, options.Partitions, _exc, options.Engines);
         _presentSteps = spec.Run.Grid.Steps(DiehlCookNetwork.PresentMs);
         _restSteps = spec.Run.Grid.Steps(DiehlCookNetwork.RestMs);
         _rates = new double[pixels];
