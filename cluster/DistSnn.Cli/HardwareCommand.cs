@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using DistSnn.Hardware.Memristive;
 using DistSnn.Hardware.SpiNNaker;
 using DistSnn.Model;
 using Spectre.Console;
@@ -22,24 +23,31 @@ public static class HardwareCommand
     {
         var model = new Argument<FileInfo>("MODEL") { Description = "Model file (YAML or JSON), e.g. examples/brunel.yaml" };
         var target = new Option<string>("--target") { Description = "The hardware to map onto", DefaultValueFactory = _ => "spinnaker" };
-        target.AcceptOnlyFromAmong("spinnaker");
+        target.AcceptOnlyFromAmong("spinnaker", "memristive");
         var boards = new Option<int?>("--boards") { Description = "Boards in the machine (SpiNN-5: 1, or triads of 3; default: the fewest the model fits)" };
         var boardType = new Option<string>("--board-type") { Description = "spin5 (48 chips per board) or spin3 (4 chips)", DefaultValueFactory = _ => "spin5" };
         boardType.AcceptOnlyFromAmong("spin5", "spin3");
         var maxBoards = new Option<int>("--max-boards") { Description = "The largest machine tried when --boards is not given", DefaultValueFactory = _ => 1200 };
         var rate = new Option<double>("--rate") { Description = "Firing rate (Hz) the expected link loads and core cycles assume", DefaultValueFactory = _ => 10.0 };
         var spinnaker = Backends.SpiNNakerOption();
+        var memristive = Backends.MemristiveOption();
+        var preset = new Option<string>("--preset") { Description = "With --target memristive: the device preset of populations the model does not place", DefaultValueFactory = _ => MemristiveSettings.DefaultPreset };
         var scale = new Option<double>("--scale") { Description = "Resize the network by this factor, keeping each neuron's expected number of inputs", DefaultValueFactory = _ => 1.0 };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of tables" };
-        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Where mapping.json is written (default: results/<model name>-spinnaker-map)" };
+        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Where mapping.json is written (default: results/<model name>-<target>-map)" };
         var cmd = new Command("map",
             "Map a model onto a modelled SpiNNaker machine and report slices, cores, chips, boards, router entries per chip " +
-            "(before and after compression), expected packets per link per tick, SDRAM and DTCM use; nothing is run.\n" + ExitCodes.Help)
+            "(before and after compression), expected packets per link per tick, SDRAM and DTCM use; or (--target memristive) onto " +
+            "crossbar tiles and chips, with the expected utilisation per projection; nothing is run.\n" + ExitCodes.Help)
         {
             model, target, boards, boardType, maxBoards, rate, scale, json, outDir,
         };
         cmd.Options.Add(spinnaker);
-        cmd.SetAction(parse => Execute(parse.GetValue(model)!, parse.GetValue(boards), parse.GetValue(boardType) == "spin3" ? BoardType.Spin3 : BoardType.Spin5,
+        cmd.Options.Add(memristive);
+        cmd.Options.Add(preset);
+        cmd.SetAction(parse => parse.GetValue(target) == "memristive"
+            ? MemristiveMap.Execute(parse.GetValue(model)!, parse.GetValue(preset)!, parse.GetValue(memristive) ?? [], parse.GetValue(scale), parse.GetValue(json), parse.GetValue(outDir))
+            : Execute(parse.GetValue(model)!, parse.GetValue(boards), parse.GetValue(boardType) == "spin3" ? BoardType.Spin3 : BoardType.Spin5,
             parse.GetValue(maxBoards), parse.GetValue(rate), parse.GetValue(scale), parse.GetValue(json), parse.GetValue(outDir), parse.GetValue(spinnaker)));
         return cmd;
     }

@@ -96,15 +96,18 @@ public class ChartSwitchTests
     {
         Assert.Equal("1", Settings(Production)["DistSnn__Node__RolesByOrdinal__spinnaker"]);
         Assert.Equal("0", Settings(Defaults)["DistSnn__Node__RolesByOrdinal__spinnaker"]);
+        Assert.Equal("1", Settings(Production)["DistSnn__Node__RolesByOrdinal__memristive"]);
+        Assert.Equal("0", Settings(Defaults)["DistSnn__Node__RolesByOrdinal__memristive"]);
         Assert.Equal("metadata.name", Node(Production).Seq("env").Named("DistSnn__Node__PodName").Map("valueFrom").Map("fieldRef").Str("fieldPath"));
         // The settings bind to the node's options, which turn the pod's ordinal into its roles.
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["DistSnn:Node:RolesByOrdinal:spinnaker"] = Settings(Production)["DistSnn__Node__RolesByOrdinal__spinnaker"],
+            ["DistSnn:Node:RolesByOrdinal:memristive"] = Settings(Production)["DistSnn__Node__RolesByOrdinal__memristive"],
             ["DistSnn:Node:PodName"] = "distsnn-0",
         }).Build();
         var first = config.GetSection("DistSnn:Node").Get<DistSnn.Cluster.Hosting.NodeOptions>()!;
-        Assert.Equal(["spinnaker"], first.EffectiveRoles());
+        Assert.Equal(["memristive", "spinnaker"], first.EffectiveRoles().Order(StringComparer.Ordinal).ToArray());
         Assert.Empty((first with { PodName = "distsnn-1" }).EffectiveRoles());
         Assert.Throws<ArgumentException>(() => (first with { PodName = "laptop" }).EffectiveRoles());
         Assert.Empty(new DistSnn.Cluster.Hosting.NodeOptions().EffectiveRoles());

@@ -21,7 +21,7 @@ public class ValuesSchemaTests
     {
         var properties = ValuesSchema.Text().GetProperty("properties").EnumerateObject().Select(p => p.Name).ToHashSet();
         var keys = ValuesSchema.Values()!.AsObject().Select(kv => kv.Key).ToList();
-        Assert.Equal(28, keys.Count);
+        Assert.Equal(29, keys.Count);
         Assert.All(keys, k => Assert.Contains(k, properties));
         Assert.Equal(keys.Count, properties.Count);
     }

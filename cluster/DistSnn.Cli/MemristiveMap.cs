@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text.Json;
+using DistSnn.Hardware.Memristive;
+using DistSnn.Model;
+using Spectre.Console;
+
+namespace DistSnn.Cli;
+
+/// <summary>
+/// <c>distsnn hw map MODEL --target memristive</c>: the crossbar tiling of a model (every population not placed
+/// elsewhere on the chips of one preset): tiles per projection, expected utilisation, chips; nothing is run.
+/// </summary>
+internal static class MemristiveMap
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static int Execute(FileInfo model, string preset, string[] options, double scale, bool json, DirectoryInfo? outOption)
+    {
+        if (!DeviceParameters.Presets.ContainsKey(preset))
+            return Refuse($"--preset: unknown preset '{preset}' (known: {string.Join(", ", DeviceParameters.PresetNames)})");
+        NetworkSpec spec;
+        try
+        {
+            spec = ModelLoader.LoadFile(model.FullName);
+            if (scale != 1.0)
+            {
+                if (!(scale > 0) || double.IsInfinity(scale)) return Refuse($"--scale: must be a finite number > 0, got {scale}");
+                spec = NetworkScaling.Scale(spec, scale);
+            }
+        }
+        catch (ModelException e)
+        {
+            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
+            return ExitCodes.BadInput;
+        }
+        if (Backends.WithMemristiveOptions(spec, options) is not { } withOptions) return ExitCodes.BadInput;
+        string backend = $"{MemristiveSettings.Section}:{preset}";
+        spec = withOptions with
+        {
+            Populations = withOptions.Populations.Select(p => p.Model.IsSource || p.Backend is not null ? p : p with { Backend = backend }).ToArray(),
+        };
+        var errors = Backends.Registry.Check(spec);
+        foreach (var err in errors) Console.Error.WriteLine($"error: {model.FullName}: {err}");
+        if (errors.Count > 0) return ExitCodes.BadInput;
+        var p = MemristiveSettings.Of(spec, preset);
+        var hosted = Enumerable.Range(0, spec.Populations.Count).Where(i => spec.Populations[i].BackendName == backend).ToArray();
+        var (chosen, _) = MemristiveSettings.Chosen(spec, p, hosted);
+        var tiling = CrossbarTiling.Of(spec, p, chosen);
+        var report = new
+        {
+            model = spec.Name, preset, tile_rows = p.TileRows, tile_columns = p.TileColumns, tiles_per_chip = p.TilesPerChip,
+            tiles = tiling.Sum(t => t.Tiles), chips = CrossbarTiling.ChipsNeeded(tiling, p),
+            expected_synapses = tiling.Sum(t => t.ExpectedSynapses),
+            expected_utilisation = tiling.Sum(t => t.Tiles) > 0 ? tiling.Sum(t => t.ExpectedSynapses) / (tiling.Sum(t => t.Tiles) * (double)p.TileRows * p.TileColumns) : 0,
+            projections = tiling.Select(t => new
+            {
+                projection = t.Projection, name = t.Name, rows = t.Rows, columns = t.Columns, row_tiles = t.RowTiles, column_tiles = t.ColumnTiles,
+                tiles = t.Tiles, expected_synapses = t.ExpectedSynapses, expected_utilisation = t.ExpectedUtilisation(p),
+            }).ToArray(),
+        };
+        string outDir = outOption?.FullName ?? Path.Combine("results", spec.Name + "-memristive-map");
+        Directory.CreateDirectory(outDir);
+        string file = Path.Combine(outDir, "mapping.json");
+        var text = JsonSerializer.Serialize(report, Json);
+        File.WriteAllText(file, text);
+        if (json)
+        {
+            Console.WriteLine(text);
+            return ExitCodes.Ok;
+        }
+        var ci = CultureInfo.InvariantCulture;
+        var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(spec.Name)} on crossbars ({Markup.Escape(preset)})[/]");
+        table.AddColumns("projection", "rows x columns", "tiles", "expected utilisation");
+        foreach (var t in tiling)
+            table.AddRow(Markup.Escape($"[{t.Projection}] {t.Name}"), $"{t.Rows:N0} x {t.Columns:N0}".ToString(ci), $"{t.RowTiles} x {t.ColumnTiles} = {t.Tiles:N0}",
+                t.ExpectedUtilisation(p).ToString("P2", ci));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(Markup.Escape(string.Create(ci, $"{report.tiles:N0} tiles of {p.TileRows} x {p.TileColumns}, {report.chips} chip(s) of {p.TilesPerChip} tiles, expected utilisation {report.expected_utilisation:P2}")));
+        AnsiConsole.MarkupLine($"report: [link]{Markup.Escape(file)}[/]");
+        return ExitCodes.Ok;
+    }
+
+    private static int Refuse(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return ExitCodes.BadInput;
+    }
+}
