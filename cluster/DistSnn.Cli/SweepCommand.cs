@@ -47,14 +47,16 @@ public static class SweepCommand
         var data = new Option<DirectoryInfo?>("--data") { Description = "Fashion-MNIST IDX folder (default: the installed dataset)" };
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = "Where sweep.json and the plots go (default: results/sweep-memristive)" };
         var json = new Option<bool>("--json") { Description = "Print sweep.json instead of a table" };
+        var noIdeal = new Option<bool>("--no-ideal") { Description = "Leave out the ideal setting (another sweep of the same sizes and seeds measured it)" };
+        var from = new Option<FileInfo?>("--from") { Description = "Draw the plots of an existing sweep.json again (next to it), running nothing" };
         var cmd = new Command("sweep", "Measure accuracy (the Fashion-MNIST classifier) or rates (--model) for each setting of the modelled devices.\n" + ExitCodes.Help)
         {
-            target, vary, combined, presets, baseline, memristive, model, duration, neurons, trainN, testN, labelN, seeds, jobs, data, outDir, json,
+            target, vary, combined, presets, baseline, memristive, model, duration, neurons, trainN, testN, labelN, seeds, jobs, data, outDir, json, noIdeal, from,
         };
-        cmd.SetAction((parse, cancel) => Task.FromResult(Execute(parse.GetValue(vary) ?? [], parse.GetValue(combined) ?? [], parse.GetValue(presets) ?? [], parse.GetValue(baseline)!,
+        cmd.SetAction((parse, cancel) => Task.FromResult(parse.GetValue(from) is { } existing ? Replot(existing) : Execute(parse.GetValue(vary) ?? [], parse.GetValue(combined) ?? [], parse.GetValue(presets) ?? [], parse.GetValue(baseline)!,
             parse.GetValue(memristive) ?? [], parse.GetValue(model), parse.GetValue(duration), parse.GetValue(neurons), parse.GetValue(trainN),
             parse.GetValue(testN), parse.GetValue(labelN), parse.GetValue(seeds)!, parse.GetValue(jobs), parse.GetValue(data), parse.GetValue(outDir),
-            parse.GetValue(json), cancel)));
+            parse.GetValue(json), parse.GetValue(noIdeal), cancel)));
         return cmd;
     }
 
@@ -66,7 +68,7 @@ public static class SweepCommand
 
     private static int Execute(string[] vary, string[] combined, string[] presets, string baseline, string[] overrides, FileInfo? modelFile, string? duration,
         int neurons, int trainN, int testN, int? labelN, string seedText, int jobs, DirectoryInfo? data, DirectoryInfo? outOption, bool json,
-        CancellationToken cancel)
+        bool noIdeal, CancellationToken cancel)
     {
         if (!DeviceParameters.Presets.ContainsKey(baseline)) return Refuse($"--base: unknown preset '{baseline}' (known: {string.Join(", ", DeviceParameters.PresetNames)})");
         if (jobs < 1) return Refuse($"--jobs: must be at least 1, got {jobs}");
@@ -83,6 +85,7 @@ public static class SweepCommand
             common[o[..eq].Trim()] = o[(eq + 1)..].Trim();
         }
         var settings = new List<Setting> { new("ideal", "memristive:ideal", new Dictionary<string, string>()), new(baseline, "memristive:" + baseline, common) };
+        if (noIdeal) settings.RemoveAt(0);
         foreach (var v in vary)
         {
             int eq = v.IndexOf('=', StringComparison.Ordinal);
@@ -132,8 +135,22 @@ public static class SweepCommand
         };
     }
 
-    private static PartitionEngine Engine(NetworkSpec spec, int q, IReadOnlyList<int[]> owned, string backend) =>
-        backend == PopulationSpec.DefaultBackend ? new PartitionEngine(spec, q, owned) : MemristiveBackend.Engine(spec, q, owned, backend);
+    /// <summary>An engine factory that keeps the chip partitions it builds in <paramref name="chips"/> (for their reports).</summary>
+    private static EngineFactory Engines(System.Collections.Concurrent.ConcurrentBag<MemristivePartition> chips) => (spec, q, owned, backend) =>
+    {
+        if (backend == PopulationSpec.DefaultBackend) return new PartitionEngine(spec, q, owned);
+        var chip = new MemristivePartition(spec, q, owned, backend);
+        chips.Add(chip);
+        return chip.Engine;
+    };
+
+    /// <summary>The summary totals of the chip partitions of one run (none: empty).</summary>
+    private static IReadOnlyDictionary<string, double> ChipTotals(NetworkSpec spec, IReadOnlyCollection<MemristivePartition> chips)
+    {
+        if (chips.Count == 0) return new Dictionary<string, double>();
+        var name = chips.First().BackendName;
+        return MemristiveSummary.Summarize(spec, BackendReport.Merge(name, chips.Select(c => c.Report)), null).Totals;
+    }
 
     private static int Classifier(List<Setting> settings, List<ulong> seeds, int neurons, int trainN, int testN, int labelN, int jobs,
         DirectoryInfo? data, string dir, bool json, CancellationToken cancel)
@@ -158,25 +175,32 @@ public static class SweepCommand
         var runs = settings.SelectMany((s, i) => seeds.Select(seed => (Index: i, Setting: s, Seed: seed))).ToArray();
         var accuracy = new double[runs.Length];
         var seconds = new double[runs.Length];
+        var totals = new IReadOnlyDictionary<string, double>[runs.Length];
         Parallel.For(0, runs.Length, new ParallelOptions { MaxDegreeOfParallelism = jobs, CancellationToken = cancel }, r =>
         {
             var (_, s, seed) = runs[r];
+            var chips = new System.Collections.Concurrent.ConcurrentBag<MemristivePartition>();
+            NetworkSpec? placed = null;
             var options = new StdpTrainingOptions
             {
                 Neurons = neurons, TrainSamples = trainN, TestSamples = testN, LabelSamples = labelN, Seed = seed, ReportEvery = Math.Min(trainN, 10_000),
-                Place = spec => Placed(spec, s, [DiehlCookNetwork.Excitatory], "input_exc"), Engines = Engine, Job = $"sweep-{s.Label}",
+                Place = spec => placed = Placed(spec, s, [DiehlCookNetwork.Excitatory], "input_exc"), Engines = Engines(chips), Job = $"sweep-{s.Label}",
             };
             var clock = System.Diagnostics.Stopwatch.StartNew();
             var result = new StdpTrainer(options, set.Train.Rows * set.Train.Columns).Run(set.Train, set.Test, cancel: cancel);
             accuracy[r] = result.TestAccuracy;
             seconds[r] = clock.Elapsed.TotalSeconds;
+            totals[r] = ChipTotals(placed!, chips);
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Label} seed {seed}: accuracy {result.TestAccuracy:P2} ({seconds[r]:F0} s)"));
         });
         var points = settings.Select((s, i) =>
         {
-            var values = runs.Select((x, r) => (x, r)).Where(t => t.x.Index == i).Select(t => accuracy[t.r]).ToArray();
+            var idx = runs.Select((x, r) => (x, r)).Where(t => t.x.Index == i).Select(t => t.r).ToArray();
+            var values = idx.Select(r => accuracy[r]).ToArray();
             var (mean, half) = Interval(values, testN);
-            return new { setting = s.Label, backend = s.Backend, options = s.Options, accuracies = values, mean, ci95_half_width = half };
+            // Chip totals of the whole run (training, labelling and testing), averaged over the seeds.
+            var chip = totals[idx[0]].Keys.ToDictionary(k => k, k => idx.Average(r => totals[r].TryGetValue(k, out var v) ? v : 0));
+            return new { setting = s.Label, backend = s.Backend, options = s.Options, accuracies = values, mean, ci95_half_width = half, chip };
         }).ToList();
         var report = new
         {
@@ -241,6 +265,31 @@ public static class SweepCommand
         var report = new { task = $"{spec.Name}: mean rate of every neuron on the chips", duration_ms = spec.Run.Duration, seeds, points };
         return Write(dir, report, points.Select(p => new SweepPoint(p.setting, p.mean, p.ci95_half_width)).ToList(),
             $"{spec.Name}, {spec.Run.Duration:G} ms, {seeds.Count} seed(s)", "mean rate (Hz)", json);
+    }
+
+    /// <summary>Draws the plots of <paramref name="file"/> (a sweep.json) again, beside it.</summary>
+    private static int Replot(FileInfo file)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(file.FullName));
+            var root = doc.RootElement;
+            bool accuracy = root.TryGetProperty("neurons", out _);
+            double unit = accuracy ? 100 : 1;
+            var points = root.GetProperty("points").EnumerateArray().Select(p => new SweepPoint(p.GetProperty("setting").GetString()!,
+                p.GetProperty("mean").GetDouble() * unit, p.GetProperty("ci95_half_width").GetDouble() * unit)).ToList();
+            int seeds = root.GetProperty("seeds").GetArrayLength();
+            string title = accuracy
+                ? string.Create(CultureInfo.InvariantCulture, $"Fashion-MNIST, N = {root.GetProperty("neurons").GetInt32()}, {root.GetProperty("train_samples").GetInt32():N0} training / {root.GetProperty("test_samples").GetInt32():N0} test images, {seeds} seed(s)")
+                : string.Create(CultureInfo.InvariantCulture, $"{root.GetProperty("task").GetString()}, {root.GetProperty("duration_ms").GetDouble():G} ms, {seeds} seed(s)");
+            SweepPlot.Save(Path.Combine(file.DirectoryName!, "sweep"), title, accuracy ? "test accuracy (%)" : "mean rate (Hz)", points);
+            Console.WriteLine($"plots: {Path.Combine(file.DirectoryName!, "sweep.png")}, .svg");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            return Refuse($"--from: {file.FullName}: not a readable sweep.json ({e.Message})");
+        }
     }
 
     /// <summary>Mean and 95% half-width: Student's t over the seeds, or the binomial interval of one seed's <paramref name="trials"/>.</summary>

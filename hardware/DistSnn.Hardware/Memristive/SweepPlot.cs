@@ -27,8 +27,11 @@ public static class SweepPlot
             line.Color = ScottPlot.Colors.Gray;
         }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, points.Count).Select(i => (double)i).ToArray(), points.Select(p => p.Label).ToArray());
-        plot.Axes.Bottom.TickLabelStyle.Rotation = 30;
+        plot.Axes.Bottom.TickLabelStyle.Rotation = 35;
         plot.Axes.Bottom.TickLabelStyle.Alignment = ScottPlot.Alignment.MiddleLeft;
+        // Room for the rotated setting names under the axis.
+        plot.Axes.Bottom.MinimumSize = 30 + 4.5f * points.Select(p => p.Label.Length).DefaultIfEmpty(0).Max();
+        plot.Axes.Right.MinimumSize = 80;
         plot.Axes.Left.Label.Text = yLabel;
         plot.Title(title);
         plot.Axes.Margins(bottom: 0);
