@@ -42,10 +42,17 @@ internal static class MemristiveMap
         var errors = Backends.Registry.Check(spec);
         foreach (var err in errors) Console.Error.WriteLine($"error: {model.FullName}: {err}");
         if (errors.Count > 0) return ExitCodes.BadInput;
+        // Every memristive backend of the model, each with its own preset's figures (tile sizes may differ).
         var p = MemristiveSettings.Of(spec, preset);
-        var hosted = Enumerable.Range(0, spec.Populations.Count).Where(i => spec.Populations[i].BackendName == backend).ToArray();
-        var (chosen, _) = MemristiveSettings.Chosen(spec, p, hosted);
-        var tiling = CrossbarTiling.Of(spec, p, chosen);
+        var tiling = new List<ProjectionTiling>();
+        foreach (var group in Enumerable.Range(0, spec.Populations.Count).Where(i => MemristiveSettings.PresetOf(spec.Populations[i].BackendName) is not null)
+                     .GroupBy(i => spec.Populations[i].BackendName))
+        {
+            var figures = MemristiveSettings.Of(spec, MemristiveSettings.PresetOf(group.Key)!);
+            var (chosen, _) = MemristiveSettings.Chosen(spec, figures, group.ToArray());
+            tiling.AddRange(CrossbarTiling.Of(spec, figures, chosen));
+        }
+        tiling.Sort((a, b) => a.Projection.CompareTo(b.Projection));
         var report = new
         {
             model = spec.Name, preset, tile_rows = p.TileRows, tile_columns = p.TileColumns, tiles_per_chip = p.TilesPerChip,
@@ -72,7 +79,7 @@ internal static class MemristiveMap
         var table = new Table().Border(TableBorder.Rounded).Title($"[bold]{Markup.Escape(spec.Name)} on crossbars ({Markup.Escape(preset)})[/]");
         table.AddColumns("projection", "rows x columns", "tiles", "expected utilisation");
         foreach (var t in tiling)
-            table.AddRow(Markup.Escape($"[{t.Projection}] {t.Name}"), $"{t.Rows:N0} x {t.Columns:N0}".ToString(ci), $"{t.RowTiles} x {t.ColumnTiles} = {t.Tiles:N0}",
+            table.AddRow(Markup.Escape($"[{t.Projection}] {t.Name}"), string.Create(ci, $"{t.Rows:N0} x {t.Columns:N0}"), string.Create(ci, $"{t.RowTiles} x {t.ColumnTiles} = {t.Tiles:N0}"),
                 t.ExpectedUtilisation(p).ToString("P2", ci));
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine(Markup.Escape(string.Create(ci, $"{report.tiles:N0} tiles of {p.TileRows} x {p.TileColumns}, {report.chips} chip(s) of {p.TilesPerChip} tiles, expected utilisation {report.expected_utilisation:P2}")));

@@ -126,12 +126,19 @@ public static class SweepCommand
     private static NetworkSpec Placed(NetworkSpec spec, Setting s, IEnumerable<string> populations, string? crossbars)
     {
         var names = populations.ToHashSet(StringComparer.Ordinal);
-        var options = new Dictionary<string, string>(s.Options, StringComparer.Ordinal);
+        // The setting's figures over the model's own memristive options; the other backends' sections stay.
+        var all = spec.BackendOptions.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        var options = all.TryGetValue(MemristiveSettings.Section, out var own) ? own.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in s.Options) options[k] = v;
         if (crossbars is not null) options["crossbars"] = crossbars;
+        // The identity path takes no device figure.
+        if (s.Backend == "memristive:" + DeviceParameters.Ideal)
+            foreach (var k in options.Keys.Where(k => k is not ("crossbars" or "chips" or "tiles_per_chip" or "tile_rows" or "tile_columns")).ToList()) options.Remove(k);
+        all[MemristiveSettings.Section] = options;
         return spec with
         {
             Populations = spec.Populations.Select(p => names.Contains(p.Name) ? p with { Backend = s.Backend } : p).ToArray(),
-            BackendOptions = new Dictionary<string, IReadOnlyDictionary<string, string>>(StringComparer.Ordinal) { [MemristiveSettings.Section] = options },
+            BackendOptions = all,
         };
     }
 
@@ -249,8 +256,11 @@ public static class SweepCommand
             var plan = PartitionPlan.Create(placed, 1, PartitionStrategy.Contiguous);
             var parts = Enumerable.Range(0, plan.Parts).Select(q => Backends.Registry.Create(plan.Backend(q), placed, q, plan.Owned(q))).ToArray();
             new InProcessRunner(parts, RoutingTable.Of(placed, Enumerable.Range(0, plan.Parts).Select(plan.Owned).ToArray(), parts)).RunUntil(long.MaxValue);
-            long spikes = parts.Sum(p => p.Counters.SpikesEmitted);
-            rates[r] = spikes / (double)all.Sum(n => placed.Populations[placed.PopulationIndex(n)].Size) / (placed.Run.Duration / 1000);
+            // Spikes of the neurons on the chips only (sources excluded), from every partition's records.
+            var onChips = all.Select(placed.PopulationIndex).ToHashSet();
+            long spikes = parts.SelectMany(p => p.SpikeRecords).OfType<SpikeRecord>().Where(x => onChips.Contains(x.Population)).Sum(x => (long)x.ToArrays().Stamps.Length);
+            long neurons = placed.Recording.Spikes.Select(placed.PopulationIndex).Where(onChips.Contains).Sum(p => (long)placed.Populations[p].Size);
+            rates[r] = neurons > 0 ? spikes / (double)neurons / (placed.Run.Duration / 1000) : 0;
             var merged = BackendReport.Merge(s.Backend, parts.Select(p => p.Report).OfType<BackendReport>());
             energy[r] = MemristiveSummary.Summarize(placed, merged, null).Totals["energy_j"];
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Label} seed {seed}: {rates[r]:F3} Hz, {energy[r]:G3} J"));
@@ -299,7 +309,9 @@ public static class SweepCommand
         if (values.Length > 1)
         {
             double sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1));
-            double[] t = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262];
+            // Student's t at 97.5% for 1 to 30 degrees of freedom; 1.96 beyond.
+            double[] t = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042];
             return (mean, (values.Length - 1 <= t.Length ? t[values.Length - 2] : 1.96) * sd / Math.Sqrt(values.Length));
         }
         return (mean, trials > 0 ? 1.96 * Math.Sqrt(mean * (1 - mean) / trials) : 0);

@@ -19,6 +19,7 @@ internal sealed partial class CrossbarArray
         public readonly int[] Writes = new int[cells];
         public readonly int[] CellOf = new int[synapses];
         public int SignMode; // +1: weights >= 0 only, -1: <= 0 only, 0: either
+        public double WMin, WMax; // the rule's bounds: what the rule is shown of the devices' weights
         public ulong PulsePlus, PulseMinus;
         public long Bytes => (long)GPlus.Length * (4 * 4 + 2 + 3 * 4) + CellOf.Length * 4L;
     }
@@ -55,6 +56,8 @@ internal sealed partial class CrossbarArray
         var cells = new PlasticCells(_diff.Length, block.Count)
         {
             SignMode = wMin >= 0 ? 1 : wMax <= 0 ? -1 : 0,
+            WMin = wMin,
+            WMax = wMax,
             PulsePlus = _model.PulseStream(Projection, 1),
             PulseMinus = _model.PulseStream(Projection, -1),
         };
@@ -89,7 +92,7 @@ internal sealed partial class CrossbarArray
         _plastic = cells;
         if (_model.NoisyReads) _variance = new float[_diff.Length];
         for (int cell = 0; cell < _diff.Length; cell++) Refresh(cell);
-        for (int k = 0; k < block.Count; k++) block.Weights[k] = (float)(_diff[cells.CellOf[k]] * Scale);
+        for (int k = 0; k < block.Count; k++) block.Weights[k] = Shown(cells.CellOf[k]);
         for (int row = 0; row < Rows; row++)
         {
             double g = 0;
@@ -113,16 +116,19 @@ internal sealed partial class CrossbarArray
         int cell = s.CellOf[synapse];
         double want = Math.Clamp((double)requested, -WeightMax, WeightMax);
         double have = (s.GPlus[cell] - s.GMinus[cell]) * Scale;
-        if (want == have || requested == current) return current;
+        if (requested == current) return current;
         int side = s.SignMode != 0 ? s.SignMode : want > 0 || want == 0 && have > 0 ? 1 : -1;
         long pulsesBefore = Pulses;
         double energyBefore = PulseEnergyJ;
-        // Crossing zero: the side in use is reset to g_min (one pulse) before the other side is programmed.
+        // The change the rule asks for, in pulses of the nominal step; crossing zero, the side in use is reset to g_min
+        // (one pulse) and the other side programmed from there.
+        double change = requested - current;
         float other = side > 0 ? s.GMinus[cell] : s.GPlus[cell];
         if (other > _p.GMinUs && s.SignMode == 0)
         {
             SetSide(cell, -side, _p.GMinUs);
             have = (s.GPlus[cell] - s.GMinus[cell]) * Scale;
+            change = want - have;
         }
         if (_p.Pulses == 0 && _p.Levels == 0)
         {
@@ -132,7 +138,7 @@ internal sealed partial class CrossbarArray
         else
         {
             int full = _model.PulsesFullRange;
-            double x = (want - have) / WeightMax * full;
+            double x = change / WeightMax * full;
             int n;
             if (_p.Update == UpdateMode.Greedy) n = Math.Sign(x);
             else
@@ -151,8 +157,14 @@ internal sealed partial class CrossbarArray
             NormalizeEnergyJ += PulseEnergyJ - energyBefore;
         }
         Refresh(cell);
-        return (float)(_diff[cell] * Scale);
+        return Shown(cell);
     }
+
+    /// <summary>
+    /// The weight the learning rule is shown of a cell: the devices' difference in the weight unit, within the rule's
+    /// bounds (variation may take a device beyond them; the device keeps its conductance, reads use it as it is).
+    /// </summary>
+    private float Shown(int cell) => (float)Math.Clamp(_diff[cell] * Scale, _plastic!.WMin, _plastic.WMax);
 
     private void PulseSide(int cell, int side, bool up)
     {
@@ -228,7 +240,13 @@ internal sealed partial class CrossbarArray
         v.Array("pulses_plus", s.PulsesPlus);
         v.Array("pulses_minus", s.PulsesMinus);
         v.Array("writes", s.Writes);
-        if (v.Restoring)
-            for (int cell = 0; cell < _diff.Length; cell++) Refresh(cell);
+        if (!v.Restoring) return;
+        for (int cell = 0; cell < _diff.Length; cell++) Refresh(cell);
+        for (int row = 0; row < Rows; row++)
+        {
+            double g = 0;
+            for (int c = 0; c < Columns; c++) g += s.GPlus[row * Columns + c] + s.GMinus[row * Columns + c];
+            _rowConductance[row] = g;
+        }
     }
 }

@@ -32,9 +32,10 @@ internal sealed partial class CrossbarArray
     private readonly double[] _acc;
     private readonly float[] _partial, _partialVariance;
     private readonly ulong _readStream;
+    // Spikes queued since the last flush, in (stamp, row) order.
     private int[] _rows = new int[64];
+    private long[] _stamps = new long[64];
     private int _rowCount;
-    private long _time = -1;
 
     /// <summary>
     /// An array for projection <paramref name="projection"/> from <paramref name="rows"/> presynaptic neurons onto the
@@ -57,6 +58,8 @@ internal sealed partial class CrossbarArray
         _delay = delay;
         WeightMax = weightMax;
         Scale = weightMax / _p.RangeUs;
+        if ((long)rows * owned.Length > Array.MaxLength)
+            throw new ArgumentException($"projections[{projection}]: {rows:N0} rows x {owned.Length:N0} columns are more cells than one partition's array holds; use more partitions");
         _diff = new float[(long)rows * owned.Length];
         int rowTiles = (rows + _p.TileRows - 1) / _p.TileRows;
         _compensation = [];
@@ -109,7 +112,7 @@ internal sealed partial class CrossbarArray
     {
         RowSynapses = rowSynapses;
         bool physical = _p.AnyNonIdeality;
-        bool drifting = (_p.DriftNu > 0 || _p.DriftNuSigma > 0) && _p.TInferenceS > _p.DriftT0S;
+        bool drifting = (_p.DriftNu > 0 || _p.DriftNuSigma > 0) && _p.TInferenceS > 0;
         bool compensate = _p.DriftCompensation && drifting;
         double[]? g0Sum = compensate ? new double[RowTiles * Columns] : null;
         double[]? gtSum = compensate ? new double[RowTiles * Columns] : null;
@@ -161,23 +164,34 @@ internal sealed partial class CrossbarArray
         }
     }
 
-    /// <summary>Queues the spike of source <paramref name="row"/> reaching the cells at synapse time <paramref name="time"/>.</summary>
+    /// <summary>Queues the spike of source <paramref name="row"/> reaching the cells at synapse time <paramref name="time"/>; calls come in (time, row) order.</summary>
     public void Queue(int row, long time)
     {
-        if (time != _time && _rowCount > 0) Read();
-        _time = time;
-        if (_rowCount == _rows.Length) Array.Resize(ref _rows, _rowCount * 2);
+        if (_rowCount == _rows.Length)
+        {
+            Array.Resize(ref _rows, _rowCount * 2);
+            Array.Resize(ref _stamps, _rowCount * 2);
+        }
+        _stamps[_rowCount] = time;
         _rows[_rowCount++] = row;
         Events += RowSynapses[row];
     }
 
-    /// <summary>Reads the queued rows, if any.</summary>
+    /// <summary>Reads the queued spikes, one read per synapse time in time order, and forgets them.</summary>
     public void Flush()
     {
-        if (_rowCount > 0) Read();
+        int from = 0;
+        while (from < _rowCount)
+        {
+            int to = from + 1;
+            while (to < _rowCount && _stamps[to] == _stamps[from]) to++;
+            Read(_stamps[from], from, to);
+            from = to;
+        }
+        _rowCount = 0;
     }
 
-    private void Read()
+    private void Read(long time, int from, int end)
     {
         int cols = Columns;
         var acc = _acc.AsSpan();
@@ -186,13 +200,13 @@ internal sealed partial class CrossbarArray
         var partialVar = _partialVariance.AsSpan();
         bool noisy = _variance is not null;
         double energy = 0;
-        int i = 0;
-        while (i < _rowCount)
+        int i = from;
+        while (i < end)
         {
             int tile = _rows[i] / _p.TileRows;
             partial.Clear();
             if (noisy) partialVar.Clear();
-            for (; i < _rowCount && _rows[i] / _p.TileRows == tile; i++)
+            for (; i < end && _rows[i] / _p.TileRows == tile; i++)
             {
                 int row = _rows[i];
                 TensorPrimitives.Add(partial, _diff.AsSpan(row * cols, cols), partial);
@@ -205,7 +219,7 @@ internal sealed partial class CrossbarArray
             {
                 double v = partial[c];
                 if (noisy && partialVar[c] > 0)
-                    v += Math.Sqrt(partialVar[c]) * CounterRng.Normal(_readStream, (ulong)tile * (ulong)_postSize + (ulong)_owned[c], (ulong)_time);
+                    v += Math.Sqrt(partialVar[c]) * CounterRng.Normal(_readStream, (ulong)tile * (ulong)_postSize + (ulong)_owned[c], (ulong)time);
                 v = _model.Convert(v, ref _clips);
                 if (compensate) v *= _compensation[tile * cols + c];
                 acc[c] += v;
@@ -215,9 +229,8 @@ internal sealed partial class CrossbarArray
         ReadEnergyJ += energy * 1e-6 * _p.ReadVoltage * _p.ReadVoltage * _p.ReadNs * 1e-9;
         ReadSteps++;
         int slots = _target.Slots, padded = _target.Padded;
-        int rowBase = (_port * slots + (int)((_time - 1 + _delay) % slots)) * padded;
+        int rowBase = (_port * slots + (int)((time - 1 + _delay) % slots)) * padded;
         var input = _target.Input;
         for (int c = 0; c < cols; c++) input[rowBase + c] += (float)(acc[c] * Scale);
-        _rowCount = 0;
     }
 }

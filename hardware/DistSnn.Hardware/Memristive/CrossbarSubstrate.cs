@@ -40,13 +40,16 @@ public sealed class CrossbarSubstrate : ISynapseSubstrate
     {
         ArgumentNullException.ThrowIfNull(data);
         if (!_chosen[data.Projection]) return null;
-        if (data.Delays is not null)
+        // Drawn or listed delays that all round to one step count are one delay (the model check refuses others); taken
+        // from the model, so a partition with none of the projection's synapses reads into the same slot.
+        int delay = (int)_spec.Projections[data.Projection].DelayStepRange(_spec.Run.Grid).Lo;
+        if (data.Delays is { Length: > 0 } delays && delays.Any(d => d != delay))
             throw new ArgumentException($"projections[{data.Projection}].delay: a crossbar projection needs one delay for all its synapses");
         var proj = _spec.Projections[data.Projection];
         var model = _spec.Populations[data.TargetPopulation].Model;
         double scale = PartitionEngine.WeightScale(model, proj.Weight.Dim);
         var array = new CrossbarArray(_model, data.Projection, data.RowStart.Length - 1, _spec.Populations[data.TargetPopulation].Size, owned, target,
-            data.Port, data.ConstDelay, WeightRange(_spec, data.Projection) * scale);
+            data.Port, delay, WeightRange(_spec, data.Projection) * scale);
         int cols = owned.Length;
         var dense = new float[(long)array.Rows * cols];
         var rowSynapses = new int[array.Rows];
@@ -73,7 +76,7 @@ public sealed class CrossbarSubstrate : ISynapseSubstrate
             block.Target, block.Port, block.Delay, wMax);
         array.ProgramPlastic(block, rule.WMin, rule.WMax);
         _arrays.Add((array, block.Count));
-        return new PlasticDevice(array);
+        return new PlasticDevice(array, _model.Parameters.AnyNonIdeality);
     }
 
     /// <inheritdoc />
@@ -149,8 +152,10 @@ public sealed class CrossbarSubstrate : ISynapseSubstrate
         }
     }
 
-    private sealed class PlasticDevice(CrossbarArray array) : IWeightDevice
+    private sealed class PlasticDevice(CrossbarArray array, bool everyRow) : IWeightDevice
     {
+        // A row with no synapse here still drives its cells, which conduct when the devices are not ideal.
+        public bool ReadsEveryRow => everyRow;
         public float Write(int synapse, float current, float requested) => array.Write(synapse, current, requested);
         public void Normalizing(bool active) => array.SetNormalizing(active);
         public bool Transmits => true;

@@ -22,7 +22,7 @@ public sealed class DeviceModel
         ArgumentNullException.ThrowIfNull(parameters);
         _p = parameters;
         _seed = seed;
-        _driftFactorT = Math.Max(parameters.TInferenceS, parameters.DriftT0S) / parameters.DriftT0S;
+        _driftFactorT = (parameters.TInferenceS + parameters.DriftT0S) / parameters.DriftT0S;
         if (parameters.AdcBits > 0)
         {
             _adcMax = (1 << (parameters.AdcBits - 1)) - 1;
@@ -94,7 +94,7 @@ public sealed class DeviceModel
     /// <summary>Pulses from g_min to g_max: <c>pulses</c>, else levels − 1, else 1.</summary>
     public int PulsesFullRange => _p.Pulses > 0 ? _p.Pulses : _p.Levels >= 2 ? _p.Levels - 1 : 1;
 
-    /// <summary>G(t_inference) of a device at <paramref name="g0"/> with drift exponent <paramref name="nu"/>: G₀ (t / t₀)^−ν, no drift before t₀.</summary>
+    /// <summary>G at t_inference after programming of a device at <paramref name="g0"/> with drift exponent <paramref name="nu"/>: G₀ ((t_inference + t₀) / t₀)^−ν, as aihwkit.</summary>
     public double Drift(double g0, double nu) => nu > 0 && _driftFactorT > 1 ? g0 * Math.Pow(_driftFactorT, -nu) : g0;
 
     /// <summary>aihwkit's PCM programming noise σ (µS) at conductance <paramref name="g"/>, its 25 µS law scaled to g_max.</summary>
@@ -112,7 +112,7 @@ public sealed class DeviceModel
             double gr = Math.Clamp(g / _p.GMaxUs, 0, 1);
             double qs = gr <= 0 ? 0.2 : Math.Min(0.0088 / Math.Pow(gr, 0.65), 0.2);
             const double tRead = 250e-9;
-            double t = Math.Max(_p.TInferenceS, _p.DriftT0S);
+            double t = _p.TInferenceS + _p.DriftT0S;
             return g * qs * Math.Sqrt(Math.Log((t + tRead) / (2 * tRead)));
         }
         return _p.ReadNoise * g;
@@ -129,6 +129,8 @@ public sealed class DeviceModel
     public double Pulse(double x, bool up, double noise)
     {
         int n = PulsesFullRange;
+        // Programming noise may have left the device a little outside its curve.
+        x = Math.Clamp(x, 0, 1);
         double next;
         if (up)
         {
@@ -142,8 +144,9 @@ public sealed class DeviceModel
         }
         if (_p.C2C > 0) next += _p.C2C * noise;
         next = Math.Clamp(next, 0, 1);
-        // Devices with fewer levels than pulses land on the nearest level.
-        return _p.Levels >= 2 && _p.Pulses > 0 ? Quantize(next) : next;
+        // The pulse states along the curve are the device's levels; only a device with fewer levels than pulse states
+        // lands on the nearest of its levels.
+        return _p.Levels >= 2 && _p.Levels < n + 1 ? Quantize(next) : next;
     }
 
     /// <summary>Fraction of the range after <paramref name="p"/> of <paramref name="n"/> potentiation pulses from g_min.</summary>

@@ -65,11 +65,11 @@ public sealed record DeviceParameters
     public double DriftNu { get; init; }
     /// <summary>Standard deviation of ν between devices (fixed per device; ν is not allowed below 0).</summary>
     public double DriftNuSigma { get; init; }
-    /// <summary>Time t₀ (s) after programming at which G₀ is read; no drift before it.</summary>
+    /// <summary>Time t₀ (s) after programming at which G₀ is read: a device has drifted by ((t_inference + t₀) / t₀)^−ν.</summary>
     public double DriftT0S { get; init; } = 20;
     /// <summary>Time since programming (s) at which the network runs: the conductances have drifted that long.</summary>
     public double TInferenceS { get; init; }
-    /// <summary>Global drift compensation per tile (as aihwkit's): outputs scaled by Σ G₀ / Σ G(t_inference) of the tile's devices.</summary>
+    /// <summary>Drift compensation per tile column (aihwkit's per-column variant): its outputs scaled by Σ G₀ / Σ G(t_inference) of its devices.</summary>
     public bool DriftCompensation { get; init; }
     /// <summary>Programming pulses from g_min to g_max (the update step dw_min is 1 / pulses of the range); 0: exact writes.</summary>
     public int Pulses { get; init; }
@@ -95,12 +95,13 @@ public sealed record DeviceParameters
 
     /// <summary>Whether anything but the linear map from weight to conductance acts (false for <c>ideal_physical</c>).</summary>
     public bool AnyNonIdeality => Levels > 0 || AdcBits > 0 || ReadNoise > 0 || PcmReadNoise || D2D > 0 || C2C > 0 || PcmProgrammingNoise ||
-                                  StuckOn > 0 || StuckOff > 0 || (DriftNu > 0 || DriftNuSigma > 0) && TInferenceS > DriftT0S || Pulses > 0;
+                                  StuckOn > 0 || StuckOff > 0 || (DriftNu > 0 || DriftNuSigma > 0) && TInferenceS > 0 || Pulses > 0;
 
     /// <summary>The first figure that makes no sense, as "name: why" (snake-case names as in the model), or null.</summary>
     public string? Problem()
     {
-        if (TileRows < 1 || TileColumns < 1) return $"tile_rows, tile_columns: must be at least 1 (got {TileRows} x {TileColumns})";
+        if (TileRows < 1) return $"tile_rows: must be at least 1, got {TileRows}";
+        if (TileColumns < 1) return $"tile_columns: must be at least 1, got {TileColumns}";
         if (!(GMinUs >= 0) || !double.IsFinite(GMinUs)) return $"g_min_us: must be a finite conductance >= 0, got {GMinUs}";
         if (!(GMaxUs > GMinUs) || !double.IsFinite(GMaxUs)) return $"g_max_us: must be finite and above g_min_us ({GMinUs}), got {GMaxUs}";
         if (Levels is 1 or < 0) return $"levels: must be at least 2 (or 0 for continuous conductances), got {Levels}";
@@ -116,6 +117,7 @@ public sealed record DeviceParameters
             if (!(value is >= 0 and <= 1)) return $"{name}: must be a fraction in [0, 1], got {value}";
         if (StuckOn + StuckOff > 1) return $"stuck_on, stuck_off: their sum must not exceed 1, got {StuckOn} + {StuckOff}";
         if (Pulses < 0) return $"pulses: must be at least 1 (or 0 for exact writes), got {Pulses}";
+        if (Update == UpdateMode.Greedy && Pulses == 0 && Levels == 0) return "update: greedy updates are single pulses; give the device pulses or levels";
         if (Endurance < 0) return $"endurance: must be >= 0, got {Endurance}";
         if (Chips < 0) return $"chips: must be at least 1 (or 0 for as many as needed), got {Chips}";
         if (TilesPerChip < 1) return $"tiles_per_chip: must be at least 1, got {TilesPerChip}";

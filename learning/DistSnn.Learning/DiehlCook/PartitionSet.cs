@@ -115,6 +115,7 @@ public sealed class PartitionSet
         long size = DenseShape(projection).Size;
         if (dense.Length != size)
             throw new ArgumentException($"projection {projection} needs {size} weights, got {dense.Length}", nameof(dense));
+        NotOnDevice(projection);
         VisitWeights(projection, (weights, k, at) => weights[k] = dense[at]);
     }
 
@@ -139,10 +140,18 @@ public sealed class PartitionSet
     /// <summary>Multiplies every weight of plastic projection <paramref name="projection"/> by <paramref name="factor"/>.</summary>
     public void ScaleWeights(int projection, float factor)
     {
+        NotOnDevice(projection);
         foreach (var e in _engines)
             foreach (var block in e.PlasticBlocks)
                 if (block.Projection == projection)
                     for (int k = 0; k < block.Weights.Length; k++) block.Weights[k] *= factor;
+    }
+
+    /// <summary>Weights held by a device change only through it: setting them from outside is refused.</summary>
+    private void NotOnDevice(int projection)
+    {
+        if (_engines.Any(e => e.PlasticBlocks.Any(b => b.Projection == projection && b.Device is not null)))
+            throw new InvalidOperationException($"the weights of projections[{projection}] are held by a modelled device and change only through its programming");
     }
 
     private (int Posts, long Size) DenseShape(int projection)

@@ -66,11 +66,14 @@ public sealed class PlasticBlock
             if (_device is not null) throw new InvalidOperationException($"plastic block of projections[{Projection}] already has a device");
             _device = value;
             _deviceTransmits = value?.Transmits ?? false;
+            _everyRow = _deviceTransmits && value!.ReadsEveryRow;
         }
     }
 
     private IWeightDevice? _device;
     private bool _deviceTransmits;
+    // Rows without synapses here still reach the device (their spikes are queued and transmitted through it).
+    private bool _everyRow;
 
     /// <summary>Creates the block; arrays are owned by it from now on. Initial weights are clipped to the rule's bounds.</summary>
     public PlasticBlock(int projection, int prePopulation, int targetPopulation, NeuronGroup target, int port,
@@ -161,12 +164,12 @@ public sealed class PlasticBlock
                          (long)(RowStart.Length + _postStart.Length) * sizeof(int);
 
     /// <summary>Whether source <paramref name="row"/> has any synapse here.</summary>
-    public bool HasRow(int row) => RowStart[row + 1] > RowStart[row];
+    public bool HasRow(int row) => _everyRow || RowStart[row + 1] > RowStart[row];
 
     /// <summary>Queues a pre spike of this epoch; calls must come in (stamp, row) order.</summary>
     public void AddPre(int row, long stamp)
     {
-        if (RowStart[row + 1] == RowStart[row]) return;
+        if (!_everyRow && RowStart[row + 1] == RowStart[row]) return;
         if (_preCount == _preStamps.Length)
         {
             Array.Resize(ref _preStamps, _preCount * 2);

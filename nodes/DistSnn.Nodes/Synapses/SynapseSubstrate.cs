@@ -65,6 +65,12 @@ public interface IWeightDevice
     /// <summary>Called with true before the writes of a weight normalisation and with false after them.</summary>
     void Normalizing(bool active);
 
+    /// <summary>
+    /// Whether a spike of every source row reaches the device, with or without synapses here (a crossbar row conducts
+    /// through all its cells); only meaningful when it <see cref="Transmits"/>.
+    /// </summary>
+    bool ReadsEveryRow { get; }
+
     /// <summary>Whether the device transmits pre spikes (<see cref="Transmit"/>, <see cref="EndTime"/>) instead of the block.</summary>
     bool Transmits { get; }
 

@@ -96,14 +96,14 @@ public sealed class DeviceModelTests
         var p = Clean with { DriftNu = 0.06, TInferenceS = 3600, DriftT0S = 20 };
         var m = new DeviceModel(p, 1);
         var (g0, gt) = m.Program(0.8, m.Stream(0, 1), 5);
-        Assert.Equal(g0 * Math.Pow(3600 / 20.0, -0.06), gt, 12);
-        // No drift before t0.
-        var early = new DeviceModel(p with { TInferenceS = 10 }, 1).Program(0.8, m.Stream(0, 1), 5);
+        Assert.Equal(g0 * Math.Pow((3600 + 20) / 20.0, -0.06), gt, 12);
+        // No drift when read right after programming.
+        var early = new DeviceModel(p with { TInferenceS = 0 }, 1).Program(0.8, m.Stream(0, 1), 5);
         Assert.Equal(early.G0, early.Gt);
         // With spread exponents, ln(G0/Gt) / ln(t/t0) is the per-device nu: mean and sd as given.
         var spread = p with { DriftNuSigma = 0.01 };
         var sm = new DeviceModel(spread, 1);
-        var nus = Enumerable.Range(0, Devices).Select(i => sm.Program(0.8, sm.Stream(0, 1), (ulong)i)).Select(x => Math.Log(x.G0 / x.Gt) / Math.Log(180)).ToArray();
+        var nus = Enumerable.Range(0, Devices).Select(i => sm.Program(0.8, sm.Stream(0, 1), (ulong)i)).Select(x => Math.Log(x.G0 / x.Gt) / Math.Log(181)).ToArray();
         var (mean, sd) = Stats(nus);
         Assert.InRange(mean, 0.06 - 4 * 0.01 / Math.Sqrt(Devices), 0.06 + 4 * 0.01 / Math.Sqrt(Devices));
         Assert.InRange(sd, 0.01 * 0.97, 0.01 * 1.03);
@@ -181,12 +181,32 @@ public sealed class DeviceModelTests
     }
 
     [Fact]
+    public void The_rram_preset_walks_its_whole_range_in_its_pulses_and_never_returns_nan()
+    {
+        var p = DeviceParameters.Presets[DeviceParameters.RramNeuroSim] with { C2C = 0 };
+        var m = new DeviceModel(p, 1);
+        double x = 0;
+        var seen = new HashSet<double> { x };
+        for (int k = 0; k < p.Pulses; k++) Assert.True(seen.Add(x = m.Pulse(x, true, 0)), $"pulse {k + 1} up did not move the device");
+        Assert.Equal(1, x, 9);
+        for (int k = 0; k < p.Pulses; k++)
+        {
+            double next = m.Pulse(x, false, 0);
+            Assert.True(next < x, $"pulse {k + 1} down did not move the device");
+            x = next;
+        }
+        Assert.Equal(0, x, 9);
+        // Programming noise may leave a device outside its curve: the next pulse starts from its bound.
+        Assert.True(double.IsFinite(m.Pulse(1.3, true, 0)) && double.IsFinite(m.Pulse(-0.2, false, 0)));
+    }
+
+    [Fact]
     public void Pcm_read_noise_follows_the_aihwkit_law()
     {
         var p = Clean with { GMinUs = 0, GMaxUs = 25, PcmReadNoise = true, TInferenceS = 3600 };
         var m = new DeviceModel(p, 1);
         double g = 12.5, qs = Math.Min(0.0088 / Math.Pow(0.5, 0.65), 0.2);
-        Assert.Equal(g * qs * Math.Sqrt(Math.Log((3600 + 250e-9) / (2 * 250e-9))), m.ReadSigma(g), 12);
+        Assert.Equal(g * qs * Math.Sqrt(Math.Log((3620 + 250e-9) / (2 * 250e-9))), m.ReadSigma(g), 12);
         Assert.Equal(0.05 * 7.0, new DeviceModel(Clean with { ReadNoise = 0.05 }, 1).ReadSigma(7.0), 12);
     }
 }

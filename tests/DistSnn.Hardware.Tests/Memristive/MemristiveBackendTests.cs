@@ -188,12 +188,26 @@ public sealed class MemristiveBackendTests
         Assert.NotEqual(MemristiveModels.Checksum(pOff), MemristiveModels.Checksum(pg));
     }
 
+    [Fact]
+    public void Sparse_plastic_arrays_with_faulty_noisy_devices_give_the_same_spikes_on_any_partitioning()
+    {
+        // Rows with no synapse on a partition still conduct there through stuck and noisy cells.
+        var spec = MemristiveModels.Mixed("memristive:rram_neurosim", durationMs: 60, options: [("stuck_at", "0.05"), ("read_noise", "0.05")]);
+        var (one, p1) = MemristiveModels.Run(spec, 1, PartitionStrategy.Contiguous);
+        var (four, p4) = MemristiveModels.Run(spec, 4);
+        Assert.Equal(one, four);
+        Assert.Equal(MemristiveModels.Checksum(p1), MemristiveModels.Checksum(p4));
+        var clean = MemristiveModels.Mixed("memristive:rram_neurosim", durationMs: 60);
+        Assert.NotEqual(one, MemristiveModels.Run(clean, 1).Spikes);
+    }
+
     [Theory]
     [InlineData("levels", "1", "backends.memristive.levels", "at least 2")]
     [InlineData("stuck_on", "1.5", "backends.memristive.stuck_on", "[0, 1]")]
     [InlineData("stuck_off", "-0.1", "backends.memristive.stuck_off", "[0, 1]")]
     [InlineData("adc_bits", "one", "backends.memristive.adc_bits", "not a whole number")]
     [InlineData("colour", "red", "backends.memristive.colour", "unknown option")]
+    [InlineData("tile_columns", "0", "backends.memristive.tile_columns", "at least 1")]
     [InlineData("crossbars", "nowhere", "backends.memristive.crossbars", "names no projection")]
     [InlineData("chips", "1", "backends.memristive.chips", "does not fit")]
     public void Bad_options_are_refused_naming_the_field(string key, string value, string path, string why)
