@@ -40,7 +40,7 @@ public class RunCommandTests : IDisposable
     [InlineData("run: {dt: 0.1 ms, durration: 10 ms}\npopulations:\n  - {name: a, size: 1, model: lif_delta}\n", "run.durration")]
     [InlineData("run: {dt: 0.0005 ms}\npopulations:\n  - {name: a, size: 1, model: lif_delta}\n", "run.dt: 0.0005 ms is not a whole number of µs")]
     [InlineData("populations:\n  - {name: a, size: 1, model: lif_delta, backend: CPU!}\n", "populations[0].backend: 'CPU!' is not a backend name")]
-    [InlineData("populations:\n  - {name: a, size: 1, model: lif_delta, backend: spinaker}\n", "populations[0].backend: population 'a': unknown backend 'spinaker' (known: cpu, spinnaker, spinnaker:ideal)")]
+    [InlineData("populations:\n  - {name: a, size: 1, model: lif_delta, backend: spinaker}\n", "populations[0].backend: population 'a': unknown backend 'spinaker' (known: cpu, memristive, memristive:ideal, memristive:ideal_physical, memristive:pcm_aihwkit, memristive:rram_neurosim, spinnaker, spinnaker:ideal)")]
     public void BadModelsExitWith2AndNameTheField(string yaml, string expected)
     {
         var file = Path.Combine(_dir, "bad.yaml");

@@ -109,7 +109,7 @@ public class SpiNNakerRunTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_dir, "small")));
         var unknown = CliProcess.Run("run", "examples/brunel.yaml", "--backend", "spinaker", "--out", Path.Combine(_dir, "unknown"));
         Assert.Equal(2, unknown.ExitCode);
-        Assert.Contains("--backend: unknown backend 'spinaker' (known: cpu, spinnaker, spinnaker:ideal)", unknown.Stderr);
+        Assert.Contains("--backend: unknown backend 'spinaker' (known: cpu, memristive, memristive:ideal, memristive:ideal_physical, memristive:pcm_aihwkit, memristive:rram_neurosim, spinnaker, spinnaker:ideal)", unknown.Stderr);
         var place = CliProcess.Run("run", "examples/brunel.yaml", "--place", "pyramidal=spinnaker", "--out", Path.Combine(_dir, "place"));
         Assert.Equal(2, place.ExitCode);
         Assert.Contains("--place 'pyramidal=spinnaker': no population is named 'pyramidal' (populations: exc, inh)", place.Stderr);
