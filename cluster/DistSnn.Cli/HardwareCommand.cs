@@ -58,23 +58,7 @@ public static class HardwareCommand
         if (!(rate >= 0) || double.IsInfinity(rate)) return Refuse($"--rate: must be a finite rate >= 0 Hz, got {rate}");
         if (boards is < 1) return Refuse($"--boards: must be at least 1, got {boards}");
         if (maxBoards < 1) return Refuse($"--max-boards: must be at least 1, got {maxBoards}");
-        NetworkSpec spec;
-        try
-        {
-            spec = ModelLoader.LoadFile(model.FullName);
-            if (scale != 1.0)
-            {
-                if (!(scale > 0) || double.IsInfinity(scale)) return Refuse($"--scale: must be a finite number > 0, got {scale}");
-                spec = NetworkScaling.Scale(spec, scale);
-            }
-            if (Backends.WithSpiNNakerOptions(spec, options) is not { } withOptions) return ExitCodes.BadInput;
-            spec = withOptions;
-        }
-        catch (ModelException e)
-        {
-            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
-            return ExitCodes.BadInput;
-        }
+        if (LoadScaled(model, scale) is not { } loaded || Backends.WithSpiNNakerOptions(loaded, options) is not { } spec) return ExitCodes.BadInput;
         SpiNNakerMapping mapping;
         try
         {
@@ -98,6 +82,26 @@ public static class HardwareCommand
         if (json) Console.WriteLine(text);
         else Print(mapping.Report, file);
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The model of <paramref name="model"/> resized by <paramref name="scale"/>; null, with the errors printed, when it cannot be.</summary>
+    internal static NetworkSpec? LoadScaled(FileInfo model, double scale)
+    {
+        if (!(scale > 0) || double.IsInfinity(scale))
+        {
+            Refuse($"--scale: must be a finite number > 0, got {scale}");
+            return null;
+        }
+        try
+        {
+            var spec = ModelLoader.LoadFile(model.FullName);
+            return scale == 1.0 ? spec : NetworkScaling.Scale(spec, scale);
+        }
+        catch (ModelException e)
+        {
+            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
+            return null;
+        }
     }
 
     private static int Refuse(string message)

@@ -18,22 +18,7 @@ internal static class MemristiveMap
     {
         if (!DeviceParameters.Presets.ContainsKey(preset))
             return Refuse($"--preset: unknown preset '{preset}' (known: {string.Join(", ", DeviceParameters.PresetNames)})");
-        NetworkSpec spec;
-        try
-        {
-            spec = ModelLoader.LoadFile(model.FullName);
-            if (scale != 1.0)
-            {
-                if (!(scale > 0) || double.IsInfinity(scale)) return Refuse($"--scale: must be a finite number > 0, got {scale}");
-                spec = NetworkScaling.Scale(spec, scale);
-            }
-        }
-        catch (ModelException e)
-        {
-            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
-            return ExitCodes.BadInput;
-        }
-        if (Backends.WithMemristiveOptions(spec, options) is not { } withOptions) return ExitCodes.BadInput;
+        if (HardwareCommand.LoadScaled(model, scale) is not { } spec || Backends.WithMemristiveOptions(spec, options) is not { } withOptions) return ExitCodes.BadInput;
         string backend = $"{MemristiveSettings.Section}:{preset}";
         spec = withOptions with
         {

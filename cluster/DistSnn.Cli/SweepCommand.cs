@@ -133,7 +133,7 @@ public static class SweepCommand
         if (crossbars is not null) options["crossbars"] = crossbars;
         // The identity path takes no device figure.
         if (s.Backend == "memristive:" + DeviceParameters.Ideal)
-            foreach (var k in options.Keys.Where(k => k is not ("crossbars" or "chips" or "tiles_per_chip" or "tile_rows" or "tile_columns")).ToList()) options.Remove(k);
+            foreach (var k in options.Keys.Where(k => !MemristiveSettings.MappingOptions.Contains(k)).ToList()) options.Remove(k);
         all[MemristiveSettings.Section] = options;
         return spec with
         {

@@ -107,10 +107,22 @@ internal sealed partial class CrossbarArray
     /// <summary>Weights beyond the range, programmed at its end.</summary>
     public long ClippedWeights { get; private set; }
 
-    /// <summary>Programs the cells from static weights: <paramref name="dense"/>[row × columns + column] in the input unit (0 where there is no synapse).</summary>
-    public void ProgramStatic(float[] dense, int[] rowSynapses)
+    /// <summary>
+    /// Programs the cells from the static synapses <paramref name="data"/>: their weights (input unit) are first summed
+    /// into the cells (several synapses between one pair of neurons share its cell), then each cell is programmed in place.
+    /// </summary>
+    public void ProgramStatic(SynapseData data)
     {
+        int columns = Columns;
+        var rowSynapses = new int[Rows];
+        for (int row = 0; row < Rows; row++)
+            for (int k = data.RowStart[row]; k < data.RowStart[row + 1]; k++)
+            {
+                _diff[(long)row * columns + data.Targets[k]] += data.Weights?[k] ?? data.ConstWeight;
+                rowSynapses[row]++;
+            }
         RowSynapses = rowSynapses;
+        var dense = _diff;
         bool physical = _p.AnyNonIdeality;
         bool drifting = (_p.DriftNu > 0 || _p.DriftNuSigma > 0) && _p.TInferenceS > 0;
         bool compensate = _p.DriftCompensation && drifting;

@@ -50,17 +50,7 @@ public sealed class CrossbarSubstrate : ISynapseSubstrate
         double scale = PartitionEngine.WeightScale(model, proj.Weight.Dim);
         var array = new CrossbarArray(_model, data.Projection, data.RowStart.Length - 1, _spec.Populations[data.TargetPopulation].Size, owned, target,
             data.Port, delay, WeightRange(_spec, data.Projection) * scale);
-        int cols = owned.Length;
-        var dense = new float[(long)array.Rows * cols];
-        var rowSynapses = new int[array.Rows];
-        for (int row = 0; row < array.Rows; row++)
-            for (int k = data.RowStart[row]; k < data.RowStart[row + 1]; k++)
-            {
-                // Several synapses between one pair of neurons share the pair's cell: their weights add.
-                dense[(long)row * cols + data.Targets[k]] += data.Weights?[k] ?? data.ConstWeight;
-                rowSynapses[row]++;
-            }
-        array.ProgramStatic(dense, rowSynapses);
+        array.ProgramStatic(data);
         _arrays.Add((array, data.Targets.Length));
         return new StaticTransmitter(array, _model.Parameters.AnyNonIdeality, data.Targets.Length);
     }

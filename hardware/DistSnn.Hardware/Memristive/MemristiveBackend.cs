@@ -66,10 +66,11 @@ public static class MemristiveBackend
                 bad = true;
                 yield return new ModelError($"projections[{j}].delay", $"population '{proj.Target}' on backend '{name}': a crossbar reads all its rows into one input slot, so projections[{j}] needs one delay for all its synapses (got {lo} to {hi} steps); keep it on the CPU with backends.memristive.crossbars");
             }
-            if (!(CrossbarSubstrate.WeightRange(spec, j) > 0) || !double.IsFinite(CrossbarSubstrate.WeightRange(spec, j)))
+            double range = CrossbarSubstrate.WeightRange(spec, j);
+            if (!(range > 0) || !double.IsFinite(range))
             {
                 bad = true;
-                yield return new ModelError($"projections[{j}].weight", $"population '{proj.Target}' on backend '{name}': the weights of projections[{j}] give no conductance range (largest magnitude {CrossbarSubstrate.WeightRange(spec, j)})");
+                yield return new ModelError($"projections[{j}].weight", $"population '{proj.Target}' on backend '{name}': the weights of projections[{j}] give no conductance range (largest magnitude {range})");
             }
         }
         if (bad) yield break;

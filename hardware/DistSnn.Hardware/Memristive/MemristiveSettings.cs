@@ -62,7 +62,8 @@ public static class MemristiveSettings
     };
 
     // What the identity path reads: the mapping, never a device figure.
-    private static readonly HashSet<string> MappingOptions = new(StringComparer.Ordinal) { "crossbars", "chips", "tiles_per_chip", "tile_rows", "tile_columns" };
+    /// <summary>The options of the mapping rather than the devices: the only ones the identity path (<c>ideal</c>) takes.</summary>
+    public static IReadOnlySet<string> MappingOptions { get; } = new HashSet<string>(StringComparer.Ordinal) { "crossbars", "chips", "tiles_per_chip", "tile_rows", "tile_columns" };
 
     /// <summary>Every option the section takes.</summary>
     public static IReadOnlyList<string> Options { get; } =
