@@ -26,6 +26,12 @@ public enum RngPurpose : ulong
     DevicePulse = 8,
     /// <summary>A modelled array's read noise (key: projection and row tile, column, step).</summary>
     DeviceRead = 9,
+    /// <summary>A trained network's initial parameters (key: parameter block, index).</summary>
+    TrainInit = 10,
+    /// <summary>The order in which training samples are visited (key: epoch, position).</summary>
+    TrainShuffle = 11,
+    /// <summary>Stochastic input encoding of a training or evaluation sample (key: epoch, sample and input, step).</summary>
+    TrainInput = 12,
 }
 
 /// <summary>

@@ -1,0 +1,200 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace DistSnn.Learning.Gradient;
+
+/// <summary>
+/// A linear map from one layer's activity to the next layer's input, with its weights (if any) in a slice of the
+/// network's parameter vector. Forward adds to the output; backward adds to the weight gradient and the input
+/// gradient. Inputs are read sparsely (only their non-zero values), so spikes cost their number.
+/// </summary>
+public interface IConnection<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <summary>Units read.</summary>
+    int InputSize { get; }
+
+    /// <summary>Units written.</summary>
+    int OutputSize { get; }
+
+    /// <summary>Weights held (0 for pooling).</summary>
+    int WeightCount { get; }
+
+    /// <summary>Inputs that reach each output unit (for initialisation).</summary>
+    int FanIn { get; }
+
+    /// <summary>output += W · input, reading only the inputs listed in <paramref name="nonZero"/>.</summary>
+    void Forward(ReadOnlySpan<T> w, ReadOnlySpan<T> input, ReadOnlySpan<int> nonZero, Span<T> output);
+
+    /// <summary>
+    /// gW += gOutput ⊗ input over the non-zero inputs; gInput += Wᵀ · gOutput unless <paramref name="gInput"/> is empty.
+    /// </summary>
+    void Backward(ReadOnlySpan<T> w, ReadOnlySpan<T> input, ReadOnlySpan<int> nonZero, ReadOnlySpan<T> gOutput, Span<T> gW, Span<T> gInput);
+}
+
+/// <summary>All-to-all: <c>W[i · Out + j]</c> is the weight from input i to output j, so one input's weights are contiguous.</summary>
+public sealed class DenseConnection<T>(int inputs, int outputs) : IConnection<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    /// <inheritdoc />
+    public int InputSize => inputs;
+    /// <inheritdoc />
+    public int OutputSize => outputs;
+    /// <inheritdoc />
+    public int WeightCount => inputs * outputs;
+    /// <inheritdoc />
+    public int FanIn => inputs;
+
+    /// <inheritdoc />
+    public void Forward(ReadOnlySpan<T> w, ReadOnlySpan<T> input, ReadOnlySpan<int> nonZero, Span<T> output)
+    {
+        foreach (int i in nonZero)
+        {
+            var row = w.Slice(i * outputs, outputs);
+            T x = input[i];
+            if (x == T.One) TensorPrimitives.Add(output, row, output);
+            else TensorPrimitives.MultiplyAdd(row, x, output, output);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Backward(ReadOnlySpan<T> w, ReadOnlySpan<T> input, ReadOnlySpan<int> nonZero, ReadOnlySpan<T> gOutput, Span<T> gW, Span<T> gInput)
+    {
+        foreach (int i in nonZero)
+        {
+            var g = gW.Slice(i * outputs, outputs);
+            T x = input[i];
+            if (x == T.One) TensorPrimitives.Add(g, gOutput, g);
+            else TensorPrimitives.MultiplyAdd(gOutput, x, g, g);
+        }
+        if (gInput.IsEmpty) return;
+        for (int i = 0; i < inputs; i++)
+            gInput[i] += TensorPrimitives.Dot(w.Slice(i * outputs, outputs), gOutput);
+    }
+}
+
+/// <summary>
+/// Convolution over channel-last images: kernel weights <c>W[((c · K + ky) · K + kx) · Cout + o]</c> (input channel,
+/// kernel row, kernel column, output channel), so the output channels of one tap are contiguous. Output (oy, ox) reads
+/// input (oy · S + ky − P, ox · S + kx − P); taps outside the image read zero.
+/// </summary>
+public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Shape _in, _out;
+    private readonly int _k, _s, _p;
+
+    /// <summary>A convolution from <paramref name="input"/> to <paramref name="output"/> with the given kernel, stride and padding.</summary>
+    public ConvConnection(Shape input, Shape output, int kernel, int stride, int padding)
+    {
+        _in = input;
+        _out = output;
+        _k = kernel;
+        _s = stride;
+        _p = padding;
+    }
+
+    /// <inheritdoc />
+    public int InputSize => _in.Size;
+    /// <inheritdoc />
+    public int OutputSize => _out.Size;
+    /// <inheritdoc />
+    public int WeightCount => _in.Channels * _k * _k * _out.Channels;
+    /// <inheritdoc />
+    public int FanIn => _in.Channels * _k * _k;
+
+    /// <summary>Output positions (oy, ox) that tap (y, x) through (ky, kx), if any.</summary>
+    private bool Target(int y, int x, int ky, int kx, out int oy, out int ox)
+    {
+        int ny = y + _p - ky, nx = x + _p - kx;
+        oy = ox = 0;
+        if (ny < 0 || nx < 0 || ny % _s != 0 || nx % _s != 0) return false;
+        oy = ny / _s;
+        ox = nx / _s;
+        return oy < _out.Height && ox < _out.Width;
+    }
+
+    /// <inheritdoc />
+    public void Forward(ReadOnlySpan<T> w, ReadOnlySpan<T> input, ReadOnlySpan<int> nonZero, Span<T> output)
+    {
+        int cin = _in.Channels, cout = _out.Channels;
+        foreach (int index in nonZero)
+        {
+            int c = index % cin, pixel = index / cin, y = pixel / _in.Width, x = pixel % _in.Width;
+            T v = input[index];
+            for (int ky = 0; ky < _k; ky++)
+            for (int kx = 0; kx < _k; kx++)
+            {
+                if (!Target(y, x, ky, kx, out int oy, out int ox)) continue;
+                var taps = w.Slice(((c * _k + ky) * _k + kx) * cout, cout);
+                var o = output.Slice((oy * _out.Width + ox) * cout, cout);
+                if (v == T.One) TensorPrimitives.Add(o, taps, o);
+                else TensorPrimitives.MultiplyAdd(taps, v, o, o);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Backward(ReadOnlySpan<T> w, ReadOnlySpan<T> input, ReadOnlySpan<int> nonZero, ReadOnlySpan<T> gOutput, Span<T> gW, Span<T> gInput)
+    {
+        int cin = _in.Channels, cout = _out.Channels;
+        foreach (int index in nonZero)
+        {
+            int c = index % cin, pixel = index / cin, y = pixel / _in.Width, x = pixel % _in.Width;
+            T v = input[index];
+            for (int ky = 0; ky < _k; ky++)
+            for (int kx = 0; kx < _k; kx++)
+            {
+                if (!Target(y, x, ky, kx, out int oy, out int ox)) continue;
+                var g = gW.Slice(((c * _k + ky) * _k + kx) * cout, cout);
+                var go = gOutput.Slice((oy * _out.Width + ox) * cout, cout);
+                if (v == T.One) TensorPrimitives.Add(g, go, g);
+                else TensorPrimitives.MultiplyAdd(go, v, g, g);
+            }
+        }
+        if (gInput.IsEmpty) return;
+        for (int y = 0; y < _in.Height; y++)
+        for (int x = 0; x < _in.Width; x++)
+        for (int ky = 0; ky < _k; ky++)
+        for (int kx = 0; kx < _k; kx++)
+        {
+            if (!Target(y, x, ky, kx, out int oy, out int ox)) continue;
+            var go = gOutput.Slice((oy * _out.Width + ox) * cout, cout);
+            int baseIndex = (y * _in.Width + x) * cin;
+            for (int c = 0; c < cin; c++)
+                gInput[baseIndex + c] += TensorPrimitives.Dot(w.Slice(((c * _k + ky) * _k + kx) * cout, cout), go);
+        }
+    }
+}
+
+/// <summary>Sum pooling over K × K windows with stride K, channel-last; no weights.</summary>
+public sealed class SumPoolConnection<T>(Shape input, int k) : IConnection<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly Shape _out = new(input.Channels, input.Height / k, input.Width / k);
+
+    /// <inheritdoc />
+    public int InputSize => input.Size;
+    /// <inheritdoc />
+    public int OutputSize => _out.Size;
+    /// <inheritdoc />
+    public int WeightCount => 0;
+    /// <inheritdoc />
+    public int FanIn => k * k;
+
+    private int OutputOf(int index)
+    {
+        int c = index % input.Channels, pixel = index / input.Channels;
+        int y = pixel / input.Width / k, x = pixel % input.Width / k;
+        return (y * _out.Width + x) * input.Channels + c;
+    }
+
+    /// <inheritdoc />
+    public void Forward(ReadOnlySpan<T> w, ReadOnlySpan<T> values, ReadOnlySpan<int> nonZero, Span<T> output)
+    {
+        foreach (int index in nonZero) output[OutputOf(index)] += values[index];
+    }
+
+    /// <inheritdoc />
+    public void Backward(ReadOnlySpan<T> w, ReadOnlySpan<T> values, ReadOnlySpan<int> nonZero, ReadOnlySpan<T> gOutput, Span<T> gW, Span<T> gInput)
+    {
+        if (gInput.IsEmpty) return;
+        for (int index = 0; index < input.Size; index++) gInput[index] += gOutput[OutputOf(index)];
+    }
+}

@@ -1,0 +1,130 @@
+using DistSnn.Learning.Datasets;
+using DistSnn.Learning.Gradient;
+using DistSnn.Nodes.Random;
+
+namespace DistSnn.Learning.Tests.Gradient;
+
+public sealed class GradientTrainerTests
+{
+    /// <summary>
+    /// 10 classes of 8 × 8 images: class k lights row k mod 8 and column k div 2 (with different brightness), plus
+    /// noise; separable, but not by one pixel.
+    /// </summary>
+    internal static LabeledImages Synthetic(int count, ulong seed)
+    {
+        var pixels = new byte[count * 64];
+        var labels = new byte[count];
+        ulong key = CounterRng.StreamKey(seed, RngPurpose.TrainInput, 1234);
+        for (int s = 0; s < count; s++)
+        {
+            int k = (int)CounterRng.Below(key, (ulong)s, 0, 10);
+            labels[s] = (byte)k;
+            for (int i = 0; i < 64; i++)
+            {
+                int y = i / 8, x = i % 8;
+                double v = 40 * CounterRng.Uniform(key, (ulong)s, (ulong)(i + 1));
+                if (y == k % 8) v += 150;
+                if (x == k / 2) v += k % 2 == 0 ? 200 : 100;
+                pixels[s * 64 + i] = (byte)Math.Min(255, v);
+            }
+        }
+        return new LabeledImages(new IdxImages(pixels, count, 8, 8), labels);
+    }
+
+    private static GradientTrainingOptions Options(string arch, int replicas, string neuron = "lif_delta", EncodingKind encoding = EncodingKind.Poisson) => new()
+    {
+        Architecture = Architecture.Parse(arch),
+        Neuron = neuron == "relu" ? new NeuronSpec { Kind = UnitKind.Relu } : new NeuronSpec { Kind = NeuronSpec.ParseKind(neuron), TRef = 1 },
+        Encoding = new InputEncoding { Kind = encoding, MaxRateHz = 300, LatencyWindow = 8 },
+        Steps = 12,
+        Epochs = 2,
+        BatchSize = 30,
+        MicroBatches = 12,
+        Replicas = replicas,
+        LearningRate = 5e-3,
+        WeightDecay = 1e-4,
+        RateWeight = 0.1,
+        Validation = 40,
+        Bias = true,
+    };
+
+    [Theory]
+    [InlineData("64-24r-10", "lif_delta")]
+    [InlineData("1x8x8-4c3-a2-10", "lif_exp_current")]
+    [InlineData("64-16-10", "relu")]
+    public void WeightsAreBitIdenticalForOneTwoAndThreeReplicas(string arch, string neuron)
+    {
+        var data = Synthetic(160, 3);
+        var sums = new List<string>();
+        foreach (int r in new[] { 1, 2, 3 })
+        {
+            var trainer = new GradientTrainer(Options(arch, r, neuron), data);
+            trainer.RunEpoch();
+            trainer.RunEpoch();
+            sums.Add(GradientTrainer.Checksum(trainer.Parameters));
+            Assert.Equal(2 * trainer.BatchesPerEpoch, trainer.Optimizer.StepCount);
+        }
+        Assert.Equal(sums[0], sums[1]);
+        Assert.Equal(sums[0], sums[2]);
+        // A sum grouped by replica would not be: the micro-batch tree is what keeps them equal.
+        Assert.NotEqual(GradientTrainer.Checksum(GradientTrainer.InitialParameters(
+            new GradientTrainer(Options(arch, 1, neuron), data).Network, 1, 1.0)), sums[0]);
+    }
+
+    [Fact]
+    public void MicroBatchSplitAndTreeAreFixed()
+    {
+        Assert.Equal((0, 3), MicroBatches.Range(34, 12, 0));
+        Assert.Equal((27, 3), MicroBatches.Range(34, 12, 9));
+        Assert.Equal((30, 2), MicroBatches.Range(34, 12, 10));
+        Assert.Equal([1, 4, 7, 10], MicroBatches.OfReplica(12, 3, 1));
+        // ((g0 + g1) + (g2 + g3)) + g4: values chosen so that any other grouping rounds differently.
+        var g = new[] { new[] { 1e8f }, new[] { 1f }, new[] { -1e8f }, new[] { 1f }, new[] { 0.5f } };
+        MicroBatches.TreeReduce(g);
+        Assert.Equal((1e8f + 1f + (-1e8f + 1f)) + 0.5f, g[0][0]);
+    }
+
+    [Theory]
+    [InlineData("64-32-10", "lif_delta", EncodingKind.Poisson)]
+    [InlineData("64-32-10", "lif_exp_current", EncodingKind.Direct)]
+    [InlineData("64-32-10", "lif_delta", EncodingKind.Latency)]
+    [InlineData("64-32-10", "relu", EncodingKind.Direct)]
+    public void LearnsASeparableTask(string arch, string neuron, EncodingKind encoding)
+    {
+        var data = Synthetic(600, 5);
+        var test = Synthetic(200, 6);
+        var options = Options(arch, 2, neuron, encoding) with { Epochs = 8, Validation = 100, LearningRate = 1e-2 };
+        var trainer = new GradientTrainer(options, data);
+        double before = trainer.Evaluate(test).Accuracy;
+        EpochReport last = null!;
+        for (int e = 0; e < options.Epochs; e++) last = trainer.RunEpoch();
+        double after = trainer.Evaluate(test).Accuracy;
+        Assert.True(after >= 0.9, $"{neuron}/{encoding}: test accuracy {after:P1} after training (from {before:P1})");
+        Assert.True(last.ValidationAccuracy >= 0.85, $"validation accuracy {last.ValidationAccuracy:P1}");
+        if (neuron != "relu") Assert.InRange(last.Rates[0], 1e-3, 0.9);
+    }
+
+    [Fact]
+    public void ValidationSplitIsDisjointAndSeeded()
+    {
+        var (train, validation) = GradientTrainer.Split(1000, 100, 7);
+        Assert.Equal(900, train.Length);
+        Assert.Equal(100, validation.Length);
+        Assert.Empty(train.Intersect(validation));
+        Assert.Equal(validation, GradientTrainer.Split(1000, 100, 7).Validation);
+        Assert.NotEqual(validation, GradientTrainer.Split(1000, 100, 8).Validation);
+    }
+
+    [Fact]
+    public void BadSettingsNameTheOption()
+    {
+        var data = Synthetic(50, 1);
+        var e = Assert.Throws<ArgumentException>(() => new GradientTrainer(Options("64-10", 13), data));
+        Assert.Contains("--replicas", e.Message);
+        e = Assert.Throws<ArgumentException>(() => new GradientTrainer(Options("100-10", 1), data));
+        Assert.Contains("--arch '100-10'", e.Message);
+        Assert.Contains("8x8 = 64 pixels", e.Message);
+        e = Assert.Throws<ArgumentException>(() => new GradientTrainer(Options("64-10", 1) with { Validation = 50 }, data));
+        Assert.Contains("--validation 50", e.Message);
+    }
+}
