@@ -1,3 +1,4 @@
+using DistSnn.Model.Datasets;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;

@@ -273,6 +273,7 @@ internal sealed class LoadContext(string? file)
     /// <summary>A constant or distribution such as <c>uniform(0 mV, 20 mV)</c>.</summary>
     public ValueSpec? Spec(YamlNode node, string path, IReadOnlyList<Dimension> dims)
     {
+        if (node is YamlMappingNode) return FileSpec(node, path, dims);
         if (Text(node, path, $"a value such as '{Example(dims)}' or 'uniform(a, b)'") is not { } text) return null;
         try
         {
@@ -283,6 +284,38 @@ internal sealed class LoadContext(string? file)
             // Inside {...} or [...] YAML splits unquoted text at commas, cutting a distribution in two.
             var hint = text.Contains('(') && !text.Contains(')') ? "; inside {...} or [...], put quotes around values that contain commas" : "";
             Error(node, path, e.Message + hint);
+            return null;
+        }
+    }
+
+    /// <summary>The directory relative file names in the model are taken from: the model file's, else the working directory.</summary>
+    public string BaseDirectory => file is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
+
+    /// <summary><c>{file: w.h5, dataset: /proj/weight, unit: mV}</c>: one value per element from an HDF5 dataset.</summary>
+    private ArrayValue? FileSpec(YamlNode node, string path, IReadOnlyList<Dimension> dims)
+    {
+        if (Map(node, path, ["file", "dataset", "unit"]) is not { } f) return null;
+        var fileName = f.Text("file", required: true, expected: "an HDF5 file name");
+        var dataset = f.Text("dataset", required: true, expected: "a dataset path such as /layer1/weight");
+        var unit = f.Text("unit", required: true, expected: $"a unit such as {Units.Canonical(dims[0])}");
+        if (fileName is null || dataset is null || unit is null) return null;
+        (double Factor, Dimension Dim) scale;
+        try
+        {
+            scale = Units.Parse("1 " + unit.Trim(), [.. dims]);
+        }
+        catch (FormatException e)
+        {
+            Error(f.Get("unit"), f.Sub("unit"), e.Message);
+            return null;
+        }
+        try
+        {
+            return ArrayValue.Read(BaseDirectory, fileName.Trim(), dataset.Trim(), scale.Factor, scale.Dim, unit.Trim());
+        }
+        catch (FormatException e)
+        {
+            Error(node, path, e.Message);
             return null;
         }
     }

@@ -53,6 +53,7 @@ public static partial class ModelWriter
         AddList(root, "currents", spec.Currents, CurrentNode);
         if (RecordingNode(spec.Recording) is { } record) root.Add("record", record);
         if (spec.Reward is { } reward) root.Add("reward", RewardNode(reward));
+        if (spec.Dataset is { } data) root.Add("dataset", DatasetNode(data));
         if (spec.BackendOptions is { Count: > 0 } backends)
         {
             var map = new MapNode();
@@ -292,9 +293,27 @@ public static partial class ModelWriter
         _ => throw new ArgumentException($"{path}: {(int)r} is not a receptor", nameof(r)),
     };
 
-    /// <summary>A constant or distribution, e.g. <c>-65 mV</c> or <c>uniform(0 mV, 20 mV)</c>.</summary>
-    private static Scalar Value(ValueSpec v, string path) => v switch
+    /// <summary>The <c>dataset:</c> block, with the files as resolved when the model was read.</summary>
+    private static MapNode DatasetNode(DatasetSpec d)
     {
+        var node = new MapNode()
+            .Add("images", Str(d.ImagesFile))
+            .Add("labels", Str(d.LabelsFile))
+            .Add("samples", Num(d.Samples))
+            .Add("input", Str(d.Input))
+            .Add("readout", Str(d.Readout))
+            .Add("encoding", Str(d.EncodingName))
+            .Add("present", Quantity(d.Present, Dimension.Time, "dataset.present"))
+            .Add("rest", Quantity(d.Rest, Dimension.Time, "dataset.rest"));
+        if (d.Encoding == SampleEncoding.Poisson) node.Add("max_rate", Quantity(d.MaxRateHz, Dimension.Rate, "dataset.max_rate"));
+        if (d.Encoding == SampleEncoding.Latency) node.Add("latency_threshold", Number(d.LatencyThreshold, "dataset.latency_threshold"));
+        return node;
+    }
+
+    /// <summary>A constant or distribution, e.g. <c>-65 mV</c> or <c>uniform(0 mV, 20 mV)</c>.</summary>
+    private static Node Value(ValueSpec v, string path) => v switch
+    {
+        ArrayValue a => new MapNode(flow: true).Add("file", Str(a.File)).Add("dataset", Str(a.Dataset)).Add("unit", Str(a.Unit)),
         ConstantValue c => Quantity(c.Value, c.Dim, path),
         UniformValue u => Str($"uniform({QuantityText(u.Low, u.Dim, path)}, {QuantityText(u.High, u.Dim, path)})"),
         NormalValue n => Str($"normal({QuantityText(n.Mu, n.Dim, path)}, {QuantityText(n.Sigma, n.Dim, path)})"),

@@ -147,6 +147,8 @@ public sealed record NetworkSpec
     public RecordingSpec Recording { get; init; } = new();
     /// <summary>Reward signal for reward-modulated plasticity; null = no reward.</summary>
     public RewardSchedule? Reward { get; init; }
+    /// <summary>A data set presented to the network, or null.</summary>
+    public DatasetSpec? Dataset { get; init; }
 
     /// <summary>
     /// Settings of the backends the populations name, by backend name (YAML <c>backends:</c>), each a map of option

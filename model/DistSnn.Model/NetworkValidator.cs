@@ -7,7 +7,7 @@ namespace DistSnn.Model;
 /// runs, so one call reports all problems. Errors carry the field path (e.g. <c>projections[2].delay</c>) and no
 /// file or line; <see cref="ModelLoader"/> adds those for specs it read.
 /// </summary>
-public static class NetworkValidator
+public static partial class NetworkValidator
 {
     /// <summary>Relative tolerance for comparisons against dt, so that e.g. <c>100 us</c> equals <c>0.1 ms</c>.</summary>
     private const double Tolerance = 1e-9;
@@ -36,7 +36,7 @@ public static class NetworkValidator
         return spec;
     }
 
-    private sealed class Checker(NetworkSpec spec)
+    private sealed partial class Checker(NetworkSpec spec)
     {
         private readonly Dictionary<string, PopulationSpec> _byName = new(StringComparer.Ordinal);
         private double _dt = double.NaN;
@@ -66,6 +66,7 @@ public static class NetworkValidator
             CheckReward();
             CheckExchangeLag();
             CheckBackendOptions();
+            CheckDataset();
         }
 
         /// <summary>After everything else: the minimum delay is only meaningful for an otherwise valid network.</summary>
@@ -137,6 +138,8 @@ public static class NetworkValidator
                     var ipath = $"{path}.initial.{name}";
                     if (StateDimension(p.Model, name, ipath, "initialise") is Dimension dim)
                         CheckValue(value, ipath, [dim]);
+                    if (value is ArrayValue a && a.Count != p.Size)
+                        Add(ipath, $"{a} holds {a.Count} values; the population has {p.Size} neurons");
                 }
             }
         }
@@ -289,6 +292,25 @@ public static class NetworkValidator
             }
         }
 
+        /// <summary>Per-synapse data must have one value per synapse of a connector whose synapse order involves no draws.</summary>
+        private void CheckArrayValue(ValueSpec? value, ProjectionSpec proj, PopulationSpec? source, PopulationSpec? target, string path)
+        {
+            if (value is not ArrayValue a || source is null || target is null) return;
+            long? expected = proj.Connector switch
+            {
+                AllToAll => (long)source.Size * target.Size,
+                OneToOne => source.Size,
+                FromList list => list.Synapses.Count,
+                _ => null,
+            };
+            if (expected is null)
+                Add(path, $"{a}: values from data need a connector whose synapse order is fixed without random draws " +
+                          $"(all_to_all, one_to_one or from_list), not {proj.Connector.Type}");
+            else if (a.Count != expected)
+                Add(path, $"{a} holds {a.Count} values; the {proj.Connector.Type} connector from '{source.Name}' ({source.Size}) to " +
+                          $"'{target.Name}' ({target.Size}) has {expected} synapses" + (proj.Connector is AllToAll ? " (source × target, self-connections included)" : ""));
+        }
+
         private void CheckProjection(ProjectionSpec? proj, string path)
         {
             if (proj is null)
@@ -303,6 +325,8 @@ public static class NetworkValidator
             CheckReceptor(proj.Receptor, $"{path}.receptor");
             CheckConnector(proj, source, target, $"{path}.connector");
             CheckSynapse(proj, path);
+            CheckArrayValue(proj.Weight, proj, source, target, $"{path}.weight");
+            CheckArrayValue(proj.Delay, proj, source, target, $"{path}.delay");
         }
 
         private void CheckSynapse(ProjectionSpec proj, string path)

@@ -57,6 +57,8 @@ public abstract record NeuronModel
         "lif_exp_current" => new LifExpCurrent(),
         "lif_exp_cond" => new LifExpCond(),
         "izhikevich" => new Izhikevich(),
+        "if_subtract" => new IfSubtract(),
+        "dataset_input" => new DatasetInput(),
         "adex" => new AdEx(),
         "poisson_generator" => new PoissonGenerator(),
         "spike_generator" => new SpikeGenerator(),
@@ -65,7 +67,7 @@ public abstract record NeuronModel
 
     /// <summary>All model names known to <see cref="Create"/>.</summary>
     public static IReadOnlyList<string> Kinds { get; } =
-        ["lif_delta", "lif_exp_current", "lif_exp_cond", "izhikevich", "adex", "poisson_generator", "spike_generator"];
+        ["lif_delta", "lif_exp_current", "lif_exp_cond", "izhikevich", "adex", "if_subtract", "poisson_generator", "spike_generator", "dataset_input"];
 
     private protected static ParameterField P<T>(string name, Dimension dim, string doc, Func<T, double> get, Func<T, double, T> set)
         where T : NeuronModel => new(name, dim, doc, m => get((T)m), (m, v) => set((T)m, v));
@@ -125,6 +127,55 @@ public sealed record LifDelta : NeuronModel
         P<LifDelta>("v_min", Dimension.Voltage, "lower bound of the membrane potential", m => m.VMin, (m, v) => m with { VMin = v }),
         P<LifDelta>("theta_plus", Dimension.Voltage, "threshold increment per spike", m => m.ThetaPlus, (m, v) => m with { ThetaPlus = v }),
         P<LifDelta>("tau_theta", Dimension.Time, "decay time constant of the threshold increment", m => m.TauTheta, (m, v) => m with { TauTheta = v }),
+    ];
+}
+
+/// <summary>
+/// Non-leaky integrate-and-fire with reset by subtraction, the neuron of ANN-to-SNN conversion (Rueckauer et al.
+/// 2017): V(t+h) = V + (i_e + I) h / c_m + J, J the weights (mV) of the spikes consumed in the step; a spike when
+/// V &gt;= v_th, after which V drops by v_th − e_l, keeping what lay above the threshold, so that the spike rate
+/// follows the input without the loss of a reset to a fixed value. e_l is where V starts and the level the threshold
+/// is measured from. While refractory V is held and arriving spikes are discarded, as in <see cref="LifDelta"/>.
+/// </summary>
+public sealed record IfSubtract : NeuronModel
+{
+    /// <summary>Membrane capacitance (pF); scales currents.</summary>
+    public double CM { get; init; } = 250;
+    /// <summary>Starting potential and reference of the threshold (mV).</summary>
+    public double EL { get; init; }
+    /// <summary>Threshold (mV).</summary>
+    public double VTh { get; init; } = 1;
+    /// <summary>Refractory period (ms).</summary>
+    public double TRef { get; init; }
+    /// <summary>Constant input current (pA).</summary>
+    public double IE { get; init; }
+
+    /// <inheritdoc />
+    public override string Kind => "if_subtract";
+    /// <inheritdoc />
+    public override IReadOnlyList<ParameterField> Parameters => Fields;
+    /// <inheritdoc />
+    public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
+    private static readonly (string, Dimension)[] StateVars = [("v", Dimension.Voltage)];
+    /// <inheritdoc />
+    public override IReadOnlyList<Dimension> WeightDimensions => WeightDims;
+    private static readonly Dimension[] WeightDims = [Dimension.Voltage];
+    /// <inheritdoc />
+    public override IEnumerable<(string, string)> Check() => base.Check().Concat(ThresholdAboveRest());
+
+    private IEnumerable<(string, string)> ThresholdAboveRest()
+    {
+        if (!(VTh > EL))
+            yield return ("v_th", $"must be above e_l = {Units.Format(EL, Dimension.Voltage)}, got {Units.Format(VTh, Dimension.Voltage)}");
+    }
+
+    private static readonly ParameterField[] Fields =
+    [
+        P<IfSubtract>("c_m", Dimension.Capacitance, "membrane capacitance", m => m.CM, (m, v) => m with { CM = v }),
+        P<IfSubtract>("e_l", Dimension.Voltage, "starting potential and reference of the threshold", m => m.EL, (m, v) => m with { EL = v }),
+        P<IfSubtract>("v_th", Dimension.Voltage, "spike threshold", m => m.VTh, (m, v) => m with { VTh = v }),
+        P<IfSubtract>("t_ref", Dimension.Time, "refractory period", m => m.TRef, (m, v) => m with { TRef = v }),
+        P<IfSubtract>("i_e", Dimension.Current, "constant input current", m => m.IE, (m, v) => m with { IE = v }),
     ];
 }
 

@@ -10,7 +10,7 @@ namespace DistSnn.Model;
 /// </summary>
 internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
 {
-    private static readonly string[] TopKeys = ["name", "run", "populations", "projections", "poisson_inputs", "currents", "record", "reward", "backends", "placement"];
+    private static readonly string[] TopKeys = ["name", "run", "populations", "projections", "poisson_inputs", "currents", "record", "reward", "backends", "placement", "dataset"];
     private static readonly string[] RunKeys = ["dt", "duration", "seed", "exchange_lag"];
     private static readonly string[] PopulationKeys = ["name", "size", "model", "parameters", "initial", "backend"];
     private static readonly Dimension[] AnyDimension = Enum.GetValues<Dimension>();
@@ -28,8 +28,19 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
         var run = ReadRun(top.Get("run"));
         if (run.Dt > 0 && double.IsFinite(run.Dt)) _dt = run.Dt;
         var populations = ReadList(top, "populations", ReadPopulation);
+        var dataset = ReadDataset(top.Get("dataset"));
+        if (dataset is not null)
+        {
+            // The presentations fix the length of the run.
+            long steps = dataset.Samples * (run.Grid.Steps(dataset.Present) + run.Grid.Steps(dataset.Rest));
+            var runMap = top.Get("run") as YamlMappingNode;
+            if (runMap is not null && runMap.Children.Keys.OfType<YamlScalarNode>().Any(k => k.Value == "duration") && run.Steps != steps)
+                ctx.Error(runMap, "run.duration", $"a model with a dataset runs for its presentations, samples × (present + rest) = {Units.Format(steps * run.Dt, Dimension.Time)}; leave duration out");
+            run = run with { Duration = steps * run.Dt };
+        }
         return new NetworkSpec
         {
+            Dataset = dataset,
             Name = name,
             Run = run,
             Populations = ReadPlacement(top, populations),

@@ -205,9 +205,12 @@ public sealed class NeuronHost
         LifExpCurrent m => new LifExpCurrentGroup(m, _owned[p].Length, slots, dt),
         LifExpCond m => new LifExpCondGroup(m, _owned[p].Length, slots, dt),
         Izhikevich m => new IzhikevichGroup(m, _owned[p].Length, slots, dt),
+        IfSubtract m => new IfSubtractGroup(m, _owned[p].Length, slots, dt),
         AdEx m => new AdExGroup(m, _owned[p].Length, slots, dt),
         PoissonGenerator m => new PoissonSourceGroup(m, _gids[p], dt, _spec.Run.Seed),
         SpikeGenerator m => new SpikeGeneratorGroup(m, _owned[p], dt),
+        DatasetInput => new DatasetInputGroup(_spec.Dataset ?? throw new ArgumentException($"populations[{p}]: dataset_input without a dataset"),
+            _owned[p], _spec.Run.Grid, _spec.Run.Seed),
         _ => throw new ArgumentException($"populations[{p}].model: unsupported model {model.Kind}"),
     };
 
@@ -225,7 +228,7 @@ public sealed class NeuronHost
                 var key = CounterRng.StreamKey(_spec.Run.Seed, RngPurpose.Initial, (ulong)p << 8 | (uint)v);
                 var arr = g.State(vars[v].Name);
                 for (int i = 0; i < _gids[p].Length; i++)
-                    arr[i] = (float)ValueDraw.Draw(value, key, (ulong)_gids[p][i], 0);
+                    arr[i] = value is ArrayValue given ? given.Values[_owned[p][i]] : (float)ValueDraw.Draw(value, key, (ulong)_gids[p][i], 0);
             }
             // Izhikevich: u starts at b * v unless given, as in Izhikevich's code.
             if (g is IzhikevichGroup iz && pop.Model is Izhikevich im && !pop.Initial.ContainsKey("u") && pop.Initial.ContainsKey("v"))

@@ -137,6 +137,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
         _plastic = plastic.SelectMany(b => b).OrderBy(b => b.Projection).ToArray();
         _plasticCursor = new int[_plastic.Length];
         PlasticSynapseCount = _plastic.Sum(b => (long)b.Count);
+        _analog = AnalogBlocks(spec, _blocksByPre);
         BuildSeconds = sw.Elapsed.TotalSeconds;
     }
 
@@ -209,12 +210,14 @@ public sealed partial class PartitionEngine : IPartitionBackend
     /// </summary>
     public void Deliver(IReadOnlyList<SpikeBatch> batches)
     {
-        _clock.TakeDelivery(Partition);
+        long epoch = _clock.TakeDelivery(Partition);
+        long analogFrom = epoch * EpochSteps + 1, analogTo = Math.Min((epoch + 1) * EpochSteps, TotalSteps);
         // Indexed loops: foreach over the interface would allocate an enumerator every epoch.
         int total = 0;
         for (int k = 0; k < batches.Count; k++) total += batches[k].Count;
         if (total == 0)
         {
+            if (_analog is not null) SynapticEvents += DeliverAnalog(analogFrom, analogTo);
             ProcessPlastic();
             return;
         }
@@ -234,12 +237,19 @@ public sealed partial class PartitionEngine : IPartitionBackend
         foreach (var key in keys)
         {
             long stamp = Math.DivRem(key, n, out long gid);
+            // Analog input comes from the first population: before every spike of its stamp.
+            if (_analog is not null && analogFrom <= stamp)
+            {
+                events += DeliverAnalog(analogFrom, stamp);
+                analogFrom = stamp + 1;
+            }
             if (gid < _first[pop] || gid >= _first[pop + 1]) pop = _host.PopulationOf(gid);
             int row = (int)(gid - _first[pop]);
             foreach (var block in _blocksByPre[pop]) events += block.Deliver(row, stamp);
             foreach (var block in _plasticByPre[pop]) block.AddPre(row, stamp);
             foreach (var t in _transmittersByPre[pop]) t.AddPre(row, stamp);
         }
+        if (_analog is not null) events += DeliverAnalog(analogFrom, analogTo);
         for (int t = 0; t < _transmitters.Length; t++) events += _transmitters[t].Flush();
         SynapticEvents += events;
         ProcessPlastic();
@@ -353,7 +363,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
 
     /// <summary>Input port of a receptor: voltage-jump models have one port for both signs.</summary>
     public static int PortOf(NeuronModel model, Receptor receptor) =>
-        model is LifDelta or Izhikevich ? 0 : receptor == Receptor.Exc ? 0 : 1;
+        model is LifDelta or Izhikevich or IfSubtract ? 0 : receptor == Receptor.Exc ? 0 : 1;
 
     /// <summary>Factor from a weight's file unit to the model's input unit (pA to mV-scaled current for lif_exp_current).</summary>
     public static double WeightScale(NeuronModel model, Dimension weightDim) =>

@@ -1,3 +1,4 @@
+using DistSnn.Model.Datasets;
 using DistSnn.Learning.Datasets;
 
 namespace DistSnn.Learning.Tests;

@@ -148,6 +148,17 @@ public class KernelEquivalenceTests
     }
 
     [Theory, MemberData(nameof(Counts))]
+    public void IfSubtractMatchesScalarReference(int count)
+    {
+        // Inputs large enough to carry V past two thresholds: the subtraction keeps the excess.
+        var p = new IfSubtract { CM = 250, EL = 0, VTh = 1, TRef = 0.2, IE = 15 };
+        Compare(count, 109, p, (m, n) => new IfSubtractGroup(m, n, Slots, Dt), (m, n) => new IfSubtractReference(m, n, Dt),
+            g => g.Refractory,
+            (r, rng) => Init(r, rng, ("v", -1, 0.99)),
+            rng => Sparse(rng, -0.5f, 2.5f), _ => 0f, rng => Uniform(rng, -500, 1500));
+    }
+
+    [Theory, MemberData(nameof(Counts))]
     public void AdExMatchesScalarReference(int count)
     {
         var p = new AdEx { TRef = 0.5, IE = 100 };

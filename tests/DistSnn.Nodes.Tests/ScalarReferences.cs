@@ -299,3 +299,33 @@ internal sealed class AdExReference : ScalarReference
         return true;
     }
 }
+
+internal sealed class IfSubtractReference : ScalarReference
+{
+    private readonly float _p20, _vth, _drop, _ie;
+
+    public IfSubtractReference(IfSubtract p, int count, double dt) : base(count, dt, p.TRef)
+    {
+        _p20 = (float)(dt / p.CM);
+        _vth = (float)p.VTh;
+        _drop = (float)(p.VTh - p.EL);
+        _ie = (float)p.IE;
+        V = new float[count];
+    }
+
+    public float[] V { get; }
+    public override string[] Variables => ["v"];
+    public override float[] State(string name) => V;
+
+    public override bool Step(int i, float in0, float in1)
+    {
+        // V(t+h) = V + (i_e + I) h / C + J, held while refractory; a spike subtracts v_th - e_l.
+        float vn = V[i] + (Current[i] + _ie) * _p20 + in0;
+        if (Refractory[i] == 0) V[i] = vn;
+        else Refractory[i]--;
+        if (V[i] < _vth) return false;
+        V[i] -= _drop;
+        Refractory[i] = RefSteps;
+        return true;
+    }
+}

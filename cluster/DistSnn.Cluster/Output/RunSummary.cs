@@ -42,6 +42,8 @@ public sealed record RunSummary
     /// partitioning. Null when the network has no plastic synapses.
     /// </summary>
     [JsonPropertyName("weights_checksum")] public string? WeightsChecksum { get; init; }
+    /// <summary>Classification of the presented data set, when the model presents one.</summary>
+    [JsonPropertyName("dataset")] public DatasetScore? Dataset { get; init; }
 
     /// <summary>
     /// Per backend whose partitions reported more than the common counters (a modelled machine): its totals (provenance,

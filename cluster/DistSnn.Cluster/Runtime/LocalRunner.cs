@@ -203,6 +203,8 @@ public static class LocalRunner
             Populations = stats,
         };
         summary = summary with { Backends = SummarizeBackends(spec, job, options) };
+        if (spec.Dataset is { } data && spikes.FirstOrDefault(s => s.Name == data.Readout) is { } readout)
+            summary = summary with { Dataset = DatasetReadout.Score(spec, readout, options.OutDir) };
         if (options.OutDir is { } outDir) SummaryWriter.Write(Path.Combine(outDir, "summary.json"), summary);
         return new RunReport(summary, spikes, state, job);
     }

@@ -1,3 +1,4 @@
+using DistSnn.Model.Datasets;
 namespace DistSnn.Learning.Datasets;
 
 /// <summary>
@@ -87,12 +88,20 @@ public sealed class FashionMnist
     /// <summary>Number of classes (10).</summary>
     public static int ClassCount => ClassNames.Count;
 
-    private FashionMnist(LabeledImages train, LabeledImages test, string directory)
+    private FashionMnist(LabeledImages train, LabeledImages test, string directory, string testImagesPath, string testLabelsPath)
     {
         Train = train;
         Test = test;
         Directory = directory;
+        TestImagesPath = testImagesPath;
+        TestLabelsPath = testLabelsPath;
     }
+
+    /// <summary>The test images file that was read (full path).</summary>
+    public string TestImagesPath { get; }
+
+    /// <summary>The test labels file that was read (full path).</summary>
+    public string TestLabelsPath { get; }
 
     /// <summary>The 60,000 training samples.</summary>
     public LabeledImages Train { get; }
@@ -125,7 +134,7 @@ public sealed class FashionMnist
             throw new IdxFormatException(testImages,
                 $"images are {test.Rows}×{test.Columns} but the training images in {trainImages} are " +
                 $"{train.Rows}×{train.Columns}");
-        return new FashionMnist(train, test, dir);
+        return new FashionMnist(train, test, dir, Path.GetFullPath(testImages), Path.GetFullPath(testLabels));
     }
 
     /// <summary>The directory <see cref="Load"/> reads: the argument, else the environment value, else the default.</summary>

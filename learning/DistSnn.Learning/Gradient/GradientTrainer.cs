@@ -20,6 +20,8 @@ public sealed record GradientTrainingOptions
     public LossKind Loss { get; init; } = LossKind.Count;
     /// <summary>Trained biases (always on in an analog network).</summary>
     public bool Bias { get; init; }
+    /// <summary>No gradient through the reset (the usual choice in surrogate-gradient training).</summary>
+    public bool DetachReset { get; init; } = true;
     /// <summary>Steps a sample is presented for.</summary>
     public int Steps { get; init; } = 25;
     /// <summary>The input encoding.</summary>
@@ -90,7 +92,7 @@ public sealed record EvaluationResult(int[] Predicted, ConfusionMatrix Confusion
 public sealed class GradientTrainer
 {
     /// <summary>Stream of evaluation encodings (distinct from every training epoch).</summary>
-    public const ulong EvaluationEpoch = ulong.MaxValue;
+    public const ulong EvaluationEpoch = DistSnn.Nodes.Kernels.SampleEncoder.EvaluationStream;
 
     private readonly LabeledImages _train;
     private readonly float[][] _micro;
@@ -107,7 +109,8 @@ public sealed class GradientTrainer
         _train = train;
         if (train.Rows * train.Columns != options.Architecture.Input.Size)
             throw new ArgumentException($"--arch '{options.Architecture.Text}': the input has {options.Architecture.Input.Size} units, the images {train.Rows}x{train.Columns} = {train.Rows * train.Columns} pixels");
-        Network = new Network<float>(options.Architecture, options.Neuron, options.Surrogate, options.Loss, options.Bias, options.Steps);
+        Network = new Network<float>(options.Architecture, options.Neuron, options.Surrogate, options.Loss, options.Bias, options.Steps,
+            detachReset: options.DetachReset);
         int used = options.TrainLimit > 0 ? Math.Min(options.TrainLimit, train.Count) : train.Count;
         if (options.Validation >= used)
             throw new ArgumentException($"--validation {options.Validation}: leaves no training samples out of {used}");

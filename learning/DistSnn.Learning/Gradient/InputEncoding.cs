@@ -1,5 +1,5 @@
 using System.Numerics;
-using DistSnn.Nodes.Random;
+using DistSnn.Nodes.Kernels;
 
 namespace DistSnn.Learning.Gradient;
 
@@ -44,11 +44,7 @@ public sealed record InputEncoding
     public string Name => Kind.ToString().ToLowerInvariant();
 
     /// <summary>Latency encoding: the step at which a pixel of intensity <paramref name="x"/> fires, or −1 for none.</summary>
-    public int LatencyStep(double x) =>
-        x < LatencyThreshold ? -1 : (int)Math.Round((1 - x) / (1 - LatencyThreshold) * (LatencyWindow - 1), MidpointRounding.AwayFromZero);
-
-    /// <summary>Pixel intensity 0 … 1.</summary>
-    public static double Intensity(byte pixel) => pixel / 255.0;
+    public int LatencyStep(double x) => SampleEncoder.LatencyStep(x, LatencyThreshold, LatencyWindow);
 
     /// <summary>Writes the input of <paramref name="image"/> for every step of <paramref name="into"/>.</summary>
     public void Encode<T>(ReadOnlySpan<byte> image, Activity<T> into, ulong seed, ulong epoch, long sample)
@@ -62,24 +58,22 @@ public sealed record InputEncoding
             case EncodingKind.Direct:
                 into.Static = true;
                 var row = into.Row(0);
-                for (int i = 0; i < image.Length; i++) row[i] = T.CreateTruncating(Intensity(image[i]));
+                for (int i = 0; i < image.Length; i++) row[i] = T.CreateTruncating(SampleEncoder.Intensity(image[i]));
                 break;
             case EncodingKind.Poisson:
-                ulong key = CounterRng.StreamKey(seed, RngPurpose.TrainInput, epoch);
-                double scale = MaxRateHz * Dt / 1000.0;
+                ulong key = SampleEncoder.PoissonKey(seed, epoch);
                 for (int i = 0; i < image.Length; i++)
                 {
-                    double p = Intensity(image[i]) * scale;
+                    double p = SampleEncoder.PoissonProbability(image[i], MaxRateHz, Dt);
                     if (p <= 0) continue;
-                    ulong id = (ulong)sample * (ulong)image.Length + (ulong)i;
                     for (int t = 0; t < into.Steps; t++)
-                        if (CounterRng.Uniform(key, id, (ulong)t) < p) into.Row(t)[i] = T.One;
+                        if (SampleEncoder.PoissonSpike(key, sample, image.Length, i, t, p)) into.Row(t)[i] = T.One;
                 }
                 break;
             default:
                 for (int i = 0; i < image.Length; i++)
                 {
-                    int t = LatencyStep(Intensity(image[i]));
+                    int t = LatencyStep(SampleEncoder.Intensity(image[i]));
                     if (t >= 0 && t < into.Steps) into.Row(t)[i] = T.One;
                 }
                 break;

@@ -114,7 +114,9 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <param name="bias">Whether units have a trained bias.</param>
     /// <param name="steps">Steps per sample (1 for an analog network).</param>
     /// <param name="smooth">Spikes are the surrogate's antiderivative (gradient checks only).</param>
-    public Network(Architecture architecture, NeuronSpec neuron, Surrogate surrogate, LossKind loss, bool bias, int steps, bool smooth = false)
+    /// <param name="detachReset">No gradient through the reset (see <see cref="LifUnits{T}"/>).</param>
+    public Network(Architecture architecture, NeuronSpec neuron, Surrogate surrogate, LossKind loss, bool bias, int steps, bool smooth = false,
+        bool detachReset = false)
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(neuron);
@@ -154,7 +156,7 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
                     [def.Kind == LayerKind.Conv ? def.Output.Channels : def.Output.Size]);
             LifUnits<T>? lif = null;
             if (def.HasUnits && !Analog)
-                lif = new LifUnits<T>(neuron, surrogate, spiking: !(last && loss == LossKind.MaxMembrane), smooth);
+                lif = new LifUnits<T>(neuron, surrogate, spiking: !(last && loss == LossKind.MaxMembrane), smooth, detachReset);
             int delay = Analog || !def.HasUnits ? 0 : 1;
             Stages.Add(new Stage<T>(def, connection, recurrent, lif, Analog && def.HasUnits && !last, w, r, b, delay));
             input = def.Output;

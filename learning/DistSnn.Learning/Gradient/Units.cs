@@ -45,12 +45,17 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly T _p22, _p21, _p11, _theta, _uReset, _invScale;
     private readonly int _refSteps;
-    private readonly bool _exp, _subtract;
+    private readonly bool _exp, _subtract, _detachReset;
     private readonly Surrogate _surrogate;
 
-    /// <summary>Units of <paramref name="spec"/>; a non-spiking layer (<paramref name="spiking"/> false) only integrates.</summary>
-    public LifUnits(NeuronSpec spec, Surrogate surrogate, bool spiking, bool smooth)
+    /// <summary>
+    /// Units of <paramref name="spec"/>; a non-spiking layer (<paramref name="spiking"/> false) only integrates. With
+    /// <paramref name="detachReset"/> the backward pass treats the reset as a constant (as SpyTorch and snnTorch do by
+    /// default): no gradient flows through the spike into the reset.
+    /// </summary>
+    public LifUnits(NeuronSpec spec, Surrogate surrogate, bool spiking, bool smooth, bool detachReset = false)
     {
+        _detachReset = detachReset;
         _p22 = T.CreateTruncating(spec.P22);
         _p21 = T.CreateTruncating(spec.Kind == UnitKind.LifExpCurrent ? spec.P21 : 0);
         _p11 = T.CreateTruncating(spec.Kind == UnitKind.LifExpCurrent ? spec.P11 : 0);
@@ -162,7 +167,7 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
                 T ui = u[i], si = s[i];
                 T sg = Spiking ? _surrogate.Derivative((ui - _theta) * _invScale) * _invScale : T.Zero;
                 T dUaDu = _subtract ? T.One : T.One - si;
-                T dUaDs = _subtract ? -_theta : _uReset - ui;
+                T dUaDs = _detachReset ? T.Zero : _subtract ? -_theta : _uReset - ui;
                 T g = (gs[i] + cu[i] * dUaDs) * sg + cu[i] * dUaDu;
                 if (hasGu) g += gU[t * n + i];
                 bool isActive = active[i] != T.Zero;

@@ -138,3 +138,53 @@ public sealed class SpikeGeneratorGroup : NeuronGroup
         return spiked;
     }
 }
+
+/// <summary>
+/// The input population of a data set (<c>dataset_input</c>): neuron i is pixel i of the sample presented, firing as
+/// the encoding says during the presentation and silent in the rest. With the direct encoding it emits nothing: the
+/// partitions that hold its targets deliver the pixels' analog values themselves (see <see cref="PartitionEngine"/>).
+/// </summary>
+public sealed class DatasetInputGroup : NeuronGroup
+{
+    private readonly DatasetSpec _data;
+    private readonly int[] _pixels;
+    private readonly long _present, _period;
+    private readonly double _dt;
+    private readonly ulong _key;
+
+    /// <summary>The sources of the pixels <paramref name="pixels"/> (population indices, ascending).</summary>
+    public DatasetInputGroup(DatasetSpec data, int[] pixels, TimeGrid grid, ulong seed) : base(pixels.Length, 0, 1)
+    {
+        _data = data;
+        _pixels = pixels;
+        _present = data.PresentSteps(grid);
+        _period = data.PeriodSteps(grid);
+        _dt = grid.Dt;
+        _key = SampleEncoder.PoissonKey(seed, SampleEncoder.EvaluationStream);
+    }
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> Variables { get; } = [];
+
+    /// <inheritdoc />
+    public override float[] State(string name) => throw UnknownVariable(name);
+
+    /// <inheritdoc />
+    public override int Update(long step)
+    {
+        if (_data.Encoding == SampleEncoding.Direct) return 0;
+        long sample = step / _period, phase = step % _period;
+        if (sample >= _data.Samples || phase >= _present) return 0;
+        var image = _data.Images.Image((int)sample);
+        int spiked = 0;
+        for (int k = 0; k < _pixels.Length; k++)
+        {
+            byte pixel = image[_pixels[k]];
+            bool fire = _data.Encoding == SampleEncoding.Poisson
+                ? SampleEncoder.PoissonSpike(_key, sample, image.Length, _pixels[k], phase, SampleEncoder.PoissonProbability(pixel, _data.MaxRateHz, _dt))
+                : SampleEncoder.LatencyStep(SampleEncoder.Intensity(pixel), _data.LatencyThreshold, (int)_present) == phase;
+            if (fire) Spiked[spiked++] = k;
+        }
+        return spiked;
+    }
+}

@@ -119,4 +119,23 @@ public sealed class SynapseBlock
         }
         return end - begin;
     }
+
+    /// <summary>
+    /// Adds weight × <paramref name="value"/> for each of source <paramref name="row"/>'s synapses, as
+    /// <see cref="Deliver"/> adds the weight of a spike: the analog input of a data set's direct encoding.
+    /// </summary>
+    public int DeliverScaled(int row, long stamp, float value)
+    {
+        int begin = RowStart[row], end = RowStart[row + 1];
+        var t = Target;
+        int slots = t.Slots, padded = t.Padded, baseSlot = (int)((stamp - 1) % slots), portOffset = Port * slots;
+        for (int k = begin; k < end; k++)
+        {
+            int slot = baseSlot + (Delays is null ? ConstDelay : Delays[k]);
+            if (slot >= slots) slot -= slots;
+            float w = Weights is null ? ConstWeight : Weights[k];
+            t.Input[(portOffset + slot) * padded + Targets[k]] += w * value;
+        }
+        return end - begin;
+    }
 }

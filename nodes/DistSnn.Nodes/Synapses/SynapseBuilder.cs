@@ -34,8 +34,8 @@ public static class SynapseBuilder
         var g = new Generator(spec, projectionIndex, pre, post, owned, first, weightScale);
         switch (proj.Connector)
         {
-            case AllToAll: g.PerTarget((j, add) => { for (int i = 0; i < g.Ns; i++) add(i); }); break;
-            case OneToOne: g.PerTarget((j, add) => { if (j < g.Ns) add(j); }); break;
+            case AllToAll: g.AllToAll(); break;
+            case OneToOne: g.OneToOne(); break;
             case FixedProbability fp: g.FixedProbability(fp.P); break;
             case FixedNumberPre fn: g.FixedNumberPre(fn.N, fn.WithReplacement); break;
             case FixedNumberPost fn: g.FixedNumberPost(fn.N, fn.WithReplacement); break;
@@ -107,8 +107,14 @@ public static class SynapseBuilder
             return (int)steps;
         }
 
-        private void Add(int preIndex, int group, ulong id, ulong k, double? listedWeight = null, double? listedDelay = null)
+        /// <param name="dataIndex">The synapse's place in the connector's order, which indexes weights and delays given as data.</param>
+        private void Add(int preIndex, int group, ulong id, ulong k, double? listedWeight = null, double? listedDelay = null, long dataIndex = -1)
         {
+            if (dataIndex >= 0)
+            {
+                if (_proj.Weight is ArrayValue aw) listedWeight ??= aw.Values[dataIndex];
+                if (_proj.Delay is ArrayValue ad) listedDelay ??= ad.Values[dataIndex];
+            }
             if (_n == _pres.Length)
             {
                 int len = checked(_n * 2);
@@ -138,6 +144,29 @@ public static class SynapseBuilder
                 if (d >= _dt) return d;
             }
             return _dt;
+        }
+
+        /// <summary>Every source onto every owned target, sources ascending; synapse (i, j) is data index i · N_target + j.</summary>
+        public void AllToAll()
+        {
+            for (int g = 0; g < _owned.Length; g++)
+            {
+                int j = _owned[g];
+                ulong gid = (ulong)(_postFirst + j);
+                ulong k = 0;
+                for (int i = 0; i < Ns; i++)
+                    if (!(_noSelf && i == j)) Add(i, g, gid, k++, dataIndex: (long)i * Nt + j);
+            }
+        }
+
+        /// <summary>Source j onto target j; data index j.</summary>
+        public void OneToOne()
+        {
+            for (int g = 0; g < _owned.Length; g++)
+            {
+                int j = _owned[g];
+                if (j < Ns && !_noSelf) Add(j, g, (ulong)(_postFirst + j), 0, dataIndex: j);
+            }
         }
 
         /// <summary>Runs <paramref name="sources"/> for each owned target; it calls add(i) per source index.</summary>
@@ -241,7 +270,7 @@ public static class SynapseBuilder
                     throw new ArgumentException($"projections[{_projIndex}].connector.synapses[{s}]: index out of range");
                 if (_noSelf && syn.Pre == syn.Post) continue;
                 int g = _localOf[syn.Post];
-                if (g >= 0) Add(syn.Pre, g, (ulong)s, 0, syn.Weight, syn.Delay);
+                if (g >= 0) Add(syn.Pre, g, (ulong)s, 0, syn.Weight, syn.Delay, dataIndex: s);
             }
         }
 

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace DistSnn.Learning.Datasets;
+namespace DistSnn.Model.Datasets;
 
 /// <summary>
 /// Thrown when a file is not a well-formed IDX file of the expected kind. The message starts with the file's

@@ -1,0 +1,278 @@
+using DistSnn.Model.Datasets;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DistSnn.Learning.Datasets;
+using DistSnn.Learning.Gradient;
+using DistSnn.Learning.Plots;
+
+namespace DistSnn.Cli;
+
+/// <summary>
+/// <c>distsnn train surrogate</c> (a spiking network trained by surrogate-gradient BPTT) and <c>distsnn train ann</c>
+/// (the rectified-linear network of the same architecture, trained by the same code) on Fashion-MNIST.
+/// </summary>
+public static class GradientTrainCommand
+{
+    /// <summary>The <c>surrogate</c> subcommand (spiking) or the <c>ann</c> subcommand (analog).</summary>
+    public static Command Create(bool analog)
+    {
+        var dataset = new Option<string>("--dataset") { Description = "The data set (fashion-mnist)", DefaultValueFactory = _ => "fashion-mnist" };
+        var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
+        var arch = new Option<string>("--arch")
+        {
+            Description = "Layers joined by '-': the input (784 or 1x28x28), then N (dense), Nr (recurrent), CcK[sS][pP] (convolution: " +
+                          "C channels, K x K kernels, stride S, zero padding P), aK (K x K sum pooling); the last is dense with one unit per class",
+            DefaultValueFactory = _ => "784-256-10",
+        };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training samples", DefaultValueFactory = _ => 10 };
+        var batch = new Option<int>("--batch") { Description = "Samples per global minibatch", DefaultValueFactory = _ => 120 };
+        var micro = new Option<int>("--micro-batches") { Description = "Fixed micro-batches per minibatch (M); the weights do not depend on --replicas", DefaultValueFactory = _ => 12 };
+        var replicas = new Option<int>("--replicas") { Description = "Replicas computing the micro-batches, one thread each in this process", DefaultValueFactory = _ => 1 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => analog ? 1e-3 : 2e-3 };
+        var schedule = new Option<string>("--lr-schedule") { Description = "constant, cosine (to 0 over the run) or step (halved at each third)", DefaultValueFactory = _ => "cosine" };
+        var decay = new Option<double>("--weight-decay") { Description = "Decoupled weight decay of the weights (AdamW)", DefaultValueFactory = _ => 0.0 };
+        var validation = new Option<int>("--validation") { Description = "Training samples held out for validation, chosen from the seed", DefaultValueFactory = _ => 5000 };
+        var trainN = new Option<int>("--train-samples") { Description = "Training samples used (0: all); the validation samples come out of these", DefaultValueFactory = _ => 0 };
+        var testN = new Option<int>("--test-samples") { Description = "Test samples classified at the end (0: none)", DefaultValueFactory = _ => 10_000 };
+        var seed = new Option<ulong>("--seed", "-s") { Description = "Master seed", DefaultValueFactory = _ => 1UL };
+        var gain = new Option<double>("--init-gain") { Description = "Scale of the initial weights", DefaultValueFactory = _ => 1.0 };
+        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = $"Results folder (default: results/train-{(analog ? "ann" : "surrogate")}-<arch>)" };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
+        var neuron = new Option<string>("--neuron") { Description = "lif_delta, lif_exp_current or if_subtract", DefaultValueFactory = _ => "lif_delta" };
+        var tauM = new Option<double>("--tau-m") { Description = "Membrane time constant (ms)", DefaultValueFactory = _ => 10.0 };
+        var tauSyn = new Option<double>("--tau-syn") { Description = "Synaptic time constant of lif_exp_current (ms)", DefaultValueFactory = _ => 5.0 };
+        var tRef = new Option<double>("--t-ref") { Description = "Refractory period (ms)", DefaultValueFactory = _ => 0.0 };
+        var dt = new Option<double>("--dt") { Description = "Simulation step (ms)", DefaultValueFactory = _ => 1.0 };
+        var steps = new Option<int>("--steps") { Description = "Steps each sample is presented for", DefaultValueFactory = _ => 25 };
+        var encoding = new Option<string>("--encoding") { Description = "direct (pixel intensities as input every step), poisson or latency", DefaultValueFactory = _ => "direct" };
+        var maxRate = new Option<double>("--max-rate") { Description = "Poisson rate of a white pixel (Hz)", DefaultValueFactory = _ => 200.0 };
+        var surrogate = new Option<string>("--surrogate") { Description = "fast-sigmoid or arctan", DefaultValueFactory = _ => "fast-sigmoid" };
+        var slope = new Option<double>("--surrogate-slope") { Description = "Slope of the surrogate on (V - V_th) / (V_th - E_L)", DefaultValueFactory = _ => 5.0 };
+        var loss = new Option<string>("--loss") { Description = "count (cross-entropy of output spike counts) or max-membrane (of each output's highest membrane; the output does not spike)", DefaultValueFactory = _ => "count" };
+        var bias = new Option<bool>("--bias") { Description = "Train a bias current per neuron" };
+        var resetGradient = new Option<bool>("--reset-gradient") { Description = "Back-propagate through the reset too (default: the reset is treated as a constant)" };
+        var rateWeight = new Option<double>("--rate-weight") { Description = "Weight of the penalty on hidden spike rates above --rate-target", DefaultValueFactory = _ => 0.0 };
+        var rateTarget = new Option<double>("--rate-target") { Description = "Spikes per neuron and step above which hidden layers are penalised", DefaultValueFactory = _ => 0.1 };
+
+        var command = analog
+            ? new Command("ann", "Train the rectified-linear (analog) network of an architecture on Fashion-MNIST with the same code as train surrogate; " +
+                "writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help)
+            : new Command("surrogate", "Train a layered spiking network on Fashion-MNIST with surrogate-gradient BPTT in the simulator's " +
+                "discretisation; writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help);
+        foreach (var option in new Option[] { dataset, data, arch, epochs, batch, micro, replicas, lr, schedule, decay, validation, trainN, testN, seed, gain, outDir, json })
+            command.Options.Add(option);
+        if (!analog)
+            foreach (var option in new Option[] { neuron, tauM, tauSyn, tRef, dt, steps, encoding, maxRate, surrogate, slope, loss, bias, resetGradient, rateWeight, rateTarget })
+                command.Options.Add(option);
+        command.SetAction((parse, cancel) =>
+        {
+            GradientTrainingOptions options;
+            try
+            {
+                if (parse.GetValue(dataset) != "fashion-mnist")
+                    throw new FormatException($"--dataset '{parse.GetValue(dataset)}': the data sets are fashion-mnist");
+                var architecture = Architecture.Parse(parse.GetValue(arch)!);
+                var sched = parse.GetValue(schedule) switch
+                {
+                    "constant" => LearningRateSchedule.Constant,
+                    "cosine" => LearningRateSchedule.Cosine,
+                    "step" => LearningRateSchedule.Step,
+                    var s => throw new FormatException($"--lr-schedule '{s}': expected constant, cosine or step"),
+                };
+                options = new GradientTrainingOptions
+                {
+                    Architecture = architecture,
+                    Epochs = parse.GetValue(epochs),
+                    BatchSize = parse.GetValue(batch),
+                    MicroBatches = parse.GetValue(micro),
+                    Replicas = parse.GetValue(replicas),
+                    LearningRate = parse.GetValue(lr),
+                    Schedule = sched,
+                    WeightDecay = parse.GetValue(decay),
+                    Validation = parse.GetValue(validation),
+                    TrainLimit = parse.GetValue(trainN),
+                    Seed = parse.GetValue(seed),
+                    InitGain = parse.GetValue(gain),
+                };
+                if (analog) options = options with { Neuron = new NeuronSpec { Kind = UnitKind.Relu }, Bias = true, Steps = 1 };
+                else
+                {
+                    double step = parse.GetValue(dt);
+                    options = options with
+                    {
+                        Neuron = new NeuronSpec
+                        {
+                            Kind = NeuronSpec.ParseKind(parse.GetValue(neuron)!),
+                            TauM = parse.GetValue(tauM),
+                            TauSyn = parse.GetValue(tauSyn),
+                            TRef = parse.GetValue(tRef),
+                            Dt = step,
+                        },
+                        Steps = parse.GetValue(steps),
+                        Encoding = new InputEncoding { Kind = InputEncoding.ParseKind(parse.GetValue(encoding)!), MaxRateHz = parse.GetValue(maxRate), Dt = step, LatencyWindow = parse.GetValue(steps) },
+                        Surrogate = new Surrogate(Surrogate.ParseKind(parse.GetValue(surrogate)!), parse.GetValue(slope)),
+                        Loss = parse.GetValue(loss) switch
+                        {
+                            "count" => LossKind.Count,
+                            "max-membrane" => LossKind.MaxMembrane,
+                            var s => throw new FormatException($"--loss '{s}': expected count or max-membrane"),
+                        },
+                        Bias = parse.GetValue(bias),
+                        DetachReset = !parse.GetValue(resetGradient),
+                        RateWeight = parse.GetValue(rateWeight),
+                        RateTarget = parse.GetValue(rateTarget),
+                    };
+                }
+                options.Validate();
+            }
+            catch (Exception e) when (e is FormatException or ArgumentException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return Task.FromResult(ExitCodes.BadInput);
+            }
+            string name = (analog ? "train-ann-" : "train-surrogate-") + options.Architecture.Text;
+            return Task.FromResult(Execute(options, parse.GetValue(data), parse.GetValue(outDir) ?? new DirectoryInfo(Path.Combine("results", name)),
+                parse.GetValue(testN), parse.GetValue(json), analog ? "train ann" : "train surrogate", cancel));
+        });
+        return command;
+    }
+
+    /// <summary>Trains, tests and writes the results folder; returns the exit code.</summary>
+    public static int Execute(GradientTrainingOptions options, DirectoryInfo? data, DirectoryInfo outDir, int testN, bool json, string verb, CancellationToken cancel)
+    {
+        var wall = Stopwatch.StartNew();
+        FashionMnist set;
+        try
+        {
+            set = FashionMnist.Load(data?.FullName);
+        }
+        catch (Exception e) when (e is DatasetMissingException or IdxFormatException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        GradientTrainer trainer;
+        try
+        {
+            trainer = new GradientTrainer(options, set.Train);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        if (testN < 0 || testN > set.Test.Count)
+        {
+            Console.Error.WriteLine($"error: --test-samples: must lie in 0 … {set.Test.Count}, got {testN}");
+            return ExitCodes.BadInput;
+        }
+        string dir = outDir.FullName;
+        Directory.CreateDirectory(dir);
+        Console.Error.WriteLine($"{verb}: {options.Architecture.Text}, {trainer.Network.ParameterCount:N0} parameters, {trainer.TrainIndices.Length:N0} training / " +
+            $"{trainer.ValidationIndices.Length:N0} validation samples, {options.Epochs} epochs of {trainer.BatchesPerEpoch} minibatches");
+        var reports = new List<EpochReport>();
+        try
+        {
+            for (int e = 0; e < options.Epochs; e++)
+            {
+                var report = trainer.RunEpoch(b =>
+                {
+                    if (b.Batch % 50 == 0 || b.Batch == b.Batches)
+                        Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
+                            $"\repoch {b.Epoch + 1}/{options.Epochs} batch {b.Batch}/{b.Batches} loss {b.Loss:F3} accuracy {100 * b.Accuracy:F1}% lr {b.LearningRate:E2} {b.SamplesPerSecond:F0} samples/s   "));
+                }, cancel);
+                reports.Add(report);
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"\repoch {report.Epoch + 1}: loss {report.TrainLoss:F4}, training {100 * report.TrainAccuracy:F2}%, validation {100 * report.ValidationAccuracy:F2}%, " +
+                    $"rates [{string.Join(", ", report.Rates.Select(r => r.ToString("F3", CultureInfo.InvariantCulture)))}], {report.Seconds:F0} s ({report.SamplesPerSecond:F0} samples/s)"));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("cancelled");
+            return ExitCodes.Cancelled;
+        }
+        double trainSeconds = reports.Sum(r => r.Seconds);
+        EvaluationResult? test = testN > 0 ? trainer.Evaluate(set.Test, Enumerable.Range(0, testN).ToArray()) : null;
+
+        string? exported = null;
+        if (NetworkExport.Unsupported(trainer.Network) is { } why)
+        {
+            NetworkExport.WriteWeights(Path.Combine(dir, "weights.h5"), trainer.Network, trainer.Parameters);
+            Console.Error.WriteLine($"note: weights.h5 written; no model file: {why}");
+        }
+        else
+        {
+            exported = NetworkExport.Write(dir, $"{(verb == "train ann" ? "ann" : "surrogate")}-{options.Architecture.Text}", trainer.Network,
+                trainer.Parameters, options, new ExportPresentation(set.TestImagesPath, set.TestLabelsPath, testN > 0 ? testN : set.Test.Count,
+                    NetworkExport.DefaultRestMs(options.Neuron)));
+        }
+        string title = $"{verb} {options.Architecture.Text}" + (test is null ? "" : string.Create(CultureInfo.InvariantCulture, $": test {100 * test.Accuracy:F2}%"));
+        if (reports.Count > 0)
+            foreach (var ext in new[] { "png", "svg" })
+                TrainingCurves.Save(Path.Combine(dir, $"training_curves.{ext}"), reports.Select(r => r.TrainLoss).ToList(),
+                    reports.Select(r => r.TrainAccuracy).ToList(), reports.Select(r => r.ValidationAccuracy).ToList(), title);
+        if (test is not null)
+            LearningPlots.SaveConfusionMatrix(Path.Combine(dir, "confusion_matrix.png"), test.Confusion, FashionMnist.ClassNames);
+        var summary = new
+        {
+            command = verb,
+            architecture = options.Architecture.Text,
+            units = options.Neuron.ModelName,
+            neuron = options.Neuron.Kind == UnitKind.Relu ? null : new
+            {
+                tau_m_ms = options.Neuron.TauM, tau_syn_ms = options.Neuron.TauSyn, v_th_mv = options.Neuron.VTh, e_l_mv = options.Neuron.EL,
+                v_reset_mv = options.Neuron.VReset, t_ref_ms = options.Neuron.TRef, dt_ms = options.Neuron.Dt,
+            },
+            steps = options.Steps,
+            encoding = options.Neuron.Kind == UnitKind.Relu ? "direct" : options.Encoding.Name,
+            surrogate = options.Neuron.Kind == UnitKind.Relu ? null : new { kind = options.Surrogate.Name, slope = options.Surrogate.Beta },
+            loss = options.Loss == LossKind.Count ? "count" : "max-membrane",
+            bias = options.Bias,
+            reset_gradient = !options.DetachReset,
+            parameters = trainer.Network.ParameterCount,
+            epochs = options.Epochs,
+            batch = options.BatchSize,
+            micro_batches = options.MicroBatches,
+            replicas = options.Replicas,
+            learning_rate = options.LearningRate,
+            lr_schedule = options.Schedule.ToString().ToLowerInvariant(),
+            weight_decay = options.WeightDecay,
+            rate_weight = options.RateWeight,
+            rate_target = options.RateTarget,
+            seed = options.Seed,
+            train_samples = trainer.TrainIndices.Length,
+            validation_samples = trainer.ValidationIndices.Length,
+            history = reports.Select(r => new
+            {
+                epoch = r.Epoch + 1, train_loss = r.TrainLoss, train_accuracy = r.TrainAccuracy,
+                validation_accuracy = double.IsNaN(r.ValidationAccuracy) ? (double?)null : r.ValidationAccuracy,
+                rates = r.Rates, seconds = r.Seconds, samples_per_s = r.SamplesPerSecond,
+            }),
+            test_samples = testN,
+            test_accuracy = test?.Accuracy,
+            test_loss = test?.Loss,
+            test_rates = test?.Rates,
+            confusion = test?.Confusion.ToArray() is { } c ? Enumerable.Range(0, c.GetLength(0)).Select(i => Enumerable.Range(0, c.GetLength(1)).Select(j => c[i, j]).ToArray()).ToArray() : null,
+            parameters_checksum = GradientTrainer.Checksum(trainer.Parameters),
+            model = exported is null ? null : Path.GetFileName(exported),
+            train_seconds = trainSeconds,
+            wall_seconds = wall.Elapsed.TotalSeconds,
+        };
+        string text = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = null });
+        File.WriteAllText(Path.Combine(dir, "train_summary.json"), text);
+        if (json) Console.WriteLine(text);
+        else
+        {
+            string outcome = test is null ? "no test samples"
+                : string.Create(CultureInfo.InvariantCulture, $"test accuracy {100 * test.Accuracy:F2}% over {testN:N0} images");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{verb} {options.Architecture.Text}: {outcome}, {trainSeconds:F0} s training, parameters {summary.parameters_checksum}"));
+            Console.WriteLine($"results: {dir}");
+            if (exported is not null) Console.WriteLine($"simulate the test set: distsnn run {exported} --no-plots");
+        }
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text;
+using PureHDF;
+
+namespace DistSnn.Learning.Gradient;
+
+/// <summary>Where an exported network's test data are and how it is presented.</summary>
+public sealed record ExportPresentation(string ImagesFile, string LabelsFile, int Samples, double RestMs);
+
+/// <summary>
+/// Writes a trained network as a DistSnn model file (<c>model.yaml</c>) with its weights in an HDF5 file next to it
+/// (<c>weights.h5</c>): populations <c>input</c> (model dataset_input, one source per pixel) and <c>layer1</c> …
+/// <c>layerL</c>; one all_to_all projection per dense layer (and per recurrent layer onto itself), weights
+/// <c>{file: weights.h5, dataset: /layerL/weight, unit: mV}</c> in the synapse order of all_to_all
+/// ([sources, targets]), delay one step; a <c>dataset:</c> block that presents the test set with the training
+/// encoding and reads the answer from the last layer's spike counts.
+/// </summary>
+public static class NetworkExport
+{
+    /// <summary>Refuses what the simulator cannot run yet; null when the network can be exported.</summary>
+    public static string? Unsupported(Network<float> network)
+    {
+        if (network.Analog) return "an analog (ReLU) network runs in the simulator only after conversion (train convert)";
+        if (network.Architecture.IsConvolutional || network.Stages.Any(s => s.Def.Kind == LayerKind.SumPool))
+            return "convolutional networks cannot be exported yet: the model format has no convolution connector";
+        if (network.Blocks.Any(b => b.Name.EndsWith(".bias", StringComparison.Ordinal)))
+            return "networks with trained biases cannot be exported yet: the model format has no per-neuron bias current";
+        if (network.Loss == LossKind.MaxMembrane)
+            return "a max-membrane output does not spike; the simulator reads spike counts";
+        return null;
+    }
+
+    /// <summary>Writes <c>model.yaml</c> and <c>weights.h5</c> into <paramref name="dir"/>; returns the model's path.</summary>
+    public static string Write(string dir, string name, Network<float> network, float[] parameters, GradientTrainingOptions options,
+        ExportPresentation presentation)
+    {
+        if (Unsupported(network) is { } why) throw new NotSupportedException(why);
+        Directory.CreateDirectory(dir);
+        WriteWeights(Path.Combine(dir, "weights.h5"), network, parameters);
+        var n = options.Neuron;
+        var inv = CultureInfo.InvariantCulture;
+        string Num(double v) => v.ToString("R", inv);
+        var yaml = new StringBuilder();
+        yaml.AppendLine(inv, $"# {name}: exported by distsnn {options.Neuron.ModelName} training; weights in weights.h5 ([sources, targets] per projection)");
+        yaml.AppendLine(inv, $"name: {name}");
+        yaml.AppendLine(inv, $"run: {{dt: {Num(n.Dt)} ms, seed: {options.Seed}}}");
+        yaml.AppendLine("populations:");
+        yaml.AppendLine(inv, $"  - {{name: input, size: {network.Architecture.Input.Size}, model: dataset_input}}");
+        string parameters1 = n.Kind switch
+        {
+            UnitKind.LifDelta => $"{{tau_m: {Num(n.TauM)} ms, c_m: {Num(n.CM)} pF, e_l: {Num(n.EL)} mV, v_th: {Num(n.VTh)} mV, v_reset: {Num(n.VReset)} mV, t_ref: {Num(n.TRef)} ms}}",
+            UnitKind.LifExpCurrent => $"{{tau_m: {Num(n.TauM)} ms, c_m: {Num(n.CM)} pF, e_l: {Num(n.EL)} mV, v_th: {Num(n.VTh)} mV, v_reset: {Num(n.VReset)} mV, t_ref: {Num(n.TRef)} ms, tau_syn_exc: {Num(n.TauSyn)} ms, tau_syn_inh: {Num(n.TauSyn)} ms}}",
+            _ => $"{{c_m: {Num(n.CM)} pF, e_l: {Num(n.EL)} mV, v_th: {Num(n.VTh)} mV, t_ref: {Num(n.TRef)} ms}}",
+        };
+        for (int l = 0; l < network.Stages.Count; l++)
+            yaml.AppendLine(inv, $"  - {{name: layer{l + 1}, size: {network.Stages[l].Size}, model: {n.ModelName}, parameters: {parameters1}}}");
+        yaml.AppendLine("projections:");
+        for (int l = 0; l < network.Stages.Count; l++)
+        {
+            string source = l == 0 ? "input" : $"layer{l}";
+            // Weights of either sign go to the excitatory port: both ports share one time constant, so the sum is the trainer's.
+            yaml.AppendLine(inv, $"  - {{source: {source}, target: layer{l + 1}, connector: {{type: all_to_all}}, weight: {{file: weights.h5, dataset: /layer{l + 1}/weight, unit: mV}}, delay: {Num(n.Dt)} ms}}");
+            if (network.Stages[l].Recurrent is not null)
+                yaml.AppendLine(inv, $"  - {{source: layer{l + 1}, target: layer{l + 1}, connector: {{type: all_to_all}}, weight: {{file: weights.h5, dataset: /layer{l + 1}/recurrent, unit: mV}}, delay: {Num(n.Dt)} ms}}");
+        }
+        yaml.AppendLine("dataset:");
+        yaml.AppendLine(inv, $"  images: {Quote(presentation.ImagesFile)}");
+        yaml.AppendLine(inv, $"  labels: {Quote(presentation.LabelsFile)}");
+        yaml.AppendLine(inv, $"  samples: {presentation.Samples}");
+        yaml.AppendLine("  input: input");
+        yaml.AppendLine(inv, $"  readout: layer{network.Stages.Count}");
+        yaml.AppendLine(inv, $"  encoding: {options.Encoding.Name}");
+        if (options.Encoding.Kind == EncodingKind.Poisson) yaml.AppendLine(inv, $"  max_rate: {Num(options.Encoding.MaxRateHz)} Hz");
+        if (options.Encoding.Kind == EncodingKind.Latency) yaml.AppendLine(inv, $"  latency_threshold: {Num(options.Encoding.LatencyThreshold)}");
+        yaml.AppendLine(inv, $"  present: {Num(options.Steps * n.Dt)} ms");
+        yaml.AppendLine(inv, $"  rest: {Num(presentation.RestMs)} ms");
+        yaml.AppendLine("record:");
+        yaml.AppendLine("  spikes: all");
+        string path = Path.Combine(dir, "model.yaml");
+        File.WriteAllText(path, yaml.ToString());
+        return path;
+    }
+
+    /// <summary>The rest after each presentation: five of the longest time constant, in whole steps, so that the state has decayed to under 1%.</summary>
+    public static double DefaultRestMs(NeuronSpec n)
+    {
+        double tau = n.Kind switch { UnitKind.LifExpCurrent => Math.Max(n.TauM, n.TauSyn), UnitKind.IfSubtract => 0, _ => n.TauM };
+        return Math.Ceiling(5 * tau / n.Dt) * n.Dt;
+    }
+
+    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>One dataset per parameter block, shaped as <see cref="ParameterBlock.Shape"/>.</summary>
+    public static void WriteWeights(string path, Network<float> network, float[] parameters)
+    {
+        var file = new H5File();
+        var groups = new Dictionary<string, H5Group>(StringComparer.Ordinal);
+        foreach (var block in network.Blocks)
+        {
+            var parts = block.Name.Split('.');
+            if (!groups.TryGetValue(parts[0], out var group)) file[parts[0]] = groups[parts[0]] = group = new H5Group();
+            group[parts[1]] = new H5Dataset(parameters.AsSpan(block.Offset, block.Length).ToArray(), fileDims: block.Shape.Select(d => (ulong)d).ToArray());
+        }
+        file.Attributes["architecture"] = network.Architecture.Text;
+        file.Attributes["units"] = network.Neuron.ModelName;
+        file.Attributes["steps"] = network.Steps;
+        file.Write(path);
+    }
+}

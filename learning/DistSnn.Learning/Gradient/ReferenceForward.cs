@@ -1,0 +1,143 @@
+using DistSnn.Learning.Datasets;
+using DistSnn.Nodes.Kernels;
+
+namespace DistSnn.Learning.Gradient;
+
+/// <summary>A spike of a reference run: layer (0-based), step, neuron.</summary>
+public readonly record struct ReferenceSpike(int Layer, long Step, int Neuron);
+
+/// <summary>
+/// The trainer's reference forward pass: the exported network run as the simulator runs it, in scalar float arithmetic
+/// written out here — samples presented one after another for the training's steps with a rest between them and no
+/// reset, each layer's input of a step summed in the simulator's canonical order (the analog or spiking input first,
+/// pixels ascending, then the spikes of the layers in population order, neurons ascending, each neuron's synapses in
+/// target order), and each neuron updated by the formula of its simulator kernel. Its spikes are the simulator's, bit
+/// for bit; the fast training path differs from it in the summation order and in starting every sample from rest.
+/// </summary>
+public static class ReferenceForward
+{
+    /// <summary>
+    /// Runs <paramref name="samples"/> samples of <paramref name="data"/> with <paramref name="restSteps"/> steps of rest;
+    /// returns the output layer's spike counts during each presentation ([sample, class]) and, with
+    /// <paramref name="spikes"/>, every spike.
+    /// </summary>
+    public static int[,] Run(Network<float> network, float[] parameters, GradientTrainingOptions options, LabeledImages data, int samples,
+        int restSteps, List<ReferenceSpike>? spikes = null)
+    {
+        if (NetworkExport.Unsupported(network) is { } why) throw new NotSupportedException(why);
+        var n = options.Neuron;
+        int layers = network.Stages.Count, present = options.Steps, period = present + restSteps, pixels = network.Architecture.Input.Size;
+        float el = (float)n.EL, vth = (float)n.VTh, vreset = (float)n.VReset, p22 = (float)n.P22, p20 = (float)n.P20, drop = (float)(n.VTh - n.EL);
+        float p21 = (float)n.P21, p11 = (float)n.P11;
+        int refSteps = n.RefractorySteps;
+        var v = new float[layers][];
+        var y = new float[layers][];
+        var refr = new int[layers][];
+        var input = new float[layers][];
+        var fired = new List<int>[layers];
+        for (int l = 0; l < layers; l++)
+        {
+            int size = network.Stages[l].Size;
+            v[l] = new float[size];
+            Array.Fill(v[l], el);
+            y[l] = new float[size];
+            refr[l] = new int[size];
+            input[l] = new float[size];
+            fired[l] = [];
+        }
+        var counts = new int[samples, network.Architecture.Outputs];
+        ulong key = SampleEncoder.PoissonKey(options.Seed, SampleEncoder.EvaluationStream);
+        var enc = options.Encoding;
+        var inputFired = new List<int>();
+        long total = (long)samples * period;
+        for (long step = 0; step < total; step++)
+        {
+            // 1. Every layer consumes the input delivered for this step and updates, in population order.
+            for (int l = 0; l < layers; l++)
+            {
+                var vl = v[l];
+                fired[l].Clear();
+                for (int i = 0; i < vl.Length; i++)
+                {
+                    float j = input[l][i];
+                    input[l][i] = 0f;
+                    bool active = refr[l][i] == 0;
+                    float vn = n.Kind switch
+                    {
+                        UnitKind.LifDelta => el + (vl[i] - el) * p22 + (0f + 0f) * p20 + j,
+                        UnitKind.LifExpCurrent => el + (vl[i] - el) * p22 + y[l][i] * p21 + 0f * p21 + (0f + 0f) * p20,
+                        _ => vl[i] + (0f + 0f) * p20 + j,
+                    };
+                    if (n.Kind == UnitKind.LifDelta) vn = MathF.Max(vn, float.NegativeInfinity);
+                    if (active) vl[i] = vn;
+                    else refr[l][i]--;
+                    if (n.Kind == UnitKind.LifExpCurrent) y[l][i] = y[l][i] * p11 + j;
+                    if (vl[i] >= vth)
+                    {
+                        vl[i] = n.Kind == UnitKind.IfSubtract ? vl[i] - drop : vreset;
+                        refr[l][i] = refSteps;
+                        fired[l].Add(i);
+                        spikes?.Add(new ReferenceSpike(l, step, i));
+                        long sample = step / period;
+                        if (l == layers - 1 && step % period < present) counts[sample, i]++;
+                    }
+                }
+            }
+            // 2. This step's input and spikes are delivered for the next step, in canonical order.
+            long k = step / period, phase = step % period;
+            if (k < samples && phase < present)
+            {
+                var image = data.Image((int)k);
+                var w0 = Weights(network, parameters, 0, recurrent: false);
+                int n1 = network.Stages[0].Size;
+                for (int i = 0; i < pixels; i++)
+                {
+                    if (image[i] == 0) continue;
+                    float x;
+                    switch (enc.Kind)
+                    {
+                        case EncodingKind.Direct: x = SampleEncoder.Analog(image[i]); break;
+                        case EncodingKind.Poisson:
+                            if (!SampleEncoder.PoissonSpike(key, k, pixels, i, phase, SampleEncoder.PoissonProbability(image[i], enc.MaxRateHz, n.Dt))) continue;
+                            x = 1f;
+                            break;
+                        default:
+                            if (SampleEncoder.LatencyStep(SampleEncoder.Intensity(image[i]), enc.LatencyThreshold, present) != phase) continue;
+                            x = 1f;
+                            break;
+                    }
+                    var row = w0.Slice(i * n1, n1);
+                    var target = input[0];
+                    if (enc.Kind == EncodingKind.Direct)
+                        for (int t = 0; t < n1; t++) target[t] += row[t] * x;
+                    else
+                        for (int t = 0; t < n1; t++) target[t] += row[t];
+                }
+            }
+            for (int l = 0; l < layers; l++)
+            {
+                // Layer l's spikes feed layer l + 1 and, if recurrent, layer l itself; projections in file order.
+                foreach (int i in fired[l])
+                {
+                    if (network.Stages[l].Recurrent is not null) AddRow(Weights(network, parameters, l, recurrent: true), i, input[l]);
+                    if (l + 1 < layers) AddRow(Weights(network, parameters, l + 1, recurrent: false), i, input[l + 1]);
+                }
+            }
+        }
+        return counts;
+    }
+
+    private static void AddRow(ReadOnlySpan<float> w, int source, float[] target)
+    {
+        var row = w.Slice(source * target.Length, target.Length);
+        for (int t = 0; t < target.Length; t++) target[t] += row[t];
+    }
+
+    private static ReadOnlySpan<float> Weights(Network<float> network, float[] parameters, int layer, bool recurrent)
+    {
+        var stage = network.Stages[layer];
+        return recurrent
+            ? parameters.AsSpan(stage.RecurrentOffset, stage.Size * stage.Size)
+            : parameters.AsSpan(stage.WeightOffset, stage.Connection.WeightCount);
+    }
+}
