@@ -49,6 +49,12 @@ public sealed record DatasetSpec
     /// <summary>Defaults of the file's keys.</summary>
     public const double DefaultMaxRateHz = 200, DefaultLatencyThreshold = 0.2, DefaultPresent = 25, DefaultRest = 50;
 
+    /// <summary>
+    /// Whether every neuron returns to its initial state, and pending input is dropped, at the start of every sample
+    /// (as a trainer that runs each sample from rest does); without it the network runs on through the rest.
+    /// </summary>
+    public bool Reset { get; init; }
+
     /// <summary>Presentation steps on <paramref name="grid"/>.</summary>
     public long PresentSteps(TimeGrid grid) => grid.Steps(Present);
     /// <summary>Steps from one sample's start to the next.</summary>

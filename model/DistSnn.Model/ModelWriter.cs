@@ -232,7 +232,7 @@ public static partial class ModelWriter
             case DcCurrentSpec dc:
                 map.Add("type", Str("dc"))
                     .Add("target", Str(dc.Target))
-                    .Add("amplitude", Quantity(dc.Amplitude, Dimension.Current, $"{path}.amplitude"))
+                    .Add("amplitude", dc.Amplitudes is { } per ? Value(per, $"{path}.amplitude") : Quantity(dc.Amplitude, Dimension.Current, $"{path}.amplitude"))
                     .Add("start", Quantity(dc.Start, Dimension.Time, $"{path}.start"));
                 // A current that never stops is written without a stop, which reads back as +infinity.
                 if (!double.IsPositiveInfinity(dc.Stop)) map.Add("stop", Quantity(dc.Stop, Dimension.Time, $"{path}.stop"));
@@ -304,7 +304,8 @@ public static partial class ModelWriter
             .Add("readout", Str(d.Readout))
             .Add("encoding", Str(d.EncodingName))
             .Add("present", Quantity(d.Present, Dimension.Time, "dataset.present"))
-            .Add("rest", Quantity(d.Rest, Dimension.Time, "dataset.rest"));
+            .Add("rest", Quantity(d.Rest, Dimension.Time, "dataset.rest"))
+            .Add("reset", new Scalar(d.Reset ? "true" : "false", bare: true));
         if (d.Encoding == SampleEncoding.Poisson) node.Add("max_rate", Quantity(d.MaxRateHz, Dimension.Rate, "dataset.max_rate"));
         if (d.Encoding == SampleEncoding.Latency) node.Add("latency_threshold", Number(d.LatencyThreshold, "dataset.latency_threshold"));
         return node;

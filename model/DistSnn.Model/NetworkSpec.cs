@@ -101,9 +101,17 @@ public abstract record CurrentSourceSpec(string Target)
     public IReadOnlyList<int>? Neurons { get; init; }
 }
 
-/// <summary>Constant <see cref="Amplitude"/> (pA) from <see cref="Start"/> to <see cref="Stop"/> (ms).</summary>
+/// <summary>
+/// Constant <see cref="Amplitude"/> (pA) from <see cref="Start"/> to <see cref="Stop"/> (ms); with
+/// <see cref="Amplitudes"/> each neuron (of the target, or of <see cref="CurrentSourceSpec.Neurons"/> in that order)
+/// has its own amplitude instead, e.g. the bias of a trained network.
+/// </summary>
 public sealed record DcCurrentSpec(string Target, double Amplitude, double Start = 0, double Stop = double.PositiveInfinity)
-    : CurrentSourceSpec(Target);
+    : CurrentSourceSpec(Target)
+{
+    /// <summary>One amplitude (pA) per neuron, or null for <see cref="Amplitude"/> on all.</summary>
+    public ArrayValue? Amplitudes { get; init; }
+}
 
 /// <summary>Piecewise-constant current: from Times[k] (ms) the amplitude is Amplitudes[k] (pA); zero before Times[0].</summary>
 public sealed record StepCurrentSpec(string Target, IReadOnlyList<double> Times, IReadOnlyList<double> Amplitudes)

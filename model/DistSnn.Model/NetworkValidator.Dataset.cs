@@ -39,6 +39,10 @@ public static partial class NetworkValidator
                     Add("dataset.readout", $"population '{d.Readout}' must be recorded (record: spikes: [{d.Readout}]): its spike counts are the answer");
             }
             double dt = spec.Run.Dt;
+            // Pending input is dropped at the start of each sample; that is exact when every spike is delivered before
+            // the next step runs, i.e. with delays of one step (epochs of one step, no lag).
+            if (d.Reset && spec.Projections.Any(p => p.Delay is null || !double.IsFinite(p.Delay.Upper) || spec.DelaySteps(p.Delay.Upper) > 1))
+                Add("dataset.reset", $"needs every delay to be one step (dt = {Units.Format(dt, Dimension.Time)})");
             if (!(d.Present >= dt)) Add("dataset.present", $"must be at least dt = {Units.Format(dt, Dimension.Time)}, got {Units.Format(d.Present, Dimension.Time)}");
             if (!(d.Rest >= 0)) Add("dataset.rest", $"must not be negative, got {Units.Format(d.Rest, Dimension.Time)}");
             if (d.Encoding == SampleEncoding.Poisson && !(d.MaxRateHz > 0 && d.MaxRateHz * dt / 1000 <= 1))

@@ -497,6 +497,9 @@ public static partial class NetworkValidator
             {
                 case DcCurrentSpec dc:
                     if (!double.IsFinite(dc.Amplitude)) Add($"{path}.amplitude", $"{dc.Amplitude} is not a finite current");
+                    int receivers = current.Neurons?.Count ?? target?.Size ?? -1;
+                    if (dc.Amplitudes is { } per && receivers >= 0 && per.Count != receivers)
+                        Add($"{path}.amplitude", $"{per} holds {per.Count} values; the current reaches {receivers} neurons");
                     if (!(dc.Start >= 0) || !double.IsFinite(dc.Start))
                         Add($"{path}.start", $"{Ms(dc.Start)} is not a valid start; it must be a finite time >= 0 ms");
                     else if (!(dc.Stop > dc.Start))

@@ -6,7 +6,7 @@ namespace DistSnn.Model;
 internal sealed partial class SpecReader
 {
     private static readonly string[] DatasetKeys =
-        ["images", "labels", "samples", "input", "readout", "encoding", "max_rate", "latency_threshold", "present", "rest"];
+        ["images", "labels", "samples", "input", "readout", "encoding", "max_rate", "latency_threshold", "present", "rest", "reset"];
 
     /// <summary>
     /// <c>dataset: {images, labels, input, readout, encoding, present, rest, ...}</c>: IDX files (paths relative to
@@ -35,6 +35,7 @@ internal sealed partial class SpecReader
         double present = f.Quantity("present", Dimension.Time, required: false) ?? DatasetSpec.DefaultPresent;
         double rest = f.Quantity("rest", Dimension.Time, required: false) ?? DatasetSpec.DefaultRest;
         long? samples = f.Integer("samples", 1, int.MaxValue, required: false);
+        bool reset = f.Bool("reset") ?? false;
         if (imagesFile is null || labelsFile is null || input is null || readout is null) return null;
 
         IdxImages images;
@@ -73,7 +74,7 @@ internal sealed partial class SpecReader
             ImagesFile = Path.GetFullPath(Path.Combine(ctx.BaseDirectory, imagesFile.Trim())),
             LabelsFile = Path.GetFullPath(Path.Combine(ctx.BaseDirectory, labelsFile.Trim())), Images = images, Labels = labels, Samples = count,
             Input = input.Trim(), Readout = readout.Trim(), Encoding = encoding, MaxRateHz = maxRate, LatencyThreshold = threshold,
-            Present = present, Rest = rest,
+            Present = present, Rest = rest, Reset = reset,
         };
     }
 }

@@ -172,10 +172,12 @@ internal sealed partial class SpecReader
         CurrentSourceSpec current;
         if (type == "dc")
         {
+            // A mapping is one amplitude per neuron from an HDF5 dataset.
+            var perNeuron = f.Get("amplitude") is YamlMappingNode m ? ctx.Spec(m, f.Sub("amplitude"), [Dimension.Current]) as ArrayValue : null;
             current = new DcCurrentSpec(target,
-                f.Quantity("amplitude", Dimension.Current, required: true) ?? 0,
+                perNeuron is not null || f.Get("amplitude") is YamlMappingNode ? 0 : f.Quantity("amplitude", Dimension.Current, required: true) ?? 0,
                 f.Quantity("start", Dimension.Time, required: false) ?? 0,
-                f.Quantity("stop", Dimension.Time, required: false) ?? double.PositiveInfinity);
+                f.Quantity("stop", Dimension.Time, required: false) ?? double.PositiveInfinity) { Amplitudes = perNeuron };
         }
         else
         {

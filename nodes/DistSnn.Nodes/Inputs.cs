@@ -53,7 +53,7 @@ internal sealed class PoissonInputDriver
 internal sealed class CurrentSchedule
 {
     private readonly NeuronGroup _group;
-    private readonly List<(CurrentSourceSpec Spec, int[] GroupIndices)> _sources = new();
+    private readonly List<(CurrentSourceSpec Spec, int[] GroupIndices, int[] Places)> _sources = new();
     private readonly long[] _changes;
     private readonly TimeGrid _grid;
     private int _next;
@@ -67,10 +67,11 @@ internal sealed class CurrentSchedule
         var changes = new SortedSet<long> { 0 };
         foreach (var s in specs)
         {
-            var idx = s.Neurons is null
-                ? Enumerable.Range(0, owned.Length).ToArray()
-                : s.Neurons.Where(localOf.ContainsKey).Select(n => localOf[n]).ToArray();
-            _sources.Add((s, idx));
+            // perNeuron[k]: where local neuron idx[k]'s own amplitude stands (its target index, or its place in the neuron list).
+            var listed = s.Neurons is null ? owned.Select((n, k) => (Neuron: n, Place: n)).ToArray()
+                : s.Neurons.Select((n, k) => (Neuron: n, Place: k)).Where(x => localOf.ContainsKey(x.Neuron)).ToArray();
+            var idx = listed.Select(x => localOf[x.Neuron]).ToArray();
+            _sources.Add((s, idx, listed.Select(x => x.Place).ToArray()));
             switch (s)
             {
                 case DcCurrentSpec dc:
@@ -99,20 +100,29 @@ internal sealed class CurrentSchedule
         while (_next < _changes.Length && _changes[_next] <= step) _next++;
         var cur = _group.CurrentPa;
         Array.Clear(cur);
-        foreach (var (spec, idx) in _sources)
+        foreach (var (spec, idx, perNeuron) in _sources)
         {
+            if (spec is DcCurrentSpec { Amplitudes: { } values } dc)
+            {
+                if (!DcOn(dc, step)) continue;
+                for (int k = 0; k < idx.Length; k++) cur[idx[k]] += values.Values[perNeuron[k]];
+                continue;
+            }
             double a = Amplitude(spec, step);
             if (a == 0) continue;
             foreach (var i in idx) cur[i] += (float)a;
         }
     }
 
+    private bool DcOn(DcCurrentSpec dc, long step) =>
+        step >= StartStep(dc.Start) && (double.IsPositiveInfinity(dc.Stop) || step < StartStep(dc.Stop));
+
     private double Amplitude(CurrentSourceSpec spec, long step)
     {
         switch (spec)
         {
             case DcCurrentSpec dc:
-                return step >= StartStep(dc.Start) && (double.IsPositiveInfinity(dc.Stop) || step < StartStep(dc.Stop)) ? dc.Amplitude : 0;
+                return DcOn(dc, step) ? dc.Amplitude : 0;
             case StepCurrentSpec sc:
                 double a = 0;
                 for (int k = 0; k < sc.Times.Count; k++)

@@ -61,6 +61,7 @@ public sealed class NeuronHost
                 _groups[p] = factory?.Invoke(spec.Populations[p].Model, p, _owned[p].Length, slots[p], dt)
                              ?? CreateGroup(spec.Populations[p].Model, p, slots[p], dt);
         InitialiseState();
+        if (spec.Dataset is { Reset: true } data) TakeResetSnapshots(data.PeriodSteps(spec.Run.Grid));
         NeuronCount = _owned.Sum(o => (long)o.Length);
 
         _poisson = !poissonInputs ? [] : spec.PoissonInputs.Select((pi, idx) => (pi, idx))
@@ -139,6 +140,7 @@ public sealed class NeuronHost
     /// <summary><see cref="Step(long, SpikeBuffer)"/>, also logging each spike of population p in <paramref name="postLogs"/>[p].</summary>
     internal void Step(long step, SpikeBuffer spikes, PostSpikeLog?[]? postLogs)
     {
+        if (_resetPeriod > 0 && step > 0 && step % _resetPeriod == 0) ResetToInitial();
         foreach (var c in _currents) c.Apply(step);
         foreach (var pi in _poisson) pi.Apply(step);
         Drive?.Invoke(step);
@@ -213,6 +215,39 @@ public sealed class NeuronHost
             _owned[p], _spec.Run.Grid, _spec.Run.Seed),
         _ => throw new ArgumentException($"populations[{p}].model: unsupported model {model.Kind}"),
     };
+
+    /// <summary>Steps between resets to the initial state (a data set with <c>reset: true</c>), or 0.</summary>
+    private long _resetPeriod;
+    private byte[]?[] _resetSnapshots = [];
+
+    private void TakeResetSnapshots(long period)
+    {
+        _resetPeriod = period;
+        _resetSnapshots = new byte[]?[_groups.Length];
+        for (int p = 0; p < _groups.Length; p++)
+        {
+            if (_groups[p] is not { } g) continue;
+            using var ms = new MemoryStream();
+            g.VisitState(new Checkpoints.StateWriter(ms));
+            _resetSnapshots[p] = ms.ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Every neuron back to its initial state and every pending input dropped, as at step 0; the injected currents stay
+    /// (they follow their own schedule). Happens at the start of every sample, before any neuron updates.
+    /// </summary>
+    private void ResetToInitial()
+    {
+        for (int p = 0; p < _groups.Length; p++)
+        {
+            if (_groups[p] is not { } g || _resetSnapshots[p] is not { } snapshot) continue;
+            var currents = g.CurrentPa.ToArray();
+            using var ms = new MemoryStream(snapshot);
+            g.VisitState(new Checkpoints.StateReader(ms));
+            currents.CopyTo(g.CurrentPa, 0);
+        }
+    }
 
     private void InitialiseState()
     {

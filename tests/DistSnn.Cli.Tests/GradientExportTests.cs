@@ -54,16 +54,18 @@ public sealed class GradientExportTests : IDisposable
         File.WriteAllBytes(path, bytes);
     }
 
-    public static TheoryData<string, string, string> Cases => new()
+    public static TheoryData<string, string, string, bool, bool> Cases => new()
     {
-        { "64-24r-10", "lif_exp_current", "direct" },
-        { "64-20-16-10", "lif_delta", "poisson" },
-        { "64-20-10", "if_subtract", "latency" },
+        // architecture, units, encoding, trained biases, reset at every sample
+        { "64-24r-10", "lif_exp_current", "direct", false, false },
+        { "64-20-16-10", "lif_delta", "poisson", true, true },
+        { "64-20-10", "if_subtract", "latency", false, true },
+        { "64-20-10", "if_subtract", "direct", true, false },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task SimulatorSpikesEqualTheReferenceForwardPass(string arch, string neuron, string encoding)
+    public async Task SimulatorSpikesEqualTheReferenceForwardPass(string arch, string neuron, string encoding, bool bias, bool reset)
     {
         var train = Synthetic(600, 1);
         var test = Synthetic(100, 2);
@@ -75,7 +77,7 @@ public sealed class GradientExportTests : IDisposable
             Architecture = Architecture.Parse(arch),
             Neuron = new NeuronSpec { Kind = NeuronSpec.ParseKind(neuron), TRef = neuron == "lif_delta" ? 2 : 0 },
             Encoding = new InputEncoding { Kind = InputEncoding.ParseKind(encoding), MaxRateHz = 300, LatencyWindow = 15 },
-            Steps = 15, Epochs = 8, BatchSize = 30, Replicas = 2, LearningRate = 1e-2, Validation = 50, InitGain = neuron == "lif_delta" ? 1.0 : 0.5, Seed = 9,
+            Bias = bias, Steps = 15, Epochs = 8, BatchSize = 30, Replicas = 2, LearningRate = 1e-2, Validation = 50, InitGain = neuron == "lif_delta" ? 1.0 : 0.5, Seed = 9,
         };
         var trainer = new GradientTrainer(options, train);
         for (int e = 0; e < options.Epochs; e++) trainer.RunEpoch();
@@ -84,9 +86,9 @@ public sealed class GradientExportTests : IDisposable
 
         int rest = 20;
         string model = NetworkExport.Write(Path.Combine(_dir, "export"), "exported", trainer.Network, trainer.Parameters, options,
-            new ExportPresentation(images, labels, 100, rest * options.Neuron.Dt));
+            new ExportPresentation(images, labels, 100, rest * options.Neuron.Dt, reset));
         var reference = new List<ReferenceSpike>();
-        var counts = ReferenceForward.Run(trainer.Network, trainer.Parameters, options, test, 100, rest, reference);
+        var counts = ReferenceForward.Run(trainer.Network, trainer.Parameters, options, test, 100, rest, reference, reset);
         Assert.True(reference.Count(s => s.Layer == trainer.Network.Stages.Count - 1) > 100, "the output layer hardly spikes");
 
         var spec = ModelLoader.LoadFile(model);

@@ -5,14 +5,16 @@ using PureHDF;
 namespace DistSnn.Learning.Gradient;
 
 /// <summary>Where an exported network's test data are and how it is presented.</summary>
-public sealed record ExportPresentation(string ImagesFile, string LabelsFile, int Samples, double RestMs);
+/// <param name="Reset">Every sample starts from the initial state, as in training (needs one-step delays, which exported networks have).</param>
+public sealed record ExportPresentation(string ImagesFile, string LabelsFile, int Samples, double RestMs, bool Reset = true);
 
 /// <summary>
 /// Writes a trained network as a DistSnn model file (<c>model.yaml</c>) with its weights in an HDF5 file next to it
 /// (<c>weights.h5</c>): populations <c>input</c> (model dataset_input, one source per pixel) and <c>layer1</c> …
 /// <c>layerL</c>; one all_to_all projection per dense layer (and per recurrent layer onto itself), weights
 /// <c>{file: weights.h5, dataset: /layerL/weight, unit: mV}</c> in the synapse order of all_to_all
-/// ([sources, targets]), delay one step; a <c>dataset:</c> block that presents the test set with the training
+/// ([sources, targets]), delay one step; biases as per-neuron DC currents (<c>/layerL/bias_pa</c>, the bias in mV per
+/// step divided by the model's P20); a <c>dataset:</c> block that presents the test set with the training
 /// encoding and reads the answer from the last layer's spike counts.
 /// </summary>
 public static class NetworkExport
@@ -23,8 +25,6 @@ public static class NetworkExport
         if (network.Analog) return "an analog (ReLU) network runs in the simulator only after conversion (train convert)";
         if (network.Architecture.IsConvolutional || network.Stages.Any(s => s.Def.Kind == LayerKind.SumPool))
             return "convolutional networks cannot be exported yet: the model format has no convolution connector";
-        if (network.Blocks.Any(b => b.Name.EndsWith(".bias", StringComparison.Ordinal)))
-            return "networks with trained biases cannot be exported yet: the model format has no per-neuron bias current";
         if (network.Loss == LossKind.MaxMembrane)
             return "a max-membrane output does not spike; the simulator reads spike counts";
         return null;
@@ -36,7 +36,7 @@ public static class NetworkExport
     {
         if (Unsupported(network) is { } why) throw new NotSupportedException(why);
         Directory.CreateDirectory(dir);
-        WriteWeights(Path.Combine(dir, "weights.h5"), network, parameters);
+        WriteWeights(Path.Combine(dir, "weights.h5"), network, parameters, options.Neuron);
         var n = options.Neuron;
         var inv = CultureInfo.InvariantCulture;
         string Num(double v) => v.ToString("R", inv);
@@ -63,6 +63,13 @@ public static class NetworkExport
             if (network.Stages[l].Recurrent is not null)
                 yaml.AppendLine(inv, $"  - {{source: layer{l + 1}, target: layer{l + 1}, connector: {{type: all_to_all}}, weight: {{file: weights.h5, dataset: /layer{l + 1}/recurrent, unit: mV}}, delay: {Num(n.Dt)} ms}}");
         }
+        var biased = Enumerable.Range(0, network.Stages.Count).Where(l => network.Stages[l].BiasOffset >= 0).ToList();
+        if (biased.Count > 0)
+        {
+            yaml.AppendLine("currents:");
+            foreach (int l in biased)
+                yaml.AppendLine(inv, $"  - {{type: dc, target: layer{l + 1}, amplitude: {{file: weights.h5, dataset: /layer{l + 1}/bias_pa, unit: pA}}}}");
+        }
         yaml.AppendLine("dataset:");
         yaml.AppendLine(inv, $"  images: {Quote(presentation.ImagesFile)}");
         yaml.AppendLine(inv, $"  labels: {Quote(presentation.LabelsFile)}");
@@ -74,6 +81,7 @@ public static class NetworkExport
         if (options.Encoding.Kind == EncodingKind.Latency) yaml.AppendLine(inv, $"  latency_threshold: {Num(options.Encoding.LatencyThreshold)}");
         yaml.AppendLine(inv, $"  present: {Num(options.Steps * n.Dt)} ms");
         yaml.AppendLine(inv, $"  rest: {Num(presentation.RestMs)} ms");
+        yaml.AppendLine(inv, $"  reset: {(presentation.Reset ? "true" : "false")}");
         yaml.AppendLine("record:");
         yaml.AppendLine("  spikes: all");
         string path = Path.Combine(dir, "model.yaml");
@@ -88,10 +96,20 @@ public static class NetworkExport
         return Math.Ceiling(5 * tau / n.Dt) * n.Dt;
     }
 
+    /// <summary>The DC current (pA) whose membrane gain per step is each bias (mV per step).</summary>
+    public static float[] BiasCurrents(ReadOnlySpan<float> bias, NeuronSpec neuron)
+    {
+        double p20 = neuron.P20;
+        var pa = new float[bias.Length];
+        for (int i = 0; i < bias.Length; i++) pa[i] = (float)(bias[i] / p20);
+        return pa;
+    }
+
     private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     /// <summary>One dataset per parameter block, shaped as <see cref="ParameterBlock.Shape"/>.</summary>
-    public static void WriteWeights(string path, Network<float> network, float[] parameters)
+    /// <remarks>With <paramref name="neuron"/> (a spiking network), each bias also as the DC current that gives it: <c>bias_pa</c>.</remarks>
+    public static void WriteWeights(string path, Network<float> network, float[] parameters, NeuronSpec? neuron = null)
     {
         var file = new H5File();
         var groups = new Dictionary<string, H5Group>(StringComparer.Ordinal);
@@ -99,7 +117,10 @@ public static class NetworkExport
         {
             var parts = block.Name.Split('.');
             if (!groups.TryGetValue(parts[0], out var group)) file[parts[0]] = groups[parts[0]] = group = new H5Group();
-            group[parts[1]] = new H5Dataset(parameters.AsSpan(block.Offset, block.Length).ToArray(), fileDims: block.Shape.Select(d => (ulong)d).ToArray());
+            var values = parameters.AsSpan(block.Offset, block.Length).ToArray();
+            group[parts[1]] = new H5Dataset(values, fileDims: block.Shape.Select(d => (ulong)d).ToArray());
+            if (parts[1] == "bias" && neuron is not null && !network.Analog)
+                group["bias_pa"] = new H5Dataset(BiasCurrents(values, neuron), fileDims: block.Shape.Select(d => (ulong)d).ToArray());
         }
         file.Attributes["architecture"] = network.Architecture.Text;
         file.Attributes["units"] = network.Neuron.ModelName;

@@ -22,7 +22,7 @@ public static class ReferenceForward
     /// <paramref name="spikes"/>, every spike.
     /// </summary>
     public static int[,] Run(Network<float> network, float[] parameters, GradientTrainingOptions options, LabeledImages data, int samples,
-        int restSteps, List<ReferenceSpike>? spikes = null)
+        int restSteps, List<ReferenceSpike>? spikes = null, bool reset = true)
     {
         if (NetworkExport.Unsupported(network) is { } why) throw new NotSupportedException(why);
         var n = options.Neuron;
@@ -35,6 +35,7 @@ public static class ReferenceForward
         var refr = new int[layers][];
         var input = new float[layers][];
         var fired = new List<int>[layers];
+        var current = new float[layers][];
         for (int l = 0; l < layers; l++)
         {
             int size = network.Stages[l].Size;
@@ -44,6 +45,8 @@ public static class ReferenceForward
             refr[l] = new int[size];
             input[l] = new float[size];
             fired[l] = [];
+            var stage = network.Stages[l];
+            current[l] = stage.BiasOffset < 0 ? new float[size] : NetworkExport.BiasCurrents(parameters.AsSpan(stage.BiasOffset, size), n);
         }
         var counts = new int[samples, network.Architecture.Outputs];
         ulong key = SampleEncoder.PoissonKey(options.Seed, SampleEncoder.EvaluationStream);
@@ -52,6 +55,14 @@ public static class ReferenceForward
         long total = (long)samples * period;
         for (long step = 0; step < total; step++)
         {
+            if (reset && step > 0 && step % period == 0)
+                for (int l = 0; l < layers; l++)
+                {
+                    Array.Fill(v[l], el);
+                    Array.Clear(y[l]);
+                    Array.Clear(refr[l]);
+                    Array.Clear(input[l]);
+                }
             // 1. Every layer consumes the input delivered for this step and updates, in population order.
             for (int l = 0; l < layers; l++)
             {
@@ -64,9 +75,9 @@ public static class ReferenceForward
                     bool active = refr[l][i] == 0;
                     float vn = n.Kind switch
                     {
-                        UnitKind.LifDelta => el + (vl[i] - el) * p22 + (0f + 0f) * p20 + j,
-                        UnitKind.LifExpCurrent => el + (vl[i] - el) * p22 + y[l][i] * p21 + 0f * p21 + (0f + 0f) * p20,
-                        _ => vl[i] + (0f + 0f) * p20 + j,
+                        UnitKind.LifDelta => el + (vl[i] - el) * p22 + (current[l][i] + 0f) * p20 + j,
+                        UnitKind.LifExpCurrent => el + (vl[i] - el) * p22 + y[l][i] * p21 + 0f * p21 + (current[l][i] + 0f) * p20,
+                        _ => vl[i] + (current[l][i] + 0f) * p20 + j,
                     };
                     if (n.Kind == UnitKind.LifDelta) vn = MathF.Max(vn, float.NegativeInfinity);
                     if (active) vl[i] = vn;
