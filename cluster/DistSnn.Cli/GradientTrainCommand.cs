@@ -15,8 +15,8 @@ namespace DistSnn.Cli;
 /// </summary>
 public static class GradientTrainCommand
 {
-    /// <summary>The <c>surrogate</c> subcommand (spiking) or the <c>ann</c> subcommand (analog).</summary>
-    public static Command Create(bool analog)
+    /// <summary>The <c>surrogate</c> subcommand (spiking), the <c>ann</c> subcommand (analog) or the <c>convert</c> subcommand (analog, then converted).</summary>
+    public static Command Create(bool analog, bool convert = false)
     {
         var dataset = new Option<string>("--dataset") { Description = "The data set (fashion-mnist)", DefaultValueFactory = _ => "fashion-mnist" };
         var data = new Option<DirectoryInfo?>("--data") { Description = $"Fashion-MNIST folder (default: ${FashionMnist.DirectoryVariable} or {FashionMnist.DefaultDirectory})" };
@@ -38,7 +38,11 @@ public static class GradientTrainCommand
         var testN = new Option<int>("--test-samples") { Description = "Test samples classified at the end (0: none)", DefaultValueFactory = _ => 10_000 };
         var seed = new Option<ulong>("--seed", "-s") { Description = "Master seed", DefaultValueFactory = _ => 1UL };
         var gain = new Option<double>("--init-gain") { Description = "Scale of the initial weights", DefaultValueFactory = _ => 1.0 };
-        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = $"Results folder (default: results/train-{(analog ? "ann" : "surrogate")}-<arch>)" };
+        string verbName = convert ? "convert" : analog ? "ann" : "surrogate";
+        var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = $"Results folder (default: results/train-{verbName}-<arch>)" };
+        var stepList = new Option<string>("--steps") { Description = "Simulated steps at which the converted network is tested, comma-separated (at most 256)", DefaultValueFactory = _ => "32,64,128,256" };
+        var percentile = new Option<double>("--percentile") { Description = "Percentile of each layer's activations its weights are normalised by (100: the maximum, Diehl et al. 2015)", DefaultValueFactory = _ => 99.9 };
+        var normSamples = new Option<int>("--norm-samples") { Description = "Training samples the activations are measured on", DefaultValueFactory = _ => 10_000 };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var neuron = new Option<string>("--neuron") { Description = "lif_delta, lif_exp_current or if_subtract", DefaultValueFactory = _ => "lif_delta" };
         var tauM = new Option<double>("--tau-m") { Description = "Membrane time constant (ms)", DefaultValueFactory = _ => 10.0 };
@@ -56,13 +60,20 @@ public static class GradientTrainCommand
         var rateWeight = new Option<double>("--rate-weight") { Description = "Weight of the penalty on hidden spike rates above --rate-target", DefaultValueFactory = _ => 0.0 };
         var rateTarget = new Option<double>("--rate-target") { Description = "Spikes per neuron and step above which hidden layers are penalised", DefaultValueFactory = _ => 0.1 };
 
-        var command = analog
+        var command = convert
+            ? new Command("convert", "Train the rectified-linear network of an architecture on Fashion-MNIST, convert it to non-leaky integrate-and-fire " +
+                "neurons (if_subtract) with data-based weight normalisation, and test the converted network at each of --steps; writes " +
+                "train_summary.json, conversion.png, weights.h5 and model.yaml (the converted network at the most steps).\n" + ExitCodes.Help)
+            : analog
             ? new Command("ann", "Train the rectified-linear (analog) network of an architecture on Fashion-MNIST with the same code as train surrogate; " +
                 "writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help)
             : new Command("surrogate", "Train a layered spiking network on Fashion-MNIST with surrogate-gradient BPTT in the simulator's " +
                 "discretisation; writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help);
         foreach (var option in new Option[] { dataset, data, arch, epochs, batch, micro, replicas, lr, schedule, decay, validation, trainN, testN, seed, gain, outDir, json })
             command.Options.Add(option);
+        if (convert)
+            foreach (var option in new Option[] { stepList, percentile, normSamples })
+                command.Options.Add(option);
         if (!analog)
             foreach (var option in new Option[] { neuron, tauM, tauSyn, tRef, dt, steps, encoding, maxRate, surrogate, slope, loss, bias, resetGradient, rateWeight, rateTarget })
                 command.Options.Add(option);
@@ -132,17 +143,36 @@ public static class GradientTrainCommand
                 Console.Error.WriteLine($"error: {e.Message}");
                 return Task.FromResult(ExitCodes.BadInput);
             }
-            string name = (analog ? "train-ann-" : "train-surrogate-") + options.Architecture.Text;
+            string name = $"train-{verbName}-" + options.Architecture.Text;
+            if (convert)
+            {
+                var list = new List<int>();
+                foreach (var part in (parse.GetValue(stepList) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                {
+                    if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int t) || t < 1 || t > 256)
+                    {
+                        Console.Error.WriteLine($"error: --steps '{parse.GetValue(stepList)}': '{part}' is not a step count in 1 … 256");
+                        return Task.FromResult(ExitCodes.BadInput);
+                    }
+                    list.Add(t);
+                }
+                if (list.Count == 0)
+                {
+                    Console.Error.WriteLine("error: --steps: give at least one step count");
+                    return Task.FromResult(ExitCodes.BadInput);
+                }
+                return Task.FromResult(ConvertCommand.Execute(options, parse.GetValue(data), parse.GetValue(outDir) ?? new DirectoryInfo(Path.Combine("results", name)),
+                    parse.GetValue(testN), parse.GetValue(json), list, parse.GetValue(percentile), parse.GetValue(normSamples), cancel));
+            }
             return Task.FromResult(Execute(options, parse.GetValue(data), parse.GetValue(outDir) ?? new DirectoryInfo(Path.Combine("results", name)),
                 parse.GetValue(testN), parse.GetValue(json), analog ? "train ann" : "train surrogate", cancel));
         });
         return command;
     }
 
-    /// <summary>Trains, tests and writes the results folder; returns the exit code.</summary>
-    public static int Execute(GradientTrainingOptions options, DirectoryInfo? data, DirectoryInfo outDir, int testN, bool json, string verb, CancellationToken cancel)
+    /// <summary>Loads the data and builds the trainer; null (after printing the error) on bad input.</summary>
+    internal static (FashionMnist Set, GradientTrainer Trainer)? Prepare(GradientTrainingOptions options, DirectoryInfo? data, int testN)
     {
-        var wall = Stopwatch.StartNew();
         FashionMnist set;
         try
         {
@@ -151,25 +181,28 @@ public static class GradientTrainCommand
         catch (Exception e) when (e is DatasetMissingException or IdxFormatException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        GradientTrainer trainer;
-        try
-        {
-            trainer = new GradientTrainer(options, set.Train);
-        }
-        catch (ArgumentException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
+            return null;
         }
         if (testN < 0 || testN > set.Test.Count)
         {
             Console.Error.WriteLine($"error: --test-samples: must lie in 0 … {set.Test.Count}, got {testN}");
-            return ExitCodes.BadInput;
+            return null;
         }
-        string dir = outDir.FullName;
-        Directory.CreateDirectory(dir);
+        try
+        {
+            return (set, new GradientTrainer(options, set.Train));
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Runs the epochs with a progress line; null when cancelled.</summary>
+    internal static List<EpochReport>? Train(GradientTrainer trainer, string verb, CancellationToken cancel)
+    {
+        var options = trainer.Options;
         Console.Error.WriteLine($"{verb}: {options.Architecture.Text}, {trainer.Network.ParameterCount:N0} parameters, {trainer.TrainIndices.Length:N0} training / " +
             $"{trainer.ValidationIndices.Length:N0} validation samples, {options.Epochs} epochs of {trainer.BatchesPerEpoch} minibatches");
         var reports = new List<EpochReport>();
@@ -192,8 +225,19 @@ public static class GradientTrainCommand
         catch (OperationCanceledException)
         {
             Console.Error.WriteLine("cancelled");
-            return ExitCodes.Cancelled;
+            return null;
         }
+        return reports;
+    }
+
+    /// <summary>Trains, tests and writes the results folder; returns the exit code.</summary>
+    public static int Execute(GradientTrainingOptions options, DirectoryInfo? data, DirectoryInfo outDir, int testN, bool json, string verb, CancellationToken cancel)
+    {
+        var wall = Stopwatch.StartNew();
+        if (Prepare(options, data, testN) is not var (set, trainer)) return ExitCodes.BadInput;
+        string dir = outDir.FullName;
+        Directory.CreateDirectory(dir);
+        if (Train(trainer, verb, cancel) is not { } reports) return ExitCodes.Cancelled;
         double trainSeconds = reports.Sum(r => r.Seconds);
         EvaluationResult? test = testN > 0 ? trainer.Evaluate(set.Test, Enumerable.Range(0, testN).ToArray()) : null;
 

@@ -242,6 +242,8 @@ public static class RunCommandHandler
             Row("plastic synapses", s.PlasticSynapses.ToString("N0", ci));
             Row("weights_checksum", weights);
         }
+        if (s.Dataset is { } d)
+            Row("dataset accuracy", $"{(100 * d.Accuracy).ToString("F2", ci)}% ({d.Correct.ToString("N0", ci)} of {d.Samples.ToString("N0", ci)}, readout '{d.Readout}')");
         AnsiConsole.Write(t);
         var pops = new Table().Border(TableBorder.Rounded);
         pops.AddColumns("population", "size", "spikes", "rate (Hz)", "CV ISI");

@@ -188,7 +188,7 @@ public static class TrainCommand
         }, parse.GetValue(data), parse.GetValue(outDir), parse.GetValue(json), cancel, parse.GetValue(startWeights),
             neuronsGiven: parse.GetResult(neurons) is { Implicit: false }));
         });
-        return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp, ReadoutCommand.Create(), GradientTrainCommand.Create(analog: false), GradientTrainCommand.Create(analog: true) };
+        return new Command("train", "Learning on real data.\n" + ExitCodes.Help) { stdp, ReadoutCommand.Create(), GradientTrainCommand.Create(analog: false), GradientTrainCommand.Create(analog: true), GradientTrainCommand.Create(analog: true, convert: true) };
     }
 
     /// <summary>The <c>--readout</c> values; <see cref="NameOf"/> gives the same names back for the summary.</summary>

@@ -8,14 +8,24 @@ namespace DistSnn.Cluster.Output;
 /// <summary>The <c>dataset</c> part of <c>summary.json</c>: how well the network classified the presented samples.</summary>
 public sealed record DatasetScore
 {
+    /// <summary>Samples presented.</summary>
     [JsonPropertyName("samples")] public required int Samples { get; init; }
+    /// <summary>Samples whose most active readout neuron is their label.</summary>
     [JsonPropertyName("correct")] public required int Correct { get; init; }
+    /// <summary>Correct / samples.</summary>
     [JsonPropertyName("accuracy")] public required double Accuracy { get; init; }
+    /// <summary>Samples during whose presentation the readout did not spike (answered class 0).</summary>
     [JsonPropertyName("silent_samples")] public required int Silent { get; init; }
+    /// <summary>The readout population.</summary>
     [JsonPropertyName("readout")] public required string Readout { get; init; }
+    /// <summary>The input encoding.</summary>
     [JsonPropertyName("encoding")] public required string Encoding { get; init; }
+    /// <summary>Presentation per sample (ms).</summary>
     [JsonPropertyName("present_ms")] public required double PresentMs { get; init; }
+    /// <summary>Pause after each presentation (ms).</summary>
     [JsonPropertyName("rest_ms")] public required double RestMs { get; init; }
+    /// <summary>Whether each sample started from the initial state.</summary>
+    [JsonPropertyName("reset")] public required bool Reset { get; init; }
 }
 
 /// <summary>
@@ -64,7 +74,7 @@ public static class DatasetReadout
         return new DatasetScore
         {
             Samples = data.Samples, Correct = correct, Accuracy = data.Samples == 0 ? 0 : (double)correct / data.Samples, Silent = silent,
-            Readout = data.Readout, Encoding = data.EncodingName, PresentMs = data.Present, RestMs = data.Rest,
+            Readout = data.Readout, Encoding = data.EncodingName, PresentMs = data.Present, RestMs = data.Rest, Reset = data.Reset,
         };
     }
 }

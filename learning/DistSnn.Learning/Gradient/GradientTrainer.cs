@@ -67,6 +67,8 @@ public sealed record GradientTrainingOptions
         if (WeightDecay < 0 || RateWeight < 0) throw new ArgumentException("--weight-decay and --rate-weight must not be negative");
         if (Validation < 0) throw new ArgumentException($"--validation: must not be negative, got {Validation}");
         if (!(Surrogate.Beta > 0)) throw new ArgumentException("--surrogate-slope: must be positive");
+        if (Neuron.Kind == UnitKind.Relu && Architecture.Layers.Any(l => l.Kind == LayerKind.Recurrent))
+            throw new ArgumentException($"--arch '{Architecture.Text}': an analog network runs one step; it has no recurrent layers");
     }
 }
 
