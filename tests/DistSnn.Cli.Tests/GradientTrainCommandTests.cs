@@ -1,0 +1,84 @@
+using System.Text.Json;
+
+namespace DistSnn.Cli.Tests;
+
+/// <summary>
+/// <c>train surrogate</c>, <c>train ann</c> and <c>train convert</c> on a few hundred real Fashion-MNIST images (the
+/// data set is installed by .ci/run), and the exported model simulated by <c>run</c>.
+/// </summary>
+public sealed class GradientTrainCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("distsnn-train-grad-").FullName;
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); }
+        catch (IOException) { }
+    }
+
+    [Fact]
+    public void SurrogateTrainingLearnsExportsAndTheSimulatorAgrees()
+    {
+        string outDir = Path.Combine(_dir, "surrogate");
+        var (code, stdout, stderr) = CliProcess.Run("train", "surrogate", "--arch", "784-64-10", "--epochs", "3", "--batch", "24", "--train-samples", "900",
+            "--validation", "100", "--test-samples", "200", "--replicas", "2", "--out", outDir);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("test accuracy", stdout);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "train_summary.json")));
+        double accuracy = summary.RootElement.GetProperty("test_accuracy").GetDouble();
+        Assert.True(accuracy > 0.5, $"test accuracy {accuracy:P1} after 3 passes over 800 images (chance 10%)");
+        foreach (var file in new[] { "model.yaml", "weights.h5", "training_curves.png", "training_curves.svg", "confusion_matrix.png" })
+            Assert.True(File.Exists(Path.Combine(outDir, file)), file);
+
+        string simDir = Path.Combine(_dir, "sim");
+        (code, _, stderr) = CliProcess.Run("run", Path.Combine(outDir, "model.yaml"), "--no-plots", "--json", "--partitions", "2", "--out", simDir);
+        Assert.True(code == 0, stderr);
+        using var run = JsonDocument.Parse(File.ReadAllText(Path.Combine(simDir, "summary.json")));
+        var dataset = run.RootElement.GetProperty("dataset");
+        Assert.Equal(200, dataset.GetProperty("samples").GetInt32());
+        // Same network, same images, each from rest: at most a few answers differ (summation order).
+        Assert.InRange(dataset.GetProperty("accuracy").GetDouble(), accuracy - 0.03, accuracy + 0.03);
+        Assert.Equal(201, File.ReadAllLines(Path.Combine(simDir, "predictions.csv")).Length);
+    }
+
+    [Fact]
+    public void ConversionTestsTheConvertedNetworkAtEachStepCount()
+    {
+        string outDir = Path.Combine(_dir, "convert");
+        var (code, stdout, stderr) = CliProcess.Run("train", "convert", "--arch", "784-64-10", "--epochs", "2", "--train-samples", "900",
+            "--validation", "100", "--test-samples", "200", "--norm-samples", "300", "--steps", "16,64", "--out", outDir);
+        Assert.True(code == 0, stderr);
+        using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "train_summary.json")));
+        double ann = summary.RootElement.GetProperty("ann_test_accuracy").GetDouble();
+        var converted = summary.RootElement.GetProperty("converted").EnumerateArray().Select(e => e.GetProperty("test_accuracy").GetDouble()).ToArray();
+        Assert.True(ann > 0.5, $"analog accuracy {ann:P1}");
+        Assert.Equal(2, converted.Length);
+        Assert.True(converted[1] >= ann - 0.05, $"converted at 64 steps {converted[1]:P1}, analog {ann:P1}");
+        Assert.True(File.Exists(Path.Combine(outDir, "conversion.png")));
+        Assert.Contains("at 64 steps", stdout);
+    }
+
+    [Theory]
+    [InlineData("--arch", "784-25x-10", "--arch '784-25x-10', layer 1 ('25x'): not a layer")]
+    [InlineData("--arch", "100-10", "--arch '100-10': the input has 100 units, the images 28x28 = 784 pixels")]
+    [InlineData("--replicas", "13", "--replicas: must lie in 1 … 12")]
+    [InlineData("--encoding", "morse", "--encoding 'morse': expected direct, poisson or latency")]
+    [InlineData("--dataset", "cifar", "--dataset 'cifar': the data sets are fashion-mnist")]
+    public void BadOptionsAreNamed(string option, string value, string message)
+    {
+        var (code, _, stderr) = CliProcess.Run("train", "surrogate", option, value, "--epochs", "0", "--out", Path.Combine(_dir, "bad"));
+        Assert.Equal(2, code);
+        Assert.Contains($"error: {message}", stderr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "bad")));
+    }
+
+    [Fact]
+    public void AMissingDatasetFolderIsNamed()
+    {
+        string missing = Path.Combine(_dir, "no-such-folder");
+        var (code, _, stderr) = CliProcess.Run("train", "ann", "--data", missing, "--out", Path.Combine(_dir, "x"));
+        Assert.Equal(2, code);
+        Assert.Contains("train-images-idx3-ubyte.gz", stderr);
+        Assert.Contains(missing, stderr);
+    }
+}
