@@ -42,6 +42,8 @@ public static class GradientTrainCommand
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = $"Results folder (default: results/train-{verbName}-<arch>)" };
         var stepList = new Option<string>("--steps") { Description = "Simulated steps at which the converted network is tested, comma-separated (at most 256)", DefaultValueFactory = _ => "32,64,128,256" };
         var percentile = new Option<double>("--percentile") { Description = "Percentile of each layer's activations its weights are normalised by (100: the maximum, Diehl et al. 2015)", DefaultValueFactory = _ => 99.9 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save the training state (weights, optimizer, place in the run) to OUT/checkpoint.bin every K optimizer steps and after each epoch (0: only with --resume)", DefaultValueFactory = _ => 0 };
+        var resume = new Option<bool>("--resume") { Description = "Go on from OUT/checkpoint.bin if it exists: the run ends with the weights of an uninterrupted one" };
         var normSamples = new Option<int>("--norm-samples") { Description = "Training samples the activations are measured on", DefaultValueFactory = _ => 10_000 };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var neuron = new Option<string>("--neuron") { Description = "lif_delta, lif_exp_current or if_subtract (threshold 1 mV above rest, reset to rest or by subtraction)", DefaultValueFactory = _ => "lif_exp_current" };
@@ -69,7 +71,7 @@ public static class GradientTrainCommand
                 "writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help)
             : new Command("surrogate", "Train a layered spiking network on Fashion-MNIST with surrogate-gradient BPTT in the simulator's " +
                 "discretisation; writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help);
-        foreach (var option in new Option[] { dataset, data, arch, epochs, batch, micro, replicas, lr, schedule, decay, validation, trainN, testN, seed, gain, outDir, json })
+        foreach (var option in new Option[] { dataset, data, arch, epochs, batch, micro, replicas, lr, schedule, decay, validation, trainN, testN, seed, gain, outDir, json, checkpointEvery, resume })
             command.Options.Add(option);
         if (convert)
             foreach (var option in new Option[] { stepList, percentile, normSamples })
@@ -165,7 +167,7 @@ public static class GradientTrainCommand
                     parse.GetValue(testN), parse.GetValue(json), list, parse.GetValue(percentile), parse.GetValue(normSamples), cancel));
             }
             return Task.FromResult(Execute(options, parse.GetValue(data), parse.GetValue(outDir) ?? new DirectoryInfo(Path.Combine("results", name)),
-                parse.GetValue(testN), parse.GetValue(json), analog ? "train ann" : "train surrogate", cancel));
+                parse.GetValue(testN), parse.GetValue(json), analog ? "train ann" : "train surrogate", cancel, parse.GetValue(checkpointEvery), parse.GetValue(resume)));
         });
         return command;
     }
@@ -199,24 +201,45 @@ public static class GradientTrainCommand
         }
     }
 
-    /// <summary>Runs the epochs with a progress line; null when cancelled.</summary>
-    internal static List<EpochReport>? Train(GradientTrainer trainer, string verb, CancellationToken cancel)
+    /// <summary>
+    /// Runs the epochs with a progress line; null when cancelled or the checkpoint cannot be read (the error printed). With <paramref name="checkpoint"/> the state is saved
+    /// there every <paramref name="every"/> optimizer steps and at each epoch's end, and a run that finds one (with
+    /// <paramref name="resume"/>) goes on from it.
+    /// </summary>
+    internal static List<EpochReport>? Train(GradientTrainer trainer, string verb, CancellationToken cancel, string? checkpoint = null,
+        int every = 0, bool resume = false)
     {
         var options = trainer.Options;
+        var reports = new List<EpochReport>();
+        if (resume && checkpoint is not null && File.Exists(checkpoint))
+        {
+            try
+            {
+                reports = TrainingCheckpoint.Load(checkpoint, trainer);
+            }
+            catch (InvalidDataException e)
+            {
+                Console.Error.WriteLine($"error: --resume: {e.Message}");
+                return null;
+            }
+            Console.Error.WriteLine($"{verb}: resuming from {checkpoint} at epoch {trainer.Epoch + 1}, minibatch {trainer.BatchInEpoch} (step {trainer.Optimizer.StepCount})");
+        }
+        Action<GradientTrainer>? afterStep = checkpoint is null || every <= 0 ? null
+            : t => { if (t.Optimizer.StepCount % every == 0) TrainingCheckpoint.Save(checkpoint, t, reports); };
         Console.Error.WriteLine($"{verb}: {options.Architecture.Text}, {trainer.Network.ParameterCount:N0} parameters, {trainer.TrainIndices.Length:N0} training / " +
             $"{trainer.ValidationIndices.Length:N0} validation samples, {options.Epochs} epochs of {trainer.BatchesPerEpoch} minibatches");
-        var reports = new List<EpochReport>();
         try
         {
-            for (int e = 0; e < options.Epochs; e++)
+            for (int e = trainer.Epoch; e < options.Epochs; e++)
             {
                 var report = trainer.RunEpoch(b =>
                 {
                     if (b.Batch % 50 == 0 || b.Batch == b.Batches)
                         Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
                             $"\repoch {b.Epoch + 1}/{options.Epochs} batch {b.Batch}/{b.Batches} loss {b.Loss:F3} accuracy {100 * b.Accuracy:F1}% lr {b.LearningRate:E2} {b.SamplesPerSecond:F0} samples/s   "));
-                }, cancel);
+                }, cancel, afterStep);
                 reports.Add(report);
+                if (checkpoint is not null) TrainingCheckpoint.Save(checkpoint, trainer, reports);
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"\repoch {report.Epoch + 1}: loss {report.TrainLoss:F4}, training {100 * report.TrainAccuracy:F2}%, validation {100 * report.ValidationAccuracy:F2}%, " +
                     $"rates [{string.Join(", ", report.Rates.Select(r => r.ToString("F3", CultureInfo.InvariantCulture)))}], {report.Seconds:F0} s ({report.SamplesPerSecond:F0} samples/s)"));
@@ -231,13 +254,15 @@ public static class GradientTrainCommand
     }
 
     /// <summary>Trains, tests and writes the results folder; returns the exit code.</summary>
-    public static int Execute(GradientTrainingOptions options, DirectoryInfo? data, DirectoryInfo outDir, int testN, bool json, string verb, CancellationToken cancel)
+    public static int Execute(GradientTrainingOptions options, DirectoryInfo? data, DirectoryInfo outDir, int testN, bool json, string verb, CancellationToken cancel,
+        int checkpointEvery = 0, bool resume = false)
     {
         var wall = Stopwatch.StartNew();
         if (Prepare(options, data, testN) is not var (set, trainer)) return ExitCodes.BadInput;
         string dir = outDir.FullName;
         Directory.CreateDirectory(dir);
-        if (Train(trainer, verb, cancel) is not { } reports) return ExitCodes.Cancelled;
+        if (Train(trainer, verb, cancel, checkpointEvery > 0 || resume ? Path.Combine(dir, "checkpoint.bin") : null, checkpointEvery, resume) is not { } reports)
+            return ExitCodes.Cancelled;
         double trainSeconds = reports.Sum(r => r.Seconds);
         EvaluationResult? test = testN > 0 ? trainer.Evaluate(set.Test, Enumerable.Range(0, testN).ToArray()) : null;
 

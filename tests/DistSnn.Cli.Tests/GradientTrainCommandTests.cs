@@ -82,3 +82,63 @@ public sealed class GradientTrainCommandTests : IDisposable
         Assert.Contains(missing, stderr);
     }
 }
+
+/// <summary>A training process killed with SIGKILL and started again with --resume ends with the weights of an uninterrupted run.</summary>
+public sealed class TrainingResumeProcessTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("distsnn-train-resume-").FullName;
+
+    public void Dispose() => TestProcesses.DeleteDirectory(_dir);
+
+    private static string[] Args(string outDir, int replicas) =>
+        ["train", "surrogate", "--arch", "784-48r-10", "--epochs", "3", "--batch", "24", "--train-samples", "1500", "--validation", "100",
+         "--test-samples", "100", "--replicas", replicas.ToString(System.Globalization.CultureInfo.InvariantCulture), "--checkpoint-every", "5",
+         "--resume", "--json", "--out", outDir];
+
+    private static string Checksum(string outDir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "train_summary.json")));
+        return doc.RootElement.GetProperty("parameters_checksum").GetString()!;
+    }
+
+    [Fact]
+    public void KilledAndResumedRunEndsWithTheUninterruptedWeights()
+    {
+        string whole = Path.Combine(_dir, "whole"), killed = Path.Combine(_dir, "killed");
+        var (code, _, stderr) = CliProcess.Run(Args(whole, 1));
+        Assert.True(code == 0, stderr);
+
+        // Killed once a checkpoint past the first epoch exists; resumed with another number of replicas.
+        var p = TestProcesses.StartCli(Args(killed, 2));
+        try
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(120);
+            string checkpoint = Path.Combine(killed, "checkpoint.bin");
+            while (DateTime.UtcNow < deadline && !p.HasExited && !(File.Exists(checkpoint) && new FileInfo(checkpoint).LastWriteTimeUtc > DateTime.UtcNow.AddSeconds(-60) && StepOf(checkpoint) > 70))
+                Thread.Sleep(20);
+            Assert.False(p.HasExited, "the run ended before it could be killed");
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit();
+        }
+        finally { TestProcesses.Stop(p); }
+        Assert.False(File.Exists(Path.Combine(killed, "train_summary.json")));
+
+        (code, _, stderr) = CliProcess.Run(Args(killed, 3));
+        Assert.True(code == 0, stderr);
+        Assert.Contains("resuming from", stderr);
+        Assert.Equal(Checksum(whole), Checksum(killed));
+    }
+
+    /// <summary>The optimizer step a checkpoint was taken at (after the magic and the settings), or 0 while it is being replaced.</summary>
+    private static long StepOf(string path)
+    {
+        try
+        {
+            using var r = new BinaryReader(File.Open(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            r.ReadString();
+            r.ReadString();
+            return r.ReadInt64();
+        }
+        catch (IOException) { return 0; }
+    }
+}

@@ -72,6 +72,21 @@ public sealed record GradientTrainingOptions
     }
 }
 
+/// <summary>Running sums of an epoch's minibatches.</summary>
+public sealed class EpochTotals(int layers)
+{
+    /// <summary>Summed loss.</summary>
+    public double LossSum { get; set; }
+    /// <summary>Samples classified right.</summary>
+    public double Correct { get; set; }
+    /// <summary>Samples seen.</summary>
+    public int Seen { get; set; }
+    /// <summary>Summed rates per layer.</summary>
+    public double[] Rates { get; } = new double[layers];
+    /// <summary>Seconds spent in the minibatches.</summary>
+    public double Seconds { get; set; }
+}
+
 /// <summary>One minibatch's figures.</summary>
 public sealed record BatchReport(int Epoch, int Batch, int Batches, double Loss, double Accuracy, double LearningRate, double SamplesPerSecond);
 
@@ -131,6 +146,7 @@ public sealed class GradientTrainer
         };
         _micro = new float[options.MicroBatches][];
         for (int m = 0; m < _micro.Length; m++) _micro[m] = new float[Network.ParameterCount];
+        Totals = new EpochTotals(Network.Stages.Count);
         _workers = new Worker[Math.Max(options.Replicas, Environment.ProcessorCount)];
         for (int w = 0; w < _workers.Length; w++) _workers[w] = new Worker(Network);
     }
@@ -205,36 +221,42 @@ public sealed class GradientTrainer
     public static string Checksum(ReadOnlySpan<float> parameters) =>
         Convert.ToHexStringLower(SHA256.HashData(MemoryMarshal.AsBytes(parameters)))[..16];
 
-    /// <summary>Runs the rest of the current epoch; <paramref name="progress"/> hears after every minibatch.</summary>
-    public EpochReport RunEpoch(Action<BatchReport>? progress = null, CancellationToken cancel = default)
+    /// <summary>
+    /// Runs the rest of the current epoch; <paramref name="progress"/> hears after every minibatch and
+    /// <paramref name="afterStep"/> is called after every optimizer step (where a checkpoint may be taken).
+    /// </summary>
+    public EpochReport RunEpoch(Action<BatchReport>? progress = null, CancellationToken cancel = default, Action<GradientTrainer>? afterStep = null)
     {
-        var clock = Stopwatch.StartNew();
         var order = EpochOrder(Epoch);
-        double lossSum = 0, correct = 0;
-        int seen = 0;
-        var rates = new double[Network.Stages.Count];
+        var totals = Totals;
         while (BatchInEpoch < BatchesPerEpoch)
         {
             cancel.ThrowIfCancellationRequested();
             int start = BatchInEpoch * Options.BatchSize, size = Math.Min(Options.BatchSize, order.Length - start);
             var batchClock = Stopwatch.StartNew();
             var (loss, right, batchRates) = Step(order.AsSpan(start, size).ToArray(), (ulong)Epoch);
-            lossSum += loss;
-            correct += right;
-            seen += size;
-            for (int l = 0; l < rates.Length; l++) rates[l] += batchRates[l];
+            totals.LossSum += loss;
+            totals.Correct += right;
+            totals.Seen += size;
+            for (int l = 0; l < totals.Rates.Length; l++) totals.Rates[l] += batchRates[l];
+            totals.Seconds += batchClock.Elapsed.TotalSeconds;
             BatchInEpoch++;
             progress?.Invoke(new BatchReport(Epoch, BatchInEpoch, BatchesPerEpoch, loss / size, right / (double)size,
                 Optimizer.RateAt(Optimizer.StepCount - 1), size / Math.Max(1e-9, batchClock.Elapsed.TotalSeconds)));
+            afterStep?.Invoke(this);
         }
-        double seconds = clock.Elapsed.TotalSeconds;
         var validation = ValidationIndices.Length > 0 ? Evaluate(_train, ValidationIndices).Accuracy : double.NaN;
-        var report = new EpochReport(Epoch, seen == 0 ? 0 : lossSum / seen, seen == 0 ? 0 : correct / seen, validation,
-            rates.Select(r => seen == 0 ? 0 : r / seen).ToArray(), seconds, seen / Math.Max(1e-9, seconds));
+        int seen = totals.Seen;
+        var report = new EpochReport(Epoch, seen == 0 ? 0 : totals.LossSum / seen, seen == 0 ? 0 : totals.Correct / seen, validation,
+            totals.Rates.Select(r => seen == 0 ? 0 : r / seen).ToArray(), totals.Seconds, seen / Math.Max(1e-9, totals.Seconds));
         Epoch++;
         BatchInEpoch = 0;
+        Totals = new EpochTotals(Network.Stages.Count);
         return report;
     }
+
+    /// <summary>Sums over the minibatches run so far in the current epoch (kept in checkpoints).</summary>
+    public EpochTotals Totals { get; private set; }
 
     /// <summary>The order in which epoch <paramref name="epoch"/> visits the training samples.</summary>
     public int[] EpochOrder(int epoch)
@@ -299,8 +321,14 @@ public sealed class GradientTrainer
     }
 
     /// <summary>Restores the state of a checkpoint: parameters, moments, steps taken and the place in the run.</summary>
-    public void Restore(ReadOnlySpan<float> parameters, ReadOnlySpan<double> m, ReadOnlySpan<double> v, long steps, int epoch, int batchInEpoch)
+    public void Restore(ReadOnlySpan<float> parameters, ReadOnlySpan<double> m, ReadOnlySpan<double> v, long steps, int epoch, int batchInEpoch,
+        EpochTotals? totals = null)
     {
+        if (totals is not null)
+        {
+            if (totals.Rates.Length != Network.Stages.Count) throw new ArgumentException($"the checkpoint's rates are for {totals.Rates.Length} layers, the network has {Network.Stages.Count}");
+            Totals = totals;
+        }
         if (parameters.Length != Parameters.Length || m.Length != Parameters.Length || v.Length != Parameters.Length)
             throw new ArgumentException($"the checkpoint holds {parameters.Length} parameters, the network {Parameters.Length}");
         parameters.CopyTo(Parameters);

@@ -129,3 +129,45 @@ public sealed class GradientTrainerTests
         Assert.Contains("--validation 50", e.Message);
     }
 }
+
+public sealed class TrainingCheckpointTests
+{
+    [Fact]
+    public void ResumedMidEpochWithOtherReplicasEndsWithTheSameWeights()
+    {
+        var data = GradientTrainerTests.Synthetic(200, 3);
+        GradientTrainingOptions Options(int r) => new()
+        {
+            Architecture = Architecture.Parse("64-16r-10"), Steps = 8, Epochs = 2, BatchSize = 20, Replicas = r, Validation = 20,
+            Encoding = new InputEncoding { Kind = EncodingKind.Poisson },
+        };
+        var whole = new GradientTrainer(Options(1), data);
+        whole.RunEpoch();
+        whole.RunEpoch();
+
+        string path = Path.Combine(Path.GetTempPath(), $"distsnn-ckpt-{Guid.NewGuid():N}.bin");
+        try
+        {
+            var first = new GradientTrainer(Options(2), data);
+            using (var stop = new CancellationTokenSource())
+            {
+                Assert.Throws<OperationCanceledException>(() => first.RunEpoch(cancel: stop.Token, afterStep: t =>
+                {
+                    if (t.Optimizer.StepCount == 4) { TrainingCheckpoint.Save(path, t, []); stop.Cancel(); }
+                }));
+            }
+            var resumed = new GradientTrainer(Options(3), data);
+            TrainingCheckpoint.Load(path, resumed);
+            Assert.Equal(4, resumed.BatchInEpoch);
+            resumed.RunEpoch();
+            resumed.RunEpoch();
+            Assert.Equal(GradientTrainer.Checksum(whole.Parameters), GradientTrainer.Checksum(resumed.Parameters));
+
+            var other = new GradientTrainer(Options(1) with { Seed = 2 }, data);
+            var e = Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Load(path, other));
+            Assert.Contains(path, e.Message);
+            Assert.Contains("taken under other settings", e.Message);
+        }
+        finally { File.Delete(path); }
+    }
+}
