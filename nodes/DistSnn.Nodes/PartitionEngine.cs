@@ -138,6 +138,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
         _plasticCursor = new int[_plastic.Length];
         PlasticSynapseCount = _plastic.Sum(b => (long)b.Count);
         _analog = AnalogBlocks(spec, _blocksByPre);
+        _analogSums = AnalogSums();
         BuildSeconds = sw.Elapsed.TotalSeconds;
     }
 

@@ -138,4 +138,17 @@ public sealed class SynapseBlock
         }
         return end - begin;
     }
+
+    /// <summary>
+    /// Adds <paramref name="values"/> (one per target neuron) into the ring slot a spike stamped <paramref name="stamp"/>
+    /// reaches through this block's constant delay.
+    /// </summary>
+    public void AddToSlot(long stamp, ReadOnlySpan<float> values)
+    {
+        var t = Target;
+        int slot = (int)((stamp - 1) % t.Slots) + ConstDelay;
+        if (slot >= t.Slots) slot -= t.Slots;
+        var row = t.Input.AsSpan((Port * t.Slots + slot) * t.Padded, values.Length);
+        for (int j = 0; j < row.Length; j++) row[j] += values[j];
+    }
 }
