@@ -79,7 +79,10 @@ public sealed class DenseConnection<T>(int inputs, int outputs) : IConnection<T>
 public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Shape _in, _out;
-    private readonly int _k, _s, _p;
+    private readonly int _k;
+    // The taps of input unit i: _tapStart[i] … _tapStart[i + 1] in _weightAt (offset of the tap's output-channel
+    // weights) and _outputAt (offset of the output position's channels), kernel rows then columns ascending.
+    private readonly int[] _tapStart, _weightAt, _outputAt;
 
     /// <summary>A convolution from <paramref name="input"/> to <paramref name="output"/> with the given kernel, stride and padding.</summary>
     public ConvConnection(Shape input, Shape output, int kernel, int stride, int padding)
@@ -87,8 +90,27 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
         _in = input;
         _out = output;
         _k = kernel;
-        _s = stride;
-        _p = padding;
+        int cin = input.Channels, cout = output.Channels;
+        _tapStart = new int[input.Size + 1];
+        var weightAt = new List<int>();
+        var outputAt = new List<int>();
+        for (int index = 0; index < input.Size; index++)
+        {
+            int c = index % cin, pixel = index / cin, y = pixel / input.Width, x = pixel % input.Width;
+            for (int ky = 0; ky < kernel; ky++)
+            for (int kx = 0; kx < kernel; kx++)
+            {
+                int ny = y + padding - ky, nx = x + padding - kx;
+                if (ny < 0 || nx < 0 || ny % stride != 0 || nx % stride != 0) continue;
+                int oy = ny / stride, ox = nx / stride;
+                if (oy >= output.Height || ox >= output.Width) continue;
+                weightAt.Add(((c * kernel + ky) * kernel + kx) * cout);
+                outputAt.Add((oy * output.Width + ox) * cout);
+            }
+            _tapStart[index + 1] = weightAt.Count;
+        }
+        _weightAt = [.. weightAt];
+        _outputAt = [.. outputAt];
     }
 
     /// <inheritdoc />
@@ -100,31 +122,17 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
     /// <inheritdoc />
     public int FanIn => _in.Channels * _k * _k;
 
-    /// <summary>Output positions (oy, ox) that tap (y, x) through (ky, kx), if any.</summary>
-    private bool Target(int y, int x, int ky, int kx, out int oy, out int ox)
-    {
-        int ny = y + _p - ky, nx = x + _p - kx;
-        oy = ox = 0;
-        if (ny < 0 || nx < 0 || ny % _s != 0 || nx % _s != 0) return false;
-        oy = ny / _s;
-        ox = nx / _s;
-        return oy < _out.Height && ox < _out.Width;
-    }
-
     /// <inheritdoc />
     public void Forward(ReadOnlySpan<T> w, ReadOnlySpan<T> input, ReadOnlySpan<int> nonZero, Span<T> output)
     {
-        int cin = _in.Channels, cout = _out.Channels;
+        int cout = _out.Channels;
         foreach (int index in nonZero)
         {
-            int c = index % cin, pixel = index / cin, y = pixel / _in.Width, x = pixel % _in.Width;
             T v = input[index];
-            for (int ky = 0; ky < _k; ky++)
-            for (int kx = 0; kx < _k; kx++)
+            for (int t = _tapStart[index]; t < _tapStart[index + 1]; t++)
             {
-                if (!Target(y, x, ky, kx, out int oy, out int ox)) continue;
-                var taps = w.Slice(((c * _k + ky) * _k + kx) * cout, cout);
-                var o = output.Slice((oy * _out.Width + ox) * cout, cout);
+                var taps = w.Slice(_weightAt[t], cout);
+                var o = output.Slice(_outputAt[t], cout);
                 if (v == T.One) TensorPrimitives.Add(o, taps, o);
                 else TensorPrimitives.MultiplyAdd(taps, v, o, o);
             }
@@ -134,32 +142,25 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
     /// <inheritdoc />
     public void Backward(ReadOnlySpan<T> w, ReadOnlySpan<T> input, ReadOnlySpan<int> nonZero, ReadOnlySpan<T> gOutput, Span<T> gW, Span<T> gInput)
     {
-        int cin = _in.Channels, cout = _out.Channels;
+        int cout = _out.Channels;
         foreach (int index in nonZero)
         {
-            int c = index % cin, pixel = index / cin, y = pixel / _in.Width, x = pixel % _in.Width;
             T v = input[index];
-            for (int ky = 0; ky < _k; ky++)
-            for (int kx = 0; kx < _k; kx++)
+            for (int t = _tapStart[index]; t < _tapStart[index + 1]; t++)
             {
-                if (!Target(y, x, ky, kx, out int oy, out int ox)) continue;
-                var g = gW.Slice(((c * _k + ky) * _k + kx) * cout, cout);
-                var go = gOutput.Slice((oy * _out.Width + ox) * cout, cout);
+                var g = gW.Slice(_weightAt[t], cout);
+                var go = gOutput.Slice(_outputAt[t], cout);
                 if (v == T.One) TensorPrimitives.Add(g, go, g);
                 else TensorPrimitives.MultiplyAdd(go, v, g, g);
             }
         }
         if (gInput.IsEmpty) return;
-        for (int y = 0; y < _in.Height; y++)
-        for (int x = 0; x < _in.Width; x++)
-        for (int ky = 0; ky < _k; ky++)
-        for (int kx = 0; kx < _k; kx++)
+        for (int index = 0; index < _in.Size; index++)
         {
-            if (!Target(y, x, ky, kx, out int oy, out int ox)) continue;
-            var go = gOutput.Slice((oy * _out.Width + ox) * cout, cout);
-            int baseIndex = (y * _in.Width + x) * cin;
-            for (int c = 0; c < cin; c++)
-                gInput[baseIndex + c] += TensorPrimitives.Dot(w.Slice(((c * _k + ky) * _k + kx) * cout, cout), go);
+            T sum = gInput[index];
+            for (int t = _tapStart[index]; t < _tapStart[index + 1]; t++)
+                sum += TensorPrimitives.Dot(w.Slice(_weightAt[t], cout), gOutput.Slice(_outputAt[t], cout));
+            gInput[index] = sum;
         }
     }
 }
