@@ -12,12 +12,17 @@ public static class ConvertCommand
 {
     /// <summary>Trains, converts, tests and writes the results folder; returns the exit code.</summary>
     public static int Execute(GradientTrainingOptions options, DirectoryInfo? data, DirectoryInfo outDir, int testN, bool json,
-        IReadOnlyList<int> steps, double percentile, int normSamples, CancellationToken cancel)
+        IReadOnlyList<int> steps, double percentile, int normSamples, CancellationToken cancel, int checkpointEvery = 0, bool resume = false)
     {
         var wall = Stopwatch.StartNew();
         if (!(percentile > 0 && percentile <= 100))
         {
             Console.Error.WriteLine($"error: --percentile: must lie in (0, 100], got {percentile}");
+            return ExitCodes.BadInput;
+        }
+        if (testN < 1)
+        {
+            Console.Error.WriteLine($"error: --test-samples: the converted network is tested, so at least 1 is needed, got {testN}");
             return ExitCodes.BadInput;
         }
         if (GradientTrainCommand.Prepare(options, data, testN) is not var (set, trainer)) return ExitCodes.BadInput;
@@ -28,7 +33,7 @@ public static class ConvertCommand
         }
         string dir = outDir.FullName;
         Directory.CreateDirectory(dir);
-        if (GradientTrainCommand.Train(trainer, "train convert", cancel) is not { } reports) return ExitCodes.Cancelled;
+        if (GradientTrainCommand.TrainOrExplain(trainer, "train convert", cancel, dir, checkpointEvery, resume, out var reports) is int failed) return failed;
         var testIndices = Enumerable.Range(0, testN).ToArray();
         var ann = trainer.Evaluate(set.Test, testIndices);
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"analog network: test accuracy {100 * ann.Accuracy:F2}%"));
@@ -38,7 +43,11 @@ public static class ConvertCommand
         var results = new List<(int Steps, EvaluationResult Result)>();
         foreach (int t in steps.Order())
         {
-            cancel.ThrowIfCancellationRequested();
+            if (cancel.IsCancellationRequested)
+            {
+                Console.Error.WriteLine("cancelled");
+                return ExitCodes.Cancelled;
+            }
             var snn = new GradientTrainer(Conversion.SpikingOptions(options, t), set.Train);
             converted.CopyTo(snn.Parameters, 0);
             var r = snn.Evaluate(set.Test, testIndices);

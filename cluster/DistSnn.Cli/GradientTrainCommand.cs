@@ -124,7 +124,7 @@ public static class GradientTrainCommand
                             Dt = step,
                         },
                         Steps = parse.GetValue(steps),
-                        Encoding = new InputEncoding { Kind = InputEncoding.ParseKind(parse.GetValue(encoding)!), MaxRateHz = parse.GetValue(maxRate), Dt = step, LatencyWindow = parse.GetValue(steps) },
+                        Encoding = new InputEncoding { Kind = InputEncoding.ParseKind(parse.GetValue(encoding)!), MaxRateHz = parse.GetValue(maxRate), Dt = step },
                         Surrogate = new Surrogate(Surrogate.ParseKind(parse.GetValue(surrogate)!), parse.GetValue(slope)),
                         Loss = parse.GetValue(loss) switch
                         {
@@ -164,7 +164,8 @@ public static class GradientTrainCommand
                     return Task.FromResult(ExitCodes.BadInput);
                 }
                 return Task.FromResult(ConvertCommand.Execute(options, parse.GetValue(data), parse.GetValue(outDir) ?? new DirectoryInfo(Path.Combine("results", name)),
-                    parse.GetValue(testN), parse.GetValue(json), list, parse.GetValue(percentile), parse.GetValue(normSamples), cancel));
+                    parse.GetValue(testN), parse.GetValue(json), list, parse.GetValue(percentile), parse.GetValue(normSamples), cancel,
+                    parse.GetValue(checkpointEvery), parse.GetValue(resume)));
             }
             return Task.FromResult(Execute(options, parse.GetValue(data), parse.GetValue(outDir) ?? new DirectoryInfo(Path.Combine("results", name)),
                 parse.GetValue(testN), parse.GetValue(json), analog ? "train ann" : "train surrogate", cancel, parse.GetValue(checkpointEvery), parse.GetValue(resume)));
@@ -202,10 +203,12 @@ public static class GradientTrainCommand
     }
 
     /// <summary>
-    /// Runs the epochs with a progress line; null when cancelled or the checkpoint cannot be read (the error printed). With <paramref name="checkpoint"/> the state is saved
+    /// Runs the epochs with a progress line; null when cancelled. With <paramref name="checkpoint"/> the state is saved
     /// there every <paramref name="every"/> optimizer steps and at each epoch's end, and a run that finds one (with
     /// <paramref name="resume"/>) goes on from it.
     /// </summary>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from cannot be read or was taken under other settings.</exception>
+    /// <exception cref="IOException">A checkpoint cannot be written.</exception>
     internal static List<EpochReport>? Train(GradientTrainer trainer, string verb, CancellationToken cancel, string? checkpoint = null,
         int every = 0, bool resume = false)
     {
@@ -213,15 +216,7 @@ public static class GradientTrainCommand
         var reports = new List<EpochReport>();
         if (resume && checkpoint is not null && File.Exists(checkpoint))
         {
-            try
-            {
-                reports = TrainingCheckpoint.Load(checkpoint, trainer);
-            }
-            catch (InvalidDataException e)
-            {
-                Console.Error.WriteLine($"error: --resume: {e.Message}");
-                return null;
-            }
+            reports = TrainingCheckpoint.Load(checkpoint, trainer);
             Console.Error.WriteLine($"{verb}: resuming from {checkpoint} at epoch {trainer.Epoch + 1}, minibatch {trainer.BatchInEpoch} (step {trainer.Optimizer.StepCount})");
         }
         Action<GradientTrainer>? afterStep = checkpoint is null || every <= 0 ? null
@@ -253,6 +248,30 @@ public static class GradientTrainCommand
         return reports;
     }
 
+    /// <summary><see cref="Train"/> with OUT/checkpoint.bin; the exit code when it did not finish (the reason printed), else null.</summary>
+    internal static int? TrainOrExplain(GradientTrainer trainer, string verb, CancellationToken cancel, string dir, int checkpointEvery, bool resume,
+        out List<EpochReport> reports)
+    {
+        reports = [];
+        try
+        {
+            var done = Train(trainer, verb, cancel, checkpointEvery > 0 || resume ? Path.Combine(dir, "checkpoint.bin") : null, checkpointEvery, resume);
+            if (done is null) return ExitCodes.Cancelled;
+            reports = done;
+            return null;
+        }
+        catch (InvalidDataException e)
+        {
+            Console.Error.WriteLine($"error: --resume: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: cannot write the checkpoint in {dir}: {e.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+
     /// <summary>Trains, tests and writes the results folder; returns the exit code.</summary>
     public static int Execute(GradientTrainingOptions options, DirectoryInfo? data, DirectoryInfo outDir, int testN, bool json, string verb, CancellationToken cancel,
         int checkpointEvery = 0, bool resume = false)
@@ -261,8 +280,7 @@ public static class GradientTrainCommand
         if (Prepare(options, data, testN) is not var (set, trainer)) return ExitCodes.BadInput;
         string dir = outDir.FullName;
         Directory.CreateDirectory(dir);
-        if (Train(trainer, verb, cancel, checkpointEvery > 0 || resume ? Path.Combine(dir, "checkpoint.bin") : null, checkpointEvery, resume) is not { } reports)
-            return ExitCodes.Cancelled;
+        if (TrainOrExplain(trainer, verb, cancel, dir, checkpointEvery, resume, out var reports) is int failed) return failed;
         double trainSeconds = reports.Sum(r => r.Seconds);
         EvaluationResult? test = testN > 0 ? trainer.Evaluate(set.Test, Enumerable.Range(0, testN).ToArray()) : null;
 
@@ -276,7 +294,7 @@ public static class GradientTrainCommand
         {
             exported = NetworkExport.Write(dir, $"{(verb == "train ann" ? "ann" : "surrogate")}-{options.Architecture.Text}", trainer.Network,
                 trainer.Parameters, options, new ExportPresentation(set.TestImagesPath, set.TestLabelsPath, testN > 0 ? testN : set.Test.Count,
-                    NetworkExport.DefaultRestMs(options.Neuron)));
+                    RestMs: 0, Reset: true));
         }
         string title = $"{verb} {options.Architecture.Text}" + (test is null ? "" : string.Create(CultureInfo.InvariantCulture, $": test {100 * test.Accuracy:F2}%"));
         if (reports.Count > 0)

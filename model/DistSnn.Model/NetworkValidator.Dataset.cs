@@ -29,6 +29,10 @@ public static partial class NetworkValidator
             for (int p = 0; p < populations.Count; p++)
                 if (populations[p]?.Model is DatasetInput && populations[p].Name != d.Input)
                     Add($"populations[{p}].model", $"only the dataset's input ('{d.Input}') may be a dataset_input");
+            if (d.Encoding == SampleEncoding.Direct)
+                for (int k = 0; k < spec.Projections.Count; k++)
+                    if (spec.Projections[k]?.Source == d.Input && spec.Projections[k].Synapse.IsPlastic)
+                        Add($"projections[{k}].synapse", $"analog input (encoding direct) reaches static synapses only; '{d.Input}' has no spikes for a plasticity rule");
             var readout = Receiver(d.Readout, "dataset.readout", "a readout");
             if (readout is not null)
             {
@@ -41,7 +45,8 @@ public static partial class NetworkValidator
             double dt = spec.Run.Dt;
             // Pending input is dropped at the start of each sample; that is exact when every spike is delivered before
             // the next step runs, i.e. with delays of one step (epochs of one step, no lag).
-            if (d.Reset && spec.Projections.Any(p => p.Delay is null || !double.IsFinite(p.Delay.Upper) || spec.DelaySteps(p.Delay.Upper) > 1))
+            if (d.Reset && spec.Projections.Any(p => p.Delay is null || !double.IsFinite(p.Delay.Upper) || spec.DelaySteps(p.Delay.Upper) > 1
+                    || p.Connector is FromList list && list.Synapses.Any(x => x.Delay is double ms && spec.DelaySteps(ms) > 1)))
                 Add("dataset.reset", $"needs every delay to be one step (dt = {Units.Format(dt, Dimension.Time)})");
             if (!(d.Present >= dt)) Add("dataset.present", $"must be at least dt = {Units.Format(dt, Dimension.Time)}, got {Units.Format(d.Present, Dimension.Time)}");
             if (!(d.Rest >= 0)) Add("dataset.rest", $"must not be negative, got {Units.Format(d.Rest, Dimension.Time)}");

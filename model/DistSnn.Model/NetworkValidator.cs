@@ -477,6 +477,8 @@ public static partial class NetworkValidator
                 return;
             }
             var target = Receiver(input.Target, $"{path}.target", "Poisson input");
+            if (input.Weight is ArrayValue a)
+                Add($"{path}.weight", $"{a}: a Poisson input's weight is one value (data is for projections, initial values and dc amplitudes)");
             if (input.Sources < 1) Add($"{path}.sources", $"{input.Sources} is too small; at least 1 source is needed");
             if (!(input.Rate >= 0) || !double.IsFinite(input.Rate))
                 Add($"{path}.rate", $"{Units.Format(input.Rate, Dimension.Rate)} is not a valid rate; it must be finite and >= 0 Hz");

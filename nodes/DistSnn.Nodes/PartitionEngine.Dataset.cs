@@ -21,6 +21,9 @@ public sealed partial class PartitionEngine
 
     private float[][]? AnalogSums()
     {
+        if (_spec.Dataset is { Encoding: SampleEncoding.Direct } data && _spec.PopulationIndex(data.Input) is int input and >= 0
+            && (_plasticByPre[input].Length > 0 || _transmittersByPre[input].Length > 0))
+            throw new ArgumentException($"population '{data.Input}': analog input (encoding direct) reaches static CPU synapses only, not plastic or device synapses");
         if (_analog is null || _analog.Select(b => b.Target).Distinct().Count() != _analog.Length) return null;
         foreach (var block in _analog)
         {

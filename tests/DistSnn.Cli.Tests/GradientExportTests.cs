@@ -76,7 +76,7 @@ public sealed class GradientExportTests : IDisposable
         {
             Architecture = Architecture.Parse(arch),
             Neuron = new NeuronSpec { Kind = NeuronSpec.ParseKind(neuron), TRef = neuron == "lif_delta" ? 2 : 0 },
-            Encoding = new InputEncoding { Kind = InputEncoding.ParseKind(encoding), MaxRateHz = 300, LatencyWindow = 15 },
+            Encoding = new InputEncoding { Kind = InputEncoding.ParseKind(encoding), MaxRateHz = 300 },
             Bias = bias, Steps = 15, Epochs = 8, BatchSize = 30, Replicas = 2, LearningRate = 1e-2, Validation = 50, InitGain = neuron == "lif_delta" ? 1.0 : 0.5, Seed = 9,
         };
         var trainer = new GradientTrainer(options, train);

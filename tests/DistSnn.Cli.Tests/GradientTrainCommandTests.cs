@@ -73,6 +73,19 @@ public sealed class GradientTrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void SettingsTheSimulatorWouldRefuseAreRefusedBeforeTraining()
+    {
+        var (code, _, stderr) = CliProcess.Run("train", "surrogate", "--encoding", "poisson", "--max-rate", "2000", "--out", Path.Combine(_dir, "rate"));
+        Assert.Equal(2, code);
+        Assert.Contains("error: --max-rate: must be positive and at most one spike per step", stderr);
+        (code, _, stderr) = CliProcess.Run("train", "convert", "--test-samples", "0", "--out", Path.Combine(_dir, "convert0"));
+        Assert.Equal(2, code);
+        Assert.Contains("error: --test-samples: the converted network is tested", stderr);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "rate")));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "convert0")));
+    }
+
+    [Fact]
     public void AMissingDatasetFolderIsNamed()
     {
         string missing = Path.Combine(_dir, "no-such-folder");

@@ -94,6 +94,7 @@ public sealed class DatasetAndArrayValueTests : IDisposable
     [InlineData("first", "out", "dataset.input", "must be the first population")]
     [InlineData("extra", "  encoding: morse", "dataset.encoding", "'morse' is no encoding")]
     [InlineData("extra", "  samples: 9", "dataset.samples", "9 samples, but")]
+    [InlineData("poisson", "{file: values.h5, dataset: /w, unit: mV}", "poisson_inputs[0].weight", "a Poisson input's weight is one value")]
     public void RefusesWhatDoesNotFitNamingFieldAndLine(string what, string value, string path, string message)
     {
         string model = what switch
@@ -102,6 +103,7 @@ public sealed class DatasetAndArrayValueTests : IDisposable
             "input" => Model(input: value),
             "record" => Model(record: value),
             "first" => Model(first: value),
+            "poisson" => Model(datasetExtra: $"poisson_inputs:\n  - {{target: out, sources: 2, rate: 5 Hz, weight: {value}}}"),
             _ => Model(datasetExtra: value),
         };
         var e = Assert.Throws<ModelException>(() => ModelLoader.LoadFile(model));

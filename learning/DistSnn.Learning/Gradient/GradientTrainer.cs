@@ -67,6 +67,10 @@ public sealed record GradientTrainingOptions
         if (WeightDecay < 0 || RateWeight < 0) throw new ArgumentException("--weight-decay and --rate-weight must not be negative");
         if (Validation < 0) throw new ArgumentException($"--validation: must not be negative, got {Validation}");
         if (!(Surrogate.Beta > 0)) throw new ArgumentException("--surrogate-slope: must be positive");
+        if (Encoding.Kind == EncodingKind.Poisson && !(Encoding.MaxRateHz > 0 && Encoding.MaxRateHz * Neuron.Dt / 1000 <= 1))
+            throw new ArgumentException($"--max-rate: must be positive and at most one spike per step (1 / dt), got {Encoding.MaxRateHz} Hz");
+        if (Encoding.Kind == EncodingKind.Latency && !(Encoding.LatencyThreshold > 0 && Encoding.LatencyThreshold <= 1))
+            throw new ArgumentException($"latency threshold: must lie in (0, 1], got {Encoding.LatencyThreshold}");
         if (Neuron.Kind == UnitKind.Relu && Architecture.Layers.Any(l => l.Kind == LayerKind.Recurrent))
             throw new ArgumentException($"--arch '{Architecture.Text}': an analog network runs one step; it has no recurrent layers");
     }

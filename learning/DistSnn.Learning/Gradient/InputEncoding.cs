@@ -28,8 +28,6 @@ public sealed record InputEncoding
     public double Dt { get; init; } = 1.0;
     /// <summary>Latency: the darkest pixel that still fires (0 … 1).</summary>
     public double LatencyThreshold { get; init; } = 0.2;
-    /// <summary>Latency: steps over which first spikes spread (a white pixel fires at step 0, one at the threshold at the last).</summary>
-    public int LatencyWindow { get; init; } = 20;
 
     /// <summary>Parses <c>direct</c>, <c>poisson</c> or <c>latency</c>.</summary>
     public static EncodingKind ParseKind(string text, string option = "--encoding") => text switch
@@ -43,8 +41,11 @@ public sealed record InputEncoding
     /// <summary>The name <see cref="ParseKind"/> reads.</summary>
     public string Name => Kind.ToString().ToLowerInvariant();
 
-    /// <summary>Latency encoding: the step at which a pixel of intensity <paramref name="x"/> fires, or −1 for none.</summary>
-    public int LatencyStep(double x) => SampleEncoder.LatencyStep(x, LatencyThreshold, LatencyWindow);
+    /// <summary>
+    /// Latency encoding: the step of a presentation of <paramref name="steps"/> steps at which a pixel of intensity
+    /// <paramref name="x"/> fires (white at the first, one at the threshold at the last), or −1 for none.
+    /// </summary>
+    public int LatencyStep(double x, int steps) => SampleEncoder.LatencyStep(x, LatencyThreshold, steps);
 
     /// <summary>Writes the input of <paramref name="image"/> for every step of <paramref name="into"/>.</summary>
     public void Encode<T>(ReadOnlySpan<byte> image, Activity<T> into, ulong seed, ulong epoch, long sample)
@@ -73,7 +74,7 @@ public sealed record InputEncoding
             default:
                 for (int i = 0; i < image.Length; i++)
                 {
-                    int t = LatencyStep(SampleEncoder.Intensity(image[i]));
+                    int t = LatencyStep(SampleEncoder.Intensity(image[i]), into.Steps);
                     if (t >= 0 && t < into.Steps) into.Row(t)[i] = T.One;
                 }
                 break;

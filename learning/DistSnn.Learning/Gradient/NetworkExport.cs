@@ -89,13 +89,6 @@ public static class NetworkExport
         return path;
     }
 
-    /// <summary>The rest after each presentation: five of the longest time constant, in whole steps, so that the state has decayed to under 1%.</summary>
-    public static double DefaultRestMs(NeuronSpec n)
-    {
-        double tau = n.Kind switch { UnitKind.LifExpCurrent => Math.Max(n.TauM, n.TauSyn), UnitKind.IfSubtract => 0, _ => n.TauM };
-        return Math.Ceiling(5 * tau / n.Dt) * n.Dt;
-    }
-
     /// <summary>The DC current (pA) whose membrane gain per step is each bias (mV per step).</summary>
     public static float[] BiasCurrents(ReadOnlySpan<float> bias, NeuronSpec neuron)
     {

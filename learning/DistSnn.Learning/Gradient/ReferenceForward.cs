@@ -8,11 +8,12 @@ public readonly record struct ReferenceSpike(int Layer, long Step, int Neuron);
 
 /// <summary>
 /// The trainer's reference forward pass: the exported network run as the simulator runs it, in scalar float arithmetic
-/// written out here — samples presented one after another for the training's steps with a rest between them and no
-/// reset, each layer's input of a step summed in the simulator's canonical order (the analog or spiking input first,
-/// pixels ascending, then the spikes of the layers in population order, neurons ascending, each neuron's synapses in
-/// target order), and each neuron updated by the formula of its simulator kernel. Its spikes are the simulator's, bit
-/// for bit; the fast training path differs from it in the summation order and in starting every sample from rest.
+/// written out here — samples presented one after another for the training's steps, each from the initial state
+/// (<c>reset</c>, as exported models do) or running on through a rest, each layer's input of a step summed in the
+/// simulator's canonical order (the analog or spiking input first, pixels ascending, then the spikes of the layers in
+/// population order, neurons ascending, each neuron's synapses in target order), and each neuron updated by the formula
+/// of its simulator kernel. Its spikes are the simulator's, bit for bit; the fast training path sums in another order
+/// (and always starts a sample from rest), so it can differ in rare spikes.
 /// </summary>
 public static class ReferenceForward
 {

@@ -21,7 +21,7 @@ public static class TrainingCheckpoint
     {
         arch = o.Architecture.Text, neuron = o.Neuron.ModelName, o.Neuron.Dt, o.Neuron.TauM, o.Neuron.TauSyn, o.Neuron.CM, o.Neuron.EL,
         o.Neuron.VTh, o.Neuron.VReset, o.Neuron.TRef, surrogate = o.Surrogate.Name, o.Surrogate.Beta, loss = o.Loss.ToString(), o.Bias,
-        o.DetachReset, o.Steps, encoding = o.Encoding.Name, o.Encoding.MaxRateHz, o.Encoding.LatencyThreshold, o.Encoding.LatencyWindow,
+        o.DetachReset, o.Steps, encoding = o.Encoding.Name, o.Encoding.MaxRateHz, o.Encoding.LatencyThreshold,
         o.Epochs, o.BatchSize, o.MicroBatches, o.LearningRate, schedule = o.Schedule.ToString(), o.WeightDecay, o.RateWeight, o.RateTarget,
         o.Validation, o.TrainLimit, o.Seed, o.InitGain,
     });
@@ -30,7 +30,8 @@ public static class TrainingCheckpoint
     public static void Save(string path, GradientTrainer trainer, IReadOnlyList<EpochReport> reports)
     {
         string tmp = path + ".tmp";
-        using (var w = new BinaryWriter(File.Create(tmp), System.Text.Encoding.UTF8))
+        using (var file = File.Create(tmp))
+        using (var w = new BinaryWriter(file, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
             w.Write(Fingerprint(trainer.Options));
@@ -49,6 +50,9 @@ public static class TrainingCheckpoint
             w.Write(t.Rates.Length);
             foreach (double r in t.Rates) w.Write(r);
             w.Write(JsonSerializer.Serialize(reports, Json));
+            w.Flush();
+            // On disk before it replaces the last checkpoint: a crash leaves one or the other, whole.
+            file.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);
     }
@@ -68,7 +72,7 @@ public static class TrainingCheckpoint
                 throw new InvalidDataException($"{path}: taken under other settings ({fingerprint}); resume with the settings of the run that wrote it");
             long steps = r.ReadInt64();
             int epoch = r.ReadInt32(), batch = r.ReadInt32(), n = r.ReadInt32();
-            if (n != trainer.Parameters.Length) throw new InvalidDataException($"{path}: {n} parameters, the network has {trainer.Parameters.Length}");
+            if (steps < 0 || epoch < 0 || batch < 0 || n != trainer.Parameters.Length) throw new InvalidDataException($"{path}: {n} parameters, the network has {trainer.Parameters.Length}");
             var p = new float[n];
             var m = new double[n];
             var v = new double[n];
@@ -79,13 +83,15 @@ public static class TrainingCheckpoint
             int seen = r.ReadInt32();
             double seconds = r.ReadDouble();
             int layers = r.ReadInt32();
+            if (layers != trainer.Network.Stages.Count) throw new InvalidDataException($"{path}: rates of {layers} layers, the network has {trainer.Network.Stages.Count}");
             var totals = new EpochTotals(layers) { LossSum = lossSum, Correct = correct, Seen = seen, Seconds = seconds };
             for (int l = 0; l < layers; l++) totals.Rates[l] = r.ReadDouble();
             var reports = JsonSerializer.Deserialize<List<EpochReport>>(r.ReadString(), Json) ?? [];
             trainer.Restore(p, m, v, steps, epoch, batch, totals);
             return reports;
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or JsonException or ArgumentException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or JsonException or ArgumentException or FormatException
+                                   or OverflowException or UnauthorizedAccessException or OutOfMemoryException)
         {
             throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"{path}: cannot read the training checkpoint: {e.Message}"), e);
         }
