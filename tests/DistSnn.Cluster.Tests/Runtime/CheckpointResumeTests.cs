@@ -15,10 +15,12 @@ public class CheckpointResumeTests
     private static NetworkSpec Brunel()
     {
         var spec = NetworkScaling.Scale(ModelLoader.LoadFile(Repo.Example("brunel.yaml")), 0.1);
-        return spec with { Run = spec.Run with { Duration = 1000 } };
+        // Long enough that the first checkpoint's files (written on pool threads) are in well before the run ends, even
+        // on a loaded machine: the test stops the run from that checkpoint's callback.
+        return spec with { Run = spec.Run with { Duration = 3000 } };
     }
 
-    /// <summary>Every 100 ms = 1000 steps; brunel's exchange epoch is 7 steps (lag 2), so checkpoints fall on steps 1001, 2002, ..., 8001, 9002.</summary>
+    /// <summary>Every 100 ms = 1000 steps; brunel's exchange epoch is 7 steps (lag 2), so checkpoints fall on steps 1001, 2002, 3003, ….</summary>
     private const long EverySteps = 1000;
 
     [Fact]
@@ -64,7 +66,7 @@ public class CheckpointResumeTests
         Assert.Equal(uninterrupted.Summary.SpikesSha256, DistSnn.Cluster.Output.SummaryWriter.Read(Path.Combine(outDir, "summary.json")).SpikesSha256);
         // The resumed run went on checkpointing; the last two complete checkpoints are kept.
         var left = CheckpointStore.StepFolders(CheckpointStore.JobDirectory(root, "brunel")).Select(s => s.Step).ToArray();
-        Assert.Equal([8001L, 9002L], left);
+        Assert.Equal([28000L, 29001L], left);
     }
 
     /// <summary>
