@@ -21,6 +21,29 @@ public sealed record AllToAll : Connector
     public override string Type => "all_to_all";
 }
 
+/// <summary>
+/// A convolution: the source is an image of <see cref="Channels"/> × <see cref="Height"/> × <see cref="Width"/>
+/// neurons stored channel-last (neuron (y · W + x) · C + c), the target one of <see cref="OutChannels"/> ×
+/// <see cref="OutHeight"/> × <see cref="OutWidth"/>. Target (oy, ox, o) receives from every source (oy · S + ky − P,
+/// ox · S + kx − P, c) inside the image, for kernel offsets ky, kx in 0 … K−1 and every channel c. Weights given as
+/// data are the kernels, shared by all positions: [C, K, K, C_out], index ((c · K + ky) · K + kx) · C_out + o.
+/// </summary>
+public sealed record Conv(int Channels, int Height, int Width, int Kernel, int Stride, int Padding, int OutChannels) : Connector
+{
+    /// <inheritdoc />
+    public override string Type => "conv";
+    /// <summary>Output height, (H + 2P − K) / S + 1.</summary>
+    public int OutHeight => (Height + 2 * Padding - Kernel) / Stride + 1;
+    /// <summary>Output width.</summary>
+    public int OutWidth => (Width + 2 * Padding - Kernel) / Stride + 1;
+    /// <summary>Neurons the source must have.</summary>
+    public long SourceSize => (long)Channels * Height * Width;
+    /// <summary>Neurons the target must have.</summary>
+    public long TargetSize => (long)OutChannels * OutHeight * OutWidth;
+    /// <summary>Kernel weights: C × K × K × C_out.</summary>
+    public long KernelWeights => (long)Channels * Kernel * Kernel * OutChannels;
+}
+
 /// <summary>Source i to target i; both populations must have the same size.</summary>
 public sealed record OneToOne : Connector
 {

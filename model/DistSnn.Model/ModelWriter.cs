@@ -178,6 +178,12 @@ public static partial class ModelWriter
             case FromList list:
                 map.Add("synapses", Synapses(list.Synapses, weightDim, $"{path}.synapses"));
                 break;
+            case Conv cv:
+                var shape = new SeqNode(flow: true);
+                foreach (int d in new[] { cv.Channels, cv.Height, cv.Width }) shape.Items.Add(Num(d));
+                map.Add("input", shape).Add("kernel", Num(cv.Kernel)).Add("stride", Num(cv.Stride)).Add("padding", Num(cv.Padding))
+                    .Add("channels", Num(cv.OutChannels));
+                break;
             default:
                 throw new ArgumentException($"{path}: connector type {c.GetType().Name} cannot be written", nameof(c));
         }

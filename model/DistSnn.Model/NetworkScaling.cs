@@ -33,6 +33,7 @@ public static class NetworkScaling
                 FixedNumberPre fn => fn with { N = Math.Min(fn.N, sizes[p.Source] - (p.Source == p.Target && !fn.AllowSelfConnections ? 1 : 0)) },
                 FixedNumberPost fn => fn with { N = Math.Min(fn.N, sizes[p.Target] - (p.Source == p.Target && !fn.AllowSelfConnections ? 1 : 0)) },
                 FromList => throw new ArgumentException($"projections[{i}]: from_list projections cannot be rescaled"),
+                Conv => throw new ArgumentException($"projections[{i}]: conv projections cannot be rescaled"),
                 var c => c,
             },
         }).ToArray();

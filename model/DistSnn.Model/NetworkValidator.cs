@@ -301,11 +301,14 @@ public static partial class NetworkValidator
                 AllToAll => (long)source.Size * target.Size,
                 OneToOne => source.Size,
                 FromList list => list.Synapses.Count,
+                Conv cv => cv.KernelWeights,
                 _ => null,
             };
             if (expected is null)
                 Add(path, $"{a}: values from data need a connector whose synapse order is fixed without random draws " +
-                          $"(all_to_all, one_to_one or from_list), not {proj.Connector.Type}");
+                          $"(all_to_all, one_to_one, from_list or conv), not {proj.Connector.Type}");
+            else if (a.Count != expected && proj.Connector is Conv)
+                Add(path, $"{a} holds {a.Count} values; the conv connector's kernels [channels, kernel, kernel, out channels] are {expected}");
             else if (a.Count != expected)
                 Add(path, $"{a} holds {a.Count} values; the {proj.Connector.Type} connector from '{source.Name}' ({source.Size}) to " +
                           $"'{target.Name}' ({target.Size}) has {expected} synapses" + (proj.Connector is AllToAll ? " (source × target, self-connections included)" : ""));
@@ -391,6 +394,17 @@ public static partial class NetworkValidator
                     break;
                 case FromList list:
                     CheckListedSynapses(list, proj, source, target, noSelf, $"{path}.synapses");
+                    break;
+                case Conv cv:
+                    if (cv.Height + 2 * cv.Padding < cv.Kernel || cv.Width + 2 * cv.Padding < cv.Kernel)
+                        Add($"{path}.kernel", $"a {cv.Kernel}x{cv.Kernel} kernel does not fit the {cv.Height}x{cv.Width} image with padding {cv.Padding}");
+                    else
+                    {
+                        if (Sized(source) && source.Size != cv.SourceSize)
+                            Add($"{path}.input", $"[{cv.Channels}, {cv.Height}, {cv.Width}] is {cv.SourceSize} neurons, but '{source.Name}' has {source.Size}");
+                        if (Sized(target) && target.Size != cv.TargetSize)
+                            Add($"{path}.channels", $"the convolution makes {cv.OutChannels} x {cv.OutHeight} x {cv.OutWidth} = {cv.TargetSize} neurons, but '{target.Name}' has {target.Size}");
+                    }
                     break;
             }
         }

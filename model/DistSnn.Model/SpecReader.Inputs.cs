@@ -17,6 +17,7 @@ internal sealed partial class SpecReader
         ["fixed_number_post"] = ["type", "n", "with_replacement", "allow_self_connections"],
         ["fixed_total_number"] = ["type", "n", "allow_self_connections"],
         ["from_list"] = ["type", "synapses", "allow_self_connections"],
+        ["conv"] = ["type", "input", "kernel", "stride", "padding", "channels", "allow_self_connections"],
     };
 
     private static readonly Dictionary<string, string[]> CurrentKeys = new(StringComparer.Ordinal)
@@ -77,11 +78,33 @@ internal sealed partial class SpecReader
             "fixed_number_post" => f.Integer("n", int.MinValue, int.MaxValue, required: true) is long n
                 ? new FixedNumberPost((int)n, f.Bool("with_replacement") ?? false) : null,
             "fixed_total_number" => f.Integer("n", long.MinValue, long.MaxValue, required: true) is long n ? new FixedTotalNumber(n) : null,
+            "conv" => ReadConv(f),
             _ => ReadFromList(f, weightDims, out listed),
         };
         if (connector is null) return (null, listed);
         if (f.Bool("allow_self_connections") is bool allow) connector = connector with { AllowSelfConnections = allow };
         return (connector, listed);
+    }
+
+    /// <summary><c>{type: conv, input: [C, H, W], kernel: K, stride: S, padding: P, channels: C_out}</c>.</summary>
+    private Conv? ReadConv(Fields f)
+    {
+        int[]? shape = null;
+        if (f.Required("input") is { } node && ctx.Sequence(node, f.Sub("input"), "[channels, height, width]") is { } items)
+        {
+            if (items.Count != 3) ctx.Error(node, f.Sub("input"), $"expected [channels, height, width], got {items.Count} numbers");
+            else
+            {
+                var values = items.Select(i => ctx.Integer(i.Node, i.Path, 1, int.MaxValue)).ToArray();
+                if (values.All(v => v is not null)) shape = values.Select(v => (int)v!.Value).ToArray();
+            }
+        }
+        var kernel = f.Integer("kernel", 1, 4096, required: true);
+        var stride = f.Integer("stride", 1, 4096, required: false) ?? 1;
+        var padding = f.Integer("padding", 0, 4096, required: false) ?? 0;
+        var channels = f.Integer("channels", 1, int.MaxValue, required: true);
+        if (shape is null || kernel is null || channels is null) return null;
+        return new Conv(shape[0], shape[1], shape[2], (int)kernel, (int)stride, (int)padding, (int)channels);
     }
 
     private FromList? ReadFromList(Fields f, IReadOnlyList<Dimension> weightDims, out ListedDefaults? listed)

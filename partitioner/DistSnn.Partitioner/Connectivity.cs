@@ -165,6 +165,9 @@ internal sealed class Connectivity
             case FixedNumberPost fn:
                 // Source i picks n of the nt targets, so target j receives from each source with probability n / nt.
                 return Uniform(Share(fn.N, nt, noSelf));
+            case Conv cv:
+                // Each target draws from C·K² of the ns sources (fewer at the borders).
+                return Uniform(ns == 0 ? 0 : Math.Min(1.0, (double)cv.Channels * cv.Kernel * cv.Kernel / ns));
             case FixedTotalNumber ft:
             {
                 // Endpoints are uniform over all allowed (pre, post) pairs (self pairs are redrawn).

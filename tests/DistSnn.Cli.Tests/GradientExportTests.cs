@@ -61,6 +61,9 @@ public sealed class GradientExportTests : IDisposable
         { "64-20-16-10", "lif_delta", "poisson", true, true },
         { "64-20-10", "if_subtract", "latency", false, true },
         { "64-20-10", "if_subtract", "direct", true, false },
+        // Convolutions; pooling folded into the next projection (a dense matrix, or a convolution with a larger kernel).
+        { "1x8x8-4c3-a2-10", "lif_exp_current", "direct", true, true },
+        { "1x8x8-3c3p1-a2-4c3-10", "lif_delta", "poisson", false, false },
     };
 
     [Theory]
@@ -89,16 +92,17 @@ public sealed class GradientExportTests : IDisposable
             new ExportPresentation(images, labels, 100, rest * options.Neuron.Dt, reset));
         var reference = new List<ReferenceSpike>();
         var counts = ReferenceForward.Run(trainer.Network, trainer.Parameters, options, test, 100, rest, reference, reset);
-        Assert.True(reference.Count(s => s.Layer == trainer.Network.Stages.Count - 1) > 100, "the output layer hardly spikes");
+        Assert.True(reference.Count(s => s.Layer == ExportedLayers.Of(trainer.Network).Count - 1) > 100, "the output layer hardly spikes");
 
         var spec = ModelLoader.LoadFile(model);
         foreach (int partitions in new[] { 1, 3 })
         {
             var report = await LocalRunner.RunAsync(spec, new RunOptions { Partitions = partitions, Strategy = partitions == 1 ? PartitionStrategy.Contiguous : PartitionStrategy.RoundRobin });
             var simulated = new List<ReferenceSpike>();
-            for (int l = 0; l < trainer.Network.Stages.Count; l++)
+            var layers = ExportedLayers.Of(trainer.Network);
+            for (int l = 0; l < layers.Count; l++)
             {
-                var pop = report.Spikes.Single(p => p.Name == $"layer{l + 1}");
+                var pop = report.Spikes.Single(p => p.Name == layers[l].Name);
                 for (int s = 0; s < pop.Count; s++) simulated.Add(new ReferenceSpike(l, pop.Steps[s] - 1, pop.LocalIds[s]));
             }
             var expected = reference.OrderBy(s => s.Step).ThenBy(s => s.Layer).ThenBy(s => s.Neuron).ToList();

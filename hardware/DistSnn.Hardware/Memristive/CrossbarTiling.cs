@@ -69,6 +69,7 @@ public static class CrossbarTiling
         FixedNumberPost fn => (double)fn.N * rows,
         FixedTotalNumber ft => ft.N,
         FromList fl => fl.Synapses.Count,
+        Conv cv => (double)cv.Channels * cv.Kernel * cv.Kernel * cols,
         _ => 0,
     };
 }

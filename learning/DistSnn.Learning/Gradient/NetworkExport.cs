@@ -23,8 +23,6 @@ public static class NetworkExport
     public static string? Unsupported(Network<float> network)
     {
         if (network.Analog) return "an analog (ReLU) network runs in the simulator only after conversion (train convert)";
-        if (network.Architecture.IsConvolutional || network.Stages.Any(s => s.Def.Kind == LayerKind.SumPool))
-            return "convolutional networks cannot be exported yet: the model format has no convolution connector";
         if (network.Loss == LossKind.MaxMembrane)
             return "a max-membrane output does not spike; the simulator reads spike counts";
         return null;
@@ -52,30 +50,31 @@ public static class NetworkExport
             UnitKind.LifExpCurrent => $"{{tau_m: {Num(n.TauM)} ms, c_m: {Num(n.CM)} pF, e_l: {Num(n.EL)} mV, v_th: {Num(n.VTh)} mV, v_reset: {Num(n.VReset)} mV, t_ref: {Num(n.TRef)} ms, tau_syn_exc: {Num(n.TauSyn)} ms, tau_syn_inh: {Num(n.TauSyn)} ms}}",
             _ => $"{{c_m: {Num(n.CM)} pF, e_l: {Num(n.EL)} mV, v_th: {Num(n.VTh)} mV, t_ref: {Num(n.TRef)} ms}}",
         };
-        for (int l = 0; l < network.Stages.Count; l++)
-            yaml.AppendLine(inv, $"  - {{name: layer{l + 1}, size: {network.Stages[l].Size}, model: {n.ModelName}, parameters: {parameters1}}}");
+        var layers = ExportedLayers.Of(network);
+        foreach (var layer in layers)
+            yaml.AppendLine(inv, $"  - {{name: {layer.Name}, size: {layer.Size}, model: {n.ModelName}, parameters: {parameters1}}}");
         yaml.AppendLine("projections:");
-        for (int l = 0; l < network.Stages.Count; l++)
+        foreach (var layer in layers)
         {
-            string source = l == 0 ? "input" : $"layer{l}";
             // Weights of either sign go to the excitatory port: both ports share one time constant, so the sum is the trainer's.
-            yaml.AppendLine(inv, $"  - {{source: {source}, target: layer{l + 1}, connector: {{type: all_to_all}}, weight: {{file: weights.h5, dataset: /layer{l + 1}/weight, unit: mV}}, delay: {Num(n.Dt)} ms}}");
-            if (network.Stages[l].Recurrent is not null)
-                yaml.AppendLine(inv, $"  - {{source: layer{l + 1}, target: layer{l + 1}, connector: {{type: all_to_all}}, weight: {{file: weights.h5, dataset: /layer{l + 1}/recurrent, unit: mV}}, delay: {Num(n.Dt)} ms}}");
+            string dataset = layer.Pool == 1 ? "weight" : "weight_unpooled";
+            yaml.AppendLine(inv, $"  - {{source: {layer.Source}, target: {layer.Name}, connector: {ExportedLayers.Connector(network, layer)}, weight: {{file: weights.h5, dataset: /{layer.Name}/{dataset}, unit: mV}}, delay: {Num(n.Dt)} ms}}");
+            if (network.Stages[layer.Stage].Recurrent is not null)
+                yaml.AppendLine(inv, $"  - {{source: {layer.Name}, target: {layer.Name}, connector: {{type: all_to_all}}, weight: {{file: weights.h5, dataset: /{layer.Name}/recurrent, unit: mV}}, delay: {Num(n.Dt)} ms}}");
         }
-        var biased = Enumerable.Range(0, network.Stages.Count).Where(l => network.Stages[l].BiasOffset >= 0).ToList();
+        var biased = layers.Where(layer => network.Stages[layer.Stage].BiasOffset >= 0).ToList();
         if (biased.Count > 0)
         {
             yaml.AppendLine("currents:");
-            foreach (int l in biased)
-                yaml.AppendLine(inv, $"  - {{type: dc, target: layer{l + 1}, amplitude: {{file: weights.h5, dataset: /layer{l + 1}/bias_pa, unit: pA}}}}");
+            foreach (var layer in biased)
+                yaml.AppendLine(inv, $"  - {{type: dc, target: {layer.Name}, amplitude: {{file: weights.h5, dataset: /{layer.Name}/bias_pa, unit: pA}}}}");
         }
         yaml.AppendLine("dataset:");
         yaml.AppendLine(inv, $"  images: {Quote(presentation.ImagesFile)}");
         yaml.AppendLine(inv, $"  labels: {Quote(presentation.LabelsFile)}");
         yaml.AppendLine(inv, $"  samples: {presentation.Samples}");
         yaml.AppendLine("  input: input");
-        yaml.AppendLine(inv, $"  readout: layer{network.Stages.Count}");
+        yaml.AppendLine(inv, $"  readout: {layers[^1].Name}");
         yaml.AppendLine(inv, $"  encoding: {options.Encoding.Name}");
         if (options.Encoding.Kind == EncodingKind.Poisson) yaml.AppendLine(inv, $"  max_rate: {Num(options.Encoding.MaxRateHz)} Hz");
         if (options.Encoding.Kind == EncodingKind.Latency) yaml.AppendLine(inv, $"  latency_threshold: {Num(options.Encoding.LatencyThreshold)}");
@@ -101,20 +100,37 @@ public static class NetworkExport
     private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
     /// <summary>One dataset per parameter block, shaped as <see cref="ParameterBlock.Shape"/>.</summary>
-    /// <remarks>With <paramref name="neuron"/> (a spiking network), each bias also as the DC current that gives it: <c>bias_pa</c>.</remarks>
+    /// <remarks>
+    /// With <paramref name="neuron"/> (a spiking network) also what the model file reads: each bias as the DC current
+    /// that gives it, one per neuron (<c>bias_pa</c>), and, where pooling is folded into a projection, its weights
+    /// unpooled (<c>weight_unpooled</c>, see <see cref="ExportedLayers"/>).
+    /// </remarks>
     public static void WriteWeights(string path, Network<float> network, float[] parameters, NeuronSpec? neuron = null)
     {
         var file = new H5File();
         var groups = new Dictionary<string, H5Group>(StringComparer.Ordinal);
+        H5Group Group(string name)
+        {
+            if (!groups.TryGetValue(name, out var group)) file[name] = groups[name] = group = new H5Group();
+            return group;
+        }
         foreach (var block in network.Blocks)
         {
             var parts = block.Name.Split('.');
-            if (!groups.TryGetValue(parts[0], out var group)) file[parts[0]] = groups[parts[0]] = group = new H5Group();
             var values = parameters.AsSpan(block.Offset, block.Length).ToArray();
-            group[parts[1]] = new H5Dataset(values, fileDims: block.Shape.Select(d => (ulong)d).ToArray());
-            if (parts[1] == "bias" && neuron is not null && !network.Analog)
-                group["bias_pa"] = new H5Dataset(BiasCurrents(values, neuron), fileDims: block.Shape.Select(d => (ulong)d).ToArray());
+            Group(parts[0])[parts[1]] = new H5Dataset(values, fileDims: block.Shape.Select(d => (ulong)d).ToArray());
+            if (parts[1] != "bias" || neuron is null || network.Analog) continue;
+            var stage = network.Stages[int.Parse(parts[0].AsSpan(5), CultureInfo.InvariantCulture) - 1];
+            var perNeuron = new float[stage.Size];
+            for (int i = 0; i < perNeuron.Length; i++) perNeuron[i] = values[i % values.Length];
+            Group(parts[0])["bias_pa"] = new H5Dataset(BiasCurrents(perNeuron, neuron), fileDims: [(ulong)perNeuron.Length]);
         }
+        if (neuron is not null && !network.Analog)
+            foreach (var layer in ExportedLayers.Of(network).Where(l => l.Pool > 1))
+            {
+                var w = ExportedLayers.Weights(network, parameters, layer);
+                Group(layer.Name)["weight_unpooled"] = new H5Dataset(w, fileDims: [(ulong)w.Length]);
+            }
         file.Attributes["architecture"] = network.Architecture.Text;
         file.Attributes["units"] = network.Neuron.ModelName;
         file.Attributes["steps"] = network.Steps;

@@ -27,7 +27,12 @@ public static class ReferenceForward
     {
         if (NetworkExport.Unsupported(network) is { } why) throw new NotSupportedException(why);
         var n = options.Neuron;
-        int layers = network.Stages.Count, present = options.Steps, period = present + restSteps, pixels = network.Architecture.Input.Size;
+        var exported = ExportedLayers.Of(network);
+        int layers = exported.Count, present = options.Steps, period = present + restSteps, pixels = network.Architecture.Input.Size;
+        // Each layer's incoming weights as a dense [sources, targets] matrix (zero where no synapse; adding zero changes nothing).
+        var incoming = exported.Select(e => ExportedLayers.Dense(network, parameters, e)).ToArray();
+        var recurrentW = exported.Select(e => network.Stages[e.Stage] is { Recurrent: not null } st
+            ? parameters.AsSpan(st.RecurrentOffset, st.Size * st.Size).ToArray() : null).ToArray();
         float el = (float)n.EL, vth = (float)n.VTh, vreset = (float)n.VReset, p22 = (float)n.P22, p20 = (float)n.P20, drop = (float)(n.VTh - n.EL);
         float p21 = (float)n.P21, p11 = (float)n.P11;
         int refSteps = n.RefractorySteps;
@@ -39,15 +44,22 @@ public static class ReferenceForward
         var current = new float[layers][];
         for (int l = 0; l < layers; l++)
         {
-            int size = network.Stages[l].Size;
+            int size = exported[l].Size;
             v[l] = new float[size];
             Array.Fill(v[l], el);
             y[l] = new float[size];
             refr[l] = new int[size];
             input[l] = new float[size];
             fired[l] = [];
-            var stage = network.Stages[l];
-            current[l] = stage.BiasOffset < 0 ? new float[size] : NetworkExport.BiasCurrents(parameters.AsSpan(stage.BiasOffset, size), n);
+            var stage = network.Stages[exported[l].Stage];
+            if (stage.BiasOffset < 0) current[l] = new float[size];
+            else
+            {
+                int channels = stage.Def.Kind == LayerKind.Conv ? stage.Def.Output.Channels : size;
+                var perNeuron = new float[size];
+                for (int i = 0; i < size; i++) perNeuron[i] = parameters[stage.BiasOffset + i % channels];
+                current[l] = NetworkExport.BiasCurrents(perNeuron, n);
+            }
         }
         var counts = new int[samples, network.Architecture.Outputs];
         ulong key = SampleEncoder.PoissonKey(options.Seed, SampleEncoder.EvaluationStream);
@@ -100,8 +112,8 @@ public static class ReferenceForward
             if (k < samples && phase < present)
             {
                 var image = data.Image((int)k);
-                var w0 = Weights(network, parameters, 0, recurrent: false);
-                int n1 = network.Stages[0].Size;
+                var w0 = incoming[0];
+                int n1 = exported[0].Size;
                 for (int i = 0; i < pixels; i++)
                 {
                     if (image[i] == 0) continue;
@@ -118,7 +130,7 @@ public static class ReferenceForward
                             x = 1f;
                             break;
                     }
-                    var row = w0.Slice(i * n1, n1);
+                    var row = w0.AsSpan(i * n1, n1);
                     var target = input[0];
                     if (enc.Kind == EncodingKind.Direct)
                         for (int t = 0; t < n1; t++) target[t] += row[t] * x;
@@ -131,8 +143,8 @@ public static class ReferenceForward
                 // Layer l's spikes feed layer l + 1 and, if recurrent, layer l itself; projections in file order.
                 foreach (int i in fired[l])
                 {
-                    if (network.Stages[l].Recurrent is not null) AddRow(Weights(network, parameters, l, recurrent: true), i, input[l]);
-                    if (l + 1 < layers) AddRow(Weights(network, parameters, l + 1, recurrent: false), i, input[l + 1]);
+                    if (recurrentW[l] is { } rec) AddRow(rec, i, input[l]);
+                    if (l + 1 < layers) AddRow(incoming[l + 1], i, input[l + 1]);
                 }
             }
         }
@@ -143,13 +155,5 @@ public static class ReferenceForward
     {
         var row = w.Slice(source * target.Length, target.Length);
         for (int t = 0; t < target.Length; t++) target[t] += row[t];
-    }
-
-    private static ReadOnlySpan<float> Weights(Network<float> network, float[] parameters, int layer, bool recurrent)
-    {
-        var stage = network.Stages[layer];
-        return recurrent
-            ? parameters.AsSpan(stage.RecurrentOffset, stage.Size * stage.Size)
-            : parameters.AsSpan(stage.WeightOffset, stage.Connection.WeightCount);
     }
 }

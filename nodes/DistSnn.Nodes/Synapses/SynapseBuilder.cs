@@ -41,6 +41,7 @@ public static class SynapseBuilder
             case FixedNumberPost fn: g.FixedNumberPost(fn.N, fn.WithReplacement); break;
             case FixedTotalNumber ft: g.FixedTotalNumber(ft.N); break;
             case FromList fl: g.FromList(fl); break;
+            case Conv cv: g.Conv(cv); break;
             default: throw new ArgumentException($"projections[{projectionIndex}].connector: unsupported {proj.Connector.Type}");
         }
         return g.ToData(port);
@@ -156,6 +157,28 @@ public static class SynapseBuilder
                 ulong k = 0;
                 for (int i = 0; i < Ns; i++)
                     if (!(_noSelf && i == j)) Add(i, g, gid, k++, dataIndex: (long)i * Nt + j);
+            }
+        }
+
+        /// <summary>
+        /// Each owned target (oy, ox, o) from the sources its kernel covers, channels then kernel rows then columns; the
+        /// data index of a synapse is its kernel weight ((c · K + ky) · K + kx) · C_out + o.
+        /// </summary>
+        public void Conv(Conv cv)
+        {
+            for (int g = 0; g < _owned.Length; g++)
+            {
+                int j = _owned[g], o = j % cv.OutChannels, pos = j / cv.OutChannels, oy = pos / cv.OutWidth, ox = pos % cv.OutWidth;
+                ulong gid = (ulong)(_postFirst + j);
+                ulong k = 0;
+                for (int c = 0; c < cv.Channels; c++)
+                for (int ky = 0; ky < cv.Kernel; ky++)
+                for (int kx = 0; kx < cv.Kernel; kx++)
+                {
+                    int iy = oy * cv.Stride + ky - cv.Padding, ix = ox * cv.Stride + kx - cv.Padding;
+                    if (iy < 0 || ix < 0 || iy >= cv.Height || ix >= cv.Width) continue;
+                    Add((iy * cv.Width + ix) * cv.Channels + c, g, gid, k++, dataIndex: ((long)(c * cv.Kernel + ky) * cv.Kernel + kx) * cv.OutChannels + o);
+                }
             }
         }
 
