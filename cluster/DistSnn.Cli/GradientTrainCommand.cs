@@ -6,6 +6,7 @@ using System.Text.Json;
 using DistSnn.Learning.Datasets;
 using DistSnn.Learning.Gradient;
 using DistSnn.Learning.Plots;
+using DistSnn.Monitoring;
 
 namespace DistSnn.Cli;
 
@@ -43,6 +44,7 @@ public static class GradientTrainCommand
         var stepList = new Option<string>("--steps") { Description = "Simulated steps at which the converted network is tested, comma-separated (at most 256)", DefaultValueFactory = _ => "32,64,128,256" };
         var percentile = new Option<double>("--percentile") { Description = "Percentile of each layer's activations its weights are normalised by (100: the maximum, Diehl et al. 2015)", DefaultValueFactory = _ => 99.9 };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save the training state (weights, optimizer, place in the run) to OUT/checkpoint.bin every K optimizer steps and after each epoch (0: only with --resume)", DefaultValueFactory = _ => 0 };
+        var telemetry = TelemetryFlag.Create("none");
         var resume = new Option<bool>("--resume") { Description = "Go on from OUT/checkpoint.bin if it exists: the run ends with the weights of an uninterrupted one" };
         var normSamples = new Option<int>("--norm-samples") { Description = "Training samples the activations are measured on", DefaultValueFactory = _ => 10_000 };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
@@ -71,7 +73,7 @@ public static class GradientTrainCommand
                 "writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help)
             : new Command("surrogate", "Train a layered spiking network on Fashion-MNIST with surrogate-gradient BPTT in the simulator's " +
                 "discretisation; writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help);
-        foreach (var option in new Option[] { dataset, data, arch, epochs, batch, micro, replicas, lr, schedule, decay, validation, trainN, testN, seed, gain, outDir, json, checkpointEvery, resume })
+        foreach (var option in new Option[] { dataset, data, arch, epochs, batch, micro, replicas, lr, schedule, decay, validation, trainN, testN, seed, gain, outDir, json, checkpointEvery, resume, telemetry })
             command.Options.Add(option);
         if (convert)
             foreach (var option in new Option[] { stepList, percentile, normSamples })
@@ -81,6 +83,9 @@ public static class GradientTrainCommand
                 command.Options.Add(option);
         command.SetAction((parse, cancel) =>
         {
+            using var exporters = TelemetryFlag.Start(parse.GetValue(telemetry), "local");
+            if (exporters is null) return Task.FromResult(ExitCodes.BadInput);
+            exporters.ReadyAsync().GetAwaiter().GetResult();
             GradientTrainingOptions options;
             try
             {
@@ -229,6 +234,10 @@ public static class GradientTrainCommand
             {
                 var report = trainer.RunEpoch(b =>
                 {
+                    var tags = Telemetry.JobTags($"{verb.Replace(' ', '-')}-{options.Architecture.Text}", "local");
+                    Telemetry.TrainLoss.Record(b.Loss, tags);
+                    Telemetry.TrainAccuracy.Record(b.Accuracy, tags);
+                    Telemetry.TrainSamples.Add(b.Size, tags);
                     if (b.Batch % 50 == 0 || b.Batch == b.Batches)
                         Console.Error.Write(string.Create(CultureInfo.InvariantCulture,
                             $"\repoch {b.Epoch + 1}/{options.Epochs} batch {b.Batch}/{b.Batches} loss {b.Loss:F3} accuracy {100 * b.Accuracy:F1}% lr {b.LearningRate:E2} {b.SamplesPerSecond:F0} samples/s   "));

@@ -61,6 +61,10 @@ public static class Telemetry
         public const string RealTimeFactor = "distsnn.job.realtime_factor";
         /// <summary>Classification accuracy of the latest training report (fraction 0–1).</summary>
         public const string TrainAccuracy = "distsnn.train.accuracy";
+        /// <summary>Mean cross-entropy of the latest minibatch of a gradient-trained network.</summary>
+        public const string TrainLoss = "distsnn.train.loss";
+        /// <summary>Training samples a gradient-trained network has learned from.</summary>
+        public const string TrainSamples = "distsnn.train.samples";
         /// <summary>Cluster members that are up, as a node sees them.</summary>
         public const string ClusterMembers = "distsnn.cluster.members";
         /// <summary>Partitions living on a node.</summary>
@@ -70,7 +74,7 @@ public static class Telemetry
         public static IReadOnlyList<string> All { get; } =
         [
             Steps, Spikes, SynapticEvents, EpochDuration, SyncWait, PacketSize, PartitionNeurons, RealTimeFactor,
-            TrainAccuracy, ClusterMembers, NodePartitions,
+            TrainAccuracy, TrainLoss, TrainSamples, ClusterMembers, NodePartitions,
         ];
     }
 
@@ -125,6 +129,14 @@ public static class Telemetry
     /// <summary>Accuracy of the latest training report.</summary>
     public static readonly Gauge<double> TrainAccuracy = Meter.CreateGauge<double>(Names.TrainAccuracy, "1",
         "Classification accuracy (0 to 1) of the latest block of training images");
+
+    /// <summary>Loss of the latest minibatch.</summary>
+    public static readonly Gauge<double> TrainLoss = Meter.CreateGauge<double>(Names.TrainLoss, "1",
+        "Mean cross-entropy of the latest minibatch of gradient training");
+
+    /// <summary>Samples trained on.</summary>
+    public static readonly Counter<long> TrainSamples = Meter.CreateCounter<long>(Names.TrainSamples, "{sample}",
+        "Training samples a gradient-trained network has learned from");
 
     /// <summary>Partitions on a node: +1 when one is built, −1 when its job ends.</summary>
     public static readonly UpDownCounter<long> NodePartitions = Meter.CreateUpDownCounter<long>(Names.NodePartitions,

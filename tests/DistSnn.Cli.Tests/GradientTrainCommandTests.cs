@@ -155,3 +155,43 @@ public sealed class TrainingResumeProcessTests : IDisposable
         catch (IOException) { return 0; }
     }
 }
+
+/// <summary>Gradient training records its loss, accuracy and samples on the OpenTelemetry instruments.</summary>
+public sealed class GradientTrainTelemetryTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("distsnn-train-otel-").FullName;
+
+    public void Dispose() => TestProcesses.DeleteDirectory(_dir);
+
+    [Fact]
+    public void TrainingRecordsLossAccuracyAndSamples()
+    {
+        var seen = new Dictionary<string, List<double>>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == DistSnn.Monitoring.Telemetry.Name && instrument.Name.StartsWith("distsnn.train.", StringComparison.Ordinal))
+                l.EnableMeasurementEvents(instrument);
+        };
+        void Record(string name, double value)
+        {
+            lock (seen) (seen.TryGetValue(name, out var list) ? list : seen[name] = []).Add(value);
+        }
+        listener.SetMeasurementEventCallback<double>((i, v, _, _) => Record(i.Name, v));
+        listener.SetMeasurementEventCallback<long>((i, v, _, _) => Record(i.Name, v));
+        listener.Start();
+        var options = new DistSnn.Learning.Gradient.GradientTrainingOptions
+        {
+            Architecture = DistSnn.Learning.Gradient.Architecture.Parse("784-32-10"), Epochs = 1, BatchSize = 50, TrainLimit = 600, Validation = 100,
+        };
+        int code = GradientTrainCommand.Execute(options, null, new DirectoryInfo(Path.Combine(_dir, "out")), 100, json: true, "train surrogate", CancellationToken.None);
+        Assert.Equal(0, code);
+        lock (seen)
+        {
+            Assert.Equal(500, seen["distsnn.train.samples"].Sum());
+            Assert.Equal(10, seen["distsnn.train.loss"].Count);
+            Assert.All(seen["distsnn.train.loss"], l => Assert.True(l > 0 && double.IsFinite(l)));
+            Assert.All(seen["distsnn.train.accuracy"], a => Assert.InRange(a, 0, 1));
+        }
+    }
+}

@@ -26,6 +26,8 @@ public partial class MetricsEndpointTests : IDisposable
         [Telemetry.Names.PartitionNeurons] = "distsnn_partition_neurons",
         [Telemetry.Names.RealTimeFactor] = "distsnn_job_realtime_factor",
         [Telemetry.Names.TrainAccuracy] = "distsnn_train_accuracy",
+        [Telemetry.Names.TrainLoss] = "distsnn_train_loss",
+        [Telemetry.Names.TrainSamples] = "distsnn_train_samples_total",
         [Telemetry.Names.ClusterMembers] = "distsnn_cluster_members",
         [Telemetry.Names.NodePartitions] = "distsnn_node_partitions",
     };
@@ -67,7 +69,8 @@ public partial class MetricsEndpointTests : IDisposable
 
         foreach (var (instrument, name) in PrometheusNames)
         {
-            if (instrument == Telemetry.Names.TrainAccuracy) continue; // recorded by `distsnn train`, not by nodes
+            // Recorded by `distsnn train`, not by nodes.
+            if (instrument is Telemetry.Names.TrainAccuracy or Telemetry.Names.TrainLoss or Telemetry.Names.TrainSamples) continue;
             bool histogram = instrument is Telemetry.Names.EpochDuration or Telemetry.Names.SyncWait or Telemetry.Names.PacketSize;
             foreach (var series in histogram ? HistogramSeries.Select(h => name + h) : [name])
                 Assert.True(served.Contains(series), $"/metrics lacks {series} ({instrument}); it serves {string.Join(", ", served.Order())}");
@@ -84,7 +87,10 @@ public partial class MetricsEndpointTests : IDisposable
         // Dashboards: valid JSON, panels with Prometheus queries, and only metric names that exist.
         // distsnn_train_accuracy is served by training processes; its translation follows the same rule as the
         // real-time factor (a gauge of unit 1), which the node serves.
-        var known = new HashSet<string>(served) { PrometheusNames[Telemetry.Names.TrainAccuracy] };
+        var known = new HashSet<string>(served)
+        {
+            PrometheusNames[Telemetry.Names.TrainAccuracy], PrometheusNames[Telemetry.Names.TrainLoss], PrometheusNames[Telemetry.Names.TrainSamples],
+        };
         var dashboards = Directory.GetFiles(Path.Combine(CliProcess.RepoRoot, "monitoring", "dashboards"), "*.json").Order().ToArray();
         Assert.Equal(["cluster-overview.json", "job-progress.json", "learning.json", "partition-balance.json"], dashboards.Select(Path.GetFileName));
         foreach (var file in dashboards)

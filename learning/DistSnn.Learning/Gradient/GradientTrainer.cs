@@ -92,7 +92,7 @@ public sealed class EpochTotals(int layers)
 }
 
 /// <summary>One minibatch's figures.</summary>
-public sealed record BatchReport(int Epoch, int Batch, int Batches, double Loss, double Accuracy, double LearningRate, double SamplesPerSecond);
+public sealed record BatchReport(int Epoch, int Batch, int Batches, double Loss, double Accuracy, double LearningRate, double SamplesPerSecond, int Size);
 
 /// <summary>One epoch's figures.</summary>
 public sealed record EpochReport(int Epoch, double TrainLoss, double TrainAccuracy, double ValidationAccuracy, double[] Rates, double Seconds, double SamplesPerSecond);
@@ -246,7 +246,7 @@ public sealed class GradientTrainer
             totals.Seconds += batchClock.Elapsed.TotalSeconds;
             BatchInEpoch++;
             progress?.Invoke(new BatchReport(Epoch, BatchInEpoch, BatchesPerEpoch, loss / size, right / (double)size,
-                Optimizer.RateAt(Optimizer.StepCount - 1), size / Math.Max(1e-9, batchClock.Elapsed.TotalSeconds)));
+                Optimizer.RateAt(Optimizer.StepCount - 1), size / Math.Max(1e-9, batchClock.Elapsed.TotalSeconds), size));
             afterStep?.Invoke(this);
         }
         var validation = ValidationIndices.Length > 0 ? Evaluate(_train, ValidationIndices).Accuracy : double.NaN;
