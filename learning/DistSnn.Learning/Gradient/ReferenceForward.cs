@@ -26,6 +26,9 @@ public static class ReferenceForward
         int restSteps, List<ReferenceSpike>? spikes = null, bool reset = true)
     {
         if (NetworkExport.Unsupported(network) is { } why) throw new NotSupportedException(why);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentOutOfRangeException.ThrowIfNegative(restSteps);
+        if (samples < 0 || samples > data.Count) throw new ArgumentOutOfRangeException(nameof(samples), $"{samples} samples of a set of {data.Count}");
         var n = options.Neuron;
         var exported = ExportedLayers.Of(network);
         int layers = exported.Count, present = options.Steps, period = present + restSteps, pixels = network.Architecture.Input.Size;
