@@ -139,7 +139,7 @@ public sealed class GradientTrainer
         Parameters = InitialParameters(Network, options.Seed, options.InitGain);
         _decays = new bool[Network.ParameterCount];
         foreach (var block in Network.Blocks)
-            if (!block.Name.EndsWith(".bias", StringComparison.Ordinal)) _decays.AsSpan(block.Offset, block.Length).Fill(true);
+            if (block.Kind != BlockKind.Bias) _decays.AsSpan(block.Offset, block.Length).Fill(true);
         int batches = (TrainIndices.Length + options.BatchSize - 1) / options.BatchSize;
         Optimizer = new Adam(Network.ParameterCount)
         {
@@ -208,9 +208,9 @@ public sealed class GradientTrainer
         for (int b = 0; b < network.Blocks.Count; b++)
         {
             var block = network.Blocks[b];
-            if (block.Name.EndsWith(".bias", StringComparison.Ordinal)) continue;
-            var stage = network.Stages[int.Parse(block.Name.AsSpan(5, block.Name.IndexOf('.') - 5), System.Globalization.CultureInfo.InvariantCulture) - 1];
-            bool recurrent = block.Name.EndsWith(".recurrent", StringComparison.Ordinal);
+            if (block.Kind == BlockKind.Bias) continue;
+            var stage = network.Stages[block.Layer];
+            bool recurrent = block.Kind == BlockKind.Recurrent;
             int fanIn = recurrent ? stage.Size : stage.Connection.FanIn;
             double bound = network.Analog ? gain * Math.Sqrt(6.0 / fanIn) : gain * network.Neuron.Theta * Math.Sqrt(3.0 / fanIn);
             if (recurrent) bound *= 0.5;
@@ -279,17 +279,20 @@ public sealed class GradientTrainer
         var loss = new double[m];
         var correct = new int[m];
         var rates = new double[m][];
+        // The coordinator's ledger, as on a cluster: each replica (a thread here) computes what it is assigned.
+        var ledger = new MicroBatchLedger<float>(Optimizer.StepCount, m, Enumerable.Range(0, replicas).Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList());
+        var assigned = ledger.Replicas.Select(ledger.Assigned).ToArray();
         Parallel.For(0, replicas, new ParallelOptions { MaxDegreeOfParallelism = replicas }, r =>
         {
             var worker = _workers[r];
-            foreach (int micro in MicroBatches.OfReplica(m, replicas, r))
+            foreach (int micro in assigned[r])
             {
                 var (start, length) = MicroBatches.Range(batch.Length, m, micro);
                 (loss[micro], correct[micro], rates[micro]) = worker.Gradient(this, batch.AsSpan(start, length), epoch, _micro[micro]);
             }
         });
-        MicroBatches.TreeReduce(_micro);
-        Optimizer.Step<float>(Parameters, _micro[0], 1.0 / batch.Length, _decays);
+        for (int micro = 0; micro < m; micro++) ledger.Deliver(ledger.Step, micro, _micro[micro]);
+        Optimizer.Step<float>(Parameters, ledger.Reduce(), 1.0 / batch.Length, _decays);
         var totalRates = new double[Network.Stages.Count];
         for (int k = 0; k < m; k++)
             for (int l = 0; l < totalRates.Length; l++) totalRates[l] += rates[k][l];

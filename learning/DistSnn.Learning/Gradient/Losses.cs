@@ -6,10 +6,9 @@ namespace DistSnn.Learning.Gradient;
 public static class Losses
 {
     /// <summary>
-    /// −log softmax(logits)[label]; writes dL/dlogits = softmax − onehot into <paramref name="gLogits"/>, scaled by
-    /// <paramref name="scale"/>.
+    /// −log softmax(logits)[label]; writes dL/dlogits = softmax − onehot into <paramref name="gLogits"/>.
     /// </summary>
-    public static double CrossEntropy<T>(ReadOnlySpan<T> logits, int label, Span<T> gLogits, double scale = 1.0)
+    public static double CrossEntropy<T>(ReadOnlySpan<T> logits, int label, Span<T> gLogits)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         double max = double.NegativeInfinity;
@@ -19,7 +18,7 @@ public static class Losses
         for (int k = 0; k < logits.Length; k++)
         {
             double pk = Math.Exp(double.CreateTruncating(logits[k]) - max) / sum;
-            gLogits[k] = T.CreateTruncating(scale * (pk - (k == label ? 1 : 0)));
+            gLogits[k] = T.CreateTruncating(pk - (k == label ? 1 : 0));
         }
         return -(double.CreateTruncating(logits[label]) - max - Math.Log(sum));
     }

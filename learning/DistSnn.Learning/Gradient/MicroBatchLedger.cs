@@ -25,7 +25,8 @@ public sealed class MicroBatchLedger<T> where T : unmanaged, IFloatingPointIeee7
         Step = step;
         _gradients = new T[]?[microBatches];
         _replicas = [.. replicas];
-        for (int m = 0; m < microBatches; m++) _owner[m] = _replicas[m % _replicas.Count];
+        for (int r = 0; r < _replicas.Count; r++)
+            foreach (int m in MicroBatches.OfReplica(microBatches, _replicas.Count, r)) _owner[m] = _replicas[r];
     }
 
     /// <summary>The optimizer step the gradients are for.</summary>

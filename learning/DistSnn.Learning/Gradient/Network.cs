@@ -12,8 +12,19 @@ public enum LossKind
     MaxMembrane,
 }
 
-/// <summary>A named slice of the parameter vector.</summary>
-public sealed record ParameterBlock(string Name, int Offset, int Length, int[] Shape);
+/// <summary>What a parameter block holds.</summary>
+public enum BlockKind
+{
+    /// <summary>The weights from the layer below.</summary>
+    Weight,
+    /// <summary>The weights within a recurrent layer.</summary>
+    Recurrent,
+    /// <summary>One bias per unit (per channel of a convolution).</summary>
+    Bias,
+}
+
+/// <summary>A named slice of the parameter vector: <see cref="Kind"/> of the architecture's layer <see cref="Layer"/> (0-based).</summary>
+public sealed record ParameterBlock(string Name, int Offset, int Length, int[] Shape, int Layer, BlockKind Kind);
 
 /// <summary>One layer of a <see cref="Network{T}"/>: the connection from below, and its units if it has any.</summary>
 public sealed class Stage<T> where T : unmanaged, IFloatingPointIeee754<T>
@@ -139,20 +150,19 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
                 _ => new SumPoolConnection<T>(input, def.Kernel),
             };
             int w = -1, r = -1, b = -1;
-            string name = $"layer{l + 1}";
             if (connection.WeightCount > 0)
             {
-                w = Add($"{name}.weight", connection.WeightCount, def.Kind == LayerKind.Conv
+                w = Add(BlockKind.Weight, connection.WeightCount, def.Kind == LayerKind.Conv
                     ? [input.Channels, def.Kernel, def.Kernel, def.Output.Channels] : [input.Size, def.Output.Size]);
             }
             DenseConnection<T>? recurrent = null;
             if (def.Kind == LayerKind.Recurrent)
             {
                 recurrent = new DenseConnection<T>(def.Output.Size, def.Output.Size);
-                r = Add($"{name}.recurrent", def.Output.Size * def.Output.Size, [def.Output.Size, def.Output.Size]);
+                r = Add(BlockKind.Recurrent, def.Output.Size * def.Output.Size, [def.Output.Size, def.Output.Size]);
             }
             if (def.HasUnits && (bias || Analog))
-                b = Add($"{name}.bias", def.Kind == LayerKind.Conv ? def.Output.Channels : def.Output.Size,
+                b = Add(BlockKind.Bias, def.Kind == LayerKind.Conv ? def.Output.Channels : def.Output.Size,
                     [def.Kind == LayerKind.Conv ? def.Output.Channels : def.Output.Size]);
             LifUnits<T>? lif = null;
             if (def.HasUnits && !Analog)
@@ -163,9 +173,10 @@ public sealed class Network<T> where T : unmanaged, IFloatingPointIeee754<T>
         }
         ParameterCount = offset;
 
-        int Add(string blockName, int length, int[] shape)
+        int Add(BlockKind kind, int length, int[] shape)
         {
-            _blocks.Add(new ParameterBlock(blockName, offset, length, shape));
+            int layer = Stages.Count;
+            _blocks.Add(new ParameterBlock($"layer{layer + 1}.{kind.ToString().ToLowerInvariant()}", offset, length, shape, layer, kind));
             offset += length;
             return offset - length;
         }

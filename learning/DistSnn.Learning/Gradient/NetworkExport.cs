@@ -119,8 +119,8 @@ public static class NetworkExport
             var parts = block.Name.Split('.');
             var values = parameters.AsSpan(block.Offset, block.Length).ToArray();
             Group(parts[0])[parts[1]] = new H5Dataset(values, fileDims: block.Shape.Select(d => (ulong)d).ToArray());
-            if (parts[1] != "bias" || neuron is null || network.Analog) continue;
-            var stage = network.Stages[int.Parse(parts[0].AsSpan(5), CultureInfo.InvariantCulture) - 1];
+            if (block.Kind != BlockKind.Bias || neuron is null || network.Analog) continue;
+            var stage = network.Stages[block.Layer];
             var perNeuron = new float[stage.Size];
             for (int i = 0; i < perNeuron.Length; i++) perNeuron[i] = values[i % values.Length];
             Group(parts[0])["bias_pa"] = new H5Dataset(BiasCurrents(perNeuron, neuron), fileDims: [(ulong)perNeuron.Length]);

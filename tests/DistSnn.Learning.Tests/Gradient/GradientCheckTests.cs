@@ -130,7 +130,7 @@ public sealed class GradientCheckTests
         ulong key = CounterRng.StreamKey(seed, RngPurpose.TrainInit, 99);
         foreach (var block in net.Blocks)
         {
-            bool isBias = block.Name.EndsWith(".bias", StringComparison.Ordinal);
+            bool isBias = block.Kind == BlockKind.Bias;
             for (int k = 0; k < block.Length; k++)
                 p[block.Offset + k] = (2 * CounterRng.Uniform(key, (ulong)(block.Offset + k), 0) - 1) * (isBias ? 0.05 : 0.6);
         }
