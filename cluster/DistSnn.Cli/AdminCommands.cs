@@ -198,8 +198,13 @@ public static class AdminCommands
         return WithClient(cmd, async (parse, client, cancel) =>
         {
             var jobs = await client.SendAsync(HttpMethod.Get, "/jobs", null, cancel);
-            if (parse.GetValue(Json)) Console.WriteLine(jobs.GetRawText());
-            else StatusTable(jobs.EnumerateArray());
+            var training = await client.SendAsync(HttpMethod.Get, "/train", null, cancel);
+            if (parse.GetValue(Json)) Console.WriteLine($"[{string.Join(",", jobs.EnumerateArray().Concat(training.EnumerateArray()).Select(j => j.GetRawText()))}]");
+            else
+            {
+                StatusTable(jobs.EnumerateArray());
+                if (training.GetArrayLength() > 0) TrainingTable(training.EnumerateArray());
+            }
             return ExitCodes.Ok;
         });
     }
@@ -207,11 +212,12 @@ public static class AdminCommands
     private static Command Status()
     {
         var job = new Argument<string>("JOB");
-        var cmd = new Command("status", "Show a job's progress, biological time and real-time factor.") { job, Json };
+        var cmd = new Command("status", "Show a job's progress: biological time and real-time factor of a simulation; epoch, step, loss and accuracy of a training job.") { job, Json };
         return WithClient(cmd, async (parse, client, cancel) =>
         {
-            var s = await client.SendAsync(HttpMethod.Get, $"/jobs/{Uri.EscapeDataString(parse.GetValue(job)!)}", null, cancel);
+            var (s, training) = await SimulationOrTraining(client, HttpMethod.Get, parse.GetValue(job)!, cancel);
             if (parse.GetValue(Json)) Console.WriteLine(s.GetRawText());
+            else if (training) TrainingTable([s]);
             else StatusTable([s]);
             return ExitCodes.Ok;
         });
@@ -223,7 +229,7 @@ public static class AdminCommands
         var cmd = new Command("cancel", "Cancel a job.") { job, Json };
         return WithClient(cmd, async (parse, client, cancel) =>
         {
-            var s = await client.SendAsync(HttpMethod.Delete, $"/jobs/{Uri.EscapeDataString(parse.GetValue(job)!)}", null, cancel);
+            var (s, _) = await SimulationOrTraining(client, HttpMethod.Delete, parse.GetValue(job)!, cancel);
             Console.WriteLine(parse.GetValue(Json) ? s.GetRawText() : $"{s.GetProperty("job").GetString()}: {s.GetProperty("state").GetString()}");
             return ExitCodes.Ok;
         });
@@ -310,6 +316,37 @@ public static class AdminCommands
             Console.WriteLine(parse.GetValue(Json) ? r.GetRawText() : $"{verb}: {r.GetProperty("address").GetString()}");
             return ExitCodes.Ok;
         });
+    }
+
+    /// <summary>Asks about a simulation job, or about a training job of that id when there is no simulation of it.</summary>
+    private static async Task<(JsonElement Status, bool Training)> SimulationOrTraining(AdminClient client, HttpMethod method, string job, CancellationToken cancel)
+    {
+        try
+        {
+            return (await client.SendAsync(method, $"/jobs/{Uri.EscapeDataString(job)}", null, cancel), false);
+        }
+        catch (AdminException e) when (e.Message.StartsWith("404", StringComparison.Ordinal))
+        {
+            return (await client.SendAsync(method, $"/train/{Uri.EscapeDataString(job)}", null, cancel), true);
+        }
+    }
+
+    private static void TrainingTable(IEnumerable<JsonElement> jobs)
+    {
+        var t = new Table().Border(TableBorder.Rounded);
+        t.AddColumns("training job", "state", "replicas", "epoch", "step", "loss", "accuracy", "validation", "samples/s", "wall", "error");
+        var ci = CultureInfo.InvariantCulture;
+        string Number(JsonElement s, string field, string format) =>
+            s.GetProperty(field).ValueKind == JsonValueKind.Number ? s.GetProperty(field).GetDouble().ToString(format, ci) : "-";
+        foreach (var s in jobs)
+            t.AddRow(Markup.Escape(s.GetProperty("job").GetString()!), s.GetProperty("state").GetString()!,
+                s.GetProperty("replicas").GetInt32().ToString(ci),
+                $"{Math.Min(s.GetProperty("epoch").GetInt32() + 1, s.GetProperty("epochs").GetInt32())} / {s.GetProperty("epochs").GetInt32()}",
+                $"{s.GetProperty("step").GetInt64()} / {s.GetProperty("total_steps").GetInt64()}",
+                Number(s, "loss", "F3"), Number(s, "accuracy", "P1"), Number(s, "validation_accuracy", "P2"), Number(s, "samples_per_s", "F0"),
+                $"{s.GetProperty("wall_seconds").GetDouble().ToString("F1", ci)} s",
+                Markup.Escape(s.GetProperty("error").ValueKind == JsonValueKind.String ? s.GetProperty("error").GetString()! : ""));
+        AnsiConsole.Write(t);
     }
 
     private static void StatusTable(IEnumerable<JsonElement> jobs)

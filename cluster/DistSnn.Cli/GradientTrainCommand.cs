@@ -30,7 +30,11 @@ public static class GradientTrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training samples", DefaultValueFactory = _ => 10 };
         var batch = new Option<int>("--batch") { Description = "Samples per global minibatch", DefaultValueFactory = _ => 120 };
         var micro = new Option<int>("--micro-batches") { Description = "Fixed micro-batches per minibatch (M); the weights do not depend on --replicas", DefaultValueFactory = _ => 12 };
-        var replicas = new Option<int>("--replicas") { Description = "Replicas computing the micro-batches, one thread each in this process", DefaultValueFactory = _ => 1 };
+        var replicas = new Option<int>("--replicas") { Description = "Replicas computing the micro-batches: threads of this process, or with --endpoint cluster members (one each)", DefaultValueFactory = _ => 1 };
+        var endpoint = new Option<string?>("--endpoint", "-e") { Description = "Train on the cluster of this admin endpoint (any node's); the results folder is written here" };
+        var token = new Option<string?>("--token") { Description = "Bearer token of the admin endpoint (default $DISTSNN_TOKEN)", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("DISTSNN_TOKEN") };
+        var job = new Option<string?>("--job") { Description = "With --endpoint: the job id (default: train-<time>-<random>)" };
+        var role = new Option<string?>("--role") { Description = "With --endpoint: run replicas only on members with this role" };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => analog ? 1e-3 : 5e-3 };
         var schedule = new Option<string>("--lr-schedule") { Description = "constant, cosine (to 0 over the run) or step (halved at each third)", DefaultValueFactory = _ => "cosine" };
         var decay = new Option<double>("--weight-decay") { Description = "Decoupled weight decay of the weights (AdamW), per step as a fraction of the learning rate", DefaultValueFactory = _ => 0.05 };
@@ -77,6 +81,9 @@ public static class GradientTrainCommand
             command.Options.Add(option);
         if (convert)
             foreach (var option in new Option[] { stepList, percentile, normSamples })
+                command.Options.Add(option);
+        if (!convert)
+            foreach (var option in new Option[] { endpoint, token, job, role })
                 command.Options.Add(option);
         if (!analog)
             foreach (var option in new Option[] { neuron, tauM, tauSyn, tRef, dt, steps, encoding, maxRate, surrogate, slope, loss, bias, resetGradient, rateWeight, rateTarget })
@@ -172,8 +179,23 @@ public static class GradientTrainCommand
                     parse.GetValue(testN), parse.GetValue(json), list, parse.GetValue(percentile), parse.GetValue(normSamples), cancel,
                     parse.GetValue(checkpointEvery), parse.GetValue(resume)));
             }
+            TrainingRemote? remote = null;
+            if (!convert && parse.GetValue(endpoint) is { } url)
+            {
+                if (parse.GetValue(resume))
+                {
+                    Console.Error.WriteLine("error: --resume: a cluster job goes on from its checkpoints by itself (--checkpoint-every); it takes no --resume");
+                    return Task.FromResult(ExitCodes.BadInput);
+                }
+                remote = new TrainingRemote(url, parse.GetValue(token), parse.GetValue(job), parse.GetValue(role), parse.GetValue(data)?.FullName);
+            }
+            else if (!convert && (parse.GetValue(job) ?? parse.GetValue(role)) is not null)
+            {
+                Console.Error.WriteLine("error: --job and --role need --endpoint");
+                return Task.FromResult(ExitCodes.BadInput);
+            }
             return Task.FromResult(Execute(options, parse.GetValue(data), parse.GetValue(outDir) ?? new DirectoryInfo(Path.Combine("results", name)),
-                parse.GetValue(testN), parse.GetValue(json), analog ? "train ann" : "train surrogate", cancel, parse.GetValue(checkpointEvery), parse.GetValue(resume)));
+                parse.GetValue(testN), parse.GetValue(json), analog ? "train ann" : "train surrogate", cancel, parse.GetValue(checkpointEvery), parse.GetValue(resume), remote));
         });
         return command;
     }
@@ -283,14 +305,39 @@ public static class GradientTrainCommand
 
     /// <summary>Trains, tests and writes the results folder; returns the exit code.</summary>
     public static int Execute(GradientTrainingOptions options, DirectoryInfo? data, DirectoryInfo outDir, int testN, bool json, string verb, CancellationToken cancel,
-        int checkpointEvery = 0, bool resume = false)
+        int checkpointEvery = 0, bool resume = false, TrainingRemote? remote = null)
     {
         var wall = Stopwatch.StartNew();
         if (Prepare(options, data, testN) is not var (set, trainer)) return ExitCodes.BadInput;
         string dir = outDir.FullName;
         Directory.CreateDirectory(dir);
-        if (TrainOrExplain(trainer, verb, cancel, dir, checkpointEvery, resume, out var reports) is int failed) return failed;
-        double trainSeconds = reports.Sum(r => r.Seconds);
+        List<EpochReport> reports;
+        double trainSeconds;
+        if (remote is not null)
+        {
+            reports = [];
+            double seconds = 0;
+            try
+            {
+                if (ClusterTraining.TrainAsync(remote, trainer, verb, checkpointEvery, reports, s => seconds = s, cancel).GetAwaiter().GetResult() is int lost) return lost;
+            }
+            catch (AdminException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return e.ExitCode;
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine("cancelled (the job goes on on the cluster; cancel it with distsnn cancel)");
+                return ExitCodes.Cancelled;
+            }
+            trainSeconds = seconds;
+        }
+        else
+        {
+            if (TrainOrExplain(trainer, verb, cancel, dir, checkpointEvery, resume, out reports) is int failed) return failed;
+            trainSeconds = reports.Sum(r => r.Seconds);
+        }
         EvaluationResult? test = testN > 0 ? trainer.Evaluate(set.Test, Enumerable.Range(0, testN).ToArray()) : null;
 
         string? exported = null;
@@ -333,6 +380,7 @@ public static class GradientTrainCommand
             batch = options.BatchSize,
             micro_batches = options.MicroBatches,
             replicas = options.Replicas,
+            cluster = remote?.Endpoint,
             learning_rate = options.LearningRate,
             lr_schedule = options.Schedule.ToString().ToLowerInvariant(),
             weight_decay = options.WeightDecay,

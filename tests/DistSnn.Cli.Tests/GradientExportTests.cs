@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using DistSnn.Backends.Testing;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Learning.Datasets;
 using DistSnn.Learning.Gradient;
@@ -23,36 +23,13 @@ public sealed class GradientExportTests : IDisposable
         catch (IOException) { }
     }
 
-    /// <summary>8 × 8 images of 10 classes (a lit row and column per class, with noise), as IDX files.</summary>
     private static LabeledImages Synthetic(int count, ulong seed)
     {
-        var pixels = new byte[count * 64];
-        var labels = new byte[count];
-        ulong key = CounterRng.StreamKey(seed, RngPurpose.TrainInput, 4321);
-        for (int s = 0; s < count; s++)
-        {
-            int k = (int)CounterRng.Below(key, (ulong)s, 0, 10);
-            labels[s] = (byte)k;
-            for (int i = 0; i < 64; i++)
-            {
-                double v = 60 * CounterRng.Uniform(key, (ulong)s, (ulong)(i + 1));
-                if (i / 8 == k % 8) v += 150;
-                if (i % 8 == k / 2) v += k % 2 == 0 ? 190 : 90;
-                pixels[s * 64 + i] = (byte)Math.Min(255, v);
-            }
-        }
+        var (pixels, labels) = SyntheticImages.Generate(count, seed);
         return new LabeledImages(new IdxImages(pixels, count, 8, 8), labels);
     }
 
-    private static void WriteIdx(string path, byte type, uint[] dims, byte[] data)
-    {
-        var bytes = new byte[4 + 4 * dims.Length + data.Length];
-        bytes[2] = type;
-        bytes[3] = (byte)dims.Length;
-        for (int d = 0; d < dims.Length; d++) BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(4 + 4 * d), dims[d]);
-        data.CopyTo(bytes, 4 + 4 * dims.Length);
-        File.WriteAllBytes(path, bytes);
-    }
+    private static void WriteIdx(string path, byte type, uint[] dims, byte[] data) => SyntheticImages.WriteIdx(path, type, dims, data);
 
     public static TheoryData<string, string, string, bool, bool> Cases => new()
     {

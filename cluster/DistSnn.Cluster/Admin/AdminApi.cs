@@ -80,7 +80,7 @@ public sealed record AdminOptions
 /// results, members, partitions, leave, down) and by Kubernetes probes (<c>/health/live</c>,
 /// <c>/health/ready</c>). Jobs are handed to the coordinator singleton through this node's proxy.
 /// </summary>
-public static class AdminApi
+public static partial class AdminApi
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
 
@@ -141,6 +141,7 @@ public static class AdminApi
             .ToArray()));
         MapMembers(app);
         MapJobs(app);
+        MapTraining(app);
     }
 
     private static void MapMembers(IEndpointRouteBuilder app)

@@ -25,8 +25,8 @@ public sealed class CoordinatorProxy;
 
 /// <summary>
 /// Wires a cluster node in one place: remoting, clustering with the keep-majority split-brain resolver, the
-/// partition shard region, the job coordinator singleton (and a proxy to it on every node), and the message
-/// serializer. Every node runs the same code; the oldest node hosts the coordinator.
+/// partition shard region, the job coordinator singleton (and a proxy to it on every node), the training worker and
+/// the training coordinator singleton, and the message serializer. Every node runs the same code; the oldest node hosts the coordinator.
 /// </summary>
 public static class NodeHost
 {
@@ -99,6 +99,11 @@ public static class NodeHost
                 (_, registry, _) => Props.Create(() => new JobCoordinator(
                     new ShardedPartitionHost(registry.Get<PartitionRegion>(), byRole, backends), null, options.MaxConcurrentJobs,
                     options.CheckpointDirectory, backends)),
+                new ClusterSingletonOptions(), createProxyToo: true);
+            // Every node hosts training replicas; the oldest runs the training jobs.
+            builder.WithActors((system, _) => system.ActorOf(Props.Create(() => new Training.TrainingWorker()), Training.TrainingWorker.Name));
+            builder.WithSingleton<Training.TrainingCoordinatorProxy>("training-coordinator",
+                (_, _, _) => Props.Create(() => new Training.TrainingCoordinator(options.CheckpointDirectory ?? "checkpoints")),
                 new ClusterSingletonOptions(), createProxyToo: true);
         });
         return services;

@@ -93,6 +93,9 @@ public sealed class DistSnnSerializer : SerializerWithStringManifest
         ArgumentNullException.ThrowIfNull(obj);
         var buffer = _buffer ??= new ArrayBufferWriter<byte>(256);
         buffer.ResetWrittenCount();
+        // Sized at once for the bulky training messages: growing by doubling would allocate (and zero) several
+        // large-object-heap buffers for every one of them.
+        if (MessageCodec.SizeHint(obj) is var hint && hint > buffer.FreeCapacity) buffer = _buffer = new ArrayBufferWriter<byte>(hint);
         try
         {
             var writer = new MessagePackWriter(buffer);

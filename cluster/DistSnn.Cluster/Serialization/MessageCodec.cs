@@ -49,6 +49,7 @@ internal static partial class MessageCodec
         (typeof(CancelJob), "cj"),
         (typeof(JobResult), "jres"),
         (typeof(Checkpoints.PartitionCheckpointed), "pck"),
+        .. TrainingBindings,
     ];
 
     /// <summary>
@@ -100,7 +101,9 @@ internal static partial class MessageCodec
             case PartitionHandOff: w.WriteArrayHeader(0); break;
             case EndJob m: WriteJobOnly(ref w, m.Job, nameof(EndJob)); break;
             case Checkpoints.PartitionCheckpointed m: WritePartitionCheckpointed(ref w, m); break;
-            default: WriteJobMessage(ref w, message); break;
+            default:
+                if (!TryWriteTraining(ref w, message)) WriteJobMessage(ref w, message);
+                break;
         }
     }
 
@@ -133,7 +136,7 @@ internal static partial class MessageCodec
                 "pho" => ReadEmpty(ref r, PartitionHandOff.Instance),
                 "ej" => ReadJobOnly(ref r, job => new EndJob(job)),
                 "pck" => ReadPartitionCheckpointed(ref r),
-                _ => ReadJobMessage(ref r, manifest),
+                _ => ReadTraining(ref r, manifest) ?? ReadJobMessage(ref r, manifest),
             };
             r.End();
             return message;

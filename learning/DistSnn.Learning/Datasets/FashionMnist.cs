@@ -138,7 +138,7 @@ public sealed class FashionMnist
     }
 
     /// <summary>The directory <see cref="Load"/> reads: the argument, else the environment value, else the default.</summary>
-    internal static string ResolveDirectory(string? directory, string? environmentValue)
+    public static string ResolveDirectory(string? directory, string? environmentValue)
     {
         if (!string.IsNullOrWhiteSpace(directory)) return directory;
         if (!string.IsNullOrWhiteSpace(environmentValue)) return environmentValue;

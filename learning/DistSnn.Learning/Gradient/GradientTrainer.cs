@@ -130,8 +130,7 @@ public sealed class GradientTrainer
         _train = train;
         if (train.Rows * train.Columns != options.Architecture.Input.Size)
             throw new ArgumentException($"--arch '{options.Architecture.Text}': the input has {options.Architecture.Input.Size} units, the images {train.Rows}x{train.Columns} = {train.Rows * train.Columns} pixels");
-        Network = new Network<float>(options.Architecture, options.Neuron, options.Surrogate, options.Loss, options.Bias, options.Steps,
-            detachReset: options.DetachReset);
+        Network = BuildNetwork(options);
         int used = options.TrainLimit > 0 ? Math.Min(options.TrainLimit, train.Count) : train.Count;
         if (options.Validation >= used)
             throw new ArgumentException($"--validation {options.Validation}: leaves no training samples out of {used}");
@@ -153,6 +152,14 @@ public sealed class GradientTrainer
         Totals = new EpochTotals(Network.Stages.Count);
         _workers = new Worker[Math.Max(options.Replicas, Environment.ProcessorCount)];
         for (int w = 0; w < _workers.Length; w++) _workers[w] = new Worker(Network);
+    }
+
+    /// <summary>The network the settings describe (no parameters: they live in a separate array).</summary>
+    public static Network<float> BuildNetwork(GradientTrainingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new Network<float>(options.Architecture, options.Neuron, options.Surrogate, options.Loss, options.Bias, options.Steps,
+            detachReset: options.DetachReset);
     }
 
     /// <summary>The settings.</summary>
@@ -231,24 +238,56 @@ public sealed class GradientTrainer
     /// </summary>
     public EpochReport RunEpoch(Action<BatchReport>? progress = null, CancellationToken cancel = default, Action<GradientTrainer>? afterStep = null)
     {
-        var order = EpochOrder(Epoch);
-        var totals = Totals;
         while (BatchInEpoch < BatchesPerEpoch)
         {
             cancel.ThrowIfCancellationRequested();
-            int start = BatchInEpoch * Options.BatchSize, size = Math.Min(Options.BatchSize, order.Length - start);
+            var (batch, epoch) = PlanStep();
             var batchClock = Stopwatch.StartNew();
-            var (loss, right, batchRates) = Step(order.AsSpan(start, size).ToArray(), (ulong)Epoch);
-            totals.LossSum += loss;
-            totals.Correct += right;
-            totals.Seen += size;
-            for (int l = 0; l < totals.Rates.Length; l++) totals.Rates[l] += batchRates[l];
-            totals.Seconds += batchClock.Elapsed.TotalSeconds;
-            BatchInEpoch++;
-            progress?.Invoke(new BatchReport(Epoch, BatchInEpoch, BatchesPerEpoch, loss / size, right / (double)size,
-                Optimizer.RateAt(Optimizer.StepCount - 1), size / Math.Max(1e-9, batchClock.Elapsed.TotalSeconds), size));
+            var (loss, right, batchRates) = Step(batch, epoch);
+            var report = CompleteStep(batch.Length, loss, right, batchRates, batchClock.Elapsed.TotalSeconds);
+            progress?.Invoke(report);
             afterStep?.Invoke(this);
         }
+        return EndEpoch();
+    }
+
+    /// <summary>
+    /// The next minibatch of the current epoch (dataset indices, in batch order) and the epoch's encoding stream. The
+    /// caller computes and applies its gradient (<see cref="Step"/>, or replicas and <see cref="ApplyGradient"/>), then
+    /// calls <see cref="CompleteStep"/>.
+    /// </summary>
+    public (int[] Batch, ulong Epoch) PlanStep()
+    {
+        if (BatchInEpoch >= BatchesPerEpoch) throw new InvalidOperationException($"epoch {Epoch + 1} has no minibatch left; end it first");
+        var order = _order is { } cached && _orderEpoch == Epoch ? cached : EpochOrder(Epoch);
+        (_order, _orderEpoch) = (order, Epoch);
+        int start = BatchInEpoch * Options.BatchSize, size = Math.Min(Options.BatchSize, order.Length - start);
+        return (order.AsSpan(start, size).ToArray(), (ulong)Epoch);
+    }
+
+    private int[]? _order;
+    private int _orderEpoch = -1;
+
+    /// <summary>Counts a minibatch whose gradient has been applied into the epoch's sums and moves on to the next.</summary>
+    public BatchReport CompleteStep(int size, double loss, double correct, double[] rates, double seconds)
+    {
+        ArgumentNullException.ThrowIfNull(rates);
+        var totals = Totals;
+        totals.LossSum += loss;
+        totals.Correct += correct;
+        totals.Seen += size;
+        for (int l = 0; l < totals.Rates.Length; l++) totals.Rates[l] += rates[l];
+        totals.Seconds += seconds;
+        BatchInEpoch++;
+        return new BatchReport(Epoch, BatchInEpoch, BatchesPerEpoch, loss / size, correct / size,
+            Optimizer.RateAt(Optimizer.StepCount - 1), size / Math.Max(1e-9, seconds), size);
+    }
+
+    /// <summary>Ends the current epoch once all its minibatches are done: validation, the epoch's report.</summary>
+    public EpochReport EndEpoch()
+    {
+        if (BatchInEpoch < BatchesPerEpoch) throw new InvalidOperationException($"epoch {Epoch + 1} has {BatchesPerEpoch - BatchInEpoch} minibatches left");
+        var totals = Totals;
         var validation = ValidationIndices.Length > 0 ? Evaluate(_train, ValidationIndices).Accuracy : double.NaN;
         int seen = totals.Seen;
         var report = new EpochReport(Epoch, seen == 0 ? 0 : totals.LossSum / seen, seen == 0 ? 0 : totals.Correct / seen, validation,
@@ -257,6 +296,17 @@ public sealed class GradientTrainer
         BatchInEpoch = 0;
         Totals = new EpochTotals(Network.Stages.Count);
         return report;
+    }
+
+    /// <summary>
+    /// Applies the summed gradient of a minibatch of <paramref name="batchSize"/> samples (the fixed-tree sum of its
+    /// micro-batches) with Adam.
+    /// </summary>
+    public void ApplyGradient(float[] gradient, int batchSize)
+    {
+        ArgumentNullException.ThrowIfNull(gradient);
+        if (gradient.Length != Parameters.Length) throw new ArgumentException($"the gradient has {gradient.Length} values, the network {Parameters.Length} parameters", nameof(gradient));
+        Optimizer.Step<float>(Parameters, gradient, 1.0 / batchSize, _decays);
     }
 
     /// <summary>Sums over the minibatches run so far in the current epoch (kept in checkpoints).</summary>
@@ -288,11 +338,12 @@ public sealed class GradientTrainer
             foreach (int micro in assigned[r])
             {
                 var (start, length) = MicroBatches.Range(batch.Length, m, micro);
-                (loss[micro], correct[micro], rates[micro]) = worker.Gradient(this, batch.AsSpan(start, length), epoch, _micro[micro]);
+                (loss[micro], correct[micro], rates[micro]) = worker.Gradient(Options, _train, Parameters, batch.AsSpan(start, length), epoch, _micro[micro]);
             }
         });
-        for (int micro = 0; micro < m; micro++) ledger.Deliver(ledger.Step, micro, _micro[micro]);
-        Optimizer.Step<float>(Parameters, ledger.Reduce(), 1.0 / batch.Length, _decays);
+        for (int r = 0; r < replicas; r++)
+            foreach (int micro in assigned[r]) ledger.Deliver(ledger.Step, ledger.Replicas[r], new Subtree(micro, 0), _micro[micro]);
+        ApplyGradient(ledger.Reduce(), batch.Length);
         var totalRates = new double[Network.Stages.Count];
         for (int k = 0; k < m; k++)
             for (int l = 0; l < totalRates.Length; l++) totalRates[l] += rates[k][l];
@@ -347,28 +398,29 @@ public sealed class GradientTrainer
     }
 
     /// <summary>One replica's (or evaluation thread's) buffers.</summary>
-    private sealed class Worker(Network<float> network)
+    internal sealed class Worker(Network<float> network)
     {
         private readonly NetworkTrace<float> _trace = network.CreateTrace();
         private readonly Activity<float> _input = new(network.Steps, network.Architecture.Input.Size);
         private readonly float[] _gLogits = new float[network.Architecture.Outputs];
 
-        public (double Loss, int Correct, double[] Rates) Gradient(GradientTrainer trainer, ReadOnlySpan<int> samples, ulong epoch, float[] grad)
+        /// <summary>The summed gradient of <paramref name="samples"/> (in order) into <paramref name="grad"/>, with their loss, hits and rates.</summary>
+        public (double Loss, int Correct, double[] Rates) Gradient(GradientTrainingOptions o, LabeledImages data, float[] parameters,
+            ReadOnlySpan<int> samples, ulong epoch, float[] grad)
         {
             Array.Clear(grad);
             double loss = 0;
             int correct = 0;
             var rates = new double[network.Stages.Count];
-            var o = trainer.Options;
             foreach (int index in samples)
             {
-                o.Encoding.Encode(trainer._train.Image(index), _input, o.Seed, epoch, index);
-                network.Forward(_input, trainer.Parameters, _trace);
-                int label = trainer._train.Labels[index];
+                o.Encoding.Encode(data.Image(index), _input, o.Seed, epoch, index);
+                network.Forward(_input, parameters, _trace);
+                int label = data.Labels[index];
                 loss += Losses.CrossEntropy<float>(_trace.Logits, label, _gLogits);
                 if (Losses.ArgMax<float>(_trace.Logits) == label) correct++;
                 for (int l = 0; l < rates.Length; l++) rates[l] += _trace.Rates[l];
-                network.Backward(trainer.Parameters, _trace, _gLogits, grad, o.RateWeight, o.RateTarget);
+                network.Backward(parameters, _trace, _gLogits, grad, o.RateWeight, o.RateTarget);
             }
             return (loss, correct, rates);
         }

@@ -3,27 +3,32 @@ using System.Numerics;
 namespace DistSnn.Learning.Gradient;
 
 /// <summary>
-/// Which replica computes which micro-batch of one optimizer step, and which gradients have come back — the state a
-/// training coordinator keeps, without any messaging. Micro-batch m goes to replica m mod R (replicas in the order
-/// given); when a replica is lost, the micro-batches it had not delivered go to the survivors, again in turn. A
-/// micro-batch's gradient is a pure function of the weights, the step and its samples, so whoever computes it delivers
-/// the same numbers, and the reduced gradient — the fixed tree of <see cref="MicroBatches.TreeReduce{T}"/> — is the
-/// one of a run that lost nobody.
+/// Which replica computes which micro-batch of one optimizer step, and which sums have come back — the state a
+/// training coordinator keeps, without any messaging. Replica r of R is given the r-th contiguous block of the M
+/// micro-batches (<see cref="MicroBatches.OfReplica"/>) and sends back sums of whole nodes of the fixed tree; when a
+/// replica is lost, the micro-batches it had not delivered go to the survivors in contiguous shares, and anything it
+/// still sends is ignored. A micro-batch's gradient is a pure function of the weights, the step and its samples,
+/// and a node's sum is the tree's own additions, so the reduced gradient is the one of a run that lost nobody.
 /// </summary>
 public sealed class MicroBatchLedger<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly T[]?[] _gradients;
+    private readonly int _count;
+    private readonly bool[] _covered;
+    private readonly string[] _owner;
     private readonly List<string> _replicas;
-    private readonly Dictionary<int, string> _owner = [];
+    private readonly Dictionary<Subtree, T[]> _sums = [];
 
     /// <summary>A ledger for step <paramref name="step"/> of <paramref name="microBatches"/> micro-batches over <paramref name="replicas"/>.</summary>
     public MicroBatchLedger(long step, int microBatches, IReadOnlyList<string> replicas)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(microBatches, 1);
         if (replicas.Count == 0) throw new ArgumentException("a step needs at least one replica", nameof(replicas));
+        if (replicas.Count > microBatches) throw new ArgumentException($"{replicas.Count} replicas for {microBatches} micro-batches", nameof(replicas));
         if (replicas.Distinct(StringComparer.Ordinal).Count() != replicas.Count) throw new ArgumentException("replica names must differ", nameof(replicas));
         Step = step;
-        _gradients = new T[]?[microBatches];
+        _count = microBatches;
+        _covered = new bool[microBatches];
+        _owner = new string[microBatches];
         _replicas = [.. replicas];
         for (int r = 0; r < _replicas.Count; r++)
             foreach (int m in MicroBatches.OfReplica(microBatches, _replicas.Count, r)) _owner[m] = _replicas[r];
@@ -35,50 +40,58 @@ public sealed class MicroBatchLedger<T> where T : unmanaged, IFloatingPointIeee7
     /// <summary>The replicas still computing.</summary>
     public IReadOnlyList<string> Replicas => _replicas;
 
-    /// <summary>True when every micro-batch's gradient is in.</summary>
-    public bool Complete => _gradients.All(g => g is not null);
+    /// <summary>True when every micro-batch is in, alone or in a node's sum.</summary>
+    public bool Complete => _covered.All(c => c);
 
     /// <summary>The micro-batches <paramref name="replica"/> is to compute and has not delivered, ascending.</summary>
     public IReadOnlyList<int> Assigned(string replica) =>
-        _owner.Where(o => o.Value == replica && _gradients[o.Key] is null).Select(o => o.Key).Order().ToList();
+        Enumerable.Range(0, _count).Where(m => _owner[m] == replica && !_covered[m]).ToList();
 
     /// <summary>
-    /// Takes the gradient of micro-batch <paramref name="microBatch"/> for <paramref name="step"/>; false (and ignored)
-    /// when it is for another step or already in — a late answer of a replica thought lost, or a repeat.
+    /// Takes <paramref name="replica"/>'s sum of the tree node <paramref name="node"/> for <paramref name="step"/>;
+    /// false (and ignored) when it is for another step, from a replica no longer counted on, not a node of the tree,
+    /// or covers a micro-batch that is already in or that is not this replica's — a late or repeated answer.
     /// </summary>
-    public bool Deliver(long step, int microBatch, T[] gradient)
+    public bool Deliver(long step, string replica, Subtree node, T[] sum)
     {
-        ArgumentNullException.ThrowIfNull(gradient);
-        if (step != Step || microBatch < 0 || microBatch >= _gradients.Length || _gradients[microBatch] is not null) return false;
-        _gradients[microBatch] = gradient;
+        ArgumentNullException.ThrowIfNull(sum);
+        if (step != Step || !_replicas.Contains(replica) || node.Level < 0 || node.Level > MicroBatches.RootLevel(_count)
+            || node.Start < 0 || node.Start >= _count || node.Start % (1 << node.Level) != 0) return false;
+        for (int m = node.Start; m < node.End(_count); m++)
+            if (_covered[m] || _owner[m] != replica) return false;
+        for (int m = node.Start; m < node.End(_count); m++) _covered[m] = true;
+        _sums[node] = sum;
         return true;
     }
 
     /// <summary>
-    /// Removes <paramref name="replica"/> and hands its undelivered micro-batches to the survivors in turn; returns
-    /// them as (micro-batch, new replica). Throws when no replica is left.
+    /// Removes <paramref name="replica"/> and hands its undelivered micro-batches to the survivors in contiguous shares,
+    /// in order; returns them as (micro-batch, new replica). Throws when no replica is left.
     /// </summary>
     public IReadOnlyList<(int MicroBatch, string Replica)> Lost(string replica)
     {
         if (!_replicas.Remove(replica)) return [];
         if (_replicas.Count == 0) throw new InvalidOperationException($"step {Step}: the last replica ({replica}) is lost");
+        var orphans = Enumerable.Range(0, _count).Where(m => _owner[m] == replica && !_covered[m]).ToList();
         var moved = new List<(int, string)>();
-        int next = 0;
-        foreach (int m in _owner.Where(o => o.Value == replica && _gradients[o.Key] is null).Select(o => o.Key).Order().ToList())
+        int shares = Math.Min(_replicas.Count, orphans.Count);
+        for (int s = 0; s < shares; s++)
         {
-            string to = _replicas[next++ % _replicas.Count];
-            _owner[m] = to;
-            moved.Add((m, to));
+            var (start, length) = MicroBatches.Range(orphans.Count, shares, s);
+            for (int k = start; k < start + length; k++)
+            {
+                _owner[orphans[k]] = _replicas[s];
+                moved.Add((orphans[k], _replicas[s]));
+            }
         }
         return moved;
     }
 
-    /// <summary>The summed gradient by the fixed tree; the micro-batch buffers are used in place.</summary>
+    /// <summary>The summed gradient by the fixed tree, from the node sums delivered; their buffers are used in place.</summary>
     public T[] Reduce()
     {
-        if (!Complete) throw new InvalidOperationException($"step {Step}: micro-batches {string.Join(", ", Enumerable.Range(0, _gradients.Length).Where(m => _gradients[m] is null))} are missing");
-        var all = _gradients.Select(g => g!).ToArray();
-        MicroBatches.TreeReduce(all);
-        return all[0];
+        if (!Complete) throw new InvalidOperationException($"step {Step}: micro-batches {string.Join(", ", Enumerable.Range(0, _count).Where(m => !_covered[m]))} are missing");
+        return MicroBatches.Sum<T>(_count, new Subtree(0, MicroBatches.RootLevel(_count)), node => _sums.GetValueOrDefault(node),
+            m => throw new InvalidOperationException($"step {Step}: micro-batch {m} is covered but its sum is missing"));
     }
 }

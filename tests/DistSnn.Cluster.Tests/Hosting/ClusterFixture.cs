@@ -88,6 +88,8 @@ internal sealed class InProcessCluster : IAsyncDisposable
 
     public IActorRef Coordinator(int node) => _hosts[node].Services.GetRequiredService<ActorRegistry>().Get<CoordinatorProxy>();
 
+    public IActorRef TrainingCoordinator(int node) => _hosts[node].Services.GetRequiredService<ActorRegistry>().Get<DistSnn.Cluster.Training.TrainingCoordinatorProxy>();
+
     public async ValueTask DisposeAsync()
     {
         foreach (var h in Enumerable.Reverse(_hosts))

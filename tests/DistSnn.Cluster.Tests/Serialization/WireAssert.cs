@@ -104,7 +104,28 @@ internal static class WireAssert
                 Assert.Equal(e.Partitions.Count, a.Partitions.Count);
                 for (int i = 0; i < e.Partitions.Count; i++) Equal(e.Partitions[i], a.Partitions[i]);
                 break;
-            case (PartitionHandOff, PartitionHandOff) or (ListJobs, ListJobs):
+            case (DistSnn.Cluster.Training.ComputeMicroBatches e, DistSnn.Cluster.Training.ComputeMicroBatches a):
+                Assert.Equal((e.Job, e.Step, e.Epoch), (a.Job, a.Step, a.Epoch));
+                Floats(e.Parameters, a.Parameters);
+                Assert.Equal(e.Batch, a.Batch);
+                Assert.Equal(e.MicroBatches, a.MicroBatches);
+                break;
+            case (DistSnn.Cluster.Training.MicroBatchGradient e, DistSnn.Cluster.Training.MicroBatchGradient a):
+                Assert.Equal((e.Job, e.Step, e.Start, e.Level), (a.Job, a.Step, a.Start, a.Level));
+                Assert.Equal(e.Loss.Select(BitConverter.DoubleToInt64Bits), a.Loss.Select(BitConverter.DoubleToInt64Bits));
+                Assert.Equal(e.Correct, a.Correct);
+                Assert.Equal(e.Rates.Select(BitConverter.DoubleToInt64Bits), a.Rates.Select(BitConverter.DoubleToInt64Bits));
+                Floats(e.Gradient, a.Gradient);
+                break;
+            case (DistSnn.Cluster.Training.TrainingList e, DistSnn.Cluster.Training.TrainingList a):
+                Assert.Equal(e.Jobs, a.Jobs);
+                break;
+            case (DistSnn.Cluster.Training.TrainingResult e, DistSnn.Cluster.Training.TrainingResult a):
+                Assert.Equal((e.Job, e.ReportsJson, e.Replicas, e.Checksum), (a.Job, a.ReportsJson, a.Replicas, a.Checksum));
+                Floats(e.Parameters, a.Parameters);
+                Bits(e.TrainSeconds, a.TrainSeconds);
+                break;
+            case (PartitionHandOff, PartitionHandOff) or (ListJobs, ListJobs) or (DistSnn.Cluster.Training.ListTraining, DistSnn.Cluster.Training.ListTraining):
                 Assert.Same(expected, actual);
                 break;
             default:
@@ -113,6 +134,8 @@ internal static class WireAssert
                 break;
         }
     }
+
+    private static void Floats(float[] e, float[] a) => Assert.Equal(e.Select(BitConverter.SingleToInt32Bits), a.Select(BitConverter.SingleToInt32Bits));
 
     private static void Bits(double e, double a) => Assert.Equal(BitConverter.DoubleToInt64Bits(e), BitConverter.DoubleToInt64Bits(a));
 

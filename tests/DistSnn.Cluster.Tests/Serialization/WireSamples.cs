@@ -3,6 +3,7 @@ using DistSnn.Cluster.Checkpoints;
 using DistSnn.Cluster.Runtime;
 using DistSnn.Cluster.Serialization;
 using DistSnn.Cluster.Tests.Runtime;
+using DistSnn.Cluster.Training;
 using DistSnn.Model;
 using DistSnn.Partitioner;
 
@@ -204,5 +205,31 @@ internal sealed class WireSamples(int seed)
         yield return new JobPartitions(Text(), Enumerable.Range(0, Int(0, 4)).Select(_ => Location()).ToArray());
         yield return new CancelJob(Text());
         yield return new JobResult(Text(), Spec(), Enumerable.Range(0, Int(0, 3)).Select(_ => PartitionResult()).ToArray(), Double(), Double());
+        yield return new SubmitTraining(Text(), Text(), Chance(0.5) ? null : Text(), Index(1000), Chance(0.5) ? null : Text(), Index(), Chance(0.5) ? null : Text());
+        yield return new StartReplica(Text(), Text(), Chance(0.5) ? null : Text(), Index(1000));
+        yield return new ReplicaReady(Text(), Index(1000));
+        yield return new ReplicaFailed(Text(), Index(1000), Text());
+        yield return new ComputeMicroBatches(Text(), Long(), Long(), Floats(), Indices(), Indices());
+        int leaves = Int(0, 5), layers = Int(0, 3);
+        yield return new MicroBatchGradient(Text(), Long(), Index(1000), Int(0, 30), Enumerable.Range(0, leaves).Select(_ => Double()).ToArray(),
+            Enumerable.Range(0, leaves).Select(_ => Index()).ToArray(), Enumerable.Range(0, leaves * layers).Select(_ => Double()).ToArray(), Floats());
+        yield return new StopReplica(Text());
+        yield return new GetTrainingStatus(Text());
+        yield return new CancelTraining(Text());
+        yield return ListTraining.Instance;
+        yield return TrainingStatus();
+        yield return new TrainingList(Enumerable.Range(0, Int(0, 4)).Select(_ => TrainingStatus()).ToArray());
+        yield return new GetTrainingResult(Text());
+        yield return new TrainingResult(Text(), Floats(), Text(), Double(), Index(1000), Text());
     }
+
+    private static readonly float[] SpecialFloats = [0f, -0f, float.Epsilon, float.MaxValue, float.NaN, float.NegativeInfinity, 1e-30f];
+
+    public float[] Floats() => Enumerable.Range(0, Int(0, 3) == 0 ? Int(1000, 5000) : Int(0, 20))
+        .Select(_ => Chance(0.2) ? Pick(SpecialFloats) : (float)(_rng.NextDouble() * 2 - 1)).ToArray();
+
+    public int[] Indices() => Enumerable.Range(0, Int(0, 50)).Select(_ => Index()).ToArray();
+
+    public TrainingStatus TrainingStatus() => new(Text(), Text(), Index(), Index(), Long(), Long(), Double(), Double(), Double(), Double(), Index(1000),
+        Double(), Text(), Chance(0.5) ? null : Text());
 }

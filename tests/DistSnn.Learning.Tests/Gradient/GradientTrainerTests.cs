@@ -78,7 +78,8 @@ public sealed class GradientTrainerTests
         Assert.Equal((0, 3), MicroBatches.Range(34, 12, 0));
         Assert.Equal((27, 3), MicroBatches.Range(34, 12, 9));
         Assert.Equal((30, 2), MicroBatches.Range(34, 12, 10));
-        Assert.Equal([1, 4, 7, 10], MicroBatches.OfReplica(12, 3, 1));
+        Assert.Equal([4, 5, 6, 7], MicroBatches.OfReplica(12, 3, 1));
+        Assert.Equal([0, 1, 2, 3, 4], MicroBatches.OfReplica(13, 3, 0));
         // ((g0 + g1) + (g2 + g3)) + g4: values chosen so that any other grouping rounds differently.
         var g = new[] { new[] { 1e8f }, new[] { 1f }, new[] { -1e8f }, new[] { 1f }, new[] { 0.5f } };
         MicroBatches.TreeReduce(g);
