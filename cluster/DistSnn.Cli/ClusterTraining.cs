@@ -32,9 +32,9 @@ public static class ClusterTraining
         var options = trainer.Options;
         using var client = new AdminClient(remote.Endpoint, remote.Token);
         string spec = TrainingSpec.ToJson(options);
-        string Query(string? job)
+        string Query(string? job, int replicas)
         {
-            var q = new StringBuilder($"/train?replicas={options.Replicas}");
+            var q = new StringBuilder($"/train?replicas={replicas}");
             if (job is not null) q.Append("&job=").Append(Uri.EscapeDataString(job));
             if (remote.Role is { } role) q.Append("&role=").Append(Uri.EscapeDataString(role));
             if (remote.DataDirectory is { } data) q.Append("&data=").Append(Uri.EscapeDataString(data));
@@ -44,7 +44,7 @@ public static class ClusterTraining
         string jobId;
         try
         {
-            var accepted = await client.SendAsync(HttpMethod.Post, Query(remote.Job), new StringContent(spec, Encoding.UTF8, "application/json"), cancel);
+            var accepted = await client.SendAsync(HttpMethod.Post, Query(remote.Job, options.Replicas), new StringContent(spec, Encoding.UTF8, "application/json"), cancel);
             jobId = accepted.GetProperty("job").GetString()!;
         }
         catch (AdminException e)
@@ -72,12 +72,17 @@ public static class ClusterTraining
                 bool unknown = e.Message.StartsWith("404", StringComparison.Ordinal);
                 if (unknown && checkpointEvery > 0 && resubmits < 5)
                 {
-                    // The coordinator that ran the job is gone; its successor goes on from the job's last checkpoint.
+                    // The coordinator that ran the job is gone, and with its node a replica's host: the successor goes on
+                    // from the job's last checkpoint with the members left (the weights do not depend on the replicas).
                     try
                     {
-                        await client.SendAsync(HttpMethod.Post, Query(jobId), new StringContent(spec, Encoding.UTF8, "application/json"), cancel);
+                        var members = await client.SendAsync(HttpMethod.Get, "/members", null, cancel);
+                        int hosts = members.EnumerateArray().Count(m => m.GetProperty("status").GetString() == "up"
+                            && (remote.Role is null || m.GetProperty("roles").EnumerateArray().Any(r => r.GetString() == remote.Role)));
+                        int replicas = Math.Clamp(hosts, 1, options.Replicas);
+                        await client.SendAsync(HttpMethod.Post, Query(jobId, replicas), new StringContent(spec, Encoding.UTF8, "application/json"), cancel);
                         resubmits++;
-                        Console.Error.WriteLine($"\n{verb}: job {jobId} was lost with its coordinator; submitted again, it goes on from its last checkpoint");
+                        Console.Error.WriteLine($"\n{verb}: job {jobId} was lost with its coordinator; submitted again with {replicas} replicas, it goes on from its last checkpoint");
                         continue;
                     }
                     catch (AdminException again)

@@ -127,7 +127,7 @@ public class NodeLossProcessTests(ITestOutputHelper output) : IDisposable
         output.WriteLine(recoveredLine);
     }
 
-    private static async Task WaitForCluster(HttpClient http, string endpoint, int[] admin, List<Process> nodes, ConcurrentQueue<string> log)
+    internal static async Task WaitForCluster(HttpClient http, string endpoint, int[] admin, List<Process> nodes, ConcurrentQueue<string> log)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
