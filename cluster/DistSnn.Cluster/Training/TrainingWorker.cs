@@ -30,6 +30,12 @@ public sealed class TrainingWorker : ReceiveActor
         });
         Receive<Terminated>(_ => { });
     }
+
+    /// <summary>
+    /// A replica that throws is stopped, not restarted: a restarted one would have lost the step it was computing, and
+    /// its coordinator hears of the stop (as of a lost node) and gives the work to the others.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 }
 
 /// <summary>One replica of one job: loads the training data and builds the network, then computes the micro-batches it is sent.</summary>
@@ -37,6 +43,13 @@ internal sealed class ReplicaActor : ReceiveActor
 {
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _job;
+
+    /// <summary>host:port of this node (the actor system's name when it is not remote).</summary>
+    internal static string NodeName(ActorSystem system)
+    {
+        var address = ((ExtendedActorSystem)system).Provider.DefaultAddress;
+        return address.Host is null ? address.System : address.HostPort();
+    }
 
     public ReplicaActor(StartReplica start, IActorRef coordinator)
     {
@@ -50,7 +63,7 @@ internal sealed class ReplicaActor : ReceiveActor
         catch (Exception e) when (e is FormatException or ArgumentException or DatasetMissingException or IdxFormatException or IOException
                                        or UnauthorizedAccessException)
         {
-            coordinator.Tell(new ReplicaFailed(start.Job, start.Replica, $"node {Context.System.Name}@{Akka.Cluster.Cluster.Get(Context.System).SelfAddress.HostPort()}: {e.Message}"));
+            coordinator.Tell(new ReplicaFailed(start.Job, start.Replica, $"node {NodeName(Context.System)}: {e.Message}"));
             Context.Stop(Self);
             return;
         }
@@ -58,10 +71,19 @@ internal sealed class ReplicaActor : ReceiveActor
         coordinator.Tell(new ReplicaReady(start.Job, start.Replica));
         Receive<ComputeMicroBatches>(work => work.Job == _job, work =>
         {
-            // Each node's sum leaves as soon as it is added up, while the next is computed.
-            foreach (var node in replica.ComputeSubtrees(work.Parameters, work.Batch, (ulong)work.Epoch, work.MicroBatches))
-                Sender.Tell(new MicroBatchGradient(_job, work.Step, node.Node.Start, node.Node.Level, node.Loss, node.Correct,
-                    node.Rates.SelectMany(r => r).ToArray(), node.Gradient));
+            try
+            {
+                // Each node's sum leaves as soon as it is added up, while the next is computed.
+                foreach (var node in replica.ComputeSubtrees(work.Parameters, work.Batch, (ulong)work.Epoch, work.MicroBatches))
+                    Sender.Tell(new MicroBatchGradient(_job, work.Step, node.Node.Start, node.Node.Level, node.Loss, node.Correct,
+                        node.Rates.SelectMany(r => r).ToArray(), node.Gradient));
+            }
+            catch (ArgumentException e)
+            {
+                // Work that does not fit this replica's network or data (another version, another data set): the job cannot go on.
+                Sender.Tell(new ReplicaFailed(_job, start.Replica, $"node {NodeName(Context.System)}: {e.Message}"));
+                Context.Stop(Self);
+            }
         });
         Receive<StopReplica>(_ => Context.Stop(Self));
         // The job's coordinator is gone (its node lost, the job over): the replica is of no use any more.
