@@ -26,7 +26,7 @@ public static class BenchCommand
             Console.WriteLine("  NETWORK: brunel | cuba | coba | path to a model file");
             Console.WriteLine("       distsnn-bench train [--neurons N] [--samples K] [--partitions 1,2] [--runs R] [--json]");
             Console.WriteLine("  training throughput (images/s) of distsnn train stdp for each partition count");
-            Console.WriteLine("       distsnn-bench replicas [--arch A] [--batch 120,480] [--samples N] [--runs R] [--json]");
+            Console.WriteLine("       distsnn-bench replicas [--arch A] [--batch 120,480] [--samples N] [--runs R] [--loh-threshold BYTES] [--json]");
             Console.WriteLine("  data-parallel gradient training: 2 node processes vs 1 process with 2 threads vs 1 thread, bytes per step");
             Console.WriteLine("       distsnn-bench checkpoint [NETWORK] [--every T] [--partitions P] [--runs R] [--scale S] [--duration T] [--json]");
             Console.WriteLine("  checkpoint cost: runs with and without --checkpoint-every T (default 100 ms): size, time, overhead");

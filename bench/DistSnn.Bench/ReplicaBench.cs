@@ -10,7 +10,8 @@ namespace DistSnn.Bench;
 /// processes on loopback with one replica each (<c>--endpoint</c>, <c>--replicas 2</c>), one process with two
 /// replica threads, and one process with one. Samples per second of the epoch, their ratios per run (medians), the
 /// bytes that crossed the network per optimizer step (the nodes' <c>/wire</c> counters of weights and gradient
-/// messages), and whether every run ended with the same weights.
+/// messages), and whether every run ended with the same weights. <c>--loh-threshold BYTES</c> sets the large-object
+/// threshold of every process it starts (<c>DOTNET_GCLOHThreshold</c>; 0: the runtime's default).
 /// </summary>
 internal static class ReplicaBench
 {
@@ -21,6 +22,7 @@ internal static class ReplicaBench
         string arch = "784-256-10";
         int[] batches = [120, 480];
         int samples = 12_000, runs = 3;
+        long loh = 8 << 20;
         bool json = false;
         for (int i = 1; i < args.Length; i++)
         {
@@ -31,6 +33,7 @@ internal static class ReplicaBench
                 case "--batch": batches = Next().Split(',').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray(); break;
                 case "--samples": samples = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
+                case "--loh-threshold": loh = long.Parse(Next(), CultureInfo.InvariantCulture); break;
                 case "--json": json = true; break;
                 default:
                     Console.Error.WriteLine($"error: unknown option {args[i]}");
@@ -51,7 +54,11 @@ internal static class ReplicaBench
             var remoting = new[] { ClusterBench.FreePort(), ClusterBench.FreePort() };
             var admin = new[] { ClusterBench.FreePort(), ClusterBench.FreePort() };
             for (int n = 0; n < 2; n++)
-                nodes.Add(ClusterBench.Start(distsnn, psi => psi.Environment["DistSnn__Node__WarmUp"] = "false", "node", "--port",
+                nodes.Add(ClusterBench.Start(distsnn, psi =>
+                    {
+                        psi.Environment["DistSnn__Node__WarmUp"] = "false";
+                        Gc(psi, loh);
+                    }, "node", "--port",
                     remoting[n].ToString(CultureInfo.InvariantCulture), "--seed", $"127.0.0.1:{remoting[0]}", "--admin-url", $"http://127.0.0.1:{admin[n]}"));
             string endpoint = $"http://127.0.0.1:{admin[0]}";
             ClusterBench.WaitForMembers(endpoint, 2, nodes);
@@ -61,15 +68,15 @@ internal static class ReplicaBench
                 string[] common = ["train", "surrogate", "--arch", arch, "--epochs", "1", "--batch", batch.ToString(CultureInfo.InvariantCulture),
                     "--train-samples", samples.ToString(CultureInfo.InvariantCulture), "--validation", "0", "--test-samples", "0"];
                 // The nodes compile the training code on their first job: one run that is not counted.
-                if (Train(distsnn, [.. common, "--replicas", "2", "--endpoint", endpoint]) is null) return 1;
+                if (Train(distsnn, loh, [.. common, "--replicas", "2", "--endpoint", endpoint]) is null) return 1;
                 var (cluster, two, one, toTwo, toOne, bytes) = (new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>(), new List<double>());
                 for (int r = 0; r < runs; r++)
                 {
                     long before = WireBytes(admin);
-                    var c = Train(distsnn, [.. common, "--replicas", "2", "--endpoint", endpoint]);
+                    var c = Train(distsnn, loh, [.. common, "--replicas", "2", "--endpoint", endpoint]);
                     long after = WireBytes(admin);
-                    var l2 = Train(distsnn, [.. common, "--replicas", "2"]);
-                    var l1 = Train(distsnn, [.. common, "--replicas", "1"]);
+                    var l2 = Train(distsnn, loh, [.. common, "--replicas", "2"]);
+                    var l1 = Train(distsnn, loh, [.. common, "--replicas", "1"]);
                     if (c is null || l2 is null || l1 is null) return 1;
                     checksums.UnionWith([c.Value.Checksum, l2.Value.Checksum, l1.Value.Checksum]);
                     cluster.Add(c.Value.Rate);
@@ -112,7 +119,7 @@ internal static class ReplicaBench
         }
         var summary = new Dictionary<string, object>
         {
-            ["arch"] = arch, ["train_samples"] = samples, ["results"] = rows, ["weights_identical"] = checksums.Count == rows.Count,
+            ["arch"] = arch, ["train_samples"] = samples, ["loh_threshold_bytes"] = loh, ["results"] = rows, ["weights_identical"] = checksums.Count == rows.Count,
         };
         if (json)
         {
@@ -130,10 +137,16 @@ internal static class ReplicaBench
         return 0;
     }
 
-    private static (double Rate, string Checksum, long Steps)? Train(string distsnn, string[] args)
+    /// <summary>Arrays up to <paramref name="loh"/> bytes are collected young: weights and gradients then stay off the large-object heap.</summary>
+    private static void Gc(System.Diagnostics.ProcessStartInfo psi, long loh)
+    {
+        if (loh > 0) psi.Environment["DOTNET_GCLOHThreshold"] = loh.ToString("x", CultureInfo.InvariantCulture);
+    }
+
+    private static (double Rate, string Checksum, long Steps)? Train(string distsnn, long loh, string[] args)
     {
         string outDir = BenchCommand.NewOutDir("replicas");
-        using var p = ClusterBench.Start(distsnn, [.. args, "--out", outDir, "--json"]);
+        using var p = ClusterBench.Start(distsnn, psi => Gc(psi, loh), [.. args, "--out", outDir, "--json"]);
         var stderr = p.StandardError.ReadToEndAsync();
         p.StandardOutput.ReadToEnd();
         p.WaitForExit();

@@ -15,6 +15,7 @@ public static class CliApp
         root.Subcommands.Add(RunCommand());
         root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
+        root.Subcommands.Add(SuiteBenchCommand.Create());
         root.Subcommands.Add(PartitionCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(HardwareCommand.Create());
