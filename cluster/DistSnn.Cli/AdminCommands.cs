@@ -198,7 +198,16 @@ public static class AdminCommands
         return WithClient(cmd, async (parse, client, cancel) =>
         {
             var jobs = await client.SendAsync(HttpMethod.Get, "/jobs", null, cancel);
-            var training = await client.SendAsync(HttpMethod.Get, "/train", null, cancel);
+            JsonElement training;
+            try
+            {
+                training = await client.SendAsync(HttpMethod.Get, "/train", null, cancel);
+            }
+            catch (AdminException e) when (e.Message.StartsWith("404", StringComparison.Ordinal))
+            {
+                // A node of a version without training jobs.
+                training = JsonDocument.Parse("[]").RootElement.Clone();
+            }
             if (parse.GetValue(Json)) Console.WriteLine($"[{string.Join(",", jobs.EnumerateArray().Concat(training.EnumerateArray()).Select(j => j.GetRawText()))}]");
             else
             {

@@ -92,7 +92,9 @@ public static class ClusterTraining
                 }
                 else if (unknown)
                 {
-                    Console.Error.WriteLine($"\nerror: job {jobId} was lost with its coordinator's node; with --checkpoint-every it would go on from its last checkpoint");
+                    Console.Error.WriteLine(checkpointEvery > 0
+                        ? $"\nerror: job {jobId} was lost with its coordinator {resubmits} times; given up (its checkpoint is in the nodes' checkpoint directory, under {jobId})"
+                        : $"\nerror: job {jobId} was lost with its coordinator's node; with --checkpoint-every it would go on from its last checkpoint");
                     return ExitCodes.Failed;
                 }
                 silentSince ??= Stopwatch.StartNew();

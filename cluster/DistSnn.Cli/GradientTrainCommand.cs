@@ -47,7 +47,7 @@ public static class GradientTrainCommand
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = $"Results folder (default: results/train-{verbName}-<arch>)" };
         var stepList = new Option<string>("--steps") { Description = "Simulated steps at which the converted network is tested, comma-separated (at most 256)", DefaultValueFactory = _ => "32,64,128,256" };
         var percentile = new Option<double>("--percentile") { Description = "Percentile of each layer's activations its weights are normalised by (100: the maximum, Diehl et al. 2015)", DefaultValueFactory = _ => 99.9 };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save the training state (weights, optimizer, place in the run) to OUT/checkpoint.bin every K optimizer steps and after each epoch (0: only with --resume)", DefaultValueFactory = _ => 0 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Save the training state (weights, optimizer, place in the run) every K optimizer steps and after each epoch: to OUT/checkpoint.bin, or with --endpoint to the nodes' checkpoint directory, under the job id (0: only with --resume)", DefaultValueFactory = _ => 0 };
         var telemetry = TelemetryFlag.Create("none");
         var resume = new Option<bool>("--resume") { Description = "Go on from OUT/checkpoint.bin if it exists: the run ends with the weights of an uninterrupted one" };
         var normSamples = new Option<int>("--norm-samples") { Description = "Training samples the activations are measured on", DefaultValueFactory = _ => 10_000 };
@@ -326,10 +326,15 @@ public static class GradientTrainCommand
                 Console.Error.WriteLine($"error: {e.Message}");
                 return e.ExitCode;
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
                 Console.Error.WriteLine("cancelled (the job goes on on the cluster; cancel it with distsnn cancel)");
                 return ExitCodes.Cancelled;
+            }
+            catch (OperationCanceledException)
+            {
+                Console.Error.WriteLine($"error: the admin endpoint {remote.Endpoint} did not answer in time");
+                return ExitCodes.Unreachable;
             }
             trainSeconds = seconds;
         }

@@ -108,7 +108,7 @@ public static class SuiteBenchCommand
             for (int r = 0; r < runs; r++)
             {
                 cancel.ThrowIfCancellationRequested();
-                var sample = RunOnce(quick ? entry.Quick : entry.Full, entry.Training, Path.Combine(dir, "runs", $"{entry.Name}-{r}"), out string? why);
+                var sample = RunOnce(quick ? entry.Quick : entry.Full, entry.Training, Path.Combine(dir, "runs", $"{entry.Name}-{r}"), cancel, out string? why);
                 if (sample is null)
                 {
                     if (entry.Training && why is not null && why.Contains("Fashion-MNIST", StringComparison.Ordinal))
@@ -152,7 +152,7 @@ public static class SuiteBenchCommand
     }
 
     /// <summary>One fresh process; its figures from its summary, or null with the reason.</summary>
-    private static Dictionary<string, double>? RunOnce(string[] args, bool training, string outDir, out string? why)
+    private static Dictionary<string, double>? RunOnce(string[] args, bool training, string outDir, CancellationToken cancel, out string? why)
     {
         var psi = new ProcessStartInfo { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         string self = typeof(SuiteBenchCommand).Assembly.Location;
@@ -168,9 +168,16 @@ public static class SuiteBenchCommand
         psi.ArgumentList.Add("--json");
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(psi)!;
+        // Ctrl+C on the suite ends the run in progress too.
+        using var kill = cancel.Register(() =>
+        {
+            try { p.Kill(entireProcessTree: true); }
+            catch (InvalidOperationException) { }
+        });
         var stderr = p.StandardError.ReadToEndAsync();
         p.StandardOutput.ReadToEnd();
         p.WaitForExit();
+        cancel.ThrowIfCancellationRequested();
         double wall = clock.Elapsed.TotalSeconds;
         if (p.ExitCode != 0)
         {
@@ -180,7 +187,17 @@ public static class SuiteBenchCommand
         why = null;
         var sample = new Dictionary<string, double> { ["wall_s"] = wall };
         string summaryFile = Path.Combine(outDir, training ? "train_summary.json" : "summary.json");
-        using var summary = JsonDocument.Parse(File.ReadAllText(summaryFile));
+        JsonDocument summary;
+        try
+        {
+            summary = JsonDocument.Parse(File.ReadAllText(summaryFile));
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            why = $"{summaryFile}: {e.Message}";
+            return null;
+        }
+        using var _ = summary;
         var root = summary.RootElement;
         if (training)
         {

@@ -56,6 +56,7 @@ public sealed class ClusterTrainingProcessTests(ITestOutputHelper output) : IDis
         string clusterOut = Path.Combine(_dir, "cluster");
         var client = TestProcesses.StartCli(["train", "surrogate", .. Settings, "--replicas", "3", "--endpoint", endpoint, "--job", "tkill",
             "--checkpoint-every", "10", "--out", clusterOut], output: line => _log.Enqueue($"client: {line}"));
+        _nodes.Add(client); // stopped with the nodes whatever happens
         var deadline = DateTime.UtcNow.AddSeconds(90);
         long stepAtKill;
         while (true)

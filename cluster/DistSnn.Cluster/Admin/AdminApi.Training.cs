@@ -47,8 +47,17 @@ public static partial class AdminApi
             using var reader = new StreamReader(req.Body);
             string spec = await reader.ReadToEndAsync();
             string id = string.IsNullOrWhiteSpace(job) ? $"train-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}" : job;
+            // Checked here as well as by the coordinator: a message the serializer refuses would never reach it.
             if (checkpointDir is not null && checkpointEvery is null)
                 return Results.BadRequest(new SubmitResultDto(id, false, ["checkpoint_dir: needs checkpoint_every"]));
+            if (replicas is < 1)
+                return Results.BadRequest(new SubmitResultDto(id, false, [$"replicas: must be at least 1, got {replicas}"]));
+            if (checkpointEvery is < 0)
+                return Results.BadRequest(new SubmitResultDto(id, false, [$"checkpoint_every: must not be negative, got {checkpointEvery}"]));
+            if (System.Text.Encoding.UTF8.GetByteCount(id) > 200)
+                return Results.BadRequest(new SubmitResultDto(id[..50], false, ["job: longer than 200 bytes"]));
+            if (System.Text.Encoding.UTF8.GetByteCount(spec) > Serialization.WireLimits.MaxTextBytes)
+                return Results.BadRequest(new SubmitResultDto(id, false, [$"the settings take more than {Serialization.WireLimits.MaxTextBytes} bytes"]));
             var submit = new SubmitTraining(id, spec, string.IsNullOrWhiteSpace(data) ? null : data, replicas ?? 1, role, checkpointEvery ?? 0, checkpointDir);
             var answer = await Training(registry).Ask<object>(submit, AskTimeout);
             return answer switch
@@ -82,7 +91,7 @@ public static partial class AdminApi
                 parameters_checksum = result.Checksum,
                 train_seconds = result.TrainSeconds,
                 replicas = result.Replicas,
-                reports = System.Text.Json.JsonDocument.Parse(result.ReportsJson).RootElement,
+                reports = System.Text.Json.Nodes.JsonNode.Parse(result.ReportsJson),
                 // Little-endian float32, bit for bit.
                 parameters = Convert.ToBase64String(bytes),
             });

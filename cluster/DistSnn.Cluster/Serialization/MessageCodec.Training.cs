@@ -44,11 +44,13 @@ internal static partial class MessageCodec
                 PutNullableText(ref w, m.CheckpointDirectory, nameof(SubmitTraining), "CheckpointDirectory");
                 return true;
             case StartReplica m:
-                Record(ref w, 4);
+                Record(ref w, 6);
                 PutId(ref w, m.Job, nameof(StartReplica), "Job");
                 PutStr(ref w, m.Spec, WireLimits.MaxTextBytes, nameof(StartReplica), "Spec", nullable: false);
                 PutNullableText(ref w, m.DataDirectory, nameof(StartReplica), "DataDirectory");
                 PutCount(ref w, m.Replica, nameof(StartReplica), "Replica", MaxTrainingItems);
+                PutId(ref w, m.DataFingerprint, nameof(StartReplica), "DataFingerprint");
+                PutId(ref w, m.Platform, nameof(StartReplica), "Platform");
                 return true;
             case ReplicaReady m:
                 Record(ref w, 2);
@@ -145,9 +147,9 @@ internal static partial class MessageCodec
 
     private static StartReplica ReadStartReplica(ref FrameReader r)
     {
-        r.Record(r.Message, 4);
+        r.Record(r.Message, 6);
         return new StartReplica(ReadId(ref r, "Job"), ReadText(ref r, "Spec"), r.NullableString("DataDirectory", WireLimits.MaxTextBytes),
-            r.Int("Replica", 0, MaxTrainingItems));
+            r.Int("Replica", 0, MaxTrainingItems), ReadId(ref r, "DataFingerprint"), ReadId(ref r, "Platform"));
     }
 
     private static ReplicaReady ReadReplicaReady(ref FrameReader r)

@@ -26,6 +26,7 @@ public sealed partial class TrainingCoordinator : ReceiveActor
                 return;
             }
             var job = Context.ActorOf(Props.Create(() => new TrainingJob(submit, checkpointRoot)), $"training-{++_started}");
+            Context.Watch(job);
             _jobs[submit.Job] = (job, TrainingStatus.Unknown(submit.Job) with { State = "starting", Error = null, Replicas = submit.Replicas }, null);
             Sender.Tell(new JobAccepted(submit.Job));
         });
@@ -59,7 +60,20 @@ public sealed partial class TrainingCoordinator : ReceiveActor
             Sender.Tell(e.Status);
         });
         Receive<ListTraining>(_ => Sender.Tell(new TrainingList(_jobs.Values.Select(e => e.Status).OrderBy(s => s.Job, StringComparer.Ordinal).ToArray())));
+        // A job that stops without having reported its end (it threw) has failed.
+        Receive<Terminated>(t =>
+        {
+            foreach (var (id, entry) in _jobs.Where(kv => Equals(kv.Value.Job, t.ActorRef)).ToList())
+                if (entry.Status.State is "starting" or "running")
+                    _jobs[id] = entry with { Status = entry.Status with { State = "failed", Error = "the job's coordinator stopped on an error (see the node's log)" } };
+        });
     }
+
+    /// <summary>
+    /// A job that throws is stopped, not restarted: a restarted one would start its replicas a second time, and the
+    /// first ones would never hear that it is gone.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
     /// <summary>Why a submission is refused (naming the field), or null.</summary>
     private string? Refusal(SubmitTraining submit)
@@ -79,8 +93,21 @@ public sealed partial class TrainingCoordinator : ReceiveActor
         }
         if (submit.Replicas < 1 || submit.Replicas > options.MicroBatches)
             return $"--replicas: must lie in 1 … {options.MicroBatches} (the micro-batches per batch), got {submit.Replicas}";
+        // The weights go out and the gradients come back in one remoting frame each; a larger message would be dropped.
+        long bytes = 4L * GradientTrainer.BuildNetwork(options).ParameterCount + 64 * 1024;
+        long frame = FrameBytes(Context.System);
+        if (bytes > frame)
+            return $"--arch '{options.Architecture.Text}': its weights take {bytes / 1e6:F1} MB per message, more than the remoting frame of " +
+                   $"{frame / 1e6:F1} MB; raise DistSnn:Node:MaxFrameBytes on every node";
         int hosts = Hosts(Akka.Cluster.Cluster.Get(Context.System), submit.Role).Count;
         return hosts < submit.Replicas ? TooFewHosts(submit.Replicas, hosts, submit.Role) : null;
+    }
+
+    /// <summary>The remoting frame size of this node (Akka's default when remoting is not configured).</summary>
+    private static long FrameBytes(ActorSystem system)
+    {
+        const string key = "akka.remote.dot-netty.tcp.maximum-frame-size";
+        return system.Settings.Config.HasPath(key) ? system.Settings.Config.GetByteSize(key) ?? 128_000 : 128_000;
     }
 
     /// <summary>Members that are up (with <paramref name="role"/> when given), in address order: replica r runs on the r-th.</summary>

@@ -50,7 +50,8 @@ internal sealed class TrainingJob : ReceiveActor, IWithTimers
         _submit = submit;
         _checkpointRoot = checkpointRoot;
         Receive<ReplicaReady>(r => r.Job == submit.Job, OnReady);
-        Receive<ReplicaFailed>(f => f.Job == submit.Job, f => Fail($"replica {f.Replica} could not start: {f.Reason}"));
+        Receive<ReplicaFailed>(f => f.Job == submit.Job,
+            f => Fail(_state == "starting" ? $"replica {f.Replica} could not start: {f.Reason}" : $"replica {f.Replica} failed: {f.Reason}"));
         Receive<StartTimedOut>(_ =>
         {
             if (_state == "starting")
@@ -88,7 +89,7 @@ internal sealed class TrainingJob : ReceiveActor, IWithTimers
         catch (Exception e) when (e is FormatException or ArgumentException or DatasetMissingException or IdxFormatException or IOException
                                        or UnauthorizedAccessException or InvalidDataException)
         {
-            Fail($"on the coordinator's node: {e.Message}");
+            Fail($"on the coordinator's node {ReplicaActor.NodeName(Context.System)}: {e.Message}");
             return;
         }
         var hosts = TrainingCoordinator.Hosts(Akka.Cluster.Cluster.Get(Context.System), _submit.Role);
@@ -97,9 +98,10 @@ internal sealed class TrainingJob : ReceiveActor, IWithTimers
             Fail(TrainingCoordinator.TooFewHosts(_submit.Replicas, hosts.Count, _submit.Role));
             return;
         }
+        string fingerprint = TrainingData.Fingerprint(_submit.DataDirectory);
         for (int r = 0; r < _submit.Replicas; r++)
             Context.ActorSelection(new RootActorPath(hosts[r].Address) / "user" / TrainingWorker.Name)
-                .Tell(new StartReplica(_submit.Job, _submit.Spec, _submit.DataDirectory, r), Self);
+                .Tell(new StartReplica(_submit.Job, _submit.Spec, _submit.DataDirectory, r, fingerprint, TrainingPlatform.Signature), Self);
         Timers.StartSingleTimer("start", StartTimedOut.Instance, StartTimeout);
         Report();
     }
@@ -166,8 +168,16 @@ internal sealed class TrainingJob : ReceiveActor, IWithTimers
         int layers = trainer.Network.Stages.Count, m = trainer.Options.MicroBatches;
         var node = new Subtree(g.Start, g.Level);
         int covered = g.Start < m && g.Level <= MicroBatches.RootLevel(m) ? node.End(m) - g.Start : -1;
-        if (_ledger is not { } ledger || _names.GetValueOrDefault(Sender) is not { } replica || covered < 1 || g.Gradient.Length != trainer.Parameters.Length
-            || g.Loss.Length != covered || g.Correct.Length != covered || g.Rates.Length != covered * layers) return;
+        if (_ledger is not { } ledger || _names.GetValueOrDefault(Sender) is not { } replica || !_live.Contains(replica)) return;
+        if (covered < 1 || g.Gradient.Length != trainer.Parameters.Length || g.Loss.Length != covered || g.Correct.Length != covered
+            || g.Rates.Length != covered * layers)
+        {
+            // A replica the job counts on sent something it cannot use; waiting for a better answer would wait forever.
+            Fail($"replica {replica} sent a gradient that does not fit step {g.Step}: tree node ({g.Start}, {g.Level}), {g.Gradient.Length} values " +
+                 $"for {trainer.Parameters.Length} parameters, {g.Loss.Length} losses and {g.Rates.Length} rates");
+            return;
+        }
+        // Late answers for a step already reduced, and repeats, are expected after a replica's loss; they are dropped.
         if (!ledger.Deliver(g.Step, replica, node, g.Gradient)) return;
         for (int k = 0; k < covered; k++)
             (_loss[g.Start + k], _correct[g.Start + k], _rates[g.Start + k]) = (g.Loss[k], g.Correct[k], g.Rates.AsSpan(k * layers, layers).ToArray());
@@ -207,12 +217,14 @@ internal sealed class TrainingJob : ReceiveActor, IWithTimers
     private void OnTerminated(Terminated t)
     {
         var lost = _names.GetValueOrDefault(t.ActorRef);
-        if (lost is null || !_live.Remove(lost) || _state is not ("running" or "starting")) return;
+        if (lost is null) return;
+        // A replica lost before every replica is ready has no work to hand on: the job cannot start as asked.
         if (_state == "starting")
         {
             Fail($"replica {lost} on {t.ActorRef.Path.Address} was lost while starting");
             return;
         }
+        if (!_live.Remove(lost) || _state != "running") return;
         if (_live.Count == 0)
         {
             Fail($"every replica is lost (the last, {lost}, on {t.ActorRef.Path.Address})");

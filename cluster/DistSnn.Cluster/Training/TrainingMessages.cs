@@ -14,13 +14,21 @@ namespace DistSnn.Cluster.Training;
 public sealed record SubmitTraining(string Job, string Spec, string? DataDirectory, int Replicas, string? Role, int CheckpointEvery,
     string? CheckpointDirectory);
 
-/// <summary>Asks a node's training worker to start replica <paramref name="Replica"/> of a job; it answers the sender.</summary>
-public sealed record StartReplica(string Job, string Spec, string? DataDirectory, int Replica);
+/// <summary>
+/// Asks a node's training worker to start replica <paramref name="Replica"/> of a job; it answers the sender. The
+/// replica refuses to start unless its training data have the coordinator's <paramref name="DataFingerprint"/> and its
+/// machine does arithmetic as the coordinator's does (<paramref name="Platform"/>, see <see cref="TrainingPlatform"/>):
+/// otherwise its gradients would differ in their bits.
+/// </summary>
+public sealed record StartReplica(string Job, string Spec, string? DataDirectory, int Replica, string DataFingerprint, string Platform);
 
 /// <summary>A replica has loaded its data and built its network; the sender is the replica.</summary>
 public sealed record ReplicaReady(string Job, int Replica);
 
-/// <summary>A replica could not start (data missing, settings refused): the reason names the node and the file.</summary>
+/// <summary>
+/// A replica could not start (data missing, settings refused) or was sent work that does not fit its network: the reason
+/// names the node and the file or the mismatch.
+/// </summary>
 public sealed record ReplicaFailed(string Job, int Replica, string Reason);
 
 /// <summary>

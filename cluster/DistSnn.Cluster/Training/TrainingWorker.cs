@@ -58,6 +58,13 @@ internal sealed class ReplicaActor : ReceiveActor
         try
         {
             var options = TrainingSpec.FromJson(start.Spec, $"training job {start.Job}");
+            if (TrainingPlatform.Signature != start.Platform)
+                throw new ArgumentException($"this machine computes with {TrainingPlatform.Signature}, the coordinator's with {start.Platform}: " +
+                    "their gradients would differ in the last bits; run replicas on machines of one kind (or use --role)");
+            string fingerprint = TrainingData.Fingerprint(start.DataDirectory);
+            if (fingerprint != start.DataFingerprint)
+                throw new ArgumentException($"the training data in {FashionMnist.ResolveDirectory(start.DataDirectory, Environment.GetEnvironmentVariable(FashionMnist.DirectoryVariable))} " +
+                    $"(checksum {fingerprint}) differ from the coordinator's ({start.DataFingerprint})");
             replica = new GradientReplica(options, TrainingData.Train(start.DataDirectory));
         }
         catch (Exception e) when (e is FormatException or ArgumentException or DatasetMissingException or IdxFormatException or IOException
@@ -124,4 +131,36 @@ public static class TrainingData
 
     /// <summary>The training split of <see cref="Load"/>.</summary>
     public static LabeledImages Train(string? directory) => Load(directory).Train;
+
+    private static readonly ConcurrentDictionary<string, string> Fingerprints = new(StringComparer.Ordinal);
+
+    /// <summary>SHA-256 (16 hex digits) of the training split's pixels and labels, computed once per folder.</summary>
+    public static string Fingerprint(string? directory)
+    {
+        var set = Load(directory);
+        return Fingerprints.GetOrAdd(set.Directory, _ =>
+        {
+            using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            for (int i = 0; i < set.Train.Count; i++) sha.AppendData(set.Train.Image(i));
+            sha.AppendData(set.Train.Labels);
+            return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+        });
+    }
+}
+
+/// <summary>
+/// What decides the bits of a gradient besides the data: the processor architecture and the vector widths and fused
+/// multiply-add that <c>System.Numerics.Tensors</c> uses on this machine (they set how its sums are grouped).
+/// </summary>
+public static class TrainingPlatform
+{
+    /// <summary>This machine's signature, e.g. "X64 v512 v256 v128 fma".</summary>
+    public static string Signature { get; } = string.Join(' ', new[]
+    {
+        System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(),
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "v512" : "",
+        System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "v256" : "",
+        System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated ? "v128" : "",
+        System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported ? "fma" : "",
+    }.Where(s => s.Length > 0));
 }

@@ -92,8 +92,9 @@ public static class MicroBatches
 
     /// <summary>
     /// The sum of the tree's node <paramref name="node"/> over <paramref name="count"/> micro-batches, by the tree's own
-    /// additions: each child's sum, the left one taking the right one. <paramref name="leaf"/> gives a micro-batch's
-    /// gradient (its array may be overwritten) or, for <see cref="MicroBatchLedger{T}"/>, a node sum it already holds.
+    /// additions: each child's sum, the left one taking the right one. <paramref name="known"/> gives a node's sum that is
+    /// already at hand (a replica's, in <see cref="MicroBatchLedger{T}"/>) or null; <paramref name="leaf"/> gives a
+    /// micro-batch's gradient. Their arrays may be overwritten.
     /// </summary>
     public static T[] Sum<T>(int count, Subtree node, Func<Subtree, T[]?> known, Func<int, T[]> leaf) where T : unmanaged, IFloatingPointIeee754<T>
     {

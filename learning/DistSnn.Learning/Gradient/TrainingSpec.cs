@@ -6,8 +6,8 @@ namespace DistSnn.Learning.Gradient;
 
 /// <summary>
 /// A gradient-training job as JSON: every setting of <see cref="GradientTrainingOptions"/> under the names of the
-/// <c>distsnn train</c> options (snake_case). It is the body of a training submission to a cluster and the file
-/// <c>distsnn submit-train</c> reads; numbers are written so that they read back bit for bit. Fields left out take
+/// <c>distsnn train</c> options (snake_case). It is the body of a training submission to a cluster (<c>POST /train</c>);
+/// numbers are written so that they read back bit for bit. Fields left out take
 /// their defaults; an unknown field or a value of the wrong kind is refused, naming the field.
 /// </summary>
 public static class TrainingSpec

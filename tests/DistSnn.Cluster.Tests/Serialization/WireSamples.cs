@@ -206,7 +206,7 @@ internal sealed class WireSamples(int seed)
         yield return new CancelJob(Text());
         yield return new JobResult(Text(), Spec(), Enumerable.Range(0, Int(0, 3)).Select(_ => PartitionResult()).ToArray(), Double(), Double());
         yield return new SubmitTraining(Text(), Text(), Chance(0.5) ? null : Text(), Index(1000), Chance(0.5) ? null : Text(), Index(), Chance(0.5) ? null : Text());
-        yield return new StartReplica(Text(), Text(), Chance(0.5) ? null : Text(), Index(1000));
+        yield return new StartReplica(Text(), Text(), Chance(0.5) ? null : Text(), Index(1000), Text(), Text());
         yield return new ReplicaReady(Text(), Index(1000));
         yield return new ReplicaFailed(Text(), Index(1000), Text());
         yield return new ComputeMicroBatches(Text(), Long(), Long(), Floats(), Indices(), Indices());

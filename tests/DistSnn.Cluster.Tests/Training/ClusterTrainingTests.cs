@@ -92,6 +92,9 @@ public sealed class ClusterTrainingTests : IDisposable
         Assert.Contains("--replicas 4: the cluster has 3 members up", Assert.IsType<JobRejected>(refused).Reason);
         refused = await coordinator.Ask<object>(new SubmitTraining("bad", "{\"arch\": \"64-16-10\", \"epochz\": 3}", _dir, 1, null, 0, null), TimeSpan.FromSeconds(10));
         Assert.Contains("unknown field 'epochz'", Assert.IsType<JobRejected>(refused).Reason);
+        refused = await coordinator.Ask<object>(new SubmitTraining("huge", TrainingSpec.ToJson(options with { Architecture = Architecture.Parse("64-160000-10") }),
+            _dir, 1, null, 0, null), TimeSpan.FromSeconds(10));
+        Assert.Contains("more than the remoting frame of 33.6 MB; raise DistSnn:Node:MaxFrameBytes", Assert.IsType<JobRejected>(refused).Reason);
         refused = await coordinator.Ask<object>(new SubmitTraining("r1", TrainingSpec.ToJson(options), _dir, 1, null, 0, null), TimeSpan.FromSeconds(10));
         Assert.Contains("'r1' is finished", Assert.IsType<JobRejected>(refused).Reason);
         string missing = Path.Combine(_dir, "nowhere");

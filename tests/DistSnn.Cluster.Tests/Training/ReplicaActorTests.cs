@@ -29,7 +29,7 @@ public sealed class ReplicaActorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         SyntheticImages.WriteFashionMnistFolder(_dir, 60, 10, 2);
         var worker = Sys.ActorOf(Props.Create(() => new TrainingWorker()), TrainingWorker.Name);
-        worker.Tell(new StartReplica("j", TrainingSpec.ToJson(Options), _dir, 1));
+        worker.Tell(new StartReplica("j", TrainingSpec.ToJson(Options), _dir, 1, TrainingData.Fingerprint(_dir), TrainingPlatform.Signature));
         ExpectMsg<ReplicaReady>(r => r.Job == "j" && r.Replica == 1);
         var replica = LastSender;
 
@@ -50,7 +50,13 @@ public sealed class ReplicaActorTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Contains("7 parameters sent, the network has", failed.Reason);
         ExpectTerminated(replica);
 
-        worker.Tell(new StartReplica("k", TrainingSpec.ToJson(Options), Path.Combine(_dir, "missing"), 0));
+        worker.Tell(new StartReplica("k", TrainingSpec.ToJson(Options), Path.Combine(_dir, "missing"), 0, "x", TrainingPlatform.Signature));
         Assert.Contains("train-images-idx3-ubyte", ExpectMsg<ReplicaFailed>().Reason);
+
+        // Other data, or a machine that groups its sums otherwise, would give other gradients: refused, named.
+        worker.Tell(new StartReplica("l", TrainingSpec.ToJson(Options), _dir, 0, "0123456789abcdef", TrainingPlatform.Signature));
+        Assert.Contains($"differ from the coordinator's (0123456789abcdef)", ExpectMsg<ReplicaFailed>().Reason);
+        worker.Tell(new StartReplica("m", TrainingSpec.ToJson(Options), _dir, 0, TrainingData.Fingerprint(_dir), "Arm64 v128"));
+        Assert.Contains("the coordinator's with Arm64 v128", ExpectMsg<ReplicaFailed>().Reason);
     }
 }
