@@ -35,6 +35,8 @@ public static class RunCommandHandler
     public static async Task<int> ExecuteAsync(RunCommandSettings s, CancellationToken cancel)
     {
         var wallStart = Process.GetCurrentProcess().StartTime.ToUniversalTime();
+        double runtimeStart = (DateTime.UtcNow - wallStart).TotalSeconds;
+        var loading = Stopwatch.StartNew();
         // Exporters start in the background while the model loads and the actors start; they live for the whole run
         // and flush when disposed, so the last export holds the final counts.
         using var telemetry = TelemetryFlag.Start(s.Telemetry, "local");
@@ -132,6 +134,7 @@ public static class RunCommandHandler
         var options = new RunOptions
         {
             Partitions = s.Partitions, Strategy = s.Strategy, OutDir = outDir, Csv = s.Csv, WallStartUtc = wallStart,
+            RuntimeStartSeconds = runtimeStart, LoadSeconds = loading.Elapsed.TotalSeconds,
             BeforeSubmit = telemetry.ReadyAsync, Transport = s.Transport, Backends = Backends.Registry,
         };
         if (s.CheckpointEvery is not null)
@@ -171,8 +174,12 @@ public static class RunCommandHandler
         else
             PrintSummary(report.Summary, outDir);
         // The run's own output failing to plot is a failure of the run, not bad input from the user.
+        var plotting = Stopwatch.StartNew();
         if (plots && PlotCommand.Execute(outDir, new ReportOptions(), json, listFiles: false) != ExitCodes.Ok)
             return ExitCodes.Failed;
+        if (!json && report.Summary.Phases is { } phases)
+            Console.Error.WriteLine("phases: " + string.Join(", ", phases.Select(p => $"{p.Key.Replace('_', ' ')} {p.Value.ToString("F2", CultureInfo.InvariantCulture)} s"))
+                + (plots ? $", plots {plotting.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s" : ""));
         return ExitCodes.Ok;
     }
 

@@ -22,6 +22,12 @@ public sealed record RunSummary
     [JsonPropertyName("simulate_seconds")] public required double SimulateSeconds { get; init; }
     [JsonPropertyName("wall_seconds")] public required double WallSeconds { get; init; }
 
+    /// <summary>
+    /// The whole process's wall time by phase (seconds): runtime_start, load (when measured), build, simulate, write and
+    /// other; the plots, drawn after the summary is written, are not in it.
+    /// </summary>
+    [JsonPropertyName("phases")] public IReadOnlyDictionary<string, double>? Phases { get; init; }
+
     /// <summary>Per partition, the time its epoch loop spent waiting for in-neighbours' packets (seconds).</summary>
     [JsonPropertyName("partition_wait_seconds")] public IReadOnlyList<double> PartitionWaitSeconds { get; init; } = [];
 

@@ -38,6 +38,10 @@ public sealed record RunOptions
     public bool Csv { get; init; }
     /// <summary>When the whole run started (for wall_seconds); defaults to the call of RunAsync.</summary>
     public DateTime? WallStartUtc { get; init; }
+    /// <summary>Seconds from the process's start to its first own code, for the summary's phases (null: not measured).</summary>
+    public double? RuntimeStartSeconds { get; init; }
+    /// <summary>Seconds spent reading and checking the model, for the summary's phases (null: not measured).</summary>
+    public double? LoadSeconds { get; init; }
     /// <summary>Write checkpoints (null: none).</summary>
     public CheckpointRequest? Checkpoints { get; init; }
     /// <summary>Continue from this checkpoint; the spec must be the checkpoint's model, and partitions and strategy its own.</summary>
@@ -78,6 +82,23 @@ public static class LocalRunner
           log-dead-letters-during-shutdown = off
         }
         """);
+
+    /// <summary>
+    /// Where the whole process's time went, in seconds: runtime start and model load (when the caller measured them),
+    /// build, simulate, writing the outputs (spikes, state, statistics, summary), and the rest (starting the runner,
+    /// partitioning, collecting the results).
+    /// </summary>
+    private static Dictionary<string, double> Phases(RunOptions options, JobResult job, double write, double wall)
+    {
+        var phases = new Dictionary<string, double>();
+        if (options.RuntimeStartSeconds is { } start) phases["runtime_start"] = Math.Round(start, 4);
+        if (options.LoadSeconds is { } load) phases["load"] = Math.Round(load, 4);
+        phases["build"] = Math.Round(job.BuildSeconds, 4);
+        phases["simulate"] = Math.Round(job.SimulateSeconds, 4);
+        phases["write"] = Math.Round(write, 4);
+        phases["other"] = Math.Round(Math.Max(0, wall - phases.Values.Sum()), 4);
+        return phases;
+    }
 
     /// <summary>Runs <paramref name="spec"/>; <paramref name="progress"/> receives the slowest partition's step.</summary>
     public static async Task<RunReport> RunAsync(NetworkSpec spec, RunOptions options, Action<long>? progress = null,
@@ -167,6 +188,7 @@ public static class LocalRunner
         long synapses = job.Partitions.Sum(r => r.Synapses);
         long bytes = job.Partitions.Sum(r => r.SynapseBytes);
 
+        var writing = Stopwatch.StartNew();
         if (options.OutDir is { } dir)
         {
             Directory.CreateDirectory(dir);
@@ -205,6 +227,7 @@ public static class LocalRunner
         summary = summary with { Backends = SummarizeBackends(spec, job, options) };
         if (spec.Dataset is { } data && spikes.FirstOrDefault(s => s.Name == data.Readout) is { } readout)
             summary = summary with { Dataset = DatasetReadout.Score(spec, readout, options.OutDir) };
+        summary = summary with { Phases = Phases(options, job, writing.Elapsed.TotalSeconds, summary.WallSeconds) };
         if (options.OutDir is { } outDir) SummaryWriter.Write(Path.Combine(outDir, "summary.json"), summary);
         return new RunReport(summary, spikes, state, job);
     }
