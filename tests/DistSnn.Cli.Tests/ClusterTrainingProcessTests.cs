@@ -13,13 +13,6 @@ namespace DistSnn.Cli.Tests;
 /// </summary>
 public sealed class ClusterTrainingProcessTests(ITestOutputHelper output) : IDisposable
 {
-    private static readonly Dictionary<string, string> FastDowning = new()
-    {
-        ["DistSnn__Node__UnreachableAfterSeconds"] = "1",
-        ["DistSnn__Node__DownAfterSeconds"] = "2",
-        ["DistSnn__Node__WarmUp"] = "false",
-    };
-
     // 784-96-10 on 4,000 images (3,600 trained on): 60 steps per epoch, long enough to be caught mid-run.
     private static readonly string[] Settings =
         ["--arch", "784-96-10", "--epochs", "2", "--batch", "60", "--train-samples", "4000", "--validation", "400", "--test-samples", "300", "--seed", "5"];
@@ -36,7 +29,7 @@ public sealed class ClusterTrainingProcessTests(ITestOutputHelper output) : IDis
 
     private async Task KillMidRun(bool coordinatorNode)
     {
-        var settings = new Dictionary<string, string>(FastDowning) { ["DistSnn__Node__CheckpointDirectory"] = Path.Combine(_dir, "ckpt") };
+        var settings = new Dictionary<string, string>(NodeLossProcessTests.FastDowning) { ["DistSnn__Node__CheckpointDirectory"] = Path.Combine(_dir, "ckpt") };
         var remoting = Enumerable.Range(0, 3).Select(_ => TestProcesses.FreePort()).ToArray();
         var admin = Enumerable.Range(0, 3).Select(_ => TestProcesses.FreePort()).ToArray();
         for (int i = 0; i < 3; i++)

@@ -15,7 +15,7 @@ public class NodeLossProcessTests(ITestOutputHelper output) : IDisposable
 {
     // Failure detection shortened so that the test notices the crash in seconds (defaults: 3 s and 20 s). No
     // warm-up: ClusterProcessTests covers it, and six warm-ups on two busy cores only delay the cluster here.
-    private static readonly Dictionary<string, string> FastDowning = new()
+    internal static readonly IReadOnlyDictionary<string, string> FastDowning = new Dictionary<string, string>
     {
         ["DistSnn__Node__UnreachableAfterSeconds"] = "1",
         ["DistSnn__Node__DownAfterSeconds"] = "2",
