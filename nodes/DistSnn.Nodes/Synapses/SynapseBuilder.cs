@@ -148,8 +148,25 @@ public static class SynapseBuilder
         }
 
         /// <summary>Every source onto every owned target, sources ascending; synapse (i, j) is data index i · N_target + j.</summary>
+        /// <summary>
+        /// Sizes the buffers for about <paramref name="expected"/> synapses before generation, with room for
+        /// <paramref name="spread"/> standard deviations more: growing them by doubling would leave on average a quarter
+        /// of them unused (and at worst half) at the moment the rows are built from them, the peak of a build.
+        /// </summary>
+        private void Expect(double expected, double spread = 0)
+        {
+            long want = (long)Math.Ceiling(expected + 6 * spread) + 16;
+            if (want <= _pres.Length || _n > 0) return;
+            int len = (int)Math.Min(want, Array.MaxLength);
+            _pres = new int[len];
+            _tgts = new int[len];
+            if (_ws is not null) _ws = new float[len];
+            if (_ds is not null) _ds = new ushort[len];
+        }
+
         public void AllToAll()
         {
+            Expect((double)_owned.Length * Ns);
             for (int g = 0; g < _owned.Length; g++)
             {
                 int j = _owned[g];
@@ -185,6 +202,7 @@ public static class SynapseBuilder
         /// <summary>Source j onto target j; data index j.</summary>
         public void OneToOne()
         {
+            Expect(_owned.Length);
             for (int g = 0; g < _owned.Length; g++)
             {
                 int j = _owned[g];
@@ -217,6 +235,8 @@ public static class SynapseBuilder
                 return;
             }
             double logQ = double.LogP1(-p);
+            double trials = (double)_owned.Length * Ns;
+            Expect(trials * p, Math.Sqrt(trials * p * (1 - p)));
             for (int g = 0; g < _owned.Length; g++)
             {
                 int j = _owned[g];
@@ -240,6 +260,7 @@ public static class SynapseBuilder
         {
             var picked = new int[n];
             var set = new HashSet<int>();
+            Expect((double)_owned.Length * n);
             for (int g = 0; g < _owned.Length; g++)
             {
                 int j = _owned[g];
@@ -267,6 +288,9 @@ public static class SynapseBuilder
 
         public void FixedTotalNumber(long total)
         {
+            // Each synapse lands on an owned target with probability owned / Nt.
+            double share = (double)_owned.Length / Nt;
+            Expect(total * share, Math.Sqrt(total * share * (1 - share)));
             for (long s = 0; s < total; s++)
             {
                 ulong id = (ulong)s;
