@@ -62,6 +62,10 @@ public static class SynapseBuilder
         private readonly bool _constWeight, _constDelay;
         private int _n;
         private int[] _pres = new int[1024], _tgts = new int[1024];
+        // Connectors that make all of a target's synapses before the next target's (targets ascending) keep no target
+        // per synapse, only where each target's synapses end: 4 bytes per synapse less at the peak of a build.
+        private readonly bool _byTarget;
+        private readonly int[] _groupEnd = [];
         private float[]? _ws;
         private ushort[]? _ds;
 
@@ -95,6 +99,13 @@ public static class SynapseBuilder
             _constDelay = _proj.Delay is ConstantValue && !listedDelays;
             if (!_constWeight) _ws = new float[1024];
             if (!_constDelay) _ds = new ushort[1024];
+            _byTarget = _proj.Connector is DistSnn.Model.AllToAll or DistSnn.Model.OneToOne or DistSnn.Model.FixedProbability
+                or DistSnn.Model.FixedNumberPre or DistSnn.Model.Conv;
+            if (_byTarget)
+            {
+                _groupEnd = new int[owned.Length];
+                _tgts = [];
+            }
         }
 
         public int Ns { get; }
@@ -120,12 +131,13 @@ public static class SynapseBuilder
             {
                 int len = checked(_n * 2);
                 Array.Resize(ref _pres, len);
-                Array.Resize(ref _tgts, len);
+                if (!_byTarget) Array.Resize(ref _tgts, len);
                 if (_ws is not null) Array.Resize(ref _ws, len);
                 if (_ds is not null) Array.Resize(ref _ds, len);
             }
             _pres[_n] = preIndex;
-            _tgts[_n] = group;
+            if (_byTarget) _groupEnd[group] = _n + 1;
+            else _tgts[_n] = group;
             if (_ws is not null)
                 _ws[_n] = (float)((listedWeight ?? ValueDraw.Draw(_proj.Weight, _weightKey, id, k)) * _weightScale);
             if (_ds is not null)
@@ -159,7 +171,7 @@ public static class SynapseBuilder
             if (want <= _pres.Length || _n > 0) return;
             int len = (int)Math.Min(want, Array.MaxLength);
             _pres = new int[len];
-            _tgts = new int[len];
+            if (!_byTarget) _tgts = new int[len];
             if (_ws is not null) _ws = new float[len];
             if (_ds is not null) _ds = new ushort[len];
         }
@@ -361,13 +373,26 @@ public static class SynapseBuilder
             var targets = new int[_n];
             var weights = _ws is null ? null : new float[_n];
             var delays = _ds is null ? null : new ushort[_n];
-            for (int s = 0; s < _n; s++)
+            void Place(int s, int target)
             {
                 int at = cursor[_pres[s]]++;
-                targets[at] = _tgts[s];
+                targets[at] = target;
                 if (weights is not null) weights[at] = _ws![s];
                 if (delays is not null) delays[at] = _ds![s];
             }
+            if (_byTarget)
+            {
+                // Target g's synapses are those after the previous target's end (a target without synapses keeps 0).
+                int begin = 0;
+                for (int g = 0; g < _groupEnd.Length; g++)
+                {
+                    int end = Math.Max(begin, _groupEnd[g]);
+                    for (int s = begin; s < end; s++) Place(s, g);
+                    begin = end;
+                }
+            }
+            else
+                for (int s = 0; s < _n; s++) Place(s, _tgts[s]);
             float constWeight = _constWeight ? (float)(((ConstantValue)_proj.Weight).Value * _weightScale) : 0f;
             int constDelay = _constDelay ? DelaySteps(((ConstantValue)_proj.Delay).Value) : 0;
             _pres = _tgts = [];
