@@ -220,11 +220,7 @@ public static class BenchCommand
     }
 
     /// <summary>The median (mean of the middle two for an even count).</summary>
-    internal static double Median(IEnumerable<double> values)
-    {
-        var v = values.Order().ToArray();
-        return v.Length % 2 == 1 ? v[v.Length / 2] : 0.5 * (v[v.Length / 2 - 1] + v[v.Length / 2]);
-    }
+    internal static double Median(IEnumerable<double> values) => DistSnn.Cli.SuiteBenchCommand.Median(values);
 
     private static void Print(string network, double scale, int partitions, List<Sample> samples, bool json)
     {

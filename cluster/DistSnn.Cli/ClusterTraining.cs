@@ -17,8 +17,6 @@ public sealed record TrainingRemote(string Endpoint, string? Token, string? Job,
 /// </summary>
 public static class ClusterTraining
 {
-    private static readonly JsonSerializerOptions ReportJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
-
     /// <summary>How long the endpoint may fail to answer (a coordinator moving to another node) before the job is given up.</summary>
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
 
@@ -146,7 +144,7 @@ public static class ClusterTraining
         for (int i = 0; i < n; i++) parameters[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
         // The optimizer's moments stay on the cluster (and in its checkpoints): testing and export need the weights only.
         trainer.Restore(parameters, new double[n], new double[n], (long)trainer.BatchesPerEpoch * options.Epochs, options.Epochs, 0);
-        reports.AddRange(JsonSerializer.Deserialize<List<EpochReport>>(result.GetProperty("reports").GetRawText(), ReportJson) ?? []);
+        reports.AddRange(TrainingCheckpoint.ReportsFromJson(result.GetProperty("reports").GetRawText()));
         foreach (var report in reports)
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"epoch {report.Epoch + 1}: loss {report.TrainLoss:F4}, training {100 * report.TrainAccuracy:F2}%, validation {100 * report.ValidationAccuracy:F2}%, " +

@@ -211,7 +211,8 @@ public static class SuiteBenchCommand
         return sample;
     }
 
-    private static double Median(IEnumerable<double> values)
+    /// <summary>The median (mean of the middle two for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
     {
         var v = values.Order().ToArray();
         return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;

@@ -196,13 +196,7 @@ public sealed partial class PartitionActor : ReceiveActor
         return SpikePacketSplitter.MaxSpikesPerPart((int)Math.Min(int.MaxValue, FrameBytes()), job);
     }
 
-    /// <summary>The remoting frame size of this node (Akka's default when remoting is not configured).</summary>
-    private long FrameBytes()
-    {
-        var config = Context.System.Settings.Config;
-        const string key = "akka.remote.dot-netty.tcp.maximum-frame-size";
-        return config.HasPath(key) ? config.GetByteSize(key) ?? 128_000 : 128_000;
-    }
+    private long FrameBytes() => Hosting.RemotingFrame.Bytes(Context.System);
 
     /// <summary>
     /// Results travel in one message; on a cluster one that would not fit a remoting frame would be dropped by the

@@ -95,19 +95,12 @@ public sealed partial class TrainingCoordinator : ReceiveActor
             return $"--replicas: must lie in 1 … {options.MicroBatches} (the micro-batches per batch), got {submit.Replicas}";
         // The weights go out and the gradients come back in one remoting frame each; a larger message would be dropped.
         long bytes = 4L * GradientTrainer.BuildNetwork(options).ParameterCount + 64 * 1024;
-        long frame = FrameBytes(Context.System);
+        long frame = Hosting.RemotingFrame.Bytes(Context.System);
         if (bytes > frame)
             return $"--arch '{options.Architecture.Text}': its weights take {bytes / 1e6:F1} MB per message, more than the remoting frame of " +
                    $"{frame / 1e6:F1} MB; raise DistSnn:Node:MaxFrameBytes on every node";
         int hosts = Hosts(Akka.Cluster.Cluster.Get(Context.System), submit.Role).Count;
         return hosts < submit.Replicas ? TooFewHosts(submit.Replicas, hosts, submit.Role) : null;
-    }
-
-    /// <summary>The remoting frame size of this node (Akka's default when remoting is not configured).</summary>
-    private static long FrameBytes(ActorSystem system)
-    {
-        const string key = "akka.remote.dot-netty.tcp.maximum-frame-size";
-        return system.Settings.Config.HasPath(key) ? system.Settings.Config.GetByteSize(key) ?? 128_000 : 128_000;
     }
 
     /// <summary>Members that are up (with <paramref name="role"/> when given), in address order: replica r runs on the r-th.</summary>

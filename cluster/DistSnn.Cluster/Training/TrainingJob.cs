@@ -21,7 +21,6 @@ namespace DistSnn.Cluster.Training;
 internal sealed class TrainingJob : ReceiveActor, IWithTimers
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
-    private static readonly JsonSerializerOptions ReportJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SubmitTraining _submit;
@@ -246,7 +245,7 @@ internal sealed class TrainingJob : ReceiveActor, IWithTimers
     private void Finish()
     {
         var trainer = _trainer!;
-        Context.Parent.Tell(new TrainingResult(_submit.Job, (float[])trainer.Parameters.Clone(), JsonSerializer.Serialize(_reports, ReportJson),
+        Context.Parent.Tell(new TrainingResult(_submit.Job, (float[])trainer.Parameters.Clone(), TrainingCheckpoint.ReportsToJson(_reports),
             _reports.Sum(r => r.Seconds) + trainer.Totals.Seconds, _live.Count, GradientTrainer.Checksum(trainer.Parameters)));
         End("finished", null);
     }

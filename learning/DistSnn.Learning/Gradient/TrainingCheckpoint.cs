@@ -16,6 +16,12 @@ public static class TrainingCheckpoint
     private const string Magic = "DSNNTRN1";
     private static readonly JsonSerializerOptions Json = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
+    /// <summary>Epoch reports as JSON (a validation accuracy not measured is written as "NaN").</summary>
+    public static string ReportsToJson(IReadOnlyList<EpochReport> reports) => JsonSerializer.Serialize(reports, Json);
+
+    /// <summary>Epoch reports read back from <see cref="ReportsToJson"/>; throws <see cref="JsonException"/> on other text.</summary>
+    public static List<EpochReport> ReportsFromJson(string json) => JsonSerializer.Deserialize<List<EpochReport>>(json, Json) ?? [];
+
     /// <summary>The settings a checkpoint must have been taken under (all but the number of replicas).</summary>
     public static string Fingerprint(GradientTrainingOptions o) => JsonSerializer.Serialize(new
     {
@@ -49,7 +55,7 @@ public static class TrainingCheckpoint
             w.Write(t.Seconds);
             w.Write(t.Rates.Length);
             foreach (double r in t.Rates) w.Write(r);
-            w.Write(JsonSerializer.Serialize(reports, Json));
+            w.Write(ReportsToJson(reports));
             w.Flush();
             // On disk before it replaces the last checkpoint: a crash leaves one or the other, whole.
             file.Flush(flushToDisk: true);
@@ -86,7 +92,7 @@ public static class TrainingCheckpoint
             if (layers != trainer.Network.Stages.Count) throw new InvalidDataException($"{path}: rates of {layers} layers, the network has {trainer.Network.Stages.Count}");
             var totals = new EpochTotals(layers) { LossSum = lossSum, Correct = correct, Seen = seen, Seconds = seconds };
             for (int l = 0; l < layers; l++) totals.Rates[l] = r.ReadDouble();
-            var reports = JsonSerializer.Deserialize<List<EpochReport>>(r.ReadString(), Json) ?? [];
+            var reports = ReportsFromJson(r.ReadString());
             trainer.Restore(p, m, v, steps, epoch, batch, totals);
             return reports;
         }

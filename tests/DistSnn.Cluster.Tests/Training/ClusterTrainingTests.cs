@@ -81,8 +81,7 @@ public sealed class ClusterTrainingTests : IDisposable
             Assert.Equal(36, status.Step);
             var result = await coordinator.Ask<TrainingResult>(new GetTrainingResult(job), TimeSpan.FromSeconds(10));
             Assert.Equal(checksum, GradientTrainer.Checksum(result.Parameters));
-            var remote = System.Text.Json.JsonSerializer.Deserialize<List<EpochReport>>(result.ReportsJson,
-                new System.Text.Json.JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals })!;
+            var remote = TrainingCheckpoint.ReportsFromJson(result.ReportsJson);
             Assert.Equal(reports.Select(r => (r.TrainLoss, r.TrainAccuracy, r.ValidationAccuracy)), remote.Select(r => (r.TrainLoss, r.TrainAccuracy, r.ValidationAccuracy)));
         }
         Assert.True(reports[^1].ValidationAccuracy > 0.3, $"validation {reports[^1].ValidationAccuracy:P0} after 4 epochs (chance 10%)");
