@@ -12,8 +12,14 @@ namespace DistSnn.Model;
 /// </summary>
 public sealed record ArrayValue(float[] Values, Dimension Dim, string File, string Dataset, string Unit) : ValueSpec(Dim)
 {
-    /// <summary>How the value is written in a model file.</summary>
-    public string Source => $"{{file: {File}, dataset: {Dataset}, unit: {Unit}}}";
+    /// <summary>True when the values were given inline as a list (<c>[-56.9 mV, -55.1 mV]</c>) rather than from a file.</summary>
+    public bool IsList => File.Length == 0;
+
+    /// <summary>How the value is written in a model file (a list as "the list").</summary>
+    public string Source => IsList ? "the list" : $"{{file: {File}, dataset: {Dataset}, unit: {Unit}}}";
+
+    /// <summary>Values given inline, already in the canonical unit of <paramref name="dim"/>.</summary>
+    public static ArrayValue FromList(float[] values, Dimension dim) => new(values, dim, "", "", Units.Canonical(dim));
     /// <inheritdoc />
     public override double Lower => Values.Length == 0 ? 0 : Values.Min();
     /// <inheritdoc />

@@ -274,6 +274,7 @@ internal sealed class LoadContext(string? file)
     public ValueSpec? Spec(YamlNode node, string path, IReadOnlyList<Dimension> dims)
     {
         if (node is YamlMappingNode) return FileSpec(node, path, dims);
+        if (node is YamlSequenceNode seq) return ListSpec(seq, path, dims);
         if (Text(node, path, $"a value such as '{Example(dims)}' or 'uniform(a, b)'") is not { } text) return null;
         try
         {
@@ -286,6 +287,43 @@ internal sealed class LoadContext(string? file)
             Error(node, path, e.Message + hint);
             return null;
         }
+    }
+
+    /// <summary><c>[-56.9 mV, -55.1 mV, …]</c>: one quantity per element, all of one dimension.</summary>
+    private ArrayValue? ListSpec(YamlSequenceNode seq, string path, IReadOnlyList<Dimension> dims)
+    {
+        Note(path, seq);
+        var values = new float[seq.Children.Count];
+        Dimension? dim = null;
+        bool ok = true;
+        for (int i = 0; i < values.Length; i++)
+        {
+            string itemPath = $"{path}[{i}]";
+            if (Quantity(seq.Children[i], itemPath, dims) is not { } q)
+            {
+                ok = false;
+                continue;
+            }
+            if (dim is { } d && d != q.Dim)
+            {
+                Error(seq.Children[i], itemPath, $"is in {Units.Canonical(q.Dim)} but the list's first value is in {Units.Canonical(d)}; give every value in one dimension");
+                ok = false;
+                continue;
+            }
+            dim = q.Dim;
+            values[i] = (float)q.Value;
+            if (!float.IsFinite(values[i]))
+            {
+                Error(seq.Children[i], itemPath, "must be finite");
+                ok = false;
+            }
+        }
+        if (values.Length == 0)
+        {
+            Error(seq, path, $"is an empty list; give one value per element, such as [{Example(dims)}, …]");
+            return null;
+        }
+        return ok && dim is { } found ? ArrayValue.FromList(values, found) : null;
     }
 
     /// <summary>The directory relative file names in the model are taken from: the model file's, else the working directory.</summary>

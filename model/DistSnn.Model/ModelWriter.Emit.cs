@@ -32,6 +32,14 @@ public static partial class ModelWriter
             Entries.Add(new(key, value));
             return this;
         }
+
+        /// <summary>Replaces the value of <paramref name="key"/> where it stands, or adds it at the end.</summary>
+        public void Set(string key, Node value)
+        {
+            int i = Entries.FindIndex(e => e.Key == key);
+            if (i >= 0) Entries[i] = new(key, value);
+            else Entries.Add(new(key, value));
+        }
     }
 
     /// <summary>A list; lists of scalars, and lists marked <see cref="Flow"/>, are written on one line.</summary>

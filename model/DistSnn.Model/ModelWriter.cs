@@ -83,7 +83,13 @@ public static partial class ModelWriter
             .Add("name", Str(p.Name))
             .Add("size", Num(p.Size))
             .Add("model", Str(p.Model.Kind));
-        if (Parameters(p.Model, $"{path}.parameters") is { } parameters) map.Add("parameters", parameters);
+        if (Parameters(p.Model, $"{path}.parameters") is { } parameters)
+        {
+            if (parameters is MapNode perNeuron)
+                foreach (var (name, value) in p.PerNeuron)
+                    perNeuron.Set(name, Value(value, $"{path}.parameters.{name}"));
+            map.Add("parameters", parameters);
+        }
         if (p.Initial is { Count: > 0 } initial)
         {
             var init = new MapNode();
@@ -320,6 +326,7 @@ public static partial class ModelWriter
     /// <summary>A constant or distribution, e.g. <c>-65 mV</c> or <c>uniform(0 mV, 20 mV)</c>.</summary>
     private static Node Value(ValueSpec v, string path) => v switch
     {
+        ArrayValue { IsList: true } a => FloatQuantities(a.Values, a.Dim),
         ArrayValue a => new MapNode(flow: true).Add("file", Str(a.File)).Add("dataset", Str(a.Dataset)).Add("unit", Str(a.Unit)),
         ConstantValue c => Quantity(c.Value, c.Dim, path),
         UniformValue u => Str($"uniform({QuantityText(u.Low, u.Dim, path)}, {QuantityText(u.High, u.Dim, path)})"),
@@ -327,6 +334,19 @@ public static partial class ModelWriter
         null => throw new ArgumentException($"{path}: is null", nameof(v)),
         _ => throw new ArgumentException($"{path}: value kind {v.GetType().Name} cannot be written", nameof(v)),
     };
+
+    /// <summary>Float values in their shortest round-trip text, which reads back to the same float.</summary>
+    private static SeqNode FloatQuantities(float[] values, Dimension dim)
+    {
+        var seq = new SeqNode(flow: true);
+        var unit = Units.Canonical(dim);
+        foreach (var v in values)
+        {
+            var number = v.ToString("R", CultureInfo.InvariantCulture);
+            seq.Items.Add(unit.Length == 0 ? new Scalar(number, bare: true) : Str($"{number} {unit}"));
+        }
+        return seq;
+    }
 
     private static Scalar Quantity(double value, Dimension dim, string path) =>
         dim == Dimension.Dimensionless ? Number(value, path) : Str(QuantityText(value, dim, path));

@@ -230,6 +230,20 @@ public sealed class PopulationHandle
         return Initial(variable, ValueSpec.Of(value, dim));
     }
 
+    /// <summary>
+    /// Gives parameter <paramref name="parameter"/> one value per neuron (data, e.g. <see cref="ArrayValue.FromList"/>,
+    /// or a distribution); it must be one of the model's <see cref="NeuronModel.PerNeuronParameters"/>.
+    /// </summary>
+    public PopulationHandle PerNeuron(string parameter, ValueSpec value)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        ArgumentNullException.ThrowIfNull(value);
+        _perNeuron[parameter] = value;
+        return this;
+    }
+
+    private readonly Dictionary<string, ValueSpec> _perNeuron = new(StringComparer.Ordinal);
+
     internal ValueSpec WeightOf(double weight) =>
         ValueSpec.Of(weight, Model.WeightDimensions.Count > 0 ? Model.WeightDimensions[0] : Dimension.Dimensionless);
 
@@ -243,7 +257,7 @@ public sealed class PopulationHandle
 
     private string? _backend;
 
-    internal PopulationSpec ToSpec() => new(Name, Size, Model) { Initial = new Dictionary<string, ValueSpec>(_initial), Backend = _backend };
+    internal PopulationSpec ToSpec() => new(Name, Size, Model) { Initial = new Dictionary<string, ValueSpec>(_initial), PerNeuron = new Dictionary<string, ValueSpec>(_perNeuron), Backend = _backend };
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Size} x {Model.Kind})";

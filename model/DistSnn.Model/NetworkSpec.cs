@@ -35,6 +35,13 @@ public sealed record PopulationSpec(string Name, int Size, NeuronModel Model)
     public IReadOnlyDictionary<string, ValueSpec> Initial { get; init; } = new Dictionary<string, ValueSpec>();
 
     /// <summary>
+    /// Parameters that differ between neurons (a list, an HDF5 dataset or a distribution per neuron), by parameter
+    /// name; each must be one of <see cref="NeuronModel.PerNeuronParameters"/>. They override the model's value of
+    /// the same parameter, which then only serves as a default.
+    /// </summary>
+    public IReadOnlyDictionary<string, ValueSpec> PerNeuron { get; init; } = new Dictionary<string, ValueSpec>();
+
+    /// <summary>
     /// The kind of partition that hosts this population's neurons (a backend name such as <c>cpu</c>); null is the
     /// default, <see cref="DefaultBackend"/>. A partition holds populations of one backend only.
     /// </summary>

@@ -130,8 +130,11 @@ public static partial class NetworkValidator
                     Add($"{path}.model", "is required");
                     continue;
                 }
+                bool thresholdVaries = p.PerNeuron.ContainsKey("v_th") || p.PerNeuron.ContainsKey("v_reset");
                 foreach (var (field, reason) in p.Model.Check())
-                    Add($"{path}.parameters.{field}", reason);
+                    if (!p.PerNeuron.ContainsKey(field) && !(thresholdVaries && field is "v_th" or "v_reset"))
+                        Add($"{path}.parameters.{field}", reason);
+                CheckPerNeuron(p, path);
                 if (p.Model is SpikeGenerator sg) CheckSpikeTimes(sg, p, $"{path}.parameters.spike_times");
                 foreach (var (name, value) in p.Initial ?? new Dictionary<string, ValueSpec>())
                 {

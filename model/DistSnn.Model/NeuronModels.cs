@@ -35,6 +35,12 @@ public abstract record NeuronModel
     /// <summary>Dimensions a projection weight onto this model may have.</summary>
     public abstract IReadOnlyList<Dimension> WeightDimensions { get; }
 
+    /// <summary>
+    /// Parameters that may take a value per neuron (a list, an HDF5 dataset or a distribution, see
+    /// <see cref="PopulationSpec.PerNeuron"/>); every other parameter takes one value per population.
+    /// </summary>
+    public virtual IReadOnlyList<string> PerNeuronParameters => [];
+
     /// <summary>Consistency checks between parameters: (parameter name, reason) for each problem.</summary>
     public virtual IEnumerable<(string Field, string Reason)> Check()
     {
@@ -106,6 +112,8 @@ public sealed record LifDelta : NeuronModel
     public override string Kind => "lif_delta";
     /// <inheritdoc />
     public override IReadOnlyList<ParameterField> Parameters => Fields;
+    /// <inheritdoc />
+    public override IReadOnlyList<string> PerNeuronParameters => PerNeuronFields.LifFields;
     /// <inheritdoc />
     public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
     private static readonly (string, Dimension)[] StateVars = [("v", Dimension.Voltage), ("theta", Dimension.Voltage)];
@@ -215,6 +223,8 @@ public sealed record LifExpCurrent : NeuronModel
     /// <inheritdoc />
     public override IReadOnlyList<ParameterField> Parameters => Fields;
     /// <inheritdoc />
+    public override IReadOnlyList<string> PerNeuronParameters => PerNeuronFields.LifFields;
+    /// <inheritdoc />
     public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
     private static readonly (string, Dimension)[] StateVars =
         [("v", Dimension.Voltage), ("i_exc", Dimension.Voltage), ("i_inh", Dimension.Voltage), ("theta", Dimension.Voltage)];
@@ -280,6 +290,8 @@ public sealed record LifExpCond : NeuronModel
     /// <inheritdoc />
     public override IReadOnlyList<ParameterField> Parameters => Fields;
     /// <inheritdoc />
+    public override IReadOnlyList<string> PerNeuronParameters => PerNeuronFields.LifFields;
+    /// <inheritdoc />
     public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
     private static readonly (string, Dimension)[] StateVars =
         [("v", Dimension.Voltage), ("g_exc", Dimension.Conductance), ("g_inh", Dimension.Conductance), ("theta", Dimension.Voltage)];
@@ -332,6 +344,8 @@ public sealed record Izhikevich : NeuronModel
     public override string Kind => "izhikevich";
     /// <inheritdoc />
     public override IReadOnlyList<ParameterField> Parameters => Fields;
+    /// <inheritdoc />
+    public override IReadOnlyList<string> PerNeuronParameters => PerNeuronFields.IzhikevichFields;
     /// <inheritdoc />
     public override IReadOnlyList<(string, Dimension)> StateVariables => StateVars;
     private static readonly (string, Dimension)[] StateVars = [("v", Dimension.Voltage), ("u", Dimension.Dimensionless)];
@@ -515,6 +529,13 @@ internal static class AdaptiveThresholdDefaults
 {
     /// <summary>tau_theta of Diehl &amp; Cook 2015 (ms): so long that theta acts as a slow, cumulative homeostat.</summary>
     public const double TauTheta = 1e7;
+}
+
+/// <summary>The parameters the CPU kernels hold per neuron, by model family.</summary>
+internal static class PerNeuronFields
+{
+    public static readonly string[] LifFields = ["e_l", "v_th", "v_reset", "i_e"];
+    public static readonly string[] IzhikevichFields = ["a", "b", "c", "d", "i_e"];
 }
 
 internal static class LifChecks

@@ -145,8 +145,9 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
             ctx.MarkFailed(f.Sub("initial"));
             return new PopulationSpec(name, size, null!);
         }
+        var perNeuron = new Dictionary<string, ValueSpec>(StringComparer.Ordinal);
         if (f.Get("parameters") is { } parameters)
-            model = model is SpikeGenerator sg ? ReadSpikeGenerator(sg, parameters, f.Sub("parameters")) : ReadParameters(model, parameters, f.Sub("parameters"));
+            model = model is SpikeGenerator sg ? ReadSpikeGenerator(sg, parameters, f.Sub("parameters")) : ReadParameters(model, parameters, f.Sub("parameters"), perNeuron);
         var initial = new Dictionary<string, ValueSpec>(StringComparer.Ordinal);
         if (f.Get("initial") is { } initNode && ctx.Map(initNode, f.Sub("initial"), null) is { } init)
         {
@@ -163,18 +164,35 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
                     initial[variable] = value;
             }
         }
-        return new PopulationSpec(name, size, model) { Initial = initial, Backend = f.Text("backend", required: false, expected: "a backend name")?.Trim() };
+        return new PopulationSpec(name, size, model) { Initial = initial, PerNeuron = perNeuron, Backend = f.Text("backend", required: false, expected: "a backend name")?.Trim() };
     }
 
-    private NeuronModel ReadParameters(NeuronModel model, YamlNode node, string path)
+    private NeuronModel ReadParameters(NeuronModel model, YamlNode node, string path, Dictionary<string, ValueSpec> perNeuron)
     {
         var names = model.Parameters.Select(p => p.Name).ToArray();
         if (ctx.Map(node, path, names, $"parameter for {model.Kind}") is not { } f) return model;
         foreach (var p in model.Parameters)
+        {
+            if (f.Get(p.Name) is { } valueNode && VariesPerNeuron(valueNode))
+            {
+                if (!model.PerNeuronParameters.Contains(p.Name))
+                {
+                    var which = model.PerNeuronParameters.Count == 0 ? "none of its parameters may" : $"only {string.Join(", ", model.PerNeuronParameters)} may";
+                    ctx.Error(valueNode, f.Sub(p.Name), $"{model.Kind} takes one value of {p.Name} per population ({which} differ per neuron); give a single value such as '{Units.Format(p.Get(model), p.Dim)}', or split the population");
+                }
+                else if (ctx.Spec(valueNode, f.Sub(p.Name), [p.Dim]) is { } spec)
+                    perNeuron[p.Name] = spec;
+                continue;
+            }
             if (f.Quantity(p.Name, p.Dim, required: false) is double value)
                 model = p.Set(model, value);
+        }
         return model;
     }
+
+    /// <summary>A list, an HDF5 dataset or a distribution: a parameter value that differs between neurons.</summary>
+    private static bool VariesPerNeuron(YamlNode node) =>
+        node is YamlSequenceNode or YamlMappingNode || node is YamlScalarNode { Value: { } text } && text.Contains('(');
 
     private SpikeGenerator ReadSpikeGenerator(SpikeGenerator model, YamlNode node, string path)
     {

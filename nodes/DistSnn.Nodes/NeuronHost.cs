@@ -60,6 +60,7 @@ public sealed class NeuronHost
             if (_owned[p].Length > 0)
                 _groups[p] = factory?.Invoke(spec.Populations[p].Model, p, _owned[p].Length, slots[p], dt)
                              ?? CreateGroup(spec.Populations[p].Model, p, slots[p], dt);
+        SetPerNeuronParameters();
         InitialiseState();
         if (spec.Dataset is { Reset: true } data) TakeResetSnapshots(data.PeriodSteps(spec.Run.Grid));
         NeuronCount = _owned.Sum(o => (long)o.Length);
@@ -249,6 +250,29 @@ public sealed class NeuronHost
         }
     }
 
+    /// <summary>
+    /// Per-neuron parameters: this partition's slice of the given values, or draws keyed by (population, parameter,
+    /// gid), so that a neuron's value never depends on partitioning.
+    /// </summary>
+    private void SetPerNeuronParameters()
+    {
+        for (int p = 0; p < _groups.Length; p++)
+        {
+            if (_groups[p] is not { } g) continue;
+            var pop = _spec.Populations[p];
+            foreach (var (name, value) in pop.PerNeuron.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                int index = pop.Model.Parameters.Select(f => f.Name).ToList().IndexOf(name);
+                if (index < 0) throw new ArgumentException($"populations[{p}].parameters.{name}: {pop.Model.Kind} has no parameter '{name}'");
+                var key = CounterRng.StreamKey(_spec.Run.Seed, RngPurpose.Parameter, (ulong)p << 8 | (uint)index);
+                var values = new float[_owned[p].Length];
+                for (int i = 0; i < values.Length; i++)
+                    values[i] = value is ArrayValue given ? given.Values[_owned[p][i]] : (float)ValueDraw.Draw(value, key, (ulong)_gids[p][i], 0);
+                g.SetParameter(name, values);
+            }
+        }
+    }
+
     private void InitialiseState()
     {
         for (int p = 0; p < _groups.Length; p++)
@@ -266,8 +290,8 @@ public sealed class NeuronHost
                     arr[i] = value is ArrayValue given ? given.Values[_owned[p][i]] : (float)ValueDraw.Draw(value, key, (ulong)_gids[p][i], 0);
             }
             // Izhikevich: u starts at b * v unless given, as in Izhikevich's code.
-            if (g is IzhikevichGroup iz && pop.Model is Izhikevich im && !pop.Initial.ContainsKey("u") && pop.Initial.ContainsKey("v"))
-                for (int i = 0; i < iz.Count; i++) iz.U[i] = (float)im.B * iz.V[i];
+            if (g is IzhikevichGroup iz && !pop.Initial.ContainsKey("u") && pop.Initial.ContainsKey("v"))
+                for (int i = 0; i < iz.Count; i++) iz.U[i] = iz.B[i] * iz.V[i];
             g.Initialised();
         }
     }

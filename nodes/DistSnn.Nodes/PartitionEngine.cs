@@ -24,6 +24,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
         NeuronModels = NeuronModel.Kinds,
         PlasticityRules = SynapseModel.Kinds.Where(k => k != StaticSynapse.Instance.Kind).ToArray(),
         MaxDelaySteps = ushort.MaxValue,
+        PerNeuronParameters = true,
     }, (spec, partition, owned) => new PartitionEngine(spec, partition, owned));
 
     private readonly EpochClock _clock;

@@ -83,12 +83,48 @@ public class DeterminismTests
         return b.Build();
     }
 
-    public static TheoryData<string> Networks => new() { "brunel", "coba", "adaptive" };
+    /// <summary>
+    /// Neurons with their own parameters and initial values: lists, data and per-neuron draws on the three LIF models
+    /// and Izhikevich (Izhikevich 2003's heterogeneous a, b, c, d).
+    /// </summary>
+    internal static NetworkSpec Heterogeneous()
+    {
+        var b = new NetworkBuilder("heterogeneous").WithDt(Dt).WithDuration(200).WithSeed(5);
+        static ArrayValue Ramp(int n, double lo, double hi, Dimension dim) =>
+            ArrayValue.FromList(Enumerable.Range(0, n).Select(i => (float)(lo + (hi - lo) * ((i * 37) % n) / n)).ToArray(), dim);
+        var delta = b.Population("delta", 200, new LifDelta { TauM = 20, EL = 0, VTh = 20, VReset = 10, TRef = 2 })
+            .PerNeuron("v_th", Ramp(200, 18, 22, Dimension.Voltage))
+            .PerNeuron("i_e", new UniformValue(0, 150, Dimension.Current))
+            .Initial("v", Ramp(200, 0, 18, Dimension.Voltage));
+        var cuba = b.Population("cuba", 50, new LifExpCurrent { TauSynExc = 5, TauSynInh = 10 })
+            .PerNeuron("e_l", new NormalValue(-65, 2, Dimension.Voltage))
+            .PerNeuron("v_reset", Ramp(50, -72, -66, Dimension.Voltage));
+        var cond = b.Population("cond", 60, new LifExpCond { CM = 200, GL = 10, EL = -60, VTh = -50, VReset = -60, TRef = 5, TauSynExc = 5, TauSynInh = 10 })
+            .PerNeuron("e_l", Ramp(60, -62, -58, Dimension.Voltage))
+            .PerNeuron("v_th", new UniformValue(-52, -48, Dimension.Voltage));
+        var re = Enumerable.Range(0, 40).Select(i => (i * 17 % 40) / 40.0).ToArray();
+        var izh = b.Population("izh", 40, new Izhikevich())
+            .PerNeuron("c", ArrayValue.FromList(re.Select(r => (float)(-65 + 15 * r * r)).ToArray(), Dimension.Voltage))
+            .PerNeuron("d", ArrayValue.FromList(re.Select(r => (float)(8 - 6 * r * r)).ToArray(), Dimension.Dimensionless))
+            .PerNeuron("i_e", new UniformValue(3, 8, Dimension.Dimensionless));
+        b.Connect(delta, delta, new FixedProbability(0.1) { AllowSelfConnections = false }, ValueSpec.Of(0.2, Dimension.Voltage), new UniformValue(1.0, 2.0, Dimension.Time));
+        b.Connect(delta, cuba, new FixedNumberPre(20), ValueSpec.Of(40, Dimension.Current), ValueSpec.Of(0.7, Dimension.Time));
+        b.Connect(delta, cond, new FixedNumberPre(30), new UniformValue(0.05, 0.2, Dimension.Conductance), ValueSpec.Of(1.2, Dimension.Time));
+        b.Connect(delta, izh, new FixedNumberPre(10), weight: 1.0, delay: 1.0);
+        b.Connect(cond, delta, new FixedProbability(0.1), weight: -0.2, delay: 1.5);
+        b.PoissonInput(delta, 40, 200, 0.2);
+        b.PoissonInput(cuba, 50, 60, ValueSpec.Of(12, Dimension.Current));
+        b.PoissonInput(cond, 100, 25, 0.3);
+        b.RecordAllSpikes();
+        return b.Build();
+    }
+
+    public static TheoryData<string> Networks => new() { "brunel", "coba", "adaptive", "heterogeneous" };
 
     [Theory, MemberData(nameof(Networks))]
     public void SpikeTrainsAndStateDoNotDependOnPartitioning(string name)
     {
-        var spec = name switch { "brunel" => Brunel(), "coba" => Coba(), _ => Adaptive() };
+        var spec = name switch { "brunel" => Brunel(), "coba" => Coba(), "heterogeneous" => Heterogeneous(), _ => Adaptive() };
         var reference = Sim.Run(spec, 1);
         var pops = spec.Populations;
         var refTrains = Enumerable.Range(0, pops.Count).Select(p => Sim.SpikeTrains(reference, p, pops[p].Size)).ToArray();

@@ -34,6 +34,9 @@ public sealed record BackendCapabilities
     /// <summary>Whether its neurons' state can be recorded (<c>record.state</c>).</summary>
     public bool StateRecording { get; init; } = true;
 
+    /// <summary>Whether its neurons may take parameters that differ per neuron (<see cref="PopulationSpec.PerNeuron"/>).</summary>
+    public bool PerNeuronParameters { get; init; }
+
     /// <summary>
     /// Checks of the whole model beyond the fields above (the backend's options, whether the model fits its machine):
     /// every reason the model cannot run on the backend, given the populations it hosts. Null: none.
@@ -52,6 +55,9 @@ public sealed record BackendCapabilities
         string who = $"population '{pop.Name}' on backend '{backend}'";
         if (!NeuronModels.Contains(pop.Model.Kind))
             yield return new ModelError($"{path}.model", $"{who}: neuron model {pop.Model.Kind} is not supported (supported: {string.Join(", ", NeuronModels)})");
+        if (!PerNeuronParameters)
+            foreach (var name in pop.PerNeuron.Keys.Order(StringComparer.Ordinal))
+                yield return new ModelError($"{path}.parameters.{name}", $"{who}: parameters that differ per neuron are not supported; give {name} one value");
         var grid = spec.Run.Grid;
         for (int j = 0; j < spec.Projections.Count; j++)
         {

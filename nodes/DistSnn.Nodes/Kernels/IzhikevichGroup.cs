@@ -11,7 +11,10 @@ namespace DistSnn.Nodes.Kernels;
 /// </summary>
 public sealed class IzhikevichGroup : NeuronGroup
 {
-    private readonly float _h, _ha, _b, _c, _d, _vpeak, _ie;
+    private readonly float _h, _vpeak;
+    private readonly double _dt;
+    // Per neuron (padded): Izhikevich's networks give each neuron its own a, b, c, d.
+    private readonly float[] _ha, _b, _c, _d, _ie;
 
     /// <summary>Membrane potential (mV).</summary>
     public float[] V { get; }
@@ -22,14 +25,15 @@ public sealed class IzhikevichGroup : NeuronGroup
     public IzhikevichGroup(Izhikevich p, int count, int slots, double dt) : base(count, 1, slots)
     {
         _h = (float)dt;
-        _ha = (float)(dt * p.A);
-        _b = (float)p.B;
-        _c = (float)p.C;
-        _d = (float)p.D;
+        _dt = dt;
+        _ha = Filled((float)(dt * p.A));
+        _b = Filled((float)p.B);
+        _c = Filled((float)p.C);
+        _d = Filled((float)p.D);
         _vpeak = (float)p.VPeak;
-        _ie = (float)p.IE;
-        V = Filled(_c);
-        U = Filled(_b * _c);
+        _ie = Filled((float)p.IE);
+        V = Filled((float)p.C);
+        U = Filled((float)p.B * (float)p.C);
     }
 
     /// <inheritdoc />
@@ -42,6 +46,32 @@ public sealed class IzhikevichGroup : NeuronGroup
         "u" => U,
         _ => throw UnknownVariable(name),
     };
+
+    /// <summary>Recovery sensitivity b per neuron (padded).</summary>
+    public ReadOnlySpan<float> B => _b;
+
+    /// <inheritdoc />
+    public override void SetParameter(string name, ReadOnlySpan<float> values)
+    {
+        CheckParameterLength(name, values);
+        switch (name)
+        {
+            case "a":
+                for (int i = 0; i < values.Length; i++) _ha[i] = (float)(_dt * values[i]);
+                return;
+            case "b": values.CopyTo(_b); break;
+            case "c": values.CopyTo(_c); break;
+            case "d": values.CopyTo(_d); return;
+            case "i_e": values.CopyTo(_ie); return;
+            default: base.SetParameter(name, values); return;
+        }
+        // v starts at c and u at b c, as for population-wide values.
+        for (int i = 0; i < values.Length; i++)
+        {
+            V[i] = _c[i];
+            U[i] = _b[i] * _c[i];
+        }
+    }
 
     /// <inheritdoc />
     public override void VisitState(Checkpoints.StateVisitor visitor)
@@ -59,9 +89,9 @@ public sealed class IzhikevichGroup : NeuronGroup
         var cur = Vec(CurrentPa);
         var input = SlotVec(0, step);
         var h = new Vector<float>(_h);
-        var ha = new Vector<float>(_ha);
-        var b = new Vector<float>(_b);
-        var ie = new Vector<float>(_ie);
+        var ha = Vec(_ha);
+        var b = Vec(_b);
+        var ie = Vec(_ie);
         var vpeak = new Vector<float>(_vpeak);
         var c004 = new Vector<float>(0.04f);
         var c5 = new Vector<float>(5f);
@@ -71,8 +101,8 @@ public sealed class IzhikevichGroup : NeuronGroup
         {
             var vk = v[k];
             var uk = u[k];
-            var vn = vk + h * (c004 * vk * vk + c5 * vk + c140 - uk + (cur[k] + ie)) + input[k];
-            var un = uk + ha * (b * vk - uk);
+            var vn = vk + h * (c004 * vk * vk + c5 * vk + c140 - uk + (cur[k] + ie[k])) + input[k];
+            var un = uk + ha[k] * (b[k] * vk - uk);
             input[k] = Vector<float>.Zero;
             v[k] = vn;
             u[k] = un;
@@ -88,10 +118,10 @@ public sealed class IzhikevichGroup : NeuronGroup
         for (int i = k * w; i < k * w + w; i++)
         {
             if (V[i] < _vpeak) continue;
-            V[i] = _c;
-            U[i] += _d;
+            V[i] = _c[i];
+            U[i] += _d[i];
             if (i < Count) Spiked[spiked++] = i;
-            else U[i] = _b * _c; // padding lanes go back to rest instead of drifting
+            else U[i] = _b[i] * _c[i]; // padding lanes go back to rest instead of drifting
         }
         return spiked;
     }

@@ -11,7 +11,9 @@ namespace DistSnn.Nodes.Kernels;
 /// </summary>
 public sealed class LifDeltaGroup : NeuronGroup
 {
-    private readonly float _el, _p22, _p20, _vth, _vreset, _vmin, _ie;
+    private readonly float _p22, _p20, _vmin;
+    // Per neuron (padded), so that e_l, v_th, v_reset and i_e may differ between neurons.
+    private readonly float[] _el, _vth, _vreset, _ie;
     private double _thetaDecay, _thetaPlus;
     private readonly double _learnedThetaDecay, _learnedThetaPlus;
     private readonly int _refSteps;
@@ -28,17 +30,17 @@ public sealed class LifDeltaGroup : NeuronGroup
     /// <summary>Builds the group; propagators are computed here once.</summary>
     public LifDeltaGroup(LifDelta p, int count, int slots, double dt) : base(count, 1, slots)
     {
-        _el = (float)p.EL;
+        _el = Filled((float)p.EL);
         _p22 = (float)Propagators.Decay(dt, p.TauM);
         _p20 = (float)Propagators.ConstantCurrent(dt, p.TauM, p.CM);
-        _vth = (float)p.VTh;
-        _vreset = (float)p.VReset;
+        _vth = Filled((float)p.VTh);
+        _vreset = Filled((float)p.VReset);
         _vmin = double.IsNegativeInfinity(p.VMin) ? float.NegativeInfinity : (float)p.VMin;
-        _ie = (float)p.IE;
+        _ie = Filled((float)p.IE);
         _thetaDecay = _learnedThetaDecay = Propagators.Decay(dt, p.TauTheta);
         _thetaPlus = _learnedThetaPlus = p.ThetaPlus;
         _refSteps = (int)new TimeGrid(dt).Steps(p.TRef);
-        V = Filled(_el);
+        V = Filled((float)p.EL);
         Theta = new float[Padded];
         ThetaResidual = new float[Padded];
         Refractory = new int[Padded];
@@ -54,6 +56,23 @@ public sealed class LifDeltaGroup : NeuronGroup
         "theta" => Theta,
         _ => throw UnknownVariable(name),
     };
+
+    /// <inheritdoc />
+    public override void SetParameter(string name, ReadOnlySpan<float> values)
+    {
+        CheckParameterLength(name, values);
+        switch (name)
+        {
+            case "e_l":
+                values.CopyTo(_el);
+                values.CopyTo(V);
+                break;
+            case "v_th": values.CopyTo(_vth); break;
+            case "v_reset": values.CopyTo(_vreset); break;
+            case "i_e": values.CopyTo(_ie); break;
+            default: base.SetParameter(name, values); break;
+        }
+    }
 
     /// <inheritdoc />
     public override void FreezeAdaptation(bool frozen)
@@ -82,18 +101,18 @@ public sealed class LifDeltaGroup : NeuronGroup
         var thetaDecay = new Vector<double>(_thetaDecay);
         var cur = Vec(CurrentPa);
         var input = SlotVec(0, step);
-        var el = new Vector<float>(_el);
+        var el = Vec(_el);
         var p22 = new Vector<float>(_p22);
         var p20 = new Vector<float>(_p20);
-        var ie = new Vector<float>(_ie);
+        var ie = Vec(_ie);
         var vmin = new Vector<float>(_vmin);
-        var vth = new Vector<float>(_vth);
+        var vth = Vec(_vth);
         int spiked = 0;
         for (int k = 0; k < v.Length; k++)
         {
             var vk = v[k];
             var rk = r[k];
-            var vn = el + (vk - el) * p22 + (cur[k] + ie) * p20 + input[k];
+            var vn = el[k] + (vk - el[k]) * p22 + (cur[k] + ie[k]) * p20 + input[k];
             vn = Vector.Max(vn, vmin);
             var active = Vector.Equals(rk, Vector<int>.Zero);
             vk = Vector.ConditionalSelect(Vector.AsVectorSingle(active), vn, vk);
@@ -101,7 +120,7 @@ public sealed class LifDeltaGroup : NeuronGroup
             input[k] = Vector<float>.Zero;
             v[k] = vk;
             r[k] = rk;
-            var threshold = AdaptiveThreshold.DecayAndThreshold(ref theta[k], ref residual[k], thetaDecay, vth);
+            var threshold = AdaptiveThreshold.DecayAndThreshold(ref theta[k], ref residual[k], thetaDecay, vth[k]);
             if (Vector.GreaterThanOrEqualAny(vk, threshold))
                 spiked = Fire(k, spiked);
         }
@@ -113,8 +132,8 @@ public sealed class LifDeltaGroup : NeuronGroup
         int w = Vector<float>.Count;
         for (int i = k * w; i < k * w + w; i++)
         {
-            if (V[i] < _vth + Theta[i]) continue;
-            V[i] = _vreset;
+            if (V[i] < _vth[i] + Theta[i]) continue;
+            V[i] = _vreset[i];
             Refractory[i] = _refSteps;
             AdaptiveThreshold.AddIncrement(ref Theta[i], ref ThetaResidual[i], _thetaPlus);
             if (i < Count) Spiked[spiked++] = i;

@@ -15,7 +15,10 @@ public sealed class LifExpCondGroup : NeuronGroup
 {
     /// <summary>Smallest total conductance magnitude used (nS); keeps V_inf finite if conductances cancel.</summary>
     private const float MinConductance = 1e-3f;
-    private readonly float _gl, _glEl, _ee, _ei, _negHOverC, _pe, _pi, _vth, _vreset, _ie;
+    private readonly float _gl, _ee, _ei, _negHOverC, _pe, _pi;
+    private readonly double _glDouble;
+    // Per neuron (padded), so that e_l (through g_L E_L), v_th, v_reset and i_e may differ between neurons.
+    private readonly float[] _glEl, _vth, _vreset, _ie;
     private double _thetaDecay, _thetaPlus;
     private readonly double _learnedThetaDecay, _learnedThetaPlus;
     private readonly int _refSteps;
@@ -37,15 +40,16 @@ public sealed class LifExpCondGroup : NeuronGroup
     public LifExpCondGroup(LifExpCond p, int count, int slots, double dt) : base(count, 2, slots)
     {
         _gl = (float)p.GL;
-        _glEl = (float)(p.GL * p.EL);
+        _glDouble = p.GL;
+        _glEl = Filled((float)(p.GL * p.EL));
         _ee = (float)p.EExc;
         _ei = (float)p.EInh;
         _negHOverC = (float)(-dt / p.CM);
         _pe = (float)Propagators.Decay(dt, p.TauSynExc);
         _pi = (float)Propagators.Decay(dt, p.TauSynInh);
-        _vth = (float)p.VTh;
-        _vreset = (float)p.VReset;
-        _ie = (float)p.IE;
+        _vth = Filled((float)p.VTh);
+        _vreset = Filled((float)p.VReset);
+        _ie = Filled((float)p.IE);
         _thetaDecay = _learnedThetaDecay = Propagators.Decay(dt, p.TauTheta);
         _thetaPlus = _learnedThetaPlus = p.ThetaPlus;
         _refSteps = (int)new TimeGrid(dt).Steps(p.TRef);
@@ -69,6 +73,24 @@ public sealed class LifExpCondGroup : NeuronGroup
         "theta" => Theta,
         _ => throw UnknownVariable(name),
     };
+
+    /// <inheritdoc />
+    public override void SetParameter(string name, ReadOnlySpan<float> values)
+    {
+        CheckParameterLength(name, values);
+        switch (name)
+        {
+            case "e_l":
+                // g_L E_L in double then rounded once, as for a population-wide e_l.
+                for (int i = 0; i < values.Length; i++) _glEl[i] = (float)(_glDouble * values[i]);
+                values.CopyTo(V);
+                break;
+            case "v_th": values.CopyTo(_vth); break;
+            case "v_reset": values.CopyTo(_vreset); break;
+            case "i_e": values.CopyTo(_ie); break;
+            default: base.SetParameter(name, values); break;
+        }
+    }
 
     /// <inheritdoc />
     public override void FreezeAdaptation(bool frozen)
@@ -103,14 +125,14 @@ public sealed class LifExpCondGroup : NeuronGroup
         var inE = SlotVec(0, step);
         var inI = SlotVec(1, step);
         var gl = new Vector<float>(_gl);
-        var glEl = new Vector<float>(_glEl);
+        var glEl = Vec(_glEl);
         var ee = new Vector<float>(_ee);
         var ei = new Vector<float>(_ei);
         var negHOverC = new Vector<float>(_negHOverC);
         var pe = new Vector<float>(_pe);
         var pi = new Vector<float>(_pi);
-        var ie = new Vector<float>(_ie);
-        var vth = new Vector<float>(_vth);
+        var ie = Vec(_ie);
+        var vth = Vec(_vth);
         var gmin = new Vector<float>(MinConductance);
         int spiked = 0;
         for (int k = 0; k < v.Length; k++)
@@ -121,7 +143,7 @@ public sealed class LifExpCondGroup : NeuronGroup
             var gik = gi[k];
             var g = gl + gek + gik;
             g = Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(g), gmin), gmin, g);
-            var vinf = (glEl + gek * ee + gik * ei + (cur[k] + ie)) / g;
+            var vinf = (glEl[k] + gek * ee + gik * ei + (cur[k] + ie[k])) / g;
             var vn = vinf + (vk - vinf) * FastMath.Exp(g * negHOverC);
             var active = Vector.Equals(rk, Vector<int>.Zero);
             vk = Vector.ConditionalSelect(Vector.AsVectorSingle(active), vn, vk);
@@ -132,7 +154,7 @@ public sealed class LifExpCondGroup : NeuronGroup
             inI[k] = Vector<float>.Zero;
             v[k] = vk;
             r[k] = rk;
-            var threshold = AdaptiveThreshold.DecayAndThreshold(ref theta[k], ref residual[k], thetaDecay, vth);
+            var threshold = AdaptiveThreshold.DecayAndThreshold(ref theta[k], ref residual[k], thetaDecay, vth[k]);
             if (Vector.GreaterThanOrEqualAny(vk, threshold))
                 spiked = Fire(k, spiked);
         }
@@ -144,8 +166,8 @@ public sealed class LifExpCondGroup : NeuronGroup
         int w = Vector<float>.Count;
         for (int i = k * w; i < k * w + w; i++)
         {
-            if (V[i] < _vth + Theta[i]) continue;
-            V[i] = _vreset;
+            if (V[i] < _vth[i] + Theta[i]) continue;
+            V[i] = _vreset[i];
             Refractory[i] = _refSteps;
             AdaptiveThreshold.AddIncrement(ref Theta[i], ref ThetaResidual[i], _thetaPlus);
             if (i < Count) Spiked[spiked++] = i;

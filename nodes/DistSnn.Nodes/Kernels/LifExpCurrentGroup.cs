@@ -13,7 +13,9 @@ namespace DistSnn.Nodes.Kernels;
 /// </summary>
 public sealed class LifExpCurrentGroup : NeuronGroup
 {
-    private readonly float _el, _p22, _p20, _p21e, _p21i, _p11e, _p11i, _vth, _vreset, _ie;
+    private readonly float _p22, _p20, _p21e, _p21i, _p11e, _p11i;
+    // Per neuron (padded), so that e_l, v_th, v_reset and i_e may differ between neurons.
+    private readonly float[] _el, _vth, _vreset, _ie;
     private double _thetaDecay, _thetaPlus;
     private readonly double _learnedThetaDecay, _learnedThetaPlus;
     private readonly int _refSteps;
@@ -34,20 +36,20 @@ public sealed class LifExpCurrentGroup : NeuronGroup
     /// <summary>Builds the group; propagators are computed here once.</summary>
     public LifExpCurrentGroup(LifExpCurrent p, int count, int slots, double dt) : base(count, 2, slots)
     {
-        _el = (float)p.EL;
+        _el = Filled((float)p.EL);
         _p22 = (float)Propagators.Decay(dt, p.TauM);
         _p20 = (float)Propagators.ConstantCurrent(dt, p.TauM, p.CM);
         _p21e = (float)Propagators.ExpSynapseOnMembrane(dt, p.TauM, p.TauSynExc);
         _p21i = (float)Propagators.ExpSynapseOnMembrane(dt, p.TauM, p.TauSynInh);
         _p11e = (float)Propagators.Decay(dt, p.TauSynExc);
         _p11i = (float)Propagators.Decay(dt, p.TauSynInh);
-        _vth = (float)p.VTh;
-        _vreset = (float)p.VReset;
-        _ie = (float)p.IE;
+        _vth = Filled((float)p.VTh);
+        _vreset = Filled((float)p.VReset);
+        _ie = Filled((float)p.IE);
         _thetaDecay = _learnedThetaDecay = Propagators.Decay(dt, p.TauTheta);
         _thetaPlus = _learnedThetaPlus = p.ThetaPlus;
         _refSteps = (int)new TimeGrid(dt).Steps(p.TRef);
-        V = Filled(_el);
+        V = Filled((float)p.EL);
         IExc = new float[Padded];
         IInh = new float[Padded];
         Theta = new float[Padded];
@@ -67,6 +69,23 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         "theta" => Theta,
         _ => throw UnknownVariable(name),
     };
+
+    /// <inheritdoc />
+    public override void SetParameter(string name, ReadOnlySpan<float> values)
+    {
+        CheckParameterLength(name, values);
+        switch (name)
+        {
+            case "e_l":
+                values.CopyTo(_el);
+                values.CopyTo(V);
+                break;
+            case "v_th": values.CopyTo(_vth); break;
+            case "v_reset": values.CopyTo(_vreset); break;
+            case "i_e": values.CopyTo(_ie); break;
+            default: base.SetParameter(name, values); break;
+        }
+    }
 
     /// <inheritdoc />
     public override void FreezeAdaptation(bool frozen)
@@ -100,15 +119,15 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         var cur = Vec(CurrentPa);
         var inE = SlotVec(0, step);
         var inI = SlotVec(1, step);
-        var el = new Vector<float>(_el);
+        var el = Vec(_el);
         var p22 = new Vector<float>(_p22);
         var p20 = new Vector<float>(_p20);
         var p21e = new Vector<float>(_p21e);
         var p21i = new Vector<float>(_p21i);
         var p11e = new Vector<float>(_p11e);
         var p11i = new Vector<float>(_p11i);
-        var ie = new Vector<float>(_ie);
-        var vth = new Vector<float>(_vth);
+        var ie = Vec(_ie);
+        var vth = Vec(_vth);
         int spiked = 0;
         for (int k = 0; k < v.Length; k++)
         {
@@ -116,7 +135,7 @@ public sealed class LifExpCurrentGroup : NeuronGroup
             var rk = r[k];
             var yek = ye[k];
             var yik = yi[k];
-            var vn = el + (vk - el) * p22 + yek * p21e + yik * p21i + (cur[k] + ie) * p20;
+            var vn = el[k] + (vk - el[k]) * p22 + yek * p21e + yik * p21i + (cur[k] + ie[k]) * p20;
             var active = Vector.Equals(rk, Vector<int>.Zero);
             vk = Vector.ConditionalSelect(Vector.AsVectorSingle(active), vn, vk);
             rk -= Vector.AndNot(Vector<int>.One, active);
@@ -126,7 +145,7 @@ public sealed class LifExpCurrentGroup : NeuronGroup
             inI[k] = Vector<float>.Zero;
             v[k] = vk;
             r[k] = rk;
-            var threshold = AdaptiveThreshold.DecayAndThreshold(ref theta[k], ref residual[k], thetaDecay, vth);
+            var threshold = AdaptiveThreshold.DecayAndThreshold(ref theta[k], ref residual[k], thetaDecay, vth[k]);
             if (Vector.GreaterThanOrEqualAny(vk, threshold))
                 spiked = Fire(k, spiked);
         }
@@ -138,8 +157,8 @@ public sealed class LifExpCurrentGroup : NeuronGroup
         int w = Vector<float>.Count;
         for (int i = k * w; i < k * w + w; i++)
         {
-            if (V[i] < _vth + Theta[i]) continue;
-            V[i] = _vreset;
+            if (V[i] < _vth[i] + Theta[i]) continue;
+            V[i] = _vreset[i];
             Refractory[i] = _refSteps;
             AdaptiveThreshold.AddIncrement(ref Theta[i], ref ThetaResidual[i], _thetaPlus);
             if (i < Count) Spiked[spiked++] = i;

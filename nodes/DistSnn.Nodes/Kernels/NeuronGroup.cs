@@ -66,6 +66,21 @@ public abstract class NeuronGroup
     public abstract int Update(long step);
 
     /// <summary>
+    /// Sets parameter <paramref name="name"/> (one of the model's <c>PerNeuronParameters</c>, canonical units) of each
+    /// neuron i to <paramref name="values"/>[i]. Called before the initial values are written; a state variable whose
+    /// default follows the parameter (v starts at e_l) follows it here.
+    /// </summary>
+    public virtual void SetParameter(string name, ReadOnlySpan<float> values) =>
+        throw new ArgumentException($"{GetType().Name} holds no per-neuron parameter '{name}'", nameof(name));
+
+    /// <summary>Checks a per-neuron parameter's length; shared by the models.</summary>
+    protected void CheckParameterLength(string name, ReadOnlySpan<float> values)
+    {
+        if (values.Length != Count)
+            throw new ArgumentException($"{values.Length} values of '{name}' for {Count} neurons", nameof(values));
+    }
+
+    /// <summary>
     /// Called once after the initial values of the model's state variables have been written into the arrays of
     /// <see cref="State"/>; groups that keep their state in another form convert it here.
     /// </summary>

@@ -32,6 +32,8 @@ public enum RngPurpose : ulong
     TrainShuffle = 11,
     /// <summary>Stochastic input encoding of a training or evaluation sample (key: epoch, sample and input, step).</summary>
     TrainInput = 12,
+    /// <summary>A neuron parameter drawn per neuron (key: population and parameter index, gid).</summary>
+    Parameter = 13,
 }
 
 /// <summary>

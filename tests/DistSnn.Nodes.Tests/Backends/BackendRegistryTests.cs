@@ -10,7 +10,7 @@ namespace DistSnn.Nodes.Tests.Backends;
 /// </summary>
 public class BackendRegistryTests
 {
-    /// <summary>A backend that hosts lif_exp_current only, excitatory synapses of 2 to 20 steps, no inputs or recorders, pair STDP.</summary>
+    /// <summary>A backend that hosts lif_exp_current only (one value per parameter), excitatory synapses of 2 to 20 steps, no inputs or recorders, pair STDP.</summary>
     private static readonly BackendType Narrow = new("narrow", new BackendCapabilities
     {
         NeuronModels = ["lif_exp_current"],
@@ -56,10 +56,12 @@ public class BackendRegistryTests
             b.PoissonInput(n, 10, 5, 1);
             b.Dc(n, 10);
             b.RecordState(n, ["v"], [0], 1.0);
+            n.PerNeuron("v_th", new UniformValue(-52, -48, Dimension.Voltage));
         });
         var errors = registry.Check(spec).Select(e => e.ToString()).ToList();
         const string who = "population 'n' on backend 'narrow'";
         Assert.Equal([
+            $"populations[1].parameters.v_th: {who}: parameters that differ per neuron are not supported; give v_th one value",
             $"projections[1].receptor: {who}: receptor inh is not supported (supported: exc)",
             $"projections[1].delay: {who}: delays of 1 to 1 steps are outside the supported 2 to 20",
             $"projections[2].synapse: {who}: plasticity rule stdp_triplet is not supported (supported: stdp)",
