@@ -85,6 +85,9 @@ def test_jobs_lists_what_was_submitted(client):
     listed = {j["job"]: j for j in client.jobs()}
     assert listed["py-listed"]["state"] == "finished"
     assert listed["py-listed"]["total_ms"] == 10
+    with pytest.raises(DistSnnError, match="already exists") as error:
+        client.submit(REPO / "examples" / "cuba.yaml", duration=10, job="py-listed")
+    assert error.value.status == 409
 
 
 def test_cancel_a_running_job(client):
