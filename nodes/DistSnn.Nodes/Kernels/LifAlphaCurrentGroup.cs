@@ -7,7 +7,8 @@ namespace DistSnn.Nodes.Kernels;
 /// <c>lif_alpha_current</c> (NEST <c>iaf_psc_alpha</c>), integrated exactly. Each receptor has the state (dI, I):
 /// I in pA, dI its drive in pA/ms. Per step, in NEST's order:
 /// V = E_L + (P30 (I_stim + i_e) + P31e dI_e + P32e I_e + P31i dI_i + P32i I_i + expm1(−h/tau_m) y + y), y = V − E_L,
-/// unless refractory (the leak written with expm1, as NEST does, keeps the resting level exact in float);
+/// unless refractory (the leak written with expm1, as NEST does: 1 − P33 taken from a float P33 = exp(−h/tau_m) would
+/// be off by a few 1e-6 of itself, and so would the level V settles at under a constant current);
 /// then per receptor I = P21 dI + P11 I, dI = dI P11 + (e / tau_syn) J, with P11 = exp(−h/tau_syn), P21 = h P11 and
 /// J the weights (pA) consumed this step;
 /// spike when V &gt;= V_th, then V = V_reset for t_ref. The currents keep evolving and accumulating while refractory.
