@@ -3,9 +3,9 @@ namespace DistSnn.Model;
 /// <summary>Which synaptic input of the target neuron a projection feeds.</summary>
 public enum Receptor
 {
-    /// <summary>Excitatory input (exponential current/conductance with tau_syn_exc; or a voltage jump).</summary>
+    /// <summary>Excitatory input (exponential or alpha current, or conductance, with tau_syn_exc; or a voltage jump).</summary>
     Exc,
-    /// <summary>Inhibitory input (exponential current/conductance with tau_syn_inh; or a voltage jump).</summary>
+    /// <summary>Inhibitory input (exponential or alpha current, or conductance, with tau_syn_inh; or a voltage jump).</summary>
     Inh,
 }
 
@@ -62,6 +62,7 @@ public abstract record NeuronModel
         "lif_delta" => new LifDelta(),
         "lif_exp_current" => new LifExpCurrent(),
         "lif_exp_cond" => new LifExpCond(),
+        "lif_alpha_current" => new LifAlphaCurrent(),
         "izhikevich" => new Izhikevich(),
         "if_subtract" => new IfSubtract(),
         "dataset_input" => new DatasetInput(),
@@ -73,7 +74,7 @@ public abstract record NeuronModel
 
     /// <summary>All model names known to <see cref="Create"/>.</summary>
     public static IReadOnlyList<string> Kinds { get; } =
-        ["lif_delta", "lif_exp_current", "lif_exp_cond", "izhikevich", "adex", "if_subtract", "poisson_generator", "spike_generator", "dataset_input"];
+        ["lif_delta", "lif_exp_current", "lif_exp_cond", "lif_alpha_current", "izhikevich", "adex", "if_subtract", "poisson_generator", "spike_generator", "dataset_input"];
 
     private protected static ParameterField P<T>(string name, Dimension dim, string doc, Func<T, double> get, Func<T, double, T> set)
         where T : NeuronModel => new(name, dim, doc, m => get((T)m), (m, v) => set((T)m, v));

@@ -207,6 +207,7 @@ public sealed class NeuronHost
         LifDelta m => new LifDeltaGroup(m, _owned[p].Length, slots, dt),
         LifExpCurrent m => new LifExpCurrentGroup(m, _owned[p].Length, slots, dt),
         LifExpCond m => new LifExpCondGroup(m, _owned[p].Length, slots, dt),
+        LifAlphaCurrent m => new LifAlphaCurrentGroup(m, _owned[p].Length, slots, dt),
         Izhikevich m => new IzhikevichGroup(m, _owned[p].Length, slots, dt),
         IfSubtract m => new IfSubtractGroup(m, _owned[p].Length, slots, dt),
         AdEx m => new AdExGroup(m, _owned[p].Length, slots, dt),

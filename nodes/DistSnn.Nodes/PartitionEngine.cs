@@ -367,7 +367,11 @@ public sealed partial class PartitionEngine : IPartitionBackend
     public static int PortOf(NeuronModel model, Receptor receptor) =>
         model is LifDelta or Izhikevich or IfSubtract ? 0 : receptor == Receptor.Exc ? 0 : 1;
 
-    /// <summary>Factor from a weight's file unit to the model's input unit (pA to mV-scaled current for lif_exp_current).</summary>
+    /// <summary>
+    /// Factor from a weight's file unit to the model's input unit (pA to mV-scaled current for lif_exp_current). Weights
+    /// onto lif_alpha_current stay in pA: its kernel turns the summed weights of a step into the jump of the current's
+    /// drive (e / tau_syn per pA, which differs between its receptors), as NEST does when it reads its spike buffers.
+    /// </summary>
     public static double WeightScale(NeuronModel model, Dimension weightDim) =>
         model is LifExpCurrent m && weightDim == Dimension.Current ? m.TauM / m.CM : 1.0;
 }

@@ -72,6 +72,42 @@ public class RunCommandTests : IDisposable
         Assert.Contains("carrier-pigeon", error);
     }
 
+    /// <summary>A lif_alpha_current network read from YAML gives the same spikes on one partition and on three.</summary>
+    [Fact]
+    public void LifAlphaCurrentSpikesDoNotDependOnThePartitions()
+    {
+        var file = Path.Combine(_dir, "alpha.yaml");
+        File.WriteAllText(file, """
+            run: {dt: 0.1 ms, duration: 100 ms, seed: 5}
+            populations:
+              - name: exc
+                size: 200
+                model: lif_alpha_current
+                parameters: &iaf {tau_m: 10 ms, c_m: 250 pF, e_l: -70 mV, v_th: -55 mV, v_reset: -70 mV, t_ref: 2 ms, tau_syn_exc: 0.5 ms, tau_syn_inh: 10 ms}
+                initial: {v: uniform(-70 mV, -55 mV)}
+              - {name: inh, size: 50, model: lif_alpha_current, parameters: *iaf, initial: {v: uniform(-70 mV, -55 mV), i_exc: 50 pA}}
+            projections:
+              - {source: exc, target: exc, connector: {type: fixed_probability, p: 0.1}, weight: 40 pA, delay: 1.5 ms}
+              - {source: exc, target: inh, connector: {type: fixed_probability, p: 0.1}, weight: 40 pA, delay: 1.5 ms}
+              - {source: inh, target: exc, connector: {type: fixed_probability, p: 0.2}, weight: -10 pA, delay: 1 ms, receptor: inh}
+            poisson_inputs:
+              - {target: exc, sources: 100, rate: 90 Hz, weight: 40 pA}
+              - {target: inh, sources: 100, rate: 90 Hz, weight: 40 pA}
+            record: {spikes: all}
+            """);
+        (long Spikes, string Sha) Run(int parts)
+        {
+            var (code, stdout, stderr) = CliProcess.Run("run", file, "-p", parts.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--json", "--no-plots", "--out", Path.Combine(_dir, $"p{parts}"));
+            Assert.True(code == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            return (json.RootElement.GetProperty("spikes").GetInt64(), json.RootElement.GetProperty("spikes_sha256").GetString()!);
+        }
+        var one = Run(1);
+        Assert.True(one.Spikes > 200, $"{one.Spikes} spikes");
+        Assert.Equal(one, Run(3));
+    }
+
     [Fact]
     public void MissingFileExitsWith2()
     {

@@ -34,13 +34,14 @@ public class CheckpointTests
         return b.Build();
     }
 
-    public static TheoryData<string> Networks => new() { "brunel", "coba", "adaptive", "plastic" };
+    public static TheoryData<string> Networks => new() { "brunel", "coba", "adaptive", "alpha", "plastic" };
 
     private static NetworkSpec Spec(string name) => name switch
     {
         "brunel" => DeterminismTests.Brunel(),
         "coba" => DeterminismTests.Coba(),
         "adaptive" => DeterminismTests.Adaptive(),
+        "alpha" => DeterminismTests.Alpha(),
         _ => Plastic(),
     };
 

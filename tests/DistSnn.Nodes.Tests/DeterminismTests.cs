@@ -119,12 +119,39 @@ public class DeterminismTests
         return b.Build();
     }
 
-    public static TheoryData<string> Networks => new() { "brunel", "coba", "adaptive", "heterogeneous" };
+    /// <summary>
+    /// Brunel-like network of lif_alpha_current neurons (weights in pA), the excitatory ones with inhibition in NEST's
+    /// singular case tau_syn == tau_m, with Poisson input, a poisson_generator population, a DC current and initial
+    /// currents.
+    /// </summary>
+    internal static NetworkSpec Alpha()
+    {
+        var b = new NetworkBuilder("alpha").WithDt(Dt).WithDuration(200).WithSeed(4242);
+        var model = new LifAlphaCurrent { TauSynExc = 0.5, TauSynInh = 10 };
+        var exc = b.Population("exc", 320, model).Initial("v", new UniformValue(-70, -55, Dimension.Voltage));
+        var inh = b.Population("inh", 80, model with { TauSynInh = 3 }).Initial("v", new UniformValue(-70, -55, Dimension.Voltage))
+            .Initial("i_exc", new UniformValue(0, 200, Dimension.Current));
+        var ext = b.Population("ext", 40, new PoissonGenerator { Rate = 20 });
+        var delays = new UniformValue(1.0, 2.0, Dimension.Time);
+        foreach (var target in new[] { exc, inh })
+        {
+            b.Connect(exc, target, new FixedProbability(0.1) { AllowSelfConnections = false }, ValueSpec.Of(40, Dimension.Current), delays);
+            b.Connect(inh, target, new FixedProbability(0.1) { AllowSelfConnections = false }, ValueSpec.Of(-10, Dimension.Current),
+                ValueSpec.Of(1.5, Dimension.Time), Receptor.Inh);
+            b.PoissonInput(target, 100, 90, ValueSpec.Of(40, Dimension.Current));
+        }
+        b.Connect(ext, exc, new FixedNumberPre(5), ValueSpec.Of(40, Dimension.Current), ValueSpec.Of(1.0, Dimension.Time));
+        b.Dc(inh, 100);
+        b.RecordAllSpikes();
+        return b.Build();
+    }
+
+    public static TheoryData<string> Networks => new() { "brunel", "coba", "adaptive", "heterogeneous", "alpha" };
 
     [Theory, MemberData(nameof(Networks))]
     public void SpikeTrainsAndStateDoNotDependOnPartitioning(string name)
     {
-        var spec = name switch { "brunel" => Brunel(), "coba" => Coba(), "heterogeneous" => Heterogeneous(), _ => Adaptive() };
+        var spec = name switch { "brunel" => Brunel(), "coba" => Coba(), "heterogeneous" => Heterogeneous(), "alpha" => Alpha(), _ => Adaptive() };
         var reference = Sim.Run(spec, 1);
         var pops = spec.Populations;
         var refTrains = Enumerable.Range(0, pops.Count).Select(p => Sim.SpikeTrains(reference, p, pops[p].Size)).ToArray();

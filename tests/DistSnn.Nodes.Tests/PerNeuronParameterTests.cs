@@ -28,6 +28,12 @@ public class PerNeuronParameterTests
         (m, n) => new LifExpCurrentGroup(m, n, 2, Dt));
 
     [Fact]
+    public void LifAlphaCurrentNeuronsFollowTheirOwnParameters() => Check(
+        new LifAlphaCurrent { TauM = 10, CM = 250, EL = -65, VTh = -50, VReset = -65, TRef = 2, TauSynExc = 2, TauSynInh = 5 },
+        new() { ["e_l"] = (-70, -60), ["v_th"] = (-55, -48), ["v_reset"] = (-75, -62), ["i_e"] = (600, 900) },
+        (m, n) => new LifAlphaCurrentGroup(m, n, 2, Dt));
+
+    [Fact]
     public void LifExpCondNeuronsFollowTheirOwnParameters() => Check(
         new LifExpCond { CM = 200, GL = 10, EL = -60, VTh = -50, VReset = -60, TRef = 5, TauSynExc = 5, TauSynInh = 10 },
         new() { ["e_l"] = (-65, -55), ["v_th"] = (-52, -45), ["v_reset"] = (-70, -58), ["i_e"] = (100, 300) },

@@ -4,7 +4,7 @@ namespace DistSnn.Nodes.Tests;
 
 /// <summary>
 /// The exact-integration propagators against a fine fourth-order Runge-Kutta integration of the ODE they solve,
-/// in double precision, over one step.
+/// in double precision, over one step, and the alpha propagators against NEST's singular and regular forms.
 /// </summary>
 public class PropagatorTests
 {
@@ -104,5 +104,74 @@ public class PropagatorTests
         double inside = Propagators.ExpSynapseOnMembrane(0.1, 10, 10 * (1 + 0.999e-6));
         double outside = Propagators.ExpSynapseOnMembrane(0.1, 10, 10 * (1 + 1.001e-6));
         AssertRelative(outside, inside, 1e-7, "across the boundary");
+    }
+
+    public static TheoryData<double, double, double> AlphaCases => new()
+    {
+        { 0.1, 10.0, 2.0 },
+        { 0.1, 10.0, 0.5 },
+        { 0.1, 2.0, 10.0 },              // tau_s > tau_m
+        { 1.0, 10.0, 2.0 },
+        { 0.1, 10.0, 10.0 },             // equal: NEST's singular case
+        { 1.0, 5.0, 5.0 },
+        { 0.1, 10.0, 10.0 * (1 + 1e-9) },
+        { 0.1, 10.0, 10.0 * (1 - 1e-5) },
+        { 1.0, 1.0, 2.0 },               // x = h (1/tau_m - 1/tau_s) = 0.5: the series' edge
+        { 1.0, 1.0, 2.0 / 3.0 },         // x = -0.5
+        { 0.25, 0.1, 3.0 },              // x = 2.4
+        { 0.1, 30.0, 0.05 },             // x = -2
+    };
+
+    [Theory, MemberData(nameof(AlphaCases))]
+    public void AlphaSynapseOnMembraneMatchesIntegratedOde(double h, double tauM, double tauS)
+    {
+        // D' = -D / tau_s, I' = D - I / tau_s, V' = -V / tau_m + I / C from (D, I, V) = (1, 0, 0) gives P31, from
+        // (0, 1, 0) P32. The propagators are exact for every pair of time constants: only round-off separates them.
+        const double cM = 250;
+        double[] F(double[] s) => [-s[0] / tauS, s[0] - s[1] / tauS, -s[2] / tauM + s[1] / cM];
+        double p31 = Rk4(F, [1.0, 0.0, 0.0], h)[2], p32 = Rk4(F, [0.0, 1.0, 0.0], h)[2];
+        var (a31, a32) = Propagators.AlphaSynapseOnMembrane(h, tauM, tauS, cM);
+        AssertRelative(p31, a31, 1e-10, $"P31({h}, {tauM}, {tauS})");
+        AssertRelative(p32, a32, 1e-10, $"P32({h}, {tauM}, {tauS})");
+    }
+
+    [Theory]
+    [InlineData(0.1, 10.0)]
+    [InlineData(1.0, 3.0)]
+    public void AlphaPropagatorsAtEqualTimeConstantsAreNestsSingularForms(double h, double tau)
+    {
+        const double cM = 200;
+        var (p31, p32) = Propagators.AlphaSynapseOnMembrane(h, tau, tau, cM);
+        AssertRelative(h * h / (2 * cM) * Math.Exp(-h / tau), p31, 1e-15, "P31");
+        AssertRelative(h / cM * Math.Exp(-h / tau), p32, 1e-15, "P32");
+    }
+
+    [Theory]
+    [InlineData(0.1, 10.0, 2.0)]
+    [InlineData(0.1, 20.0, 0.5)]
+    [InlineData(1.0, 2.0, 10.0)]
+    public void AlphaPropagatorsAwayFromTheSingularityAreNestsRegularForms(double h, double tauM, double tauS)
+    {
+        // NEST's iaf_psc_alpha: beta = tau_s tau_m / (tau_m - tau_s), gamma = beta / C,
+        // P32 = gamma exp(-h/tau_s) expm1(h/beta), P31 = gamma exp(-h/tau_s) (beta expm1(h/beta) - h).
+        const double cM = 250;
+        double beta = tauS * tauM / (tauM - tauS), gamma = beta / cM;
+        double em1 = FastMath.ExpM1(h / beta);
+        var (p31, p32) = Propagators.AlphaSynapseOnMembrane(h, tauM, tauS, cM);
+        AssertRelative(gamma * Math.Exp(-h / tauS) * (beta * em1 - h), p31, 1e-12, "P31");
+        AssertRelative(gamma * Math.Exp(-h / tauS) * em1, p32, 1e-12, "P32");
+    }
+
+    [Fact]
+    public void AlphaPropagatorsAreContinuousWhereTheSeriesGivesWayToTheClosedForm()
+    {
+        // |x| = 0.5 with h = tau_m = 1: tau_s = 2 (x = 0.5) and tau_s = 2/3 (x = -0.5).
+        foreach (double tauS in new[] { 2.0, 2.0 / 3.0 })
+        {
+            var below = Propagators.AlphaSynapseOnMembrane(1, 1, tauS * (1 - 1e-12), 250);
+            var above = Propagators.AlphaSynapseOnMembrane(1, 1, tauS * (1 + 1e-12), 250);
+            AssertRelative(below.P31, above.P31, 1e-11, $"P31 across x = ±0.5 (tau_s {tauS})");
+            AssertRelative(below.P32, above.P32, 1e-11, $"P32 across x = ±0.5 (tau_s {tauS})");
+        }
     }
 }

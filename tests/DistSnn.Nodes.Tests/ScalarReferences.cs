@@ -196,6 +196,128 @@ internal sealed class LifExpCondReference : LifReference
     }
 }
 
+internal sealed class LifAlphaCurrentReference : ScalarReference
+{
+    private readonly float _el, _expm1M, _p30, _p31e, _p32e, _p31i, _p32i, _p11e, _p21e, _p11i, _p21i, _jumpE, _jumpI, _vth, _vreset, _ie;
+
+    public LifAlphaCurrentReference(LifAlphaCurrent p, int count, double dt) : base(count, dt, p.TRef)
+    {
+        _el = (float)p.EL;
+        _expm1M = (float)FastMath.ExpM1(-dt / p.TauM);
+        _p30 = (float)Propagators.ConstantCurrent(dt, p.TauM, p.CM);
+        var (p31e, p32e) = Propagators.AlphaSynapseOnMembrane(dt, p.TauM, p.TauSynExc, p.CM);
+        var (p31i, p32i) = Propagators.AlphaSynapseOnMembrane(dt, p.TauM, p.TauSynInh, p.CM);
+        (_p31e, _p32e, _p31i, _p32i) = ((float)p31e, (float)p32e, (float)p31i, (float)p32i);
+        _p11e = (float)Propagators.Decay(dt, p.TauSynExc);
+        _p21e = (float)(dt * Propagators.Decay(dt, p.TauSynExc));
+        _p11i = (float)Propagators.Decay(dt, p.TauSynInh);
+        _p21i = (float)(dt * Propagators.Decay(dt, p.TauSynInh));
+        _jumpE = (float)(Math.E / p.TauSynExc);
+        _jumpI = (float)(Math.E / p.TauSynInh);
+        _vth = (float)p.VTh;
+        _vreset = (float)p.VReset;
+        _ie = (float)p.IE;
+        V = new float[count];
+        IExc = new float[count];
+        IInh = new float[count];
+        DIExc = new float[count];
+        DIInh = new float[count];
+    }
+
+    public float[] V { get; }
+    public float[] IExc { get; }
+    public float[] IInh { get; }
+    public float[] DIExc { get; }
+    public float[] DIInh { get; }
+    public override string[] Variables => ["v", "i_exc", "i_inh"];
+
+    /// <summary>The state variables, and the hidden drives <c>di_exc</c>, <c>di_inh</c> (pA/ms) for initialisation.</summary>
+    public override float[] State(string name) =>
+        name switch { "v" => V, "i_exc" => IExc, "i_inh" => IInh, "di_exc" => DIExc, "di_inh" => DIInh, _ => throw new ArgumentException(name) };
+
+    public override bool Step(int i, float in0, float in1)
+    {
+        // NEST's iaf_psc_alpha order: V from the start-of-step currents (held while refractory), then the currents
+        // advance, then the step's weights jump the drives; then the threshold test.
+        float y = V[i] - _el;
+        float vn = _el + (_p30 * (Current[i] + _ie) + _p31e * DIExc[i] + _p32e * IExc[i] + _p31i * DIInh[i] + _p32i * IInh[i]
+            + _expm1M * y + y);
+        if (Refractory[i] == 0) V[i] = vn;
+        else Refractory[i]--;
+        IExc[i] = _p21e * DIExc[i] + _p11e * IExc[i];
+        DIExc[i] = DIExc[i] * _p11e + _jumpE * in0;
+        IInh[i] = _p21i * DIInh[i] + _p11i * IInh[i];
+        DIInh[i] = DIInh[i] * _p11i + _jumpI * in1;
+        if (V[i] < _vth) return false;
+        V[i] = _vreset;
+        Refractory[i] = RefSteps;
+        return true;
+    }
+}
+
+/// <summary>
+/// <c>lif_alpha_current</c> in double precision from the double propagators: the precise solution of the model's
+/// discretisation, against which the float kernel's rounding is measured (not compared bit for bit).
+/// </summary>
+internal sealed class LifAlphaCurrentDoubleReference
+{
+    private readonly double _el, _expm1M, _p30, _p31e, _p32e, _p31i, _p32i, _p11e, _p21e, _p11i, _p21i, _jumpE, _jumpI, _vth, _vreset, _ie;
+
+    public LifAlphaCurrentDoubleReference(LifAlphaCurrent p, int count, double dt)
+    {
+        _el = p.EL;
+        _expm1M = FastMath.ExpM1(-dt / p.TauM);
+        _p30 = Propagators.ConstantCurrent(dt, p.TauM, p.CM);
+        (_p31e, _p32e) = Propagators.AlphaSynapseOnMembrane(dt, p.TauM, p.TauSynExc, p.CM);
+        (_p31i, _p32i) = Propagators.AlphaSynapseOnMembrane(dt, p.TauM, p.TauSynInh, p.CM);
+        _p11e = Propagators.Decay(dt, p.TauSynExc);
+        _p21e = dt * _p11e;
+        _p11i = Propagators.Decay(dt, p.TauSynInh);
+        _p21i = dt * _p11i;
+        _jumpE = Math.E / p.TauSynExc;
+        _jumpI = Math.E / p.TauSynInh;
+        _vth = p.VTh;
+        _vreset = p.VReset;
+        _ie = p.IE;
+        RefSteps = (int)new TimeGrid(dt).Steps(p.TRef);
+        V = new double[count];
+        IExc = new double[count];
+        IInh = new double[count];
+        DIExc = new double[count];
+        DIInh = new double[count];
+        Refractory = new int[count];
+        Current = new double[count];
+    }
+
+    public int RefSteps { get; }
+    public double[] V { get; }
+    public double[] IExc { get; }
+    public double[] IInh { get; }
+    public double[] DIExc { get; }
+    public double[] DIInh { get; }
+    public int[] Refractory { get; }
+    public double[] Current { get; }
+
+    /// <summary>One step of neuron <paramref name="i"/>; returns V before a reset (mV) and whether it spiked.</summary>
+    public (double V, bool Spiked) Step(int i, double in0, double in1)
+    {
+        double y = V[i] - _el;
+        double vn = _el + (_p30 * (Current[i] + _ie) + _p31e * DIExc[i] + _p32e * IExc[i] + _p31i * DIInh[i] + _p32i * IInh[i]
+            + _expm1M * y + y);
+        if (Refractory[i] == 0) V[i] = vn;
+        else Refractory[i]--;
+        IExc[i] = _p21e * DIExc[i] + _p11e * IExc[i];
+        DIExc[i] = DIExc[i] * _p11e + _jumpE * in0;
+        IInh[i] = _p21i * DIInh[i] + _p11i * IInh[i];
+        DIInh[i] = DIInh[i] * _p11i + _jumpI * in1;
+        double v = V[i];
+        if (v < _vth) return (v, false);
+        V[i] = _vreset;
+        Refractory[i] = RefSteps;
+        return (v, true);
+    }
+}
+
 internal sealed class IzhikevichReference : ScalarReference
 {
     private readonly float _h, _ha, _b, _c, _d, _vpeak, _ie;
