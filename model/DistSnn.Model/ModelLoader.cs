@@ -29,7 +29,10 @@ public static class ModelLoader
     /// <summary>Longest single value (a name, a quantity, a distribution) accepted, in characters: 64 Ki.</summary>
     public const int MaxScalarChars = 64 << 10;
 
-    /// <summary>Reads and validates the model in <paramref name="path"/> (.yaml, .yml or .json).</summary>
+    /// <summary>
+    /// Reads and validates the model in <paramref name="path"/> (.yaml, .yml or .json), or the SONATA network a
+    /// simulation or circuit config (.json) points to (<see cref="Sonata.SonataImporter"/>).
+    /// </summary>
     public static NetworkSpec LoadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -49,6 +52,8 @@ public static class ModelLoader
         {
             throw new ModelException(new ModelError(path, null, "", $"cannot read {FullPath(path)}: {e.Message}"));
         }
+        // A SONATA simulation or circuit config (JSON) names its network files instead of holding a model.
+        if (Sonata.SonataImporter.IsSonataConfig(path, bytes)) return Sonata.SonataImporter.Load(path);
         return LoadBytes(bytes, path);
     }
 

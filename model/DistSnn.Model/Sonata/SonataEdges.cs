@@ -1,0 +1,135 @@
+using System.Globalization;
+using PureHDF;
+
+namespace DistSnn.Model.Sonata;
+
+/// <summary>
+/// Reads the edge populations of a circuit as <c>from_list</c> projections. NEST semantics: the effective weight is
+/// <c>syn_weight × nsyns</c> (BMTK); for targets with separate excitatory and inhibitory synapses (pA or nS weights)
+/// a negative weight feeds the inhibitory one — current weights keep their sign, conductances take the magnitude —
+/// so one edge population gives up to two projections, excitatory first; delays are in ms.
+/// </summary>
+internal static class SonataEdges
+{
+    private static readonly HashSet<string> IgnoredSynapseParams = new(StringComparer.Ordinal) { "level_of_detail", "synapse_model" };
+
+    public static List<ProjectionSpec> Read(SonataConfig config, IReadOnlyList<SonataPopulation> pops)
+    {
+        var result = new List<ProjectionSpec>();
+        var byName = pops.ToDictionary(p => p.Spec.Name, StringComparer.Ordinal);
+        foreach (var entry in config.Edges)
+        {
+            var types = SonataTypes.Read(entry.TypesFile, "edge_type_id");
+            using var h5 = SonataH5.Open(entry.File, entry.File);
+            var edges = SonataH5.Group(h5, "edges", entry.File);
+            foreach (var name in SonataNodes.PopulationOrder(entry, edges, "edges"))
+                result.AddRange(ReadPopulation(config, entry.File, name, SonataH5.Group(edges, name, $"{entry.File}: /edges"), types, byName));
+        }
+        return result;
+    }
+
+    private static IEnumerable<ProjectionSpec> ReadPopulation(SonataConfig config, string file, string name, IH5Group g, SonataTypes types,
+        Dictionary<string, SonataPopulation> pops)
+    {
+        string where = $"{file}: /edges/{name}";
+        var (sources, sourcePop) = Endpoint(g, "source_node_id", where, pops);
+        var (targets, targetPop) = Endpoint(g, "target_node_id", where, pops);
+        int e = sources.Length;
+        if (targets.Length != e) throw new SonataFormatException($"{where}: source_node_id and target_node_id differ in length ({e}, {targets.Length})");
+        if (targetPop.Virtual) throw new SonataFormatException($"{where}/target_node_id: population {targetPop.Spec.Name} is virtual; virtual nodes only send spikes");
+        var typeIds = SonataH5.Integers(SonataH5.Dataset(g, "edge_type_id", where), $"{where}/edge_type_id");
+        var groupIds = SonataH5.OptionalDataset(g, "edge_group_id", where) is { } gd ? SonataH5.Integers(gd, $"{where}/edge_group_id") : new long[e];
+        var groupIndex = SonataH5.OptionalDataset(g, "edge_group_index", where) is { } gi ? SonataH5.Integers(gi, $"{where}/edge_group_index") : Enumerable.Range(0, e).Select(i => (long)i).ToArray();
+        if (typeIds.Length != e || groupIds.Length != e || groupIndex.Length != e)
+            throw new SonataFormatException($"{where}: edge_type_id, edge_group_id and edge_group_index must have one value per edge ({e})");
+
+        // Per group: the columns it gives.
+        var columns = new Dictionary<long, Dictionary<string, double[]>>();
+        foreach (var grp in groupIds.Distinct())
+        {
+            string key = grp.ToString(CultureInfo.InvariantCulture);
+            var cols = new Dictionary<string, double[]>(StringComparer.Ordinal);
+            if (g.LinkExists(key))
+            {
+                var group = SonataH5.Group(g, key, where);
+                foreach (var col in new[] { "syn_weight", "delay", "nsyns" })
+                    if (SonataH5.OptionalDataset(group, col, $"{where}/{key}") is { } ds) cols[col] = SonataH5.Numbers(ds, $"{where}/{key}/{col}");
+                if (group.LinkExists("dynamics_params"))
+                    throw new SonataFormatException($"{where}/{key}/dynamics_params: synapse parameters per edge are not supported (static synapses take only syn_weight and delay)");
+            }
+            columns[grp] = cols;
+        }
+        var typeValues = new Dictionary<long, (double? W, double? D, double? N)>();
+        foreach (var t in typeIds.Distinct())
+        {
+            var row = types.Row(t, $"{where}/edge_type_id");
+            string twhere = $"{types.File}: edge type {t}";
+            if (SonataTypes.Cell(row, "model_template") is { } tpl && tpl is not ("static_synapse" or "nest:static_synapse"))
+                throw new SonataFormatException($"{twhere}: model_template {tpl} is not supported (supported: static_synapse)");
+            if (SonataTypes.Cell(row, "dynamics_params") is { } dp)
+            {
+                var path = Path.GetFullPath(Path.Combine(config.SynapticModelsDir ?? Path.GetDirectoryName(types.File) ?? ".", dp));
+                foreach (var k in SonataTypes.ReadParams(path).Keys)
+                    if (!IgnoredSynapseParams.Contains(k) && k is not ("weight" or "delay"))
+                        throw new SonataFormatException($"{path}: {k}: static synapses take no parameters besides weight and delay");
+            }
+            typeValues[t] = (Num(row, "syn_weight", twhere), Num(row, "delay", twhere), Num(row, "nsyns", twhere));
+        }
+
+        var targetModel = targetPop.Spec.Model;
+        var weightDim = targetModel.WeightDimensions[0];
+        bool twoPorts = weightDim is Dimension.Current or Dimension.Conductance;
+        var exc = new List<ListedSynapse>();
+        var inh = new List<ListedSynapse>();
+        for (int i = 0; i < e; i++)
+        {
+            var cols = columns[groupIds[i]];
+            var tv = typeValues[typeIds[i]];
+            double Value(string col, double? typed)
+            {
+                if (cols.TryGetValue(col, out var c))
+                {
+                    if (groupIndex[i] >= c.Length) throw new SonataFormatException($"{where}/edge_group_index[{i}]: {groupIndex[i]} is beyond {where}/{groupIds[i]}/{col} ({c.Length} values)");
+                    return c[groupIndex[i]];
+                }
+                return typed ?? (col == "nsyns" ? 1 : throw new SonataFormatException($"{where}: edge {i} has no {col} (neither in group {groupIds[i]} nor in edge type {typeIds[i]})"));
+            }
+            double w = Value("syn_weight", tv.W) * Value("nsyns", tv.N);
+            double d = Value("delay", tv.D);
+            if (sources[i] >= sourcePop.Spec.Size || targets[i] >= targetPop.Spec.Size)
+                throw new SonataFormatException($"{where}: edge {i} connects node {sources[i]} of {sourcePop.Spec.Name} ({sourcePop.Spec.Size} nodes) to node {targets[i]} of {targetPop.Spec.Name} ({targetPop.Spec.Size} nodes)");
+            bool inhibitory = twoPorts && w < 0;
+            double weight = inhibitory && weightDim == Dimension.Conductance ? -w : w;
+            (inhibitory ? inh : exc).Add(new ListedSynapse((int)sources[i], (int)targets[i], weight, d));
+        }
+        if (exc.Count > 0 || inh.Count == 0) yield return Projection(name, sourcePop, targetPop, exc, Receptor.Exc, weightDim);
+        if (inh.Count > 0) yield return Projection(inh.Count > 0 && exc.Count > 0 ? name + ":inh" : name, sourcePop, targetPop, inh, Receptor.Inh, weightDim);
+    }
+
+    private static ProjectionSpec Projection(string label, SonataPopulation source, SonataPopulation target, List<ListedSynapse> synapses,
+        Receptor receptor, Dimension weightDim)
+    {
+        double w = synapses.Count > 0 ? synapses[0].Weight ?? 0 : 0;
+        double d = synapses.Count > 0 ? synapses.Min(s => s.Delay ?? double.PositiveInfinity) : 1;
+        return new ProjectionSpec(source.Spec.Name, target.Spec.Name, new FromList(synapses) { AllowSelfConnections = true },
+            ValueSpec.Of(w, weightDim), ValueSpec.Of(d, Dimension.Time)) { Receptor = receptor, Label = label };
+    }
+
+    private static double? Num(IReadOnlyDictionary<string, string> row, string column, string where)
+    {
+        if (SonataTypes.Cell(row, column) is not { } text) return null;
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v)
+            ? v
+            : throw new SonataFormatException($"{where}: {column} '{text}' is not a number");
+    }
+
+    private static (long[] Ids, SonataPopulation Pop) Endpoint(IH5Group g, string dataset, string where, Dictionary<string, SonataPopulation> pops)
+    {
+        var ds = SonataH5.Dataset(g, dataset, where);
+        var popName = SonataH5.StringAttribute(ds, "node_population", $"{where}/{dataset}")
+                      ?? throw new SonataFormatException($"{where}/{dataset}: attribute node_population is missing (it names the node population the ids belong to)");
+        if (!pops.TryGetValue(popName, out var pop))
+            throw new SonataFormatException($"{where}/{dataset}: node_population {popName} is not a node population of the circuit (known: {string.Join(", ", pops.Keys)})");
+        return (SonataH5.Integers(ds, $"{where}/{dataset}"), pop);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+
+namespace DistSnn.Model.Sonata;
+
+/// <summary>The simulation config's <c>inputs</c> (spike trains for virtual nodes, current clamps) and <c>reports</c>, with their node sets.</summary>
+internal static class SonataInputs
+{
+    public static void Apply(SonataConfig config, JsonElement inputs, List<PopulationSpec> pops, List<CurrentSourceSpec> currents)
+    {
+        if (inputs.ValueKind != JsonValueKind.Object) throw new SonataFormatException($"{config.Path}: inputs: expected an object of named inputs");
+        foreach (var input in inputs.EnumerateObject())
+        {
+            string where = $"{config.Path}: inputs.{input.Name}";
+            var v = input.Value;
+            string type = Text(v, "input_type", where) ?? throw new SonataFormatException($"{where}.input_type: missing");
+            var (popIndex, ids) = NodeSet(config, v.TryGetProperty("node_set", out var ns) ? ns : default, pops, $"{where}.node_set");
+            var pop = pops[popIndex];
+            switch (type)
+            {
+                case "spikes":
+                    if (pop.Model is not SpikeGenerator sg)
+                        throw new SonataFormatException($"{where}: spike inputs drive virtual nodes; population {pop.Name} is {pop.Model.Kind}");
+                    var file = config.ResolveSimPath(Text(v, "input_file", where) ?? throw new SonataFormatException($"{where}.input_file: missing"), $"{where}.input_file");
+                    pops[popIndex] = pop with { Model = sg with { SpikeTimes = ReadSpikes(file, pop, ids, sg) } };
+                    break;
+                case "current_clamp":
+                    if (Text(v, "module", where) is { } module && module != "IClamp")
+                        throw new SonataFormatException($"{where}.module: {module} is not supported (supported: IClamp)");
+                    double amp = Number(v, "amp", where) ?? throw new SonataFormatException($"{where}.amp: missing (nA)");
+                    double delay = Number(v, "delay", where) ?? 0;
+                    double duration = Number(v, "duration", where) ?? throw new SonataFormatException($"{where}.duration: missing (ms)");
+                    currents.Add(new DcCurrentSpec(pop.Name, amp * 1000.0, delay, delay + duration) { Neurons = ids });
+                    break;
+                default:
+                    throw new SonataFormatException($"{where}.input_type: {type} is not supported (supported: spikes, current_clamp)");
+            }
+        }
+    }
+
+    public static List<StateRecorderSpec> Reports(SonataConfig config, JsonElement reports, List<PopulationSpec> pops)
+    {
+        var list = new List<StateRecorderSpec>();
+        if (reports.ValueKind != JsonValueKind.Object) throw new SonataFormatException($"{config.Path}: reports: expected an object of named reports");
+        foreach (var report in reports.EnumerateObject())
+        {
+            string where = $"{config.Path}: reports.{report.Name}";
+            var v = report.Value;
+            var (p, ids) = NodeSet(config, v.TryGetProperty("cells", out var cells) ? cells : default, pops, $"{where}.cells");
+            var pop = pops[p];
+            string variable = Text(v, "variable_name", where) ?? throw new SonataFormatException($"{where}.variable_name: missing");
+            var entry = NestModels.ByKind(pop.Model.Kind);
+            var state = entry?.State.FirstOrDefault(s => s.Nest == variable)
+                        ?? throw new SonataFormatException($"{where}.variable_name: {variable} is not a recordable state of population {pop.Name} ({(entry is null ? pop.Model.Kind + " has none" : "known: " + string.Join(", ", entry.State.Select(s => s.Nest)))})");
+            if (Number(v, "start_time", where) is double start && start != 0)
+                throw new SonataFormatException($"{where}.start_time: {start} ms; reports start at 0 here");
+            if (Number(v, "end_time", where) is double end && config.TStop is double tstop && end < tstop)
+                throw new SonataFormatException($"{where}.end_time: {end} ms; reports run to the end of the simulation ({tstop} ms) here");
+            double interval = Number(v, "dt", where) ?? config.Dt ?? new RunSettings().Dt;
+            list.Add(new StateRecorderSpec(pop.Name, [state.DistSnn], ids ?? Enumerable.Range(0, pop.Size).ToArray()) { Interval = interval });
+        }
+        return list;
+    }
+
+    /// <summary>A node set (its name, or an inline object) as a population and, when it picks some, their node ids.</summary>
+    private static (int Population, IReadOnlyList<int>? Ids) NodeSet(SonataConfig config, JsonElement node, List<PopulationSpec> pops, string where)
+    {
+        JsonElement set;
+        if (node.ValueKind == JsonValueKind.String)
+        {
+            var name = node.GetString()!;
+            if (config.NodeSets.TryGetValue(name, out var found)) set = found;
+            else if (pops.FindIndex(p => p.Name == name) is var direct and >= 0) return (direct, null);
+            else throw new SonataFormatException($"{where}: node set {name} is not defined (node sets: {string.Join(", ", config.NodeSets.Keys)}; populations: {string.Join(", ", pops.Select(p => p.Name))})");
+        }
+        else if (node.ValueKind == JsonValueKind.Object) set = node;
+        else throw new SonataFormatException($"{where}: missing (a node set names the nodes)");
+        if (set.ValueKind != JsonValueKind.Object) throw new SonataFormatException($"{where}: only node sets of the form {{\"population\": …, \"node_id\": […]}} are supported");
+        string? popName = null;
+        List<int>? ids = null;
+        foreach (var prop in set.EnumerateObject())
+            switch (prop.Name)
+            {
+                case "population":
+                    popName = prop.Value.ValueKind == JsonValueKind.String ? prop.Value.GetString() : throw new SonataFormatException($"{where}: population: expected a name");
+                    break;
+                case "node_id":
+                    ids = prop.Value.ValueKind == JsonValueKind.Array
+                        ? prop.Value.EnumerateArray().Select(x => x.TryGetInt32(out var id) && id >= 0 ? id : throw new SonataFormatException($"{where}: node_id: {x} is not a node id")).ToList()
+                        : prop.Value.TryGetInt32(out var one) ? [one] : throw new SonataFormatException($"{where}: node_id: expected a list of node ids");
+                    break;
+                default:
+                    throw new SonataFormatException($"{where}: node sets selecting by {prop.Name} are not supported (supported: population, node_id)");
+            }
+        if (popName is null) throw new SonataFormatException($"{where}: the node set names no population");
+        int p = pops.FindIndex(x => x.Name == popName);
+        if (p < 0) throw new SonataFormatException($"{where}: population {popName} is not in the circuit");
+        if (ids is not null && ids.FirstOrDefault(id => id >= pops[p].Size, -1) is var bad and >= 0)
+            throw new SonataFormatException($"{where}: node_id {bad} is beyond population {popName} ({pops[p].Size} nodes)");
+        return (p, ids);
+    }
+
+    private static IReadOnlyList<IReadOnlyList<double>> ReadSpikes(string file, PopulationSpec pop, IReadOnlyList<int>? only, SpikeGenerator existing)
+    {
+        using var h5 = SonataH5.Open(file, file);
+        var spikes = SonataH5.Group(h5, "spikes", file);
+        string where = $"{file}: /spikes/{pop.Name}";
+        double[] times;
+        long[] ids;
+        if (spikes.LinkExists(pop.Name))
+        {
+            var g = SonataH5.Group(spikes, pop.Name, $"{file}: /spikes");
+            times = SonataH5.Numbers(SonataH5.Dataset(g, "timestamps", where), $"{where}/timestamps");
+            ids = SonataH5.Integers(SonataH5.Dataset(g, "node_ids", where), $"{where}/node_ids");
+        }
+        else if (spikes.LinkExists("timestamps") && spikes.LinkExists("gids"))
+        {
+            // The layout before SONATA spike populations: one /spikes/{timestamps, gids} for the input's population.
+            where = $"{file}: /spikes";
+            times = SonataH5.Numbers(SonataH5.Dataset(spikes, "timestamps", where), $"{where}/timestamps");
+            ids = SonataH5.Integers(SonataH5.Dataset(spikes, "gids", where), $"{where}/gids");
+        }
+        else throw new SonataFormatException($"{where}: missing (the file has {string.Join(", ", SonataH5.ChildNames(spikes))})");
+        if (times.Length != ids.Length) throw new SonataFormatException($"{where}: timestamps and node_ids differ in length ({times.Length}, {ids.Length})");
+        var lists = Enumerable.Range(0, pop.Size).Select(i => existing.SpikeTimes.Count > i ? new List<double>(existing.SpikeTimes[i]) : new List<double>()).ToArray();
+        var selected = only is null ? null : new HashSet<int>(only);
+        for (int k = 0; k < times.Length; k++)
+        {
+            if (ids[k] >= pop.Size) throw new SonataFormatException($"{where}: spike {k} is of node {ids[k]}, beyond population {pop.Name} ({pop.Size} nodes)");
+            if (selected is not null && !selected.Contains((int)ids[k])) continue;
+            lists[ids[k]].Add(times[k]);
+        }
+        foreach (var l in lists) l.Sort();
+        return lists;
+    }
+
+    private static string? Text(JsonElement obj, string key, string where) =>
+        !obj.TryGetProperty(key, out var v) ? null
+        : v.ValueKind == JsonValueKind.String ? v.GetString()
+        : throw new SonataFormatException($"{where}.{key}: expected text");
+
+    private static double? Number(JsonElement obj, string key, string where) =>
+        !obj.TryGetProperty(key, out var v) ? null
+        : v.ValueKind == JsonValueKind.Number ? v.GetDouble()
+        : throw new SonataFormatException($"{where}.{key}: expected a number");
+}

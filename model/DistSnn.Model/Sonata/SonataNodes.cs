@@ -1,0 +1,226 @@
+using PureHDF;
+
+namespace DistSnn.Model.Sonata;
+
+/// <summary>A SONATA node population as a DistSnn population: same name, node id i is neuron i.</summary>
+internal sealed record SonataPopulation(PopulationSpec Spec, bool Virtual, string Where);
+
+/// <summary>
+/// Reads the node populations of a circuit: nodes.h5 (<c>/nodes/&lt;pop&gt;/{node_type_id, node_group_id,
+/// node_group_index}</c>, per group <c>dynamics_params/&lt;param&gt;</c>) and node_types.csv with the
+/// dynamics_params JSON files its rows name. One population's node types must share one model; parameters that
+/// differ between its nodes become per-neuron values where the model holds them per neuron.
+/// </summary>
+internal static class SonataNodes
+{
+    public static List<SonataPopulation> Read(SonataConfig config)
+    {
+        var result = new List<SonataPopulation>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var paramFiles = new Dictionary<string, Dictionary<string, double>>(StringComparer.Ordinal);
+        foreach (var entry in config.Nodes)
+        {
+            var types = SonataTypes.Read(entry.TypesFile, "node_type_id");
+            using var h5 = SonataH5.Open(entry.File, entry.File);
+            var nodes = SonataH5.Group(h5, "nodes", entry.File);
+            foreach (var name in PopulationOrder(entry, nodes, "nodes"))
+            {
+                if (!seen.Add(name)) throw new SonataFormatException($"{entry.File}: /nodes/{name}: a population of this name was read already from another file");
+                result.Add(ReadPopulation(config, entry.File, name, SonataH5.Group(nodes, name, $"{entry.File}: /nodes"), types, paramFiles));
+            }
+        }
+        if (result.Count == 0) throw new SonataFormatException($"{config.Path}: the circuit has no node populations");
+        return result;
+    }
+
+    /// <summary>
+    /// The populations of one file in the order the config lists them; a file with one population needs no list. The
+    /// order fixes global ids, random keys and the spike hash, so HDF5's alphabetical listing is never used for it.
+    /// </summary>
+    internal static IReadOnlyList<string> PopulationOrder(SonataFileEntry entry, IH5Group top, string kind)
+    {
+        var present = SonataH5.ChildNames(top).ToList();
+        if (entry.Populations is { } listed)
+        {
+            foreach (var name in listed)
+                if (!present.Contains(name)) throw new SonataFormatException($"{entry.File}: /{kind} has no population '{name}' ({entry.Where} lists it; the file has {string.Join(", ", present)})");
+            return listed;
+        }
+        if (present.Count > 1)
+            throw new SonataFormatException($"{entry.File}: holds the {kind} populations {string.Join(", ", present)}; list them in the order they should take under \"populations\" of {entry.Where} (their order fixes the global ids)");
+        return present;
+    }
+
+    private static SonataPopulation ReadPopulation(SonataConfig config, string file, string name, IH5Group g, SonataTypes types,
+        Dictionary<string, Dictionary<string, double>> paramFiles)
+    {
+        string where = $"{file}: /nodes/{name}";
+        var typeIds = SonataH5.Integers(SonataH5.Dataset(g, "node_type_id", where), $"{where}/node_type_id");
+        int n = typeIds.Length;
+        if (n == 0) throw new SonataFormatException($"{where}: has no nodes");
+        var groupIds = SonataH5.OptionalDataset(g, "node_group_id", where) is { } gd ? SonataH5.Integers(gd, $"{where}/node_group_id") : new long[n];
+        var groupIndex = SonataH5.OptionalDataset(g, "node_group_index", where) is { } gi ? SonataH5.Integers(gi, $"{where}/node_group_index") : Enumerable.Range(0, n).Select(i => (long)i).ToArray();
+        if (groupIds.Length != n || groupIndex.Length != n)
+            throw new SonataFormatException($"{where}: node_type_id, node_group_id and node_group_index differ in length ({n}, {groupIds.Length}, {groupIndex.Length})");
+        if (SonataH5.OptionalDataset(g, "node_id", where) is { } idDs)
+        {
+            var ids = SonataH5.Integers(idDs, $"{where}/node_id");
+            for (int i = 0; i < ids.Length; i++)
+                if (ids[i] != i) throw new SonataFormatException($"{where}/node_id[{i}]: {ids[i]}; DistSnn needs node ids 0, 1, 2, … in file order");
+        }
+
+        // One model for the whole population.
+        string? template = null, modelType = null;
+        long firstType = -1;
+        foreach (var t in typeIds.Distinct())
+        {
+            var row = types.Row(t, $"{where}/node_type_id");
+            var mt = SonataTypes.Cell(row, "model_type") ?? throw new SonataFormatException($"{types.File}: node type {t}: model_type is missing");
+            var tpl = SonataTypes.Cell(row, "model_template");
+            if (mt is not ("point_neuron" or "point_process" or "virtual"))
+                throw new SonataFormatException($"{types.File}: node type {t} (population {name}): model_type {mt} is not a point neuron (supported: point_neuron, point_process, virtual)");
+            bool isVirtual = mt == "virtual";
+            if (!isVirtual) CheckTemplate(tpl, $"{types.File}: node type {t} (population {name})");
+            if (modelType is null)
+            {
+                (modelType, template, firstType) = (isVirtual ? "virtual" : "point", tpl, t);
+                continue;
+            }
+            if ((isVirtual ? "virtual" : "point") != modelType || (!isVirtual && tpl != template))
+                throw new SonataFormatException($"{types.File}: population {name} mixes node types {firstType} ({template ?? "virtual"}) and {t} ({tpl ?? "virtual"}); a DistSnn population has one model — put them in separate populations");
+        }
+        if (modelType == "virtual")
+            return new SonataPopulation(new PopulationSpec(name, n, new SpikeGenerator { SpikeTimes = Enumerable.Repeat<IReadOnlyList<double>>([], n).ToArray() }), true, where);
+
+        var entry = CheckTemplate(template, $"{types.File}: node type {firstType} (population {name})");
+        var model = NeuronModel.Create(entry.Kind) ?? throw new SonataFormatException($"{types.File}: {template}: DistSnn has no model {entry.Kind}");
+
+        // Every NEST value per node, and where it came from (for errors).
+        var values = new Dictionary<string, (double[] Values, bool[] Given, string Source)>(StringComparer.Ordinal);
+        void Set(string nestName, int node, double v, string source)
+        {
+            if (!values.TryGetValue(nestName, out var slot))
+                values[nestName] = slot = (new double[n], new bool[n], source);
+            slot.Values[node] = v;
+            slot.Given[node] = true;
+        }
+        var byType = new Dictionary<long, (Dictionary<string, double> Values, string Source)>();
+        for (int i = 0; i < n; i++)
+        {
+            if (!byType.TryGetValue(typeIds[i], out var p))
+            {
+                var row = types.Row(typeIds[i], $"{where}/node_type_id");
+                p = SonataTypes.Cell(row, "dynamics_params") is { } dp ? ParamsFile(config, types.File, dp, paramFiles) : ([], types.File);
+                byType[typeIds[i]] = p;
+            }
+            foreach (var (k, v) in p.Values) Set(k, i, v, $"{p.Source} (node type {typeIds[i]})");
+        }
+        foreach (var grp in groupIds.Distinct())
+        {
+            string gwhere = $"{where}/{grp}";
+            if (!g.LinkExists(grp.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                throw new SonataFormatException($"{gwhere}: missing (node_group_id names it)");
+            var group = SonataH5.Group(g, grp.ToString(System.Globalization.CultureInfo.InvariantCulture), where);
+            foreach (var attr in new[] { "model_template", "model_type" })
+                if (group.LinkExists(attr)) throw new SonataFormatException($"{gwhere}/{attr}: a model per node is not supported; give it in the node types table");
+            if (!group.LinkExists("dynamics_params")) continue;
+            var dyn = SonataH5.Group(group, "dynamics_params", gwhere);
+            foreach (var param in SonataH5.ChildNames(dyn))
+            {
+                string pwhere = $"{gwhere}/dynamics_params/{param}";
+                var column = SonataH5.Numbers(SonataH5.Dataset(dyn, param, $"{gwhere}/dynamics_params"), pwhere);
+                for (int i = 0; i < n; i++)
+                {
+                    if (groupIds[i] != grp) continue;
+                    if (groupIndex[i] >= column.Length) throw new SonataFormatException($"{where}/node_group_index[{i}]: {groupIndex[i]} is beyond {pwhere} ({column.Length} values)");
+                    Set(param, i, column[groupIndex[i]], pwhere);
+                }
+            }
+        }
+        var (spec, _) = Map(name, n, model, entry, values);
+        return new SonataPopulation(spec, false, where);
+    }
+
+    private static (Dictionary<string, double>, string) ParamsFile(SonataConfig config, string typesFile, string name, Dictionary<string, Dictionary<string, double>> cache)
+    {
+        var dir = config.PointNeuronModelsDir ?? Path.GetDirectoryName(typesFile) ?? ".";
+        var path = Path.GetFullPath(Path.Combine(dir, name));
+        if (!cache.TryGetValue(path, out var p)) cache[path] = p = SonataTypes.ReadParams(path);
+        return (p, path);
+    }
+
+    private static NestModels.Entry CheckTemplate(string? template, string where)
+    {
+        var supported = string.Join(", ", NestModels.All.Select(e => "nest:" + e.NestModel));
+        if (template is null || !template.StartsWith("nest:", StringComparison.Ordinal))
+            throw new SonataFormatException($"{where}: model_template {template ?? "(none)"} is not supported; expected nest:<model> ({supported})");
+        return NestModels.ByNest(template["nest:".Length..])
+               ?? throw new SonataFormatException($"{where}: model_template {template} is not supported (supported: {supported})");
+    }
+
+    /// <summary>NEST values per node onto the DistSnn model: equal values as the model's parameter, differing ones per neuron.</summary>
+    private static (PopulationSpec, NeuronModel) Map(string name, int n, NeuronModel model, NestModels.Entry entry,
+        Dictionary<string, (double[] Values, bool[] Given, string Source)> values)
+    {
+        var perNeuron = new Dictionary<string, ValueSpec>(StringComparer.Ordinal);
+        var initial = new Dictionary<string, ValueSpec>(StringComparer.Ordinal);
+        var defaults = model;
+        foreach (var (nestName, (vals, given, source)) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var param = entry.Parameters.FirstOrDefault(p => p.Nest == nestName);
+            var state = entry.State.FirstOrDefault(s => s.Nest == nestName);
+            if (param is null && state is null)
+            {
+                if (NestModels.Neutral.Contains(nestName)) continue;
+                throw new SonataFormatException($"{source}: {nestName} is not a parameter of nest:{entry.NestModel} that DistSnn maps (known: {string.Join(", ", entry.Parameters.Select(p => p.Nest).Concat(entry.State.Select(s => s.Nest)))})");
+            }
+            if (param is not null)
+            {
+                var field = model.Parameters.First(f => f.Name == param.DistSnn);
+                double fallback = field.Get(defaults);
+                var canonical = Fill(vals, given, param.ToDistSnn, fallback);
+                if (canonical.All(v => v == canonical[0]))
+                    model = field.Set(model, canonical[0]);
+                else if (model.PerNeuronParameters.Contains(field.Name))
+                    perNeuron[field.Name] = ArrayValue.FromList(Array.ConvertAll(canonical, v => (float)v), field.Dim);
+                else
+                    throw new SonataFormatException($"{source}: {nestName} differs between the nodes of population {name} ({canonical.Min()} to {canonical.Max()}); DistSnn's {model.Kind} takes one {field.Name} per population (per neuron: {(model.PerNeuronParameters.Count == 0 ? "none" : string.Join(", ", model.PerNeuronParameters))}) — put nodes with different values in separate populations");
+            }
+        }
+        // Initial values after the parameters: a node without V_m starts at its own E_L, as in NEST.
+        foreach (var (nestName, (vals, given, _)) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var state = entry.State.FirstOrDefault(s => s.Nest == nestName);
+            if (state is null) continue;
+            var dim = model.StateVariables.First(s => s.Name == state.DistSnn).Dim;
+            double[] rest = state.DistSnn == "v" ? RestingPotentials(model, perNeuron, n) : new double[n];
+            var canonical = new double[n];
+            for (int i = 0; i < n; i++) canonical[i] = given[i] ? vals[i] * state.ToDistSnn : rest[i];
+            initial[state.DistSnn] = canonical.All(v => v == canonical[0])
+                ? ValueSpec.Of(canonical[0], dim)
+                : ArrayValue.FromList(Array.ConvertAll(canonical, v => (float)v), dim);
+        }
+        return (new PopulationSpec(name, n, model) { PerNeuron = perNeuron, Initial = initial }, model);
+    }
+
+    private static double[] Fill(double[] vals, bool[] given, double factor, double fallback)
+    {
+        var r = new double[vals.Length];
+        for (int i = 0; i < r.Length; i++) r[i] = given[i] ? vals[i] * factor : fallback;
+        return r;
+    }
+
+    /// <summary>Where v starts when no V_m is given: e_l (izhikevich: c).</summary>
+    private static double[] RestingPotentials(NeuronModel model, Dictionary<string, ValueSpec> perNeuron, int n)
+    {
+        string restName = model is Izhikevich ? "c" : "e_l";
+        var field = model.Parameters.FirstOrDefault(f => f.Name == restName);
+        var r = new double[n];
+        if (field is null) return r;
+        if (perNeuron.TryGetValue(restName, out var v) && v is ArrayValue a)
+            for (int i = 0; i < n; i++) r[i] = a.Values[i];
+        else
+            Array.Fill(r, field.Get(model));
+        return r;
+    }
+}
