@@ -180,6 +180,8 @@ public static class RunCommandHandler
         if (!json && report.Summary.Phases is { } phases)
             Console.Error.WriteLine("phases: " + string.Join(", ", phases.Select(p => $"{p.Key.Replace('_', ' ')} {p.Value.ToString("F2", CultureInfo.InvariantCulture)} s"))
                 + (plots ? $", plots {plotting.Elapsed.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s" : ""));
+        if (!json && report.Summary.Memory is { } memory)
+            Console.Error.WriteLine("memory: " + string.Join(", ", memory.Select(m => $"{m.Key.Replace('_', ' ')} {(m.Value / 1048576.0).ToString("F0", CultureInfo.InvariantCulture)} MiB")));
         return ExitCodes.Ok;
     }
 

@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace DistSnn.Cli.Tests;
 
-/// <summary>A run's summary says where the whole process's time went, and the command prints it with the plots' share.</summary>
+/// <summary>
+/// A run's summary says where the whole process's time and memory went, and the command prints it with the plots'
+/// share.
+/// </summary>
 public sealed class RunPhasesTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("distsnn-phases-").FullName;
@@ -27,8 +30,16 @@ public sealed class RunPhasesTests : IDisposable
         Assert.Equal(doc.RootElement.GetProperty("build_seconds").GetDouble(), phases["build"], 3);
         Assert.Equal(doc.RootElement.GetProperty("wall_seconds").GetDouble(), phases.Values.Sum(), 2);
 
+        // Memory by phase: the build's high-water mark and the run's own; the whole process's peak is at least both.
+        var memory = doc.RootElement.GetProperty("memory").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        Assert.Equal(["build_peak", "run_peak", "run_resident"], memory.Keys);
+        long peak = doc.RootElement.GetProperty("peak_working_set_bytes").GetInt64();
+        Assert.All(memory.Values, v => Assert.InRange(v, 16L << 20, peak));
+        Assert.True(memory["run_resident"] <= memory["run_peak"], string.Join(", ", memory));
+
         (code, _, stderr) = CliProcess.Run("run", "examples/cuba.yaml", "--duration", "100 ms", "--out", Path.Combine(_dir, "table"));
         Assert.True(code == 0, stderr);
         Assert.Matches(@"phases: runtime start \d+\.\d\d s, load \d+\.\d\d s, build .*, other \d+\.\d\d s, plots \d+\.\d\d s", stderr);
+        Assert.Matches(@"memory: build peak \d+ MiB, run peak \d+ MiB, run resident \d+ MiB", stderr);
     }
 }

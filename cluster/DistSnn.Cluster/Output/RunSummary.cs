@@ -27,6 +27,12 @@ public sealed record RunSummary
     /// other; the plots, drawn after the summary is written, are not in it.
     /// </summary>
     [JsonPropertyName("phases")] public IReadOnlyDictionary<string, double>? Phases { get; init; }
+    /// <summary>
+    /// Memory by phase of a run in this process (bytes): <c>build_peak</c>, the high-water mark up to the end of the
+    /// build; <c>run_peak</c>, the high-water mark of the simulation alone; <c>run_resident</c>, the resident size at
+    /// its end. Null for cluster jobs, whose memory is on the nodes.
+    /// </summary>
+    [JsonPropertyName("memory")] public IReadOnlyDictionary<string, long>? Memory { get; init; }
 
     /// <summary>Per partition, the time its epoch loop spent waiting for in-neighbours' packets (seconds).</summary>
     [JsonPropertyName("partition_wait_seconds")] public IReadOnlyList<double> PartitionWaitSeconds { get; init; } = [];

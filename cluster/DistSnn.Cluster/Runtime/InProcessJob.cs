@@ -113,6 +113,9 @@ internal sealed class InProcessJob : IRunObserver
             _checkpointers[q]?.KeepRestored(resend[q]);
         }
         build.Stop();
+        // The build's peak, then a fresh high-water mark for the run: what the run needs, without the build's temporaries.
+        long? buildPeak = ProcessMemory.Peak();
+        bool peakReset = ProcessMemory.ResetPeak();
         _trace.Running();
         var run = Stopwatch.StartNew();
         var sinceProgress = Stopwatch.StartNew();
@@ -139,9 +142,11 @@ internal sealed class InProcessJob : IRunObserver
         }
         if (Volatile.Read(ref _failure) is { } failed) throw new InvalidOperationException(failed);
         run.Stop();
+        var (runPeak, runResident) = ProcessMemory.Read();
+        var memory = new MemoryPhases(buildPeak, peakReset ? runPeak : null, runResident);
         Progress(progress);
         var results = Enumerable.Range(0, _plan.Parts).Select(q => Result(q, runner)).ToArray();
-        return new JobResult(_submit.Job, spec, results, build.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds) { Trace = _trace.Context };
+        return new JobResult(_submit.Job, spec, results, build.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds) { Trace = _trace.Context, Memory = memory };
     }
 
     /// <summary>

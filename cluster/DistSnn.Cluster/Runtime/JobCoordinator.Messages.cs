@@ -105,6 +105,9 @@ public sealed record JobResult(string Job, NetworkSpec Spec, IReadOnlyList<Parti
     /// so results fetched through another node gather under a trace of their own.
     /// </summary>
     public System.Diagnostics.ActivityContext Trace { get; init; }
+
+    /// <summary>Memory by phase, for jobs run in this process; null for jobs on actors or nodes (not encoded).</summary>
+    public MemoryPhases? Memory { get; init; }
 }
 
 /// <summary>

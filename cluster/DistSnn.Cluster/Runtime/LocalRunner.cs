@@ -215,7 +215,9 @@ public static class LocalRunner
             PartitionWaitSeconds = job.Partitions.OrderBy(r => r.Partition).Select(r => Math.Round(r.WaitSeconds, 4)).ToArray(),
             PartitionNeurons = job.Partitions.OrderBy(r => r.Partition).Select(r => r.Neurons).ToArray(),
             PartitionSynapses = job.Partitions.OrderBy(r => r.Partition).Select(r => r.Synapses).ToArray(),
-            PeakWorkingSetBytes = self.PeakWorkingSet64,
+            // The kernel's high-water mark restarts after the build (MemoryPhases): the whole process's peak is the larger one.
+            PeakWorkingSetBytes = Math.Max(self.PeakWorkingSet64, job.Memory?.BuildPeakBytes ?? 0),
+            Memory = MemoryByPhase(job.Memory),
             BytesPerSynapse = synapses == 0 ? 0 : (double)bytes / synapses,
             SpikesSha256 = SpikeHash.Sha256Hex(spikes),
             PlasticSynapses = job.Partitions.Sum(r => r.PlasticSynapses),
@@ -230,6 +232,16 @@ public static class LocalRunner
         summary = summary with { Phases = Phases(options, job, writing.Elapsed.TotalSeconds, summary.WallSeconds) };
         if (options.OutDir is { } outDir) SummaryWriter.Write(Path.Combine(outDir, "summary.json"), summary);
         return new RunReport(summary, spikes, state, job);
+    }
+
+    private static SortedDictionary<string, long>? MemoryByPhase(MemoryPhases? m)
+    {
+        if (m is null) return null;
+        var d = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        if (m.BuildPeakBytes is long b) d["build_peak"] = b;
+        if (m.RunPeakBytes is long r) d["run_peak"] = r;
+        if (m.RunResidentBytes is long s) d["run_resident"] = s;
+        return d.Count == 0 ? null : d;
     }
 
     /// <summary>
