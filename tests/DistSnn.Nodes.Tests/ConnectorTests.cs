@@ -37,6 +37,50 @@ public class ConnectorTests
         return list;
     }
 
+    public static TheoryData<string> Connectors => new()
+    {
+        "all_to_all", "one_to_one", "fixed_probability", "fixed_probability_self", "fixed_number_pre", "fixed_number_post",
+        "fixed_total_number", "from_list", "conv", "several_chunks",
+    };
+
+    /// <summary>
+    /// Two passes (count each row, then write every synapse into its place) give exactly the rows, weights and delays of
+    /// one pass through a buffer, for every connector, with drawn and listed weights and delays, on a slice of the targets.
+    /// </summary>
+    [Theory, MemberData(nameof(Connectors))]
+    public void TwoPassesBuildTheSameRowsAsOneBufferedPass(string kind)
+    {
+        var rng = new System.Random(5);
+        var list = Enumerable.Range(0, 300).Select(_ => new ListedSynapse(rng.Next(60), rng.Next(60), rng.NextDouble() < 0.5 ? rng.NextDouble() : null, rng.NextDouble() < 0.5 ? 0.1 + rng.Next(30) * 0.1 : null)).ToList();
+        Connector c = kind switch
+        {
+            "all_to_all" => new AllToAll { AllowSelfConnections = false },
+            "one_to_one" => new OneToOne(),
+            "fixed_probability" => new FixedProbability(0.2),
+            "fixed_probability_self" => new FixedProbability(0.2) { AllowSelfConnections = false },
+            "fixed_number_pre" => new FixedNumberPre(7),
+            "fixed_number_post" => new FixedNumberPost(9) { WithReplacement = true },
+            "fixed_total_number" => new FixedTotalNumber(900),
+            "from_list" => new FromList(list),
+            "several_chunks" => new FixedProbability(0.6),
+            _ => new Conv(2, 6, 5, 3, 3, 1, 1),
+        };
+        // several_chunks: about 200,000 synapses, more than one chunk of the second pass.
+        int ns = kind == "several_chunks" ? 600 : 60;
+        int nt = kind == "conv" ? 6 * 5 * 3 : kind is "fixed_probability_self" or "all_to_all" ? 0 : ns;
+        var spec = Spec(ns, nt, c, new UniformValue(0.1, 0.9, Dimension.Voltage), new NormalValue(1.5, 0.5, Dimension.Time));
+        int size = nt == 0 ? ns : nt;
+        var owned = Enumerable.Range(0, size).Where(i => i % 3 != 1).ToArray();
+        var one = SynapseBuilder.Build(spec, 0, owned, 0, 2.0, twoPass: false);
+        var two = SynapseBuilder.Build(spec, 0, owned, 0, 2.0, twoPass: true);
+        Assert.True(one.Targets.Length >= 30, $"{one.Targets.Length} synapses");
+        Assert.Equal(one.RowStart, two.RowStart);
+        Assert.Equal(one.Targets, two.Targets);
+        Assert.Equal(one.Weights, two.Weights);
+        Assert.Equal(one.Delays, two.Delays);
+        Assert.Equal((one.ConstWeight, one.ConstDelay), (two.ConstWeight, two.ConstDelay));
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -113,6 +113,9 @@ internal sealed class InProcessJob : IRunObserver
             _checkpointers[q]?.KeepRestored(resend[q]);
         }
         build.Stop();
+        // The build's temporaries (connectivity drawn, rows sorted) are garbage now; giving their memory back to the
+        // system before the run keeps it out of the run's resident size.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         // The build's peak, then a fresh high-water mark for the run: what the run needs, without the build's temporaries.
         long? buildPeak = ProcessMemory.Peak();
         bool peakReset = ProcessMemory.ResetPeak();
@@ -143,7 +146,8 @@ internal sealed class InProcessJob : IRunObserver
         if (Volatile.Read(ref _failure) is { } failed) throw new InvalidOperationException(failed);
         run.Stop();
         var (runPeak, runResident) = ProcessMemory.Read();
-        var memory = new MemoryPhases(buildPeak, peakReset ? runPeak : null, runResident);
+        // The kernel's split RSS counters can put the resident size a few pages above the mark read with it.
+        var memory = new MemoryPhases(buildPeak, peakReset ? Math.Max(runPeak ?? 0, runResident ?? 0) : null, runResident);
         Progress(progress);
         var results = Enumerable.Range(0, _plan.Parts).Select(q => Result(q, runner)).ToArray();
         return new JobResult(_submit.Job, spec, results, build.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds) { Trace = _trace.Context, Memory = memory };
