@@ -90,6 +90,9 @@ internal sealed class InProcessJob : IRunObserver
         }
     }
 
+    /// <summary>A heap above this after the build is collected and compacted before the run.</summary>
+    private const long LargeHeapBytes = 64L << 20;
+
     private JobResult Execute(BackendRegistry registry, Action<long>? progress, CancellationToken cancel)
     {
         var spec = _submit.Spec;
@@ -114,8 +117,10 @@ internal sealed class InProcessJob : IRunObserver
         }
         build.Stop();
         // The build's temporaries (connectivity drawn, rows sorted) are garbage now; giving their memory back to the
-        // system before the run keeps it out of the run's resident size.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // system before the run keeps it out of the run's resident size. Small heaps are left alone: a full compacting
+        // collection costs more of a short run than it returns.
+        if (GC.GetGCMemoryInfo().HeapSizeBytes > LargeHeapBytes)
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         // The build's peak, then a fresh high-water mark for the run: what the run needs, without the build's temporaries.
         long? buildPeak = ProcessMemory.Peak();
         bool peakReset = ProcessMemory.ResetPeak();
