@@ -42,6 +42,13 @@ public sealed record PopulationSpec(string Name, int Size, NeuronModel Model)
     public IReadOnlyDictionary<string, ValueSpec> PerNeuron { get; init; } = new Dictionary<string, ValueSpec>();
 
     /// <summary>
+    /// For a part of an imported population (a SONATA population whose nodes need different models or parameters):
+    /// that population and each neuron's node id there. Spike files are written under that population with those ids.
+    /// Null for populations that stand for themselves.
+    /// </summary>
+    public PopulationOrigin? Origin { get; init; }
+
+    /// <summary>
     /// The kind of partition that hosts this population's neurons (a backend name such as <c>cpu</c>); null is the
     /// default, <see cref="DefaultBackend"/>. A partition holds populations of one backend only.
     /// </summary>
@@ -53,6 +60,9 @@ public sealed record PopulationSpec(string Name, int Size, NeuronModel Model)
     /// <summary>The backend that hosts this population.</summary>
     public string BackendName => Backend ?? DefaultBackend;
 }
+
+/// <summary>The population a part of an imported population belongs to, and the node id there of each of its neurons.</summary>
+public sealed record PopulationOrigin(string Population, IReadOnlyList<int> NodeIds);
 
 /// <summary>
 /// Synapses from <see cref="Source"/> to <see cref="Target"/> (population names). Weight is in the unit of the

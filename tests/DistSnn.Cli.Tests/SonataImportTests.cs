@@ -92,9 +92,7 @@ public sealed class SonataImportTests : IDisposable
 
     [Theory]
     [InlineData("network/node_types.csv", "nest:iaf_psc_alpha exc.json", "nest:hh_psc_alpha exc.json", "node_types.csv: node type 101 (population v1): model_template nest:hh_psc_alpha is not supported")]
-    [InlineData("network/node_types.csv", "nest:iaf_psc_alpha inh.json", "nest:iaf_psc_exp inh.json", "population v1 mixes node types 101 (nest:iaf_psc_alpha) and 102 (nest:iaf_psc_exp)")]
     [InlineData("components/point_neuron_models/inh.json", "\"V_th\": -52.0", "\"V_th\": -52.0, \"gsl_error_tol\": 1e-6", "inh.json (node type 102): gsl_error_tol is not a parameter of nest:iaf_psc_alpha that DistSnn maps")]
-    [InlineData("components/point_neuron_models/inh.json", "\"tau_m\": 10.0", "\"tau_m\": 12.0", "tau_m differs between the nodes of population v1 (10 to 12); DistSnn's lif_alpha_current takes one tau_m per population")]
     [InlineData("network/edge_types.csv", "1.5 static_synapse", "1.5 stdp_synapse", "edge_types.csv: edge type 3: model_template stdp_synapse is not supported")]
     [InlineData("circuit_config.json", "\"populations\": {\n          \"v1\": {},\n          \"lgn\": {}\n        }", "\"populations\": {\"v2\": {}, \"lgn\": {}}", "nodes.h5: /nodes has no population 'v2'")]
     [InlineData("simulation_config.json", "\"input_type\": \"spikes\"", "\"input_type\": \"movie\"", "inputs.lgn_spikes.input_type: movie is not supported")]
@@ -113,6 +111,42 @@ public sealed class SonataImportTests : IDisposable
         Assert.Contains(message, stderr);
         Assert.DoesNotContain("   at ", stderr);
         Assert.False(Directory.Exists(outDir));
+    }
+
+    /// <summary>
+    /// Node types that need different models (or different values of a parameter held once per population) become one
+    /// DistSnn population each; spike files still name the SONATA population and its node ids.
+    /// </summary>
+    [Theory]
+    [InlineData("network/node_types.csv", "nest:iaf_psc_alpha inh.json", "nest:iaf_psc_exp inh.json")]
+    [InlineData("components/point_neuron_models/inh.json", "\"tau_m\": 10.0", "\"tau_m\": 12.0")]
+    public void NodeTypesThatCannotShareAPopulationAreSplitAndKeepTheirNodeIds(string file, string from, string to)
+    {
+        var path = Path.Combine(_dir, file);
+        File.WriteAllText(path, File.ReadAllText(path).Replace(from, to, StringComparison.Ordinal));
+        var spec = ModelLoader.LoadFile(SimConfig);
+        Assert.Equal(["v1.101", "v1.102", "lgn"], spec.Populations.Select(p => p.Name));
+        Assert.Equal(Enumerable.Range(0, 48), spec.Populations[0].Origin!.NodeIds);
+        Assert.Equal(Enumerable.Range(48, 12), spec.Populations[1].Origin!.NodeIds);
+        Assert.Equal("v1", spec.Populations[1].Origin!.Population);
+        Assert.Null(spec.Populations[2].Origin);
+        Assert.Equal(400 + 200, spec.Projections.Sum(p => ((FromList)p.Connector).Synapses.Count));
+        // The probe node set {0, 5, 50} falls into both parts: the clamp and the report follow each part.
+        Assert.Equal([("v1.101", [0, 5]), ("v1.102", new[] { 2 })], spec.Currents.Select(c => (c.Target, c.Neurons!.ToArray())));
+        Assert.Equal(["v1.101", "v1.102"], spec.Recording.State.Select(r => r.Population));
+
+        var outDir = Path.Combine(_dir, "split");
+        var (code, stdout, stderr) = CliProcess.Run("run", SimConfig, "--partitions", "2", "--no-plots", "--json", "--out", outDir);
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var counts = json.RootElement.GetProperty("populations").EnumerateObject()
+            .ToDictionary(p => p.Name, p => p.Value.GetProperty("spikes").GetInt64());
+        var read = PythonScript.Run("sonata_spikes.py", Path.Combine(outDir, "spikes.h5"));
+        var lines = read.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(l => l.Split(' ')[0], l => l.Split(' ')[1..]);
+        Assert.Equal(["lgn", "v1"], lines.Keys.Order());
+        Assert.Equal(counts["v1.101"] + counts["v1.102"], long.Parse(lines["v1"][0]));
+        Assert.Equal("59", lines["v1"][1]); // the largest node id: the inhibitory part's ids are 48 to 59
+        Assert.True(counts["v1.102"] > 0 && counts["v1.101"] > 0, stdout);
     }
 
     [Fact]

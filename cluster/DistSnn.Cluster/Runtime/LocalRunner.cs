@@ -192,8 +192,10 @@ public static class LocalRunner
         if (options.OutDir is { } dir)
         {
             Directory.CreateDirectory(dir);
-            SonataSpikeWriter.Write(Path.Combine(dir, "spikes.h5"), spikes, dt);
-            if (options.Csv) SpikeCsvWriter.Write(Path.Combine(dir, "spikes.csv"), spikes, dt);
+            // Spike files name the populations a model was imported from, with their node ids.
+            var written = OriginSpikes.Merge(spec, spikes);
+            SonataSpikeWriter.Write(Path.Combine(dir, "spikes.h5"), written, dt);
+            if (options.Csv) SpikeCsvWriter.Write(Path.Combine(dir, "spikes.csv"), written, dt);
             if (state.Count > 0) SonataReportWriter.Write(Path.Combine(dir, "state.h5"), state, dt);
         }
         using var self = Process.GetCurrentProcess();

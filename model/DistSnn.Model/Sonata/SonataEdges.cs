@@ -16,7 +16,7 @@ internal static class SonataEdges
     public static List<ProjectionSpec> Read(SonataConfig config, IReadOnlyList<SonataPopulation> pops)
     {
         var result = new List<ProjectionSpec>();
-        var byName = pops.ToDictionary(p => p.Spec.Name, StringComparer.Ordinal);
+        var byName = pops.ToDictionary(p => p.Name, StringComparer.Ordinal);
         foreach (var entry in config.Edges)
         {
             var types = SonataTypes.Read(entry.TypesFile, "edge_type_id");
@@ -36,7 +36,6 @@ internal static class SonataEdges
         var (targets, targetPop) = Endpoint(g, "target_node_id", where, pops);
         int e = sources.Length;
         if (targets.Length != e) throw new SonataFormatException($"{where}: source_node_id and target_node_id differ in length ({e}, {targets.Length})");
-        if (targetPop.Virtual) throw new SonataFormatException($"{where}/target_node_id: population {targetPop.Spec.Name} is virtual; virtual nodes only send spikes");
         var typeIds = SonataH5.Integers(SonataH5.Dataset(g, "edge_type_id", where), $"{where}/edge_type_id");
         var groupIds = SonataH5.OptionalDataset(g, "edge_group_id", where) is { } gd ? SonataH5.Integers(gd, $"{where}/edge_group_id") : new long[e];
         var groupIndex = SonataH5.OptionalDataset(g, "edge_group_index", where) is { } gi ? SonataH5.Integers(gi, $"{where}/edge_group_index") : Enumerable.Range(0, e).Select(i => (long)i).ToArray();
@@ -76,11 +75,9 @@ internal static class SonataEdges
             typeValues[t] = (Num(row, "syn_weight", twhere), Num(row, "delay", twhere), Num(row, "nsyns", twhere));
         }
 
-        var targetModel = targetPop.Spec.Model;
-        var weightDim = targetModel.WeightDimensions[0];
-        bool twoPorts = weightDim is Dimension.Current or Dimension.Conductance;
-        var exc = new List<ListedSynapse>();
-        var inh = new List<ListedSynapse>();
+        // One projection per (source piece, target piece, receptor), excitatory before inhibitory, in order of first edge.
+        var groups = new Dictionary<(int S, int T, Receptor R), List<ListedSynapse>>();
+        var order = new List<(int S, int T, Receptor R)>();
         for (int i = 0; i < e; i++)
         {
             var cols = columns[groupIds[i]];
@@ -96,22 +93,41 @@ internal static class SonataEdges
             }
             double w = Value("syn_weight", tv.W) * Value("nsyns", tv.N);
             double d = Value("delay", tv.D);
-            if (sources[i] >= sourcePop.Spec.Size || targets[i] >= targetPop.Spec.Size)
-                throw new SonataFormatException($"{where}: edge {i} connects node {sources[i]} of {sourcePop.Spec.Name} ({sourcePop.Spec.Size} nodes) to node {targets[i]} of {targetPop.Spec.Name} ({targetPop.Spec.Size} nodes)");
-            bool inhibitory = twoPorts && w < 0;
+            if (sources[i] >= sourcePop.Size || targets[i] >= targetPop.Size)
+                throw new SonataFormatException($"{where}: edge {i} connects node {sources[i]} of {sourcePop.Name} ({sourcePop.Size} nodes) to node {targets[i]} of {targetPop.Name} ({targetPop.Size} nodes)");
+            var (sp, sl) = sourcePop.Locate(sources[i]);
+            var (tp, tl) = targetPop.Locate(targets[i]);
+            var targetModel = targetPop.Pieces[tp].Model;
+            if (targetModel.IsSource)
+                throw new SonataFormatException($"{where}/target_node_id: edge {i} ends on node {targets[i]} of {targetPop.Name}, which is virtual; virtual nodes only send spikes");
+            var weightDim = targetModel.WeightDimensions[0];
+            bool inhibitory = weightDim is Dimension.Current or Dimension.Conductance && w < 0;
             double weight = inhibitory && weightDim == Dimension.Conductance ? -w : w;
-            (inhibitory ? inh : exc).Add(new ListedSynapse((int)sources[i], (int)targets[i], weight, d));
+            var key = (sp, tp, inhibitory ? Receptor.Inh : Receptor.Exc);
+            if (!groups.TryGetValue(key, out var list))
+            {
+                groups[key] = list = [];
+                order.Add(key);
+            }
+            list.Add(new ListedSynapse(sl, tl, weight, d));
         }
-        if (exc.Count > 0 || inh.Count == 0) yield return Projection(name, sourcePop, targetPop, exc, Receptor.Exc, weightDim);
-        if (inh.Count > 0) yield return Projection(inh.Count > 0 && exc.Count > 0 ? name + ":inh" : name, sourcePop, targetPop, inh, Receptor.Inh, weightDim);
+        bool several = order.Select(k => (k.S, k.T)).Distinct().Count() > 1;
+        foreach (var key in order.OrderBy(k => order.FindIndex(o => o.S == k.S && o.T == k.T)).ThenBy(k => k.R))
+        {
+            var source = sourcePop.Pieces[key.S];
+            var target = targetPop.Pieces[key.T];
+            string label = several ? $"{name}[{source.Name}->{target.Name}]" : name;
+            if (key.R == Receptor.Inh && groups.ContainsKey((key.S, key.T, Receptor.Exc))) label += ":inh";
+            yield return Projection(label, source, target, groups[key], key.R, target.Model.WeightDimensions[0]);
+        }
     }
 
-    private static ProjectionSpec Projection(string label, SonataPopulation source, SonataPopulation target, List<ListedSynapse> synapses,
+    private static ProjectionSpec Projection(string label, PopulationSpec source, PopulationSpec target, List<ListedSynapse> synapses,
         Receptor receptor, Dimension weightDim)
     {
-        double w = synapses.Count > 0 ? synapses[0].Weight ?? 0 : 0;
-        double d = synapses.Count > 0 ? synapses.Min(s => s.Delay ?? double.PositiveInfinity) : 1;
-        return new ProjectionSpec(source.Spec.Name, target.Spec.Name, new FromList(synapses) { AllowSelfConnections = true },
+        double w = synapses[0].Weight ?? 0;
+        double d = synapses.Min(s => s.Delay ?? double.PositiveInfinity);
+        return new ProjectionSpec(source.Name, target.Name, new FromList(synapses) { AllowSelfConnections = true },
             ValueSpec.Of(w, weightDim), ValueSpec.Of(d, Dimension.Time)) { Receptor = receptor, Label = label };
     }
 

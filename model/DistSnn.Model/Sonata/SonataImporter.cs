@@ -35,10 +35,11 @@ public static class SonataImporter
             var config = SonataConfig.Load(path);
             var pops = SonataNodes.Read(config);
             var projections = SonataEdges.Read(config, pops);
-            var populations = pops.Select(p => p.Spec).ToList();
+            var circuit = new SonataCircuit(pops);
             var currents = new List<CurrentSourceSpec>();
-            if (config.Inputs is { } inputs) SonataInputs.Apply(config, inputs, populations, currents);
-            var state = config.Reports is { } reports ? SonataInputs.Reports(config, reports, populations) : [];
+            if (config.Inputs is { } inputs) SonataInputs.Apply(config, inputs, circuit, currents);
+            var state = config.Reports is { } reports ? SonataInputs.Reports(config, reports, circuit) : [];
+            var populations = circuit.Specs;
             if (config.PoissonInputs is not null)
                 throw new SonataFormatException($"{config.Path}: distsnn:poisson_inputs: not supported by this reader");
             var run = new RunSettings();

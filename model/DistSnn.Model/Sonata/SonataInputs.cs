@@ -5,7 +5,7 @@ namespace DistSnn.Model.Sonata;
 /// <summary>The simulation config's <c>inputs</c> (spike trains for virtual nodes, current clamps) and <c>reports</c>, with their node sets.</summary>
 internal static class SonataInputs
 {
-    public static void Apply(SonataConfig config, JsonElement inputs, List<PopulationSpec> pops, List<CurrentSourceSpec> currents)
+    public static void Apply(SonataConfig config, JsonElement inputs, SonataCircuit circuit, List<CurrentSourceSpec> currents)
     {
         if (inputs.ValueKind != JsonValueKind.Object) throw new SonataFormatException($"{config.Path}: inputs: expected an object of named inputs");
         foreach (var input in inputs.EnumerateObject())
@@ -13,15 +13,12 @@ internal static class SonataInputs
             string where = $"{config.Path}: inputs.{input.Name}";
             var v = input.Value;
             string type = Text(v, "input_type", where) ?? throw new SonataFormatException($"{where}.input_type: missing");
-            var (popIndex, ids) = NodeSet(config, v.TryGetProperty("node_set", out var ns) ? ns : default, pops, $"{where}.node_set");
-            var pop = pops[popIndex];
+            var (pop, ids) = NodeSet(config, v.TryGetProperty("node_set", out var ns) ? ns : default, circuit, $"{where}.node_set");
             switch (type)
             {
                 case "spikes":
-                    if (pop.Model is not SpikeGenerator sg)
-                        throw new SonataFormatException($"{where}: spike inputs drive virtual nodes; population {pop.Name} is {pop.Model.Kind}");
                     var file = config.ResolveSimPath(Text(v, "input_file", where) ?? throw new SonataFormatException($"{where}.input_file: missing"), $"{where}.input_file");
-                    pops[popIndex] = pop with { Model = sg with { SpikeTimes = ReadSpikes(file, pop, ids, sg) } };
+                    ReadSpikes(file, circuit, pop, ids, where);
                     break;
                 case "current_clamp":
                     if (Text(v, "module", where) is { } module && module != "IClamp")
@@ -29,7 +26,12 @@ internal static class SonataInputs
                     double amp = Number(v, "amp", where) ?? throw new SonataFormatException($"{where}.amp: missing (nA)");
                     double delay = Number(v, "delay", where) ?? 0;
                     double duration = Number(v, "duration", where) ?? throw new SonataFormatException($"{where}.duration: missing (ms)");
-                    currents.Add(new DcCurrentSpec(pop.Name, amp * 1000.0, delay, delay + duration) { Neurons = ids });
+                    foreach (var (index, locals) in circuit.Split(pop, ids))
+                    {
+                        if (circuit.Specs[index].Model.IsSource)
+                            throw new SonataFormatException($"{where}: a current clamp on virtual nodes of {pop.Name}");
+                        currents.Add(new DcCurrentSpec(circuit.Specs[index].Name, amp * 1000.0, delay, delay + duration) { Neurons = locals });
+                    }
                     break;
                 default:
                     throw new SonataFormatException($"{where}.input_type: {type} is not supported (supported: spikes, current_clamp)");
@@ -37,7 +39,7 @@ internal static class SonataInputs
         }
     }
 
-    public static List<StateRecorderSpec> Reports(SonataConfig config, JsonElement reports, List<PopulationSpec> pops)
+    public static List<StateRecorderSpec> Reports(SonataConfig config, JsonElement reports, SonataCircuit circuit)
     {
         var list = new List<StateRecorderSpec>();
         if (reports.ValueKind != JsonValueKind.Object) throw new SonataFormatException($"{config.Path}: reports: expected an object of named reports");
@@ -45,32 +47,35 @@ internal static class SonataInputs
         {
             string where = $"{config.Path}: reports.{report.Name}";
             var v = report.Value;
-            var (p, ids) = NodeSet(config, v.TryGetProperty("cells", out var cells) ? cells : default, pops, $"{where}.cells");
-            var pop = pops[p];
+            var (pop, ids) = NodeSet(config, v.TryGetProperty("cells", out var cells) ? cells : default, circuit, $"{where}.cells");
             string variable = Text(v, "variable_name", where) ?? throw new SonataFormatException($"{where}.variable_name: missing");
-            var entry = NestModels.ByKind(pop.Model.Kind);
-            var state = entry?.State.FirstOrDefault(s => s.Nest == variable)
-                        ?? throw new SonataFormatException($"{where}.variable_name: {variable} is not a recordable state of population {pop.Name} ({(entry is null ? pop.Model.Kind + " has none" : "known: " + string.Join(", ", entry.State.Select(s => s.Nest)))})");
             if (Number(v, "start_time", where) is double start && start != 0)
                 throw new SonataFormatException($"{where}.start_time: {start} ms; reports start at 0 here");
             if (Number(v, "end_time", where) is double end && config.TStop is double tstop && end < tstop)
                 throw new SonataFormatException($"{where}.end_time: {end} ms; reports run to the end of the simulation ({tstop} ms) here");
             double interval = Number(v, "dt", where) ?? config.Dt ?? new RunSettings().Dt;
-            list.Add(new StateRecorderSpec(pop.Name, [state.DistSnn], ids ?? Enumerable.Range(0, pop.Size).ToArray()) { Interval = interval });
+            foreach (var (index, locals) in circuit.Split(pop, ids))
+            {
+                var spec = circuit.Specs[index];
+                var entry = NestModels.ByKind(spec.Model.Kind);
+                var state = entry?.State.FirstOrDefault(s => s.Nest == variable)
+                            ?? throw new SonataFormatException($"{where}.variable_name: {variable} is not a recordable state of population {pop.Name} ({(entry is null ? spec.Model.Kind + " has none" : "known: " + string.Join(", ", entry.State.Select(s => s.Nest)))})");
+                list.Add(new StateRecorderSpec(spec.Name, [state.DistSnn], locals ?? Enumerable.Range(0, spec.Size).ToArray()) { Interval = interval });
+            }
         }
         return list;
     }
 
-    /// <summary>A node set (its name, or an inline object) as a population and, when it picks some, their node ids.</summary>
-    private static (int Population, IReadOnlyList<int>? Ids) NodeSet(SonataConfig config, JsonElement node, List<PopulationSpec> pops, string where)
+    /// <summary>A node set (its name, or an inline object) as a SONATA population and, when it picks some, their node ids.</summary>
+    private static (SonataPopulation Population, IReadOnlyList<int>? Ids) NodeSet(SonataConfig config, JsonElement node, SonataCircuit circuit, string where)
     {
         JsonElement set;
         if (node.ValueKind == JsonValueKind.String)
         {
             var name = node.GetString()!;
             if (config.NodeSets.TryGetValue(name, out var found)) set = found;
-            else if (pops.FindIndex(p => p.Name == name) is var direct and >= 0) return (direct, null);
-            else throw new SonataFormatException($"{where}: node set {name} is not defined (node sets: {string.Join(", ", config.NodeSets.Keys)}; populations: {string.Join(", ", pops.Select(p => p.Name))})");
+            else if (circuit.Find(name) is { } direct) return (direct, null);
+            else throw new SonataFormatException($"{where}: node set {name} is not defined (node sets: {string.Join(", ", config.NodeSets.Keys)}; populations: {string.Join(", ", circuit.Populations.Select(p => p.Name))})");
         }
         else if (node.ValueKind == JsonValueKind.Object) set = node;
         else throw new SonataFormatException($"{where}: missing (a node set names the nodes)");
@@ -92,14 +97,14 @@ internal static class SonataInputs
                     throw new SonataFormatException($"{where}: node sets selecting by {prop.Name} are not supported (supported: population, node_id)");
             }
         if (popName is null) throw new SonataFormatException($"{where}: the node set names no population");
-        int p = pops.FindIndex(x => x.Name == popName);
-        if (p < 0) throw new SonataFormatException($"{where}: population {popName} is not in the circuit");
-        if (ids is not null && ids.FirstOrDefault(id => id >= pops[p].Size, -1) is var bad and >= 0)
-            throw new SonataFormatException($"{where}: node_id {bad} is beyond population {popName} ({pops[p].Size} nodes)");
-        return (p, ids);
+        var pop = circuit.Find(popName) ?? throw new SonataFormatException($"{where}: population {popName} is not in the circuit");
+        if (ids is not null && ids.FirstOrDefault(id => id >= pop.Size, -1) is var bad and >= 0)
+            throw new SonataFormatException($"{where}: node_id {bad} is beyond population {popName} ({pop.Size} nodes)");
+        return (pop, ids);
     }
 
-    private static IReadOnlyList<IReadOnlyList<double>> ReadSpikes(string file, PopulationSpec pop, IReadOnlyList<int>? only, SpikeGenerator existing)
+    /// <summary>Adds the spikes of <paramref name="pop"/>'s nodes (those of the node set) in <paramref name="file"/> to their spike generators.</summary>
+    private static void ReadSpikes(string file, SonataCircuit circuit, SonataPopulation pop, IReadOnlyList<int>? only, string inputWhere)
     {
         using var h5 = SonataH5.Open(file, file);
         var spikes = SonataH5.Group(h5, "spikes", file);
@@ -121,16 +126,26 @@ internal static class SonataInputs
         }
         else throw new SonataFormatException($"{where}: missing (the file has {string.Join(", ", SonataH5.ChildNames(spikes))})");
         if (times.Length != ids.Length) throw new SonataFormatException($"{where}: timestamps and node_ids differ in length ({times.Length}, {ids.Length})");
-        var lists = Enumerable.Range(0, pop.Size).Select(i => existing.SpikeTimes.Count > i ? new List<double>(existing.SpikeTimes[i]) : new List<double>()).ToArray();
+        var lists = new Dictionary<int, List<double>[]>();
         var selected = only is null ? null : new HashSet<int>(only);
         for (int k = 0; k < times.Length; k++)
         {
             if (ids[k] >= pop.Size) throw new SonataFormatException($"{where}: spike {k} is of node {ids[k]}, beyond population {pop.Name} ({pop.Size} nodes)");
             if (selected is not null && !selected.Contains((int)ids[k])) continue;
-            lists[ids[k]].Add(times[k]);
+            var (piece, local) = pop.Locate(ids[k]);
+            int index = circuit.IndexOf(pop, piece);
+            if (circuit.Specs[index].Model is not SpikeGenerator sg)
+                throw new SonataFormatException($"{inputWhere}: spike inputs drive virtual nodes; node {ids[k]} of {pop.Name} is {circuit.Specs[index].Model.Kind}");
+            if (!lists.TryGetValue(index, out var perSource))
+                lists[index] = perSource = Enumerable.Range(0, circuit.Specs[index].Size).Select(i => sg.SpikeTimes.Count > i ? new List<double>(sg.SpikeTimes[i]) : new List<double>()).ToArray();
+            perSource[local].Add(times[k]);
         }
-        foreach (var l in lists) l.Sort();
-        return lists;
+        foreach (var (index, perSource) in lists)
+        {
+            foreach (var l in perSource) l.Sort();
+            var spec = circuit.Specs[index];
+            circuit.Specs[index] = spec with { Model = ((SpikeGenerator)spec.Model) with { SpikeTimes = perSource } };
+        }
     }
 
     private static string? Text(JsonElement obj, string key, string where) =>

@@ -2,8 +2,16 @@ using PureHDF;
 
 namespace DistSnn.Model.Sonata;
 
-/// <summary>A SONATA node population as a DistSnn population: same name, node id i is neuron i.</summary>
-internal sealed record SonataPopulation(PopulationSpec Spec, bool Virtual, string Where);
+/// <summary>
+/// A SONATA node population as DistSnn populations: one of the same name whose neuron i is node i, or, when its nodes
+/// need different models or different values of a parameter DistSnn holds once per population, one piece per kind
+/// of node (named <c>pop.&lt;first node type id&gt;</c>, each remembering its node ids in <see cref="PopulationOrigin"/>).
+/// </summary>
+internal sealed record SonataPopulation(string Name, int Size, IReadOnlyList<PopulationSpec> Pieces, int[] PieceOf, int[] LocalOf, string Where)
+{
+    /// <summary>The piece holding node <paramref name="node"/> and its index there.</summary>
+    public (int Piece, int Local) Locate(long node) => ((int)PieceOf[node], LocalOf[node]);
+}
 
 /// <summary>
 /// Reads the node populations of a circuit: nodes.h5 (<c>/nodes/&lt;pop&gt;/{node_type_id, node_group_id,
@@ -69,31 +77,18 @@ internal static class SonataNodes
                 if (ids[i] != i) throw new SonataFormatException($"{where}/node_id[{i}]: {ids[i]}; DistSnn needs node ids 0, 1, 2, … in file order");
         }
 
-        // One model for the whole population.
-        string? template = null, modelType = null;
-        long firstType = -1;
+        // Each node's model: a node type's model_template, or virtual.
+        var templateOf = new Dictionary<long, string>();
         foreach (var t in typeIds.Distinct())
         {
             var row = types.Row(t, $"{where}/node_type_id");
             var mt = SonataTypes.Cell(row, "model_type") ?? throw new SonataFormatException($"{types.File}: node type {t}: model_type is missing");
-            var tpl = SonataTypes.Cell(row, "model_template");
             if (mt is not ("point_neuron" or "point_process" or "virtual"))
                 throw new SonataFormatException($"{types.File}: node type {t} (population {name}): model_type {mt} is not a point neuron (supported: point_neuron, point_process, virtual)");
-            bool isVirtual = mt == "virtual";
-            if (!isVirtual) CheckTemplate(tpl, $"{types.File}: node type {t} (population {name})");
-            if (modelType is null)
-            {
-                (modelType, template, firstType) = (isVirtual ? "virtual" : "point", tpl, t);
-                continue;
-            }
-            if ((isVirtual ? "virtual" : "point") != modelType || (!isVirtual && tpl != template))
-                throw new SonataFormatException($"{types.File}: population {name} mixes node types {firstType} ({template ?? "virtual"}) and {t} ({tpl ?? "virtual"}); a DistSnn population has one model — put them in separate populations");
+            var tpl = SonataTypes.Cell(row, "model_template");
+            if (mt != "virtual") CheckTemplate(tpl, $"{types.File}: node type {t} (population {name})");
+            templateOf[t] = mt == "virtual" ? Virtual : tpl!;
         }
-        if (modelType == "virtual")
-            return new SonataPopulation(new PopulationSpec(name, n, new SpikeGenerator { SpikeTimes = Enumerable.Repeat<IReadOnlyList<double>>([], n).ToArray() }), true, where);
-
-        var entry = CheckTemplate(template, $"{types.File}: node type {firstType} (population {name})");
-        var model = NeuronModel.Create(entry.Kind) ?? throw new SonataFormatException($"{types.File}: {template}: DistSnn has no model {entry.Kind}");
 
         // Every NEST value per node, and where it came from (for errors).
         var values = new Dictionary<string, (double[] Values, bool[] Given, string Source)>(StringComparer.Ordinal);
@@ -110,7 +105,7 @@ internal static class SonataNodes
             if (!byType.TryGetValue(typeIds[i], out var p))
             {
                 var row = types.Row(typeIds[i], $"{where}/node_type_id");
-                p = SonataTypes.Cell(row, "dynamics_params") is { } dp ? ParamsFile(config, types.File, dp, paramFiles) : ([], types.File);
+                p = SonataTypes.Cell(row, "dynamics_params") is { } dp && templateOf[typeIds[i]] != Virtual ? ParamsFile(config, types.File, dp, paramFiles) : ([], types.File);
                 byType[typeIds[i]] = p;
             }
             foreach (var (k, v) in p.Values) Set(k, i, v, $"{p.Source} (node type {typeIds[i]})");
@@ -137,8 +132,65 @@ internal static class SonataNodes
                 }
             }
         }
-        var (spec, _) = Map(name, n, model, entry, values);
-        return new SonataPopulation(spec, false, where);
+
+        // Nodes that can share a DistSnn population: one model and, for every parameter the model takes once per
+        // population, one value. Pieces keep the order of their first node.
+        var pieceOf = new int[n];
+        var keys = new Dictionary<string, int>(StringComparer.Ordinal);
+        var members = new List<List<int>>();
+        var entries = templateOf.Values.Distinct().Where(t => t != Virtual).ToDictionary(t => t, t => CheckTemplate(t, where));
+        var models = entries.ToDictionary(kv => kv.Key, kv => NeuronModel.Create(kv.Value.Kind) ?? throw new SonataFormatException($"{types.File}: {kv.Key}: DistSnn has no model {kv.Value.Kind}"));
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < n; i++)
+        {
+            var tpl = templateOf[typeIds[i]];
+            sb.Clear().Append(tpl);
+            if (tpl != Virtual)
+                foreach (var pf in entries[tpl].Parameters)
+                    if (!models[tpl].PerNeuronParameters.Contains(pf.DistSnn) && values.TryGetValue(pf.Nest, out var col) && col.Given[i])
+                        sb.Append('|').Append(pf.Nest).Append('=').Append(col.Values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+            var key = sb.ToString();
+            if (!keys.TryGetValue(key, out int piece))
+            {
+                keys[key] = piece = members.Count;
+                members.Add([]);
+            }
+            pieceOf[i] = piece;
+            members[piece].Add(i);
+        }
+        var specs = new List<PopulationSpec>();
+        var usedNames = new HashSet<string>(StringComparer.Ordinal);
+        for (int k = 0; k < members.Count; k++)
+        {
+            var nodes = members[k];
+            string pieceName = members.Count == 1 ? name : $"{name}.{typeIds[nodes[0]]}";
+            if (!usedNames.Add(pieceName)) usedNames.Add(pieceName = $"{pieceName}.{k}");
+            var tpl = templateOf[typeIds[nodes[0]]];
+            PopulationSpec spec = tpl == Virtual
+                ? new PopulationSpec(pieceName, nodes.Count, new SpikeGenerator { SpikeTimes = Enumerable.Repeat<IReadOnlyList<double>>([], nodes.Count).ToArray() })
+                : Map(pieceName, nodes.Count, models[tpl], entries[tpl], Subset(values, nodes));
+            if (members.Count > 1) spec = spec with { Origin = new PopulationOrigin(name, nodes.ToArray()) };
+            specs.Add(spec);
+        }
+        var localOf = new int[n];
+        foreach (var nodes in members)
+            for (int l = 0; l < nodes.Count; l++) localOf[nodes[l]] = l;
+        return new SonataPopulation(name, n, specs, pieceOf, localOf, where);
+    }
+
+    private const string Virtual = "virtual";
+
+    /// <summary>The values of the nodes of one piece, in the piece's order.</summary>
+    private static Dictionary<string, (double[] Values, bool[] Given, string Source)> Subset(
+        Dictionary<string, (double[] Values, bool[] Given, string Source)> values, List<int> nodes)
+    {
+        var sub = new Dictionary<string, (double[] Values, bool[] Given, string Source)>(StringComparer.Ordinal);
+        foreach (var (key, (vals, given, source)) in values)
+        {
+            if (!nodes.Any(i => given[i])) continue;
+            sub[key] = (nodes.Select(i => vals[i]).ToArray(), nodes.Select(i => given[i]).ToArray(), source);
+        }
+        return sub;
     }
 
     private static (Dictionary<string, double>, string) ParamsFile(SonataConfig config, string typesFile, string name, Dictionary<string, Dictionary<string, double>> cache)
@@ -159,7 +211,7 @@ internal static class SonataNodes
     }
 
     /// <summary>NEST values per node onto the DistSnn model: equal values as the model's parameter, differing ones per neuron.</summary>
-    private static (PopulationSpec, NeuronModel) Map(string name, int n, NeuronModel model, NestModels.Entry entry,
+    private static PopulationSpec Map(string name, int n, NeuronModel model, NestModels.Entry entry,
         Dictionary<string, (double[] Values, bool[] Given, string Source)> values)
     {
         var perNeuron = new Dictionary<string, ValueSpec>(StringComparer.Ordinal);
@@ -200,7 +252,7 @@ internal static class SonataNodes
                 ? ValueSpec.Of(canonical[0], dim)
                 : ArrayValue.FromList(Array.ConvertAll(canonical, v => (float)v), dim);
         }
-        return (new PopulationSpec(name, n, model) { PerNeuron = perNeuron, Initial = initial }, model);
+        return new PopulationSpec(name, n, model) { PerNeuron = perNeuron, Initial = initial };
     }
 
     private static double[] Fill(double[] vals, bool[] given, double factor, double fallback)
@@ -222,5 +274,51 @@ internal static class SonataNodes
         else
             Array.Fill(r, field.Get(model));
         return r;
+    }
+}
+
+/// <summary>The node populations of a circuit and the DistSnn populations they became, in order.</summary>
+internal sealed class SonataCircuit
+{
+    private readonly Dictionary<string, int> _first = new(StringComparer.Ordinal);
+
+    public SonataCircuit(IReadOnlyList<SonataPopulation> populations)
+    {
+        Populations = populations;
+        foreach (var p in populations)
+        {
+            _first[p.Name] = Specs.Count;
+            Specs.AddRange(p.Pieces);
+        }
+    }
+
+    public IReadOnlyList<SonataPopulation> Populations { get; }
+
+    /// <summary>Every DistSnn population, pieces of one SONATA population together, in the circuit's order.</summary>
+    public List<PopulationSpec> Specs { get; } = [];
+
+    public SonataPopulation? Find(string name) => Populations.FirstOrDefault(p => p.Name == name);
+
+    public int IndexOf(SonataPopulation pop, int piece) => _first[pop.Name] + piece;
+
+    /// <summary>
+    /// The nodes <paramref name="ids"/> of <paramref name="pop"/> (all when null) by DistSnn population: its index and
+    /// their indices there (null for all of it).
+    /// </summary>
+    public IEnumerable<(int Index, IReadOnlyList<int>? Locals)> Split(SonataPopulation pop, IReadOnlyList<int>? ids)
+    {
+        if (ids is null)
+        {
+            for (int k = 0; k < pop.Pieces.Count; k++) yield return (IndexOf(pop, k), null);
+            yield break;
+        }
+        var byPiece = new SortedDictionary<int, List<int>>();
+        foreach (var id in ids)
+        {
+            var (piece, local) = pop.Locate(id);
+            if (!byPiece.TryGetValue(piece, out var l)) byPiece[piece] = l = [];
+            l.Add(local);
+        }
+        foreach (var (piece, locals) in byPiece) yield return (IndexOf(pop, piece), locals);
     }
 }
