@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using DistSnn.Cluster.Output;
+using DistSnn.Model;
 using Spectre.Console;
 
 namespace DistSnn.Cli;
@@ -54,13 +55,19 @@ public static class AdminCommands
             {
                 return ExitCodes.Cancelled;
             }
+            catch (ModelException e)
+            {
+                // A SONATA network is read here, before anything is sent.
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitCodes.BadInput;
+            }
         });
         return cmd;
     }
 
     private static Command Submit()
     {
-        var model = new Argument<FileInfo>("MODEL") { Description = "Model file (YAML or JSON)" };
+        var model = new Argument<FileInfo>("MODEL") { Description = "Model file (YAML or JSON), or a SONATA simulation or circuit config" };
         var partitions = new Option<int>("--partitions", "-p") { Description = "Number of partitions", DefaultValueFactory = _ => 1 };
         var strategy = new Option<string>("--strategy") { Description = "contiguous, round_robin or graph", DefaultValueFactory = _ => "contiguous" };
         var job = new Option<string?>("--job") { Description = "Job id (default: model name, time and a random suffix)" };
@@ -121,7 +128,7 @@ public static class AdminCommands
                 query.Append("&checkpoint_dir=").Append(Uri.EscapeDataString(cd));
             }
             var answer = await client.SendAsync(HttpMethod.Post, query.ToString(),
-                new StringContent(await File.ReadAllTextAsync(file.FullName, cancel), Encoding.UTF8, "application/yaml"), cancel);
+                new StringContent(await ModelText(file.FullName, cancel), Encoding.UTF8, "application/yaml"), cancel);
             string jobId = answer.GetProperty("job").GetString()!;
             if (!parse.GetValue(wait))
             {
@@ -371,5 +378,17 @@ public static class AdminCommands
                 $"{s.GetProperty("wall_seconds").GetDouble().ToString("F1", ci)} s",
                 Markup.Escape(s.GetProperty("error").ValueKind == JsonValueKind.String ? s.GetProperty("error").GetString()! : ""));
         AnsiConsole.Write(t);
+    }
+
+    /// <summary>
+    /// The model to send: the file's text, or for a SONATA config the network it describes written as a DistSnn model
+    /// (the nodes cannot read files on this machine). A SONATA network that cannot be read throws <see cref="ModelException"/>.
+    /// </summary>
+    private static async Task<string> ModelText(string path, CancellationToken cancel)
+    {
+        var bytes = await File.ReadAllBytesAsync(path, cancel);
+        return Model.Sonata.SonataImporter.IsSonataConfig(path, bytes)
+            ? ModelWriter.ToYaml(Model.Sonata.SonataImporter.Load(path))
+            : Encoding.UTF8.GetString(bytes);
     }
 }

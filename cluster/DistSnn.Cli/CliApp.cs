@@ -26,7 +26,7 @@ public static class CliApp
 
     private static Command RunCommand()
     {
-        var model = new Argument<FileInfo>("MODEL") { Description = "Model file (YAML or JSON), e.g. examples/brunel.yaml" };
+        var model = new Argument<FileInfo>("MODEL") { Description = "Model file (YAML or JSON), e.g. examples/brunel.yaml, or a SONATA simulation or circuit config (JSON)" };
         var partitions = new Option<int>("--partitions", "-p")
         {
             Description = "Number of partitions (actors); results are identical for any value",

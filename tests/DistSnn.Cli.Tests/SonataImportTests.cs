@@ -88,6 +88,14 @@ public sealed class SonataImportTests : IDisposable
             Assert.True(File.Exists(Path.Combine(outDir, "state.h5")));
         }
         Assert.Equal(shas[0], shas[1]);
+
+        // Written as a DistSnn model (what `distsnn submit` sends a cluster), the network gives the same spikes.
+        var yaml = Path.Combine(_dir, "as_model.yaml");
+        File.WriteAllText(yaml, ModelWriter.ToYaml(ModelLoader.LoadFile(SimConfig)));
+        var (c2, out2, err2) = CliProcess.Run("run", yaml, "--no-plots", "--json", "--out", Path.Combine(_dir, "yaml"));
+        Assert.True(c2 == 0, err2);
+        using var j2 = JsonDocument.Parse(out2);
+        Assert.Equal(shas[0], j2.RootElement.GetProperty("spikes_sha256").GetString());
     }
 
     [Theory]
