@@ -165,7 +165,7 @@ internal sealed class ExportPlan
                 float w = data.Weights is { } ws ? ws[k] : data.ConstWeight;
                 if (w.Equals(last)) continue;
                 last = w;
-                if (!rule.TryToNest(w, out _, out var why))
+                if (rule.Refusal(w) is { } why)
                 {
                     double given = w / PartitionEngine.WeightScale(model, proj.Weight.Dim);
                     Add($"projections[{j}].weight", $"synapse {k} ({Synapse(data, k)}) has weight {Units.Format(given, proj.Weight.Dim)}: " +

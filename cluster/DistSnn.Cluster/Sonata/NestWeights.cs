@@ -12,83 +12,100 @@ namespace DistSnn.Cluster.Sonata;
 /// taking it in <see cref="Unit"/> and converting it as the engine converts a weight of that unit
 /// (<see cref="PartitionEngine.WeightScale"/>), gets back exactly the float the engine holds for the synapse.
 /// </summary>
-/// <param name="Model">The target population's model.</param>
-/// <param name="Receptor">The projection's receptor.</param>
-public sealed record NestWeights(NeuronModel Model, Receptor Receptor)
+public sealed record NestWeights
 {
+    /// <summary>The convention for weights of projections onto <paramref name="model"/> through <paramref name="receptor"/>.</summary>
+    public NestWeights(NeuronModel model, Receptor receptor)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Model = model;
+        Receptor = receptor;
+        TwoPorts = PartitionEngine.PortOf(model, Receptor.Inh) != PartitionEngine.PortOf(model, Receptor.Exc);
+        Conductance = model.WeightDimensions.Contains(Dimension.Conductance);
+        Unit = Conductance ? Dimension.Conductance
+            : TwoPorts && model.WeightDimensions.Contains(Dimension.Current) ? Dimension.Current
+            : model.WeightDimensions[0];
+        ImportScale = PartitionEngine.WeightScale(model, Unit);
+    }
+
+    /// <summary>The target population's model.</summary>
+    public NeuronModel Model { get; }
+
+    /// <summary>The projection's receptor.</summary>
+    public Receptor Receptor { get; }
+
     /// <summary>Whether the model has separate excitatory and inhibitory inputs, so that NEST's sign convention applies.</summary>
-    public bool TwoPorts => PartitionEngine.PortOf(Model, Receptor.Inh) != PartitionEngine.PortOf(Model, Receptor.Exc);
+    public bool TwoPorts { get; }
 
     /// <summary>Whether the model's synapses are conductances (weights &gt;= 0 in DistSnn, the receptor chosen by the projection).</summary>
-    public bool Conductance => Model.WeightDimensions.Contains(Dimension.Conductance);
+    public bool Conductance { get; }
 
     /// <summary>The unit NEST gives weights onto the model in.</summary>
-    public Dimension Unit => Conductance ? Dimension.Conductance
-        : TwoPorts && Model.WeightDimensions.Contains(Dimension.Current) ? Dimension.Current
-        : Model.WeightDimensions[0];
+    public Dimension Unit { get; }
 
     /// <summary>The factor by which the engine takes a weight given in <see cref="Unit"/> to the model's input variable.</summary>
-    public double ImportScale => PartitionEngine.WeightScale(Model, Unit);
+    public double ImportScale { get; }
 
     /// <summary>
-    /// The NEST weight of a synapse whose input-unit weight in the engine is <paramref name="engine"/>; false (with the
-    /// reason) when NEST's sign convention cannot say it: a negative weight onto an excitatory input (NEST would take it
-    /// as inhibitory), a positive current weight onto an inhibitory input, or a negative conductance.
+    /// Why NEST's sign convention cannot say the engine weight <paramref name="engine"/> (the target's input unit), or
+    /// null when it can: a negative weight onto an excitatory input (NEST would take it as inhibitory), a positive current
+    /// weight onto an inhibitory input, or a negative conductance.
+    /// </summary>
+    public string? Refusal(float engine) =>
+        !TwoPorts ? null
+        : Conductance ? (engine < 0 ? "a negative conductance" : null)
+        : Receptor == Receptor.Exc && engine < 0 ? "a negative weight onto the excitatory input, which NEST's convention takes as inhibitory"
+        : Receptor == Receptor.Inh && engine > 0 ? "a positive weight onto the inhibitory input, which NEST's convention takes as excitatory"
+        : null;
+
+    /// <summary>
+    /// The NEST weight of a synapse whose engine weight is <paramref name="engine"/>; false (with the reason, see
+    /// <see cref="Refusal"/>) when NEST's convention cannot say it.
     /// </summary>
     public bool TryToNest(float engine, out double nest, out string why)
     {
-        nest = double.NaN;
-        why = "";
-        if (!TwoPorts)
-        {
-            nest = Unscale(engine, ImportScale);
-            return true;
-        }
-        if (Conductance)
-        {
-            if (engine < 0)
-            {
-                why = "a negative conductance";
-                return false;
-            }
-            // NEST takes a negative conductance weight as the inhibitory input with its magnitude.
-            nest = Receptor == Receptor.Inh ? -Widen(engine) : Widen(engine);
-            return true;
-        }
-        if (Receptor == Receptor.Exc && engine < 0)
-        {
-            why = "a negative weight onto the excitatory input, which NEST's convention takes as inhibitory";
-            return false;
-        }
-        if (Receptor == Receptor.Inh && engine > 0)
-        {
-            why = "a positive weight onto the inhibitory input, which NEST's convention takes as excitatory";
-            return false;
-        }
-        nest = Unscale(engine, ImportScale);
-        return true;
+        why = Refusal(engine) ?? "";
+        // NEST takes a negative conductance weight as the inhibitory input with its magnitude.
+        nest = why.Length > 0 ? double.NaN
+            : Conductance ? (Receptor == Receptor.Inh ? -Widen(engine) : Widen(engine))
+            : Unscale(engine, ImportScale);
+        return why.Length == 0;
     }
 
     /// <summary>
-    /// The double with the fewest significant digits whose product with <paramref name="scale"/> rounds to the float
+    /// A double with few significant digits whose product with <paramref name="scale"/> rounds to the float
     /// <paramref name="value"/>: the engine's 1.62f mV is written as 20.25 pA (at 250 pF and 20 ms), its 0.1f mV as 0.1 mV,
-    /// not as the float's exact binary value 0.10000000149011612, which a reader would take for another weight.
-    /// value / scale itself always qualifies (its product's error is far below half a float step), so there is one.
+    /// not as the float's exact binary value 0.10000000149011612, which a reader would take for another weight. The
+    /// number of digits is found by bisection on value / scale rounded in decimal (a string search costs ten times as
+    /// much, which counts at a billion synapses); value / scale itself always qualifies (its product's error is far
+    /// below half a float step).
     /// </summary>
     public static double Unscale(float value, double scale)
     {
         if (scale == 1.0) return Widen(value);
         double x0 = value / scale;
-        for (int digits = 1; digits <= 17; digits++)
-        {
-            double x = double.Parse(x0.ToString("G" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
-            if ((float)(x * scale) == value) return x;
-        }
-        for (int i = 0; i < 64 && (float)(x0 * scale) != value; i++)
-            x0 = (float)(x0 * scale) < value ? Math.BitIncrement(x0) : Math.BitDecrement(x0);
         if ((float)(x0 * scale) != value)
             throw new InvalidOperationException($"no weight x with (float)(x * {scale}) == {value}");
-        return x0;
+        if (x0 == 0 || !(Math.Abs(x0) is > 1e-20 and < 1e20)) return x0;
+        decimal exact = (decimal)x0; // 15 significant digits, more than a float needs
+        int exponent = (int)Math.Floor(Math.Log10(Math.Abs(x0)));
+        double Rounded(int digits)
+        {
+            int decimals = digits - 1 - exponent;
+            if (decimals >= 0) return (double)Math.Round(exact, Math.Min(decimals, 28), MidpointRounding.ToEven);
+            decimal unit = 1;
+            for (int i = 0; i < -decimals; i++) unit *= 10;
+            return (double)(Math.Round(exact / unit, MidpointRounding.ToEven) * unit);
+        }
+        int lo = 1, hi = 15;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) / 2;
+            if ((float)(Rounded(mid) * scale) == value) hi = mid;
+            else lo = mid + 1;
+        }
+        double x = Rounded(hi);
+        return (float)(x * scale) == value ? x : x0;
     }
 
     /// <summary>
