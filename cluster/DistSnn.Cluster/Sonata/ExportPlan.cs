@@ -74,8 +74,8 @@ internal sealed class ExportPlan
     public List<NodePopulation> Nodes { get; } = new();
     public List<EdgePopulation> Edges { get; } = new();
 
-    /// <summary>The neurons as the engine initialises them (one partition holding all), or null when no initial value varies.</summary>
-    public NeuronHost? Host { get; private set; }
+    /// <summary>The neurons as the engine initialises them (one partition holding all).</summary>
+    public NeuronHost Host { get; private set; } = null!;
 
     /// <summary>Whether the model draws random numbers while it runs (and so needs its seed).</summary>
     public bool DrawsDuringRun => Spec.PoissonInputs.Count > 0 || Spec.Populations.Any(p => p.Model is PoissonGenerator);
@@ -89,9 +89,8 @@ internal sealed class ExportPlan
         plan.ThrowIfErrors();
         plan.BuildEdges();
         plan.ThrowIfErrors();
-        if (spec.Populations.Any(p => p.Initial.Values.Any(v => v is not ConstantValue)))
-            plan.Host = new NeuronHost(spec, spec.Populations.Select(p => Enumerable.Range(0, p.Size).ToArray()).ToList(),
-                spec.Populations.Select(_ => 1).ToList(), poissonInputs: false);
+        plan.Host = new NeuronHost(spec, spec.Populations.Select(p => Enumerable.Range(0, p.Size).ToArray()).ToList(),
+            spec.Populations.Select(_ => 1).ToList(), poissonInputs: false);
         return plan;
     }
 

@@ -28,7 +28,7 @@ internal static class NodeFiles
         Directory.CreateDirectory(Path.Combine(dir, ModelsDir));
         foreach (var n in plan.Nodes)
             if (n.ParamsFile is { } file)
-                SonataText.WriteJson(Path.Combine(dir, ModelsDir, file), Parameters(n, extensions));
+                SonataText.WriteJson(Path.Combine(dir, ModelsDir, file), Parameters(plan, n, extensions));
     }
 
     /// <summary>The SONATA model type: spike sources are virtual nodes, which provide input only.</summary>
@@ -69,9 +69,26 @@ internal static class NodeFiles
     }
 
     /// <summary>
+    /// The engine's initial state of every variable NEST has a name and unit for (V_m, U_m, g_ex, …), whether the model
+    /// gives it or it follows from the parameters (DistSnn starts v at e_l, NEST starts V_m at its own default), so that
+    /// NEST and DistSnn start alike.
+    /// </summary>
+    private static IEnumerable<(NestName Name, float[] Values, bool Uniform)> InitialState(ExportPlan plan, NodePopulation n)
+    {
+        if (n.Nest is not { } nest) yield break;
+        var group = plan.Host.Group(n.Index)!;
+        foreach (var name in nest.State.Where(x => double.IsFinite(x.ToDistSnn)))
+        {
+            var values = group.State(name.DistSnn).AsSpan(0, n.Spec.Size).ToArray();
+            yield return (name, values, values.All(v => v.Equals(values[0])));
+        }
+    }
+
+    /// <summary>
     /// Per-node values: the per-neuron parameters, as the engine sets them (<see cref="NeuronHost.PerNeuronValues"/>),
-    /// and the initial values that are not one constant, read from the engine's own initialised state. Each float is
-    /// written as the shortest double that converts back to it (<see cref="NestWeights.Widen"/>).
+    /// and the initial values that differ between neurons, from the engine's own initialised state; a variable NEST
+    /// has no name or unit for is written only when the model gives it (<c>distsnn:&lt;name&gt;</c>). Each float is
+    /// written as a short double that converts back to it (<see cref="NestWeights.Unscale"/>).
     /// </summary>
     private static Dictionary<string, double[]> PerNode(ExportPlan plan, NodePopulation n, ISet<string> extensions)
     {
@@ -84,26 +101,31 @@ internal static class NodeFiles
             string key = nestUnit ? name!.Nest : SonataText.Ext + distSnn;
             if (!nestUnit) extensions.Add(key);
             var column = new double[pop.Size];
-            for (int i = 0; i < column.Length; i++) column[i] = nestUnit ? NestWeights.Unscale(values[i], name!.ToDistSnn) : NestWeights.Widen(values[i]);
+            for (int i = 0; i < column.Length; i++) column[i] = NestWeights.Unscale(values[i], nestUnit ? name!.ToDistSnn : 1);
             result[key] = column;
         }
         var all = Enumerable.Range(0, pop.Size).ToArray();
         foreach (var parameter in pop.PerNeuron.Keys.Order(StringComparer.Ordinal))
             Put(nest.Parameters.FirstOrDefault(x => x.DistSnn == parameter), parameter,
                 NeuronHost.PerNeuronValues(plan.Spec, n.Index, parameter, all));
+        foreach (var (name, values, uniform) in InitialState(plan, n))
+            if (!uniform) Put(name, name.DistSnn, values);
         foreach (var (variable, value) in pop.Initial.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            if (value is not ConstantValue)
-                Put(nest.State.FirstOrDefault(x => x.DistSnn == variable), variable,
-                    plan.Host!.Group(n.Index)!.State(variable).AsSpan(0, pop.Size));
+            if (value is not ConstantValue && !HasNestUnit(nest, variable))
+                Put(null, variable, plan.Host.Group(n.Index)!.State(variable).AsSpan(0, pop.Size));
         return result;
     }
 
+    private static bool HasNestUnit(NestModels.Entry nest, string variable) =>
+        nest.State.Any(x => x.DistSnn == variable && double.IsFinite(x.ToDistSnn));
+
     /// <summary>
-    /// The population's JSON: every parameter of the NEST model in the table (NEST names and units), constant initial
-    /// values (as NEST's <c>V_m</c>), and DistSnn's own parameters where they differ from their defaults
-    /// (<c>distsnn:theta_plus</c>, in DistSnn's units). A poisson_generator's rate (Hz), start and stop (ms).
+    /// The population's JSON: every parameter of the NEST model in the table (NEST names and units), the initial values
+    /// the same for every neuron (<c>V_m</c>, …), and DistSnn's own parameters where they differ from their defaults and
+    /// initial values NEST has no name for (<c>distsnn:theta_plus</c>, in DistSnn's units). A poisson_generator's rate
+    /// (Hz), start and stop (ms).
     /// </summary>
-    private static JsonObject Parameters(NodePopulation n, ISet<string> extensions)
+    private static JsonObject Parameters(ExportPlan plan, NodePopulation n, ISet<string> extensions)
     {
         var model = n.Spec.Model;
         var defaults = NeuronModel.Create(model.Kind) ?? throw new ArgumentException($"unknown model {model.Kind}");
@@ -118,15 +140,11 @@ internal static class NodeFiles
             if (double.IsInfinity(v) && field.Get(defaults).Equals(v)) continue; // NEST's default too (V_min = -inf); JSON has no infinity
             json[name.Nest] = v / name.ToDistSnn;
         }
+        foreach (var (name, values, uniform) in InitialState(plan, n))
+            if (uniform) json[name.Nest] = NestWeights.Unscale(values[0], name.ToDistSnn);
         foreach (var (variable, value) in n.Spec.Initial.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-        {
-            if (value is not ConstantValue c) continue;
-            var name = n.Nest?.State.FirstOrDefault(x => x.DistSnn == variable);
-            if (name is not null && double.IsFinite(name.ToDistSnn))
-                json[name.Nest] = c.Value / name.ToDistSnn;
-            else
+            if (value is ConstantValue c && !HasNestUnit(n.Nest!, variable))
                 Extension(json, extensions, variable, c.Value);
-        }
         foreach (var field in model.Parameters)
         {
             if (written.Contains(field.Name)) continue;

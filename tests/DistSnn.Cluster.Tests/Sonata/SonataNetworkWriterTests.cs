@@ -167,7 +167,10 @@ public sealed class SonataNetworkWriterTests : IDisposable
         var exc = SonataFiles.Json(dir, "point_neuron_models/exc.json");
         Assert.Equal(0.5, exc.GetProperty("distsnn:theta_plus").GetDouble());
         Assert.False(exc.TryGetProperty("distsnn:tau_theta", out _)); // at its default
-        Assert.Equal(-65, SonataFiles.Json(dir, "point_neuron_models/cond.json").GetProperty("V_m").GetDouble());
+        var cond = SonataFiles.Json(dir, "point_neuron_models/cond.json");
+        Assert.Equal(-65, cond.GetProperty("V_m").GetDouble());
+        Assert.Equal(0, cond.GetProperty("g_ex").GetDouble());
+        Assert.False(exc.TryGetProperty("V_m", out _)); // per node
 
         // Per-neuron parameters as the engine draws them, initial voltages as the engine sets them.
         using (var nodes = H5File.OpenRead(Path.Combine(dir, "nodes.h5")))
@@ -259,10 +262,30 @@ public sealed class SonataNetworkWriterTests : IDisposable
         Assert.Equal("""{"rate":50,"start":0,"stop":5}""", JsonSerializer.Serialize(zeta));
         var alpha = SonataFiles.Json(Out("order"), "point_neuron_models/alpha.json");
         Assert.False(alpha.TryGetProperty("V_min", out _)); // -inf, NEST's default too
+        Assert.Equal(-70, alpha.GetProperty("V_m").GetDouble()); // DistSnn starts at e_l, whatever NEST's default
         Assert.Equal(1, alpha.GetProperty("distsnn:theta_plus").GetDouble());
         Assert.Equal(100, alpha.GetProperty("distsnn:tau_theta").GetDouble());
         Assert.Contains("distsnn:seed", written.Extensions);
         Assert.Contains("distsnn:poisson_generator", written.Extensions);
+    }
+
+    [Fact]
+    public void An_initial_state_the_model_does_not_give_is_written_as_the_engine_sets_it()
+    {
+        var spec = ModelLoader.Parse("""
+            run: {dt: 0.1 ms, duration: 10 ms}
+            populations:
+              - {name: lif, size: 3, model: lif_exp_current, parameters: {e_l: [-60 mV, -61 mV, -62.5 mV]}}
+              - {name: izh, size: 4, model: izhikevich, initial: {v: 'uniform(-70 mV, -60 mV)'}}
+            """);
+        SonataNetworkWriter.Write(spec, Out("initial"));
+
+        using var nodes = H5File.OpenRead(Path.Combine(Out("initial"), "nodes.h5"));
+        // v starts at each neuron's e_l; izhikevich's u at b · v.
+        Assert.Equal([-60, -61, -62.5], nodes.Dataset("nodes/lif/0/dynamics_params/V_m").Read<double[]>());
+        var host = new NeuronHost(spec, [[0, 1, 2], [0, 1, 2, 3]], [1, 1]);
+        Assert.Equal(host.Group(1)!.State("u").Take(4), nodes.Dataset("nodes/izh/0/dynamics_params/U_m").Read<double[]>().Select(x => (float)x));
+        Assert.Equal(-70, SonataFiles.Json(Out("initial"), "point_neuron_models/lif.json").GetProperty("E_L").GetDouble()); // the default, overridden per node
     }
 
     [Fact]
