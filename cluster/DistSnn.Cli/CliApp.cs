@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(PlotCommand.Create());
         root.Subcommands.Add(SuiteBenchCommand.Create());
         root.Subcommands.Add(PartitionCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(HardwareCommand.Create());
         root.Subcommands.Add(NodeCommand.Create());

@@ -260,18 +260,32 @@ public sealed class NeuronHost
         for (int p = 0; p < _groups.Length; p++)
         {
             if (_groups[p] is not { } g) continue;
-            var pop = _spec.Populations[p];
-            foreach (var (name, value) in pop.PerNeuron.OrderBy(kv => kv.Key, StringComparer.Ordinal))
-            {
-                int index = pop.Model.Parameters.Select(f => f.Name).ToList().IndexOf(name);
-                if (index < 0) throw new ArgumentException($"populations[{p}].parameters.{name}: {pop.Model.Kind} has no parameter '{name}'");
-                var key = CounterRng.StreamKey(_spec.Run.Seed, RngPurpose.Parameter, (ulong)p << 8 | (uint)index);
-                var values = new float[_owned[p].Length];
-                for (int i = 0; i < values.Length; i++)
-                    values[i] = value is ArrayValue given ? given.Values[_owned[p][i]] : (float)ValueDraw.Draw(value, key, (ulong)_gids[p][i], 0);
-                g.SetParameter(name, values);
-            }
+            foreach (var name in _spec.Populations[p].PerNeuron.Keys.Order(StringComparer.Ordinal))
+                g.SetParameter(name, PerNeuronValues(_spec, p, name, _owned[p]));
         }
+    }
+
+    /// <summary>
+    /// The values of per-neuron parameter <paramref name="name"/> of population <paramref name="population"/> for its
+    /// neurons <paramref name="owned"/> (population-local indices), as the kernels hold them: the given values, or
+    /// draws keyed by (seed, population, parameter, gid) so that a neuron's value never depends on partitioning. The
+    /// one definition of those draws, also used by writers that must reproduce them (SONATA export).
+    /// </summary>
+    public static float[] PerNeuronValues(NetworkSpec spec, int population, string name, IReadOnlyList<int> owned)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(owned);
+        var pop = spec.Populations[population];
+        if (!pop.PerNeuron.TryGetValue(name, out var value))
+            throw new ArgumentException($"populations[{population}].parameters.{name}: is not given per neuron");
+        int index = pop.Model.Parameters.Select(f => f.Name).ToList().IndexOf(name);
+        if (index < 0) throw new ArgumentException($"populations[{population}].parameters.{name}: {pop.Model.Kind} has no parameter '{name}'");
+        var key = CounterRng.StreamKey(spec.Run.Seed, RngPurpose.Parameter, (ulong)population << 8 | (uint)index);
+        long first = spec.FirstGids()[population];
+        var values = new float[owned.Count];
+        for (int i = 0; i < values.Length; i++)
+            values[i] = value is ArrayValue given ? given.Values[owned[i]] : (float)ValueDraw.Draw(value, key, (ulong)(first + owned[i]), 0);
+        return values;
     }
 
     private void InitialiseState()

@@ -7,7 +7,7 @@ namespace DistSnn.Cluster.Output;
 /// Writes spikes in the SONATA spike-file layout:
 /// <c>/spikes/&lt;population&gt;/timestamps</c> (float64, ms, attribute <c>units</c>) and
 /// <c>/spikes/&lt;population&gt;/node_ids</c> (uint64, population-local ids), with attribute
-/// <c>sorting = "by_time"</c> on each population group.
+/// <c>sorting</c> = <c>by_time</c> on each population group, the HDF5 enumeration of <see cref="SonataSorting"/>.
 /// </summary>
 /// <remarks>
 /// Non-empty datasets are declared with their final shape and filled block by block through
@@ -20,6 +20,10 @@ public static class SonataSpikeWriter
 {
     private const int BlockElements = 1 << 16;
 
+    /// <summary>
+    /// Writes <paramref name="pops"/> to <paramref name="path"/>, each spike at its step × <paramref name="dtMs"/> ms;
+    /// every population's spikes must already be in (step, local id) order.
+    /// </summary>
     public static void Write(string path, IReadOnlyList<PopulationSpikes> pops, double dtMs)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -59,7 +63,7 @@ public static class SonataSpikeWriter
             {
                 ["timestamps"] = timestamps,
                 ["node_ids"] = nodeIds,
-                Attributes = new() { ["sorting"] = "by_time" },
+                Attributes = new() { ["sorting"] = SonataSorting.by_time },
             };
         }
 

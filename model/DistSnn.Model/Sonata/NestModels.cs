@@ -1,6 +1,12 @@
 namespace DistSnn.Model.Sonata;
 
-/// <summary>One parameter or state variable in NEST's name and unit: DistSnn value = NEST value × <see cref="ToDistSnn"/>.</summary>
+/// <summary>
+/// One parameter or state variable in NEST's name and unit: DistSnn value = NEST value × <see cref="ToDistSnn"/>.
+/// <see cref="ToDistSnn"/> is NaN where no constant factor exists: <c>lif_exp_current</c> keeps its synaptic variables
+/// i_exc and i_inh in mV (current × membrane resistance), NEST's I_syn_ex and I_syn_in are in pA, and
+/// mV = pA × tau_m / C_m depends on the population's parameters. Such a name maps a recording (a SONATA report's
+/// <c>variable_name</c>), not a value.
+/// </summary>
 public sealed record NestName(string DistSnn, string Nest, double ToDistSnn = 1.0);
 
 /// <summary>
@@ -25,7 +31,8 @@ public static class NestModels
     public static IReadOnlyList<Entry> All { get; } =
     [
         new("lif_delta", "iaf_psc_delta", [.. LifCommon, new("v_min", "V_min")], [new("v", "V_m")]),
-        new("lif_exp_current", "iaf_psc_exp", [.. LifCommon, new("tau_syn_exc", "tau_syn_ex"), new("tau_syn_inh", "tau_syn_in")], [new("v", "V_m")]),
+        new("lif_exp_current", "iaf_psc_exp", [.. LifCommon, new("tau_syn_exc", "tau_syn_ex"), new("tau_syn_inh", "tau_syn_in")],
+            [new("v", "V_m"), new("i_exc", "I_syn_ex", double.NaN), new("i_inh", "I_syn_in", double.NaN)]),
         new("lif_alpha_current", "iaf_psc_alpha", [.. LifCommon, new("tau_syn_exc", "tau_syn_ex"), new("tau_syn_inh", "tau_syn_in")], [new("v", "V_m")]),
         new("lif_exp_cond", "iaf_cond_exp",
         [

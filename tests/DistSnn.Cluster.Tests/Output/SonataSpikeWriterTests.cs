@@ -22,7 +22,8 @@ public class SonataSpikeWriterTests
         foreach (var pop in new[] { exc, inh })
         {
             var group = file.Group($"spikes/{pop.Name}");
-            Assert.Equal("by_time", group.Attribute("sorting").Read<string>());
+            Assert.Equal(H5DataTypeClass.Enumerated, group.Attribute("sorting").Type.Class);
+            Assert.Equal(SonataSorting.by_time, group.Attribute("sorting").Read<SonataSorting>());
 
             var timestamps = group.Dataset("timestamps");
             Assert.Equal("ms", timestamps.Attribute("units").Read<string>());
@@ -94,7 +95,7 @@ public class SonataSpikeWriterTests
 
         using var file = H5File.OpenRead(path);
         var group = file.Group("spikes/silent");
-        Assert.Equal("by_time", group.Attribute("sorting").Read<string>());
+        Assert.Equal(SonataSorting.by_time, group.Attribute("sorting").Read<SonataSorting>());
         var timestamps = group.Dataset("timestamps");
         var nodeIds = group.Dataset("node_ids");
         Assert.Equal([0UL], timestamps.Space.Dimensions);
