@@ -52,6 +52,21 @@ public static class NestModels
         ], [new("v", "V_m"), new("w", "w"), new("g_exc", "g_ex"), new("g_inh", "g_in")]),
     ];
 
+    /// <summary>The prefix of DistSnn's extensions to SONATA (keys, templates and names SONATA has no word for).</summary>
+    public const string Extension = "distsnn:";
+
+    /// <summary>
+    /// The unit of a SONATA (NEST) weight onto <paramref name="model"/>: nS for conductance-based synapses, pA for
+    /// current-based ones, mV for voltage jumps (<c>iaf_psc_delta</c>, <c>izhikevich</c>).
+    /// </summary>
+    public static Dimension WeightDimension(NeuronModel model) =>
+        model.WeightDimensions.Contains(Dimension.Conductance) ? Dimension.Conductance
+        : model.WeightDimensions.Contains(Dimension.Current) ? Dimension.Current
+        : model.WeightDimensions[0];
+
+    /// <summary>Whether the sign of a weight onto <paramref name="model"/> picks its excitatory or inhibitory synapse (NEST's convention).</summary>
+    public static bool SignPicksReceptor(NeuronModel model) => WeightDimension(model) is Dimension.Current or Dimension.Conductance;
+
     /// <summary>The entry of NEST model <paramref name="nestModel"/> (without the <c>nest:</c> prefix); null when none.</summary>
     public static Entry? ByNest(string nestModel) => All.FirstOrDefault(e => e.NestModel == nestModel);
 

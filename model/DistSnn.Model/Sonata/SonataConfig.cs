@@ -21,6 +21,9 @@ internal sealed partial class SonataConfig
     public double? TStop { get; init; }
     public double? Dt { get; init; }
     public ulong? Seed { get; init; }
+    public int? ExchangeLag { get; init; }
+    public double? MinDelay { get; init; }
+    public JsonElement? Reward { get; init; }
     public JsonElement? Inputs { get; init; }
     public JsonElement? Reports { get; init; }
     public JsonElement? PoissonInputs { get; init; }
@@ -62,12 +65,17 @@ internal sealed partial class SonataConfig
         JsonElement? Section(string key) => sim.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null ? v : null;
         double? tstop = null, dt = null;
         ulong? seed = null;
+        int? exchangeLag = null;
+        double? minDelay = null;
         if (Section("run") is { } run)
         {
             tstop = Number(run, "tstop", path);
             dt = Number(run, "dt", path);
             if (run.TryGetProperty("distsnn:seed", out var s))
                 seed = s.TryGetUInt64(out var u) ? u : throw new SonataFormatException($"{path}: run.distsnn:seed: expected a non-negative integer");
+            if (run.TryGetProperty("distsnn:exchange_lag", out var lag))
+                exchangeLag = lag.TryGetInt32(out var k) && k >= 1 ? k : throw new SonataFormatException($"{path}: run.distsnn:exchange_lag: expected an integer >= 1");
+            minDelay = Number(run, "distsnn:min_delay", path);
         }
         return new SonataConfig
         {
@@ -79,6 +87,9 @@ internal sealed partial class SonataConfig
             TStop = tstop,
             Dt = dt,
             Seed = seed,
+            ExchangeLag = exchangeLag,
+            MinDelay = minDelay,
+            Reward = Section("distsnn:reward"),
             Inputs = Section("inputs"),
             Reports = Section("reports"),
             PoissonInputs = Section("distsnn:poisson_inputs"),

@@ -59,25 +59,29 @@ internal static class SonataEdges
             columns[grp] = cols;
         }
         var typeValues = new Dictionary<long, (double? W, double? D, double? N)>();
+        var rules = new Dictionary<long, (SynapseModel Model, Receptor? Receptor)>();
         foreach (var t in typeIds.Distinct())
         {
             var row = types.Row(t, $"{where}/edge_type_id");
             string twhere = $"{types.File}: edge type {t}";
-            if (SonataTypes.Cell(row, "model_template") is { } tpl && tpl is not ("static_synapse" or "nest:static_synapse"))
-                throw new SonataFormatException($"{twhere}: model_template {tpl} is not supported (supported: static_synapse)");
-            if (SonataTypes.Cell(row, "dynamics_params") is { } dp)
-            {
-                var path = Path.GetFullPath(Path.Combine(config.SynapticModelsDir ?? Path.GetDirectoryName(types.File) ?? ".", dp));
+            var tpl = SonataTypes.Cell(row, "model_template");
+            var dp = SonataTypes.Cell(row, "dynamics_params");
+            var path = dp is null ? null : Path.GetFullPath(Path.Combine(config.SynapticModelsDir ?? Path.GetDirectoryName(types.File) ?? ".", dp));
+            if (tpl is not null && tpl.StartsWith(NestModels.Extension, StringComparison.Ordinal))
+                rules[t] = SonataSynapses.Rule(tpl[NestModels.Extension.Length..], path ?? throw new SonataFormatException($"{twhere}: {tpl} needs its dynamics_params file"));
+            else if (tpl is not null && tpl is not ("static_synapse" or "nest:static_synapse"))
+                throw new SonataFormatException($"{twhere}: model_template {tpl} is not supported (supported: static_synapse, {string.Join(", ", SynapseModel.Kinds.Where(k => k != StaticSynapse.Instance.Kind).Select(k => NestModels.Extension + k))})");
+            else if (path is not null)
                 foreach (var k in SonataTypes.ReadParams(path).Keys)
                     if (!IgnoredSynapseParams.Contains(k) && k is not ("weight" or "delay"))
                         throw new SonataFormatException($"{path}: {k}: static synapses take no parameters besides weight and delay");
-            }
             typeValues[t] = (Num(row, "syn_weight", twhere), Num(row, "delay", twhere), Num(row, "nsyns", twhere));
         }
 
-        // One projection per (source piece, target piece, receptor), excitatory before inhibitory, in order of first edge.
-        var groups = new Dictionary<(int S, int T, Receptor R), List<ListedSynapse>>();
-        var order = new List<(int S, int T, Receptor R)>();
+        // One projection per (source piece, target piece, receptor, rule), excitatory before inhibitory, in order of
+        // first edge.
+        var groups = new Dictionary<(int S, int T, Receptor R, long Rule), List<ListedSynapse>>();
+        var order = new List<(int S, int T, Receptor R, long Rule)>();
         for (int i = 0; i < e; i++)
         {
             var cols = columns[groupIds[i]];
@@ -100,10 +104,13 @@ internal static class SonataEdges
             var targetModel = targetPop.Pieces[tp].Model;
             if (targetModel.IsSource)
                 throw new SonataFormatException($"{where}/target_node_id: edge {i} ends on node {targets[i]} of {targetPop.Name}, which is virtual; virtual nodes only send spikes");
-            var weightDim = targetModel.WeightDimensions[0];
-            bool inhibitory = weightDim is Dimension.Current or Dimension.Conductance && w < 0;
-            double weight = inhibitory && weightDim == Dimension.Conductance ? -w : w;
-            var key = (sp, tp, inhibitory ? Receptor.Inh : Receptor.Exc);
+            var weightDim = NestModels.WeightDimension(targetModel);
+            // A plastic rule says its receptor; otherwise the sign does (NEST's convention).
+            long rule = rules.ContainsKey(typeIds[i]) ? typeIds[i] : -1;
+            bool inhibitory = rule >= 0 && rules[rule].Receptor is Receptor r ? r == Receptor.Inh
+                : NestModels.SignPicksReceptor(targetModel) && w < 0;
+            double weight = inhibitory && weightDim == Dimension.Conductance ? Math.Abs(w) : w;
+            var key = (sp, tp, inhibitory ? Receptor.Inh : Receptor.Exc, rule);
             if (!groups.TryGetValue(key, out var list))
             {
                 groups[key] = list = [];
@@ -112,13 +119,16 @@ internal static class SonataEdges
             list.Add(new ListedSynapse(sl, tl, weight, d));
         }
         bool several = order.Select(k => (k.S, k.T)).Distinct().Count() > 1;
+        bool mixed = order.Count > order.Select(k => (k.S, k.T, k.R)).Distinct().Count();
         foreach (var key in order.OrderBy(k => order.FindIndex(o => o.S == k.S && o.T == k.T)).ThenBy(k => k.R))
         {
             var source = sourcePop.Pieces[key.S];
             var target = targetPop.Pieces[key.T];
             string label = several ? $"{name}[{source.Name}->{target.Name}]" : name;
-            if (key.R == Receptor.Inh && groups.ContainsKey((key.S, key.T, Receptor.Exc))) label += ":inh";
-            yield return Projection(label, source, target, groups[key], key.R, target.Model.WeightDimensions[0]);
+            if (key.R == Receptor.Inh && order.Any(k => k.S == key.S && k.T == key.T && k.R == Receptor.Exc)) label += ":inh";
+            if (mixed && key.Rule >= 0) label += $":{rules[key.Rule].Model.Kind}";
+            var p = Projection(label, source, target, groups[key], key.R, NestModels.WeightDimension(target.Model));
+            yield return key.Rule >= 0 ? Plastic(p, rules[key.Rule].Model, where) : p;
         }
     }
 
@@ -129,6 +139,17 @@ internal static class SonataEdges
         double d = synapses.Min(s => s.Delay ?? double.PositiveInfinity);
         return new ProjectionSpec(source.Name, target.Name, new FromList(synapses) { AllowSelfConnections = true },
             ValueSpec.Of(w, weightDim), ValueSpec.Of(d, Dimension.Time)) { Receptor = receptor, Label = label };
+    }
+
+    /// <summary>A projection of plastic synapses: DistSnn's rules take one delay per projection, so the edges must share it.</summary>
+    private static ProjectionSpec Plastic(ProjectionSpec p, SynapseModel rule, string where)
+    {
+        var synapses = ((FromList)p.Connector).Synapses;
+        double delay = synapses[0].Delay ?? p.Delay.Lower;
+        if (synapses.Any(s => s.Delay != delay))
+            throw new SonataFormatException($"{where}: the edges of {p.Label} ({rule.Kind}) have different delays; DistSnn's plastic synapses take one delay per projection");
+        var undelayed = synapses.Select(s => s with { Delay = null }).ToList();
+        return p with { Connector = new FromList(undelayed) { AllowSelfConnections = true }, Delay = ValueSpec.Of(delay, Dimension.Time), Synapse = rule };
     }
 
     private static double? Num(IReadOnlyDictionary<string, string> row, string column, string where)

@@ -40,12 +40,15 @@ public static class SonataImporter
             if (config.Inputs is { } inputs) SonataInputs.Apply(config, inputs, circuit, currents);
             var state = config.Reports is { } reports ? SonataInputs.Reports(config, reports, circuit) : [];
             var populations = circuit.Specs;
-            if (config.PoissonInputs is not null)
-                throw new SonataFormatException($"{config.Path}: distsnn:poisson_inputs: not supported by this reader");
+            var poisson = config.PoissonInputs is { } pi ? SonataExtensions.PoissonInputs(config, pi, populations) : [];
             var run = new RunSettings();
             if (config.Dt is double dt) run = run with { Dt = dt };
             if (config.TStop is double tstop) run = run with { Duration = tstop };
             if (config.Seed is ulong seed) run = run with { Seed = seed };
+            if (config.ExchangeLag is int lag) run = run with { ExchangeLag = lag };
+            // The epoch of a plastic network comes from its model's delays, which its edges alone may not show.
+            if (config.MinDelay is double minDelay)
+                projections = projections.Select(p => p.Delay.Lower > minDelay ? p with { Delay = ValueSpec.Of(minDelay, Dimension.Time) } : p).ToList();
             var spec = new NetworkSpec
             {
                 Name = Path.GetFileName(Path.GetDirectoryName(config.Path)) is { Length: > 0 } dir ? dir : "sonata",
@@ -53,6 +56,8 @@ public static class SonataImporter
                 Populations = populations,
                 Projections = projections,
                 Currents = currents,
+                PoissonInputs = poisson,
+                Reward = config.Reward is { } reward ? SonataExtensions.Reward(config, reward) : null,
                 Recording = new RecordingSpec { Spikes = populations.Select(p => p.Name).ToList(), State = state },
             };
             var errors = NetworkValidator.Validate(spec);

@@ -58,9 +58,12 @@ internal static class SonataInputs
             {
                 var spec = circuit.Specs[index];
                 var entry = NestModels.ByKind(spec.Model.Kind);
-                var state = entry?.State.FirstOrDefault(s => s.Nest == variable)
-                            ?? throw new SonataFormatException($"{where}.variable_name: {variable} is not a recordable state of population {pop.Name} ({(entry is null ? spec.Model.Kind + " has none" : "known: " + string.Join(", ", entry.State.Select(s => s.Nest)))})");
-                list.Add(new StateRecorderSpec(spec.Name, [state.DistSnn], locals ?? Enumerable.Range(0, spec.Size).ToArray()) { Interval = interval });
+                // distsnn:<variable> names a state variable NEST does not have (theta).
+                string? own = variable.StartsWith(NestModels.Extension, StringComparison.Ordinal) ? variable[NestModels.Extension.Length..] : null;
+                var name = own is not null && spec.Model.StateVariables.Any(v => v.Name == own) ? own
+                    : entry?.State.FirstOrDefault(s => s.Nest == variable)?.DistSnn
+                      ?? throw new SonataFormatException($"{where}.variable_name: {variable} is not a recordable state of population {pop.Name} ({(entry is null ? spec.Model.Kind + " has none" : "known: " + string.Join(", ", entry.State.Select(s => s.Nest)))})");
+                list.Add(new StateRecorderSpec(spec.Name, [name], locals ?? Enumerable.Range(0, spec.Size).ToArray()) { Interval = interval });
             }
         }
         return list;

@@ -87,7 +87,7 @@ internal static class SonataNodes
                 throw new SonataFormatException($"{types.File}: node type {t} (population {name}): model_type {mt} is not a point neuron (supported: point_neuron, point_process, virtual)");
             var tpl = SonataTypes.Cell(row, "model_template");
             if (mt != "virtual") CheckTemplate(tpl, $"{types.File}: node type {t} (population {name})");
-            templateOf[t] = mt == "virtual" ? Virtual : tpl!;
+            templateOf[t] = mt != "virtual" ? tpl! : tpl == PoissonTemplate ? PoissonTemplate : Virtual;
         }
 
         // Every NEST value per node, and where it came from (for errors).
@@ -105,7 +105,8 @@ internal static class SonataNodes
             if (!byType.TryGetValue(typeIds[i], out var p))
             {
                 var row = types.Row(typeIds[i], $"{where}/node_type_id");
-                p = SonataTypes.Cell(row, "dynamics_params") is { } dp && templateOf[typeIds[i]] != Virtual ? ParamsFile(config, types.File, dp, paramFiles) : ([], types.File);
+                p = SonataTypes.Cell(row, "dynamics_params") is { } dp && templateOf[typeIds[i]] != Virtual
+                    ? ParamsFile(config, types.File, dp, paramFiles) : ([], types.File);
                 byType[typeIds[i]] = p;
             }
             foreach (var (k, v) in p.Values) Set(k, i, v, $"{p.Source} (node type {typeIds[i]})");
@@ -138,14 +139,17 @@ internal static class SonataNodes
         var pieceOf = new int[n];
         var keys = new Dictionary<string, int>(StringComparer.Ordinal);
         var members = new List<List<int>>();
-        var entries = templateOf.Values.Distinct().Where(t => t != Virtual).ToDictionary(t => t, t => CheckTemplate(t, where));
+        var entries = templateOf.Values.Distinct().Where(t => t is not (Virtual or PoissonTemplate)).ToDictionary(t => t, t => CheckTemplate(t, where));
         var models = entries.ToDictionary(kv => kv.Key, kv => NeuronModel.Create(kv.Value.Kind) ?? throw new SonataFormatException($"{types.File}: {kv.Key}: DistSnn has no model {kv.Value.Kind}"));
         var sb = new System.Text.StringBuilder();
         for (int i = 0; i < n; i++)
         {
             var tpl = templateOf[typeIds[i]];
             sb.Clear().Append(tpl);
-            if (tpl != Virtual)
+            if (tpl == PoissonTemplate)
+                foreach (var (nestName, col) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+                    sb.Append('|').Append(nestName).Append('=').Append(col.Given[i] ? col.Values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "-");
+            else if (tpl != Virtual)
                 foreach (var pf in entries[tpl].Parameters)
                     if (!models[tpl].PerNeuronParameters.Contains(pf.DistSnn) && values.TryGetValue(pf.Nest, out var col) && col.Given[i])
                         sb.Append('|').Append(pf.Nest).Append('=').Append(col.Values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture));
@@ -166,9 +170,12 @@ internal static class SonataNodes
             string pieceName = members.Count == 1 ? name : $"{name}.{typeIds[nodes[0]]}";
             if (!usedNames.Add(pieceName)) usedNames.Add(pieceName = $"{pieceName}.{k}");
             var tpl = templateOf[typeIds[nodes[0]]];
-            PopulationSpec spec = tpl == Virtual
-                ? new PopulationSpec(pieceName, nodes.Count, new SpikeGenerator { SpikeTimes = Enumerable.Repeat<IReadOnlyList<double>>([], nodes.Count).ToArray() })
-                : Map(pieceName, nodes.Count, models[tpl], entries[tpl], Subset(values, nodes));
+            PopulationSpec spec = tpl switch
+            {
+                Virtual => new PopulationSpec(pieceName, nodes.Count, new SpikeGenerator { SpikeTimes = Enumerable.Repeat<IReadOnlyList<double>>([], nodes.Count).ToArray() }),
+                PoissonTemplate => new PopulationSpec(pieceName, nodes.Count, PoissonSource(Subset(values, nodes), where)),
+                _ => Map(pieceName, nodes.Count, models[tpl], entries[tpl], Subset(values, nodes)),
+            };
             if (members.Count > 1) spec = spec with { Origin = new PopulationOrigin(name, nodes.ToArray()) };
             specs.Add(spec);
         }
@@ -179,6 +186,45 @@ internal static class SonataNodes
     }
 
     private const string Virtual = "virtual";
+
+    /// <summary>DistSnn's Poisson sources (the engine's draws, which NEST's poisson_generator would not reproduce).</summary>
+    private const string PoissonTemplate = "distsnn:poisson_generator";
+
+    private static PoissonGenerator PoissonSource(Dictionary<string, (double[] Values, bool[] Given, string Source)> values, string where)
+    {
+        var model = new PoissonGenerator();
+        foreach (var (name, (vals, given, source)) in values)
+        {
+            if (!given.All(g => g)) throw new SonataFormatException($"{source}: {name} is given for some nodes of {where} only");
+            double v = vals[0];
+            model = name switch
+            {
+                "rate" => model with { Rate = v },
+                "start" => model with { Start = v },
+                "stop" => model with { Stop = v },
+                _ => throw new SonataFormatException($"{source}: {name} is not a parameter of {PoissonTemplate} (rate Hz, start ms, stop ms)"),
+            };
+        }
+        return model;
+    }
+
+    /// <summary>
+    /// What a dynamics_params key names: a NEST parameter or state of the model, or a <c>distsnn:</c> extension naming a
+    /// DistSnn parameter or state variable in DistSnn's units. Null when neither.
+    /// </summary>
+    private static (NestName Name, bool IsParameter)? Resolve(NestModels.Entry entry, NeuronModel model, string key)
+    {
+        if (key.StartsWith(NestModels.Extension, StringComparison.Ordinal))
+        {
+            var own = key[NestModels.Extension.Length..];
+            if (model.Parameters.Any(f => f.Name == own)) return (new NestName(own, key), true);
+            if (model.StateVariables.Any(v => v.Name == own)) return (new NestName(own, key), false);
+            return null;
+        }
+        if (entry.Parameters.FirstOrDefault(p => p.Nest == key) is { } param) return (param, true);
+        if (entry.State.FirstOrDefault(s => s.Nest == key) is { } state) return (state, false);
+        return null;
+    }
 
     /// <summary>The values of the nodes of one piece, in the piece's order.</summary>
     private static Dictionary<string, (double[] Values, bool[] Given, string Source)> Subset(
@@ -219,9 +265,9 @@ internal static class SonataNodes
         var defaults = model;
         foreach (var (nestName, (vals, given, source)) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            var param = entry.Parameters.FirstOrDefault(p => p.Nest == nestName);
-            var state = entry.State.FirstOrDefault(s => s.Nest == nestName);
-            if (param is null && state is null)
+            var resolved = Resolve(entry, model, nestName);
+            var param = resolved is { IsParameter: true } rp ? rp.Name : null;
+            if (resolved is null)
             {
                 if (NestModels.Neutral.Contains(nestName)) continue;
                 throw new SonataFormatException($"{source}: {nestName} is not a parameter of nest:{entry.NestModel} that DistSnn maps (known: {string.Join(", ", entry.Parameters.Select(p => p.Nest).Concat(entry.State.Select(s => s.Nest)))})");
@@ -242,8 +288,10 @@ internal static class SonataNodes
         // Initial values after the parameters: a node without V_m starts at its own E_L, as in NEST.
         foreach (var (nestName, (vals, given, _)) in values.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            var state = entry.State.FirstOrDefault(s => s.Nest == nestName);
-            if (state is null) continue;
+            if (Resolve(entry, model, nestName) is not { IsParameter: false } resolved) continue;
+            var state = resolved.Name;
+            if (double.IsNaN(state.ToDistSnn))
+                throw new SonataFormatException($"{values[nestName].Source}: {nestName} as an initial value is not supported ({model.Kind} keeps {state.DistSnn} in other units)");
             var dim = model.StateVariables.First(s => s.Name == state.DistSnn).Dim;
             double[] rest = state.DistSnn == "v" ? RestingPotentials(model, perNeuron, n) : new double[n];
             var canonical = new double[n];
