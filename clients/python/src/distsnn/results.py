@@ -3,7 +3,7 @@
 A results folder (``distsnn run --out DIR``, ``distsnn results JOB --out DIR``, or the zip a node serves) holds
 ``summary.json`` and ``spikes.h5``. The spike file has the SONATA layout: one group ``/spikes/<population>`` per
 recorded population with datasets ``timestamps`` (float64, ms; attribute ``units = "ms"``) and ``node_ids``
-(uint64, the neuron's index within its population), sorted by time (group attribute ``sorting = "by_time"``). A spike
+(uint64, the neuron's index within its population), sorted by time (group attribute ``sorting``, the SONATA enumeration, ``by_time``). A spike
 detected in the update of step u is stamped at the end of that step, (u + 1) * dt, so times lie in (0, duration].
 """
 
