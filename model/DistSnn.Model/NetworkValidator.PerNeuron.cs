@@ -26,6 +26,8 @@ public static partial class NetworkValidator
 
         private void CheckThresholdAboveReset(PopulationSpec p, string path)
         {
+            // Only data can break the rule for a neuron: constants were checked with the model.
+            if (!p.PerNeuron.Values.Any(v => v is ArrayValue)) return;
             var th = PerNeuronValue(p, "v_th");
             var reset = PerNeuronValue(p, "v_reset");
             if (th is null || reset is null) return;

@@ -157,6 +157,34 @@ public sealed class SonataImportTests : IDisposable
         Assert.True(counts["v1.102"] > 0 && counts["v1.101"] > 0, stdout);
     }
 
+    /// <summary>A circuit config alone runs the network with the default run settings; BMTK's combined config is both in one file.</summary>
+    [Fact]
+    public void ACircuitConfigAloneAndBmtksCombinedConfigWorkToo()
+    {
+        var circuit = ModelLoader.LoadFile(Path.Combine(_dir, "circuit_config.json"));
+        Assert.Equal(["v1", "lgn"], circuit.Populations.Select(p => p.Name));
+        Assert.Equal(new RunSettings().Duration, circuit.Run.Duration);
+        Assert.Empty(circuit.Currents);
+        Assert.All(Assert.IsType<SpikeGenerator>(circuit.Populations[1].Model).SpikeTimes, t => Assert.Empty(t));
+
+        // BMTK writes one config.json with the circuit's manifest, components and networks next to run and inputs.
+        var sim = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(SimConfig))!.AsObject();
+        var circ = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, "circuit_config.json")))!.AsObject();
+        sim.Remove("network");
+        foreach (var key in new[] { "components", "networks" }) sim[key] = circ[key]!.DeepClone();
+        foreach (var (k, v) in circ["manifest"]!.AsObject()) sim["manifest"]![k] = v!.DeepClone();
+        var combined = Path.Combine(_dir, "config.json");
+        File.WriteAllText(combined, sim.ToJsonString());
+        string Sha(string config)
+        {
+            var (code, stdout, stderr) = CliProcess.Run("run", config, "--no-plots", "--json", "--out", Path.Combine(_dir, Path.GetFileNameWithoutExtension(config)));
+            Assert.True(code == 0, stderr);
+            using var json = JsonDocument.Parse(stdout);
+            return json.RootElement.GetProperty("spikes_sha256").GetString()!;
+        }
+        Assert.Equal(Sha(SimConfig), Sha(combined));
+    }
+
     [Fact]
     public void EdgeIdsMustNameTheirNodePopulation()
     {

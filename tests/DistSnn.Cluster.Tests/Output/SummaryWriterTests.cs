@@ -71,7 +71,7 @@ public class SummaryWriterTests
         Assert.Contains("\n  \"model\": \"brunel\"", text);
         Assert.Equal(
             ["model", "partitions", "seed", "dt_ms", "duration_ms", "neurons", "synapses", "spikes",
-             "synaptic_events", "build_seconds", "simulate_seconds", "wall_seconds", "phases", "partition_wait_seconds", "partition_neurons",
+             "synaptic_events", "build_seconds", "simulate_seconds", "wall_seconds", "phases", "memory", "partition_wait_seconds", "partition_neurons",
              "partition_synapses", "peak_working_set_bytes", "bytes_per_synapse", "spikes_sha256", "plastic_synapses", "weights_checksum", "dataset", "populations"],
             root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(ulong.MaxValue, root.GetProperty("seed").GetUInt64());

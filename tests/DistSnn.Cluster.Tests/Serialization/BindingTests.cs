@@ -8,7 +8,7 @@ namespace DistSnn.Cluster.Tests.Serialization;
 public class BindingTests : SerializationSpec
 {
     /// <summary>Records of the runtime namespace that are results of in-process runs, never messages.</summary>
-    private static readonly Type[] NotMessages = [typeof(RunOptions), typeof(RunReport)];
+    private static readonly Type[] NotMessages = [typeof(RunOptions), typeof(RunReport), typeof(MemoryPhases)];
 
     [Fact]
     public void Every_bound_type_finds_the_serializer_with_its_stable_id()
