@@ -32,6 +32,8 @@ public static class BenchCommand
             Console.WriteLine("  checkpoint cost: runs with and without --checkpoint-every T (default 100 ms): size, time, overhead");
             Console.WriteLine("       distsnn-bench hwmap [NETWORK] [--runs R] [--rate HZ] [--spinnaker KEY=VALUE ...] [--json]");
             Console.WriteLine("  time of distsnn hw map onto the modelled SpiNNaker machine (default: microcircuit, the largest example)");
+            Console.WriteLine("       distsnn-bench components [--runs R] [--out FILE] [--quick]");
+            Console.WriteLine("  the scaling model's constants: neuron, Poisson, event, spike and epoch costs, serialisation, loopback packets");
             Console.WriteLine("  --cluster N: also run the model on N fresh `distsnn node` processes on loopback (P partitions)");
             Console.WriteLine("               and compare with `distsnn run --partitions P`: wall ratio, bytes per spike on the wire,");
             Console.WriteLine("               remote packets per epoch");
@@ -46,6 +48,7 @@ public static class BenchCommand
         if (args[0] == "replicas") return ReplicaBench.Run(args);
         if (args[0] == "checkpoint") return CheckpointBench.Run(args);
         if (args[0] == "hwmap") return HardwareMapBench.Run(args);
+        if (args[0] == "components") return Scaling.ComponentBench.Run(args);
         string network = args[0];
         double scale = 1;
         int partitions = 2, runs = 5, cluster = 0;
