@@ -32,6 +32,10 @@ public static class BenchCommand
             Console.WriteLine("  checkpoint cost: runs with and without --checkpoint-every T (default 100 ms): size, time, overhead");
             Console.WriteLine("       distsnn-bench hwmap [NETWORK] [--runs R] [--rate HZ] [--spinnaker KEY=VALUE ...] [--json]");
             Console.WriteLine("  time of distsnn hw map onto the modelled SpiNNaker machine (default: microcircuit, the largest example)");
+            Console.WriteLine("       distsnn-bench components [--runs R] [--out FILE] [--quick]");
+            Console.WriteLine("  the scaling model's constants: neuron, Poisson, event, spike and epoch costs, serialisation, loopback packets");
+            Console.WriteLine("       distsnn-bench scaling check|project --constants FILE ...");
+            Console.WriteLine("  the model against 1- and 2-process runs, and projected to 10,000 nodes (docs/scaling.md)");
             Console.WriteLine("  --cluster N: also run the model on N fresh `distsnn node` processes on loopback (P partitions)");
             Console.WriteLine("               and compare with `distsnn run --partitions P`: wall ratio, bytes per spike on the wire,");
             Console.WriteLine("               remote packets per epoch");
@@ -46,6 +50,8 @@ public static class BenchCommand
         if (args[0] == "replicas") return ReplicaBench.Run(args);
         if (args[0] == "checkpoint") return CheckpointBench.Run(args);
         if (args[0] == "hwmap") return HardwareMapBench.Run(args);
+        if (args[0] == "components") return Scaling.ComponentBench.Run(args);
+        if (args[0] == "scaling") return Scaling.ScalingCommand.Run(args);
         string network = args[0];
         double scale = 1;
         int partitions = 2, runs = 5, cluster = 0;
