@@ -29,7 +29,7 @@ public sealed record RunSummary
     [JsonPropertyName("phases")] public IReadOnlyDictionary<string, double>? Phases { get; init; }
     /// <summary>
     /// Memory by phase of a run in this process (bytes): <c>build_peak</c>, the high-water mark up to the end of the
-    /// build; <c>run_peak</c>, the high-water mark of the simulation alone; <c>run_resident</c>, the resident size at
+    /// build; <c>run_peak</c>, the largest resident size sampled during the simulation; <c>run_resident</c>, the resident size at
     /// its end. Null for cluster jobs, whose memory is on the nodes.
     /// </summary>
     [JsonPropertyName("memory")] public IReadOnlyDictionary<string, long>? Memory { get; init; }

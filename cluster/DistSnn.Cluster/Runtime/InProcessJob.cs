@@ -121,9 +121,10 @@ internal sealed class InProcessJob : IRunObserver
         // collection costs more of a short run than it returns.
         if (GC.GetGCMemoryInfo().HeapSizeBytes > LargeHeapBytes)
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        // The build's peak, then a fresh high-water mark for the run: what the run needs, without the build's temporaries.
+        // The build's peak is the kernel's high-water mark so far; the run's own peak is sampled with the progress
+        // (the kernel's mark is left alone: tools that read it for the whole process must still see the build).
         long? buildPeak = ProcessMemory.Peak();
-        bool peakReset = ProcessMemory.ResetPeak();
+        long runPeak = ProcessMemory.Read().Resident ?? 0;
         _trace.Running();
         var run = Stopwatch.StartNew();
         var sinceProgress = Stopwatch.StartNew();
@@ -132,6 +133,8 @@ internal sealed class InProcessJob : IRunObserver
             if (Volatile.Read(ref _failure) is { } failure) throw new InvalidOperationException(failure);
             if (sinceProgress.ElapsedMilliseconds < 100) return;
             sinceProgress.Restart();
+            if (ProcessMemory.Read().Resident is long now)
+                lock (sinceProgress) runPeak = Math.Max(runPeak, now);
             Progress(progress);
         };
         bool ended = false;
@@ -150,9 +153,9 @@ internal sealed class InProcessJob : IRunObserver
         }
         if (Volatile.Read(ref _failure) is { } failed) throw new InvalidOperationException(failed);
         run.Stop();
-        var (runPeak, runResident) = ProcessMemory.Read();
+        var runResident = ProcessMemory.Read().Resident;
         // The kernel's split RSS counters can put the resident size a few pages above the mark read with it.
-        var memory = new MemoryPhases(buildPeak, peakReset ? Math.Max(runPeak ?? 0, runResident ?? 0) : null, runResident);
+        var memory = new MemoryPhases(buildPeak, runResident is long end ? Math.Max(runPeak, end) : null, runResident);
         Progress(progress);
         var results = Enumerable.Range(0, _plan.Parts).Select(q => Result(q, runner)).ToArray();
         return new JobResult(_submit.Job, spec, results, build.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds) { Trace = _trace.Context, Memory = memory };

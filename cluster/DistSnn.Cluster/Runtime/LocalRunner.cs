@@ -217,8 +217,7 @@ public static class LocalRunner
             PartitionWaitSeconds = job.Partitions.OrderBy(r => r.Partition).Select(r => Math.Round(r.WaitSeconds, 4)).ToArray(),
             PartitionNeurons = job.Partitions.OrderBy(r => r.Partition).Select(r => r.Neurons).ToArray(),
             PartitionSynapses = job.Partitions.OrderBy(r => r.Partition).Select(r => r.Synapses).ToArray(),
-            // The kernel's high-water mark restarts after the build (MemoryPhases): the whole process's peak is the larger one.
-            PeakWorkingSetBytes = Math.Max(self.PeakWorkingSet64, job.Memory?.BuildPeakBytes ?? 0),
+            PeakWorkingSetBytes = self.PeakWorkingSet64,
             Memory = MemoryByPhase(job.Memory),
             BytesPerSynapse = synapses == 0 ? 0 : (double)bytes / synapses,
             SpikesSha256 = SpikeHash.Sha256Hex(spikes),
