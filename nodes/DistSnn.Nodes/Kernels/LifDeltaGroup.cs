@@ -61,17 +61,7 @@ public sealed class LifDeltaGroup : NeuronGroup
     public override void SetParameter(string name, ReadOnlySpan<float> values)
     {
         CheckParameterLength(name, values);
-        switch (name)
-        {
-            case "e_l":
-                values.CopyTo(_el);
-                values.CopyTo(V);
-                break;
-            case "v_th": values.CopyTo(_vth); break;
-            case "v_reset": values.CopyTo(_vreset); break;
-            case "i_e": values.CopyTo(_ie); break;
-            default: base.SetParameter(name, values); break;
-        }
+        if (!LifParameters.Set(name, values, _el, _vth, _vreset, _ie, V)) base.SetParameter(name, values);
     }
 
     /// <inheritdoc />
