@@ -271,9 +271,13 @@ internal sealed class LoadContext(string? file)
     }
 
     /// <summary>A constant or distribution such as <c>uniform(0 mV, 20 mV)</c>.</summary>
-    public ValueSpec? Spec(YamlNode node, string path, IReadOnlyList<Dimension> dims)
+    /// <param name="perNeuron">
+    /// The value is one per neuron of a population: a dataset is then read by each partition for its own neurons when
+    /// the network is built, not here.
+    /// </param>
+    public ValueSpec? Spec(YamlNode node, string path, IReadOnlyList<Dimension> dims, bool perNeuron = false)
     {
-        if (node is YamlMappingNode) return FileSpec(node, path, dims);
+        if (node is YamlMappingNode) return FileSpec(node, path, dims, perNeuron);
         if (node is YamlSequenceNode seq) return ListSpec(seq, path, dims);
         if (Text(node, path, $"a value such as '{Example(dims)}' or 'uniform(a, b)'") is not { } text) return null;
         try
@@ -330,7 +334,7 @@ internal sealed class LoadContext(string? file)
     public string BaseDirectory => file is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
 
     /// <summary><c>{file: w.h5, dataset: /proj/weight, unit: mV}</c>: one value per element from an HDF5 dataset.</summary>
-    private ArrayValue? FileSpec(YamlNode node, string path, IReadOnlyList<Dimension> dims)
+    private ArrayValue? FileSpec(YamlNode node, string path, IReadOnlyList<Dimension> dims, bool byRange)
     {
         if (Map(node, path, ["file", "dataset", "unit"]) is not { } f) return null;
         var fileName = f.Text("file", required: true, expected: "an HDF5 file name");
@@ -349,7 +353,7 @@ internal sealed class LoadContext(string? file)
         }
         try
         {
-            return ArrayValue.Read(BaseDirectory, fileName.Trim(), dataset.Trim(), scale.Factor, scale.Dim, unit.Trim());
+            return ArrayValue.Read(BaseDirectory, fileName.Trim(), dataset.Trim(), scale.Factor, scale.Dim, unit.Trim(), byRange);
         }
         catch (FormatException e)
         {

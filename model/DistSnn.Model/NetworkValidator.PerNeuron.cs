@@ -31,12 +31,20 @@ public static partial class NetworkValidator
             var th = PerNeuronValue(p, "v_th");
             var reset = PerNeuronValue(p, "v_reset");
             if (th is null || reset is null) return;
-            for (int i = 0; i < p.Size; i++)
-                if (!(reset(i) < th(i)))
-                {
-                    Add($"{path}.parameters.v_reset", $"must be below v_th for every neuron; neuron {i} has v_reset = {Units.Format(reset(i), Dimension.Voltage)}, v_th = {Units.Format(th(i), Dimension.Voltage)}");
-                    return;
-                }
+            try
+            {
+                for (int i = 0; i < p.Size; i++)
+                    if (!(reset(i) < th(i)))
+                    {
+                        Add($"{path}.parameters.v_reset", $"must be below v_th for every neuron; neuron {i} has v_reset = {Units.Format(reset(i), Dimension.Voltage)}, v_th = {Units.Format(th(i), Dimension.Voltage)}");
+                        return;
+                    }
+            }
+            catch (FormatException e)
+            {
+                // A dataset read for this check (thresholds and resets are read whole) that holds an unusable value.
+                Add($"{path}.parameters", e.Message);
+            }
         }
 
         /// <summary>Neuron i's value of a parameter when it is known before drawing (a constant or data of the right length); else null.</summary>

@@ -160,7 +160,7 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
                 }
                 // Unknown variables are still parsed (in any dimension) so the validator can name them.
                 var dims = model.StateVariables.Where(s => s.Name == variable).Select(s => s.Dim).ToArray();
-                if (ctx.Spec(entry.Value, init.Sub(variable), dims.Length > 0 ? dims : AnyDimension) is { } value)
+                if (ctx.Spec(entry.Value, init.Sub(variable), dims.Length > 0 ? dims : AnyDimension, perNeuron: true) is { } value)
                     initial[variable] = value;
             }
         }
@@ -180,7 +180,7 @@ internal sealed partial class SpecReader(LoadContext ctx, string defaultName)
                     var which = model.PerNeuronParameters.Count == 0 ? "none of its parameters may" : $"only {string.Join(", ", model.PerNeuronParameters)} may";
                     ctx.Error(valueNode, f.Sub(p.Name), $"{model.Kind} takes one value of {p.Name} per population ({which} differ per neuron); give a single value such as '{Units.Format(p.Get(model), p.Dim)}', or split the population");
                 }
-                else if (ctx.Spec(valueNode, f.Sub(p.Name), [p.Dim]) is { } spec)
+                else if (ctx.Spec(valueNode, f.Sub(p.Name), [p.Dim], perNeuron: true) is { } spec)
                     perNeuron[p.Name] = spec;
                 continue;
             }

@@ -282,10 +282,24 @@ public sealed class NeuronHost
         if (index < 0) throw new ArgumentException($"populations[{population}].parameters.{name}: {pop.Model.Kind} has no parameter '{name}'");
         var key = CounterRng.StreamKey(spec.Run.Seed, RngPurpose.Parameter, (ulong)population << 8 | (uint)index);
         long first = spec.FirstGids()[population];
+        if (value is ArrayValue given) return Slice(given, owned, $"populations[{population}].parameters.{name}");
         var values = new float[owned.Count];
         for (int i = 0; i < values.Length; i++)
-            values[i] = value is ArrayValue given ? given.Values[owned[i]] : (float)ValueDraw.Draw(value, key, (ulong)(first + owned[i]), 0);
+            values[i] = (float)ValueDraw.Draw(value, key, (ulong)(first + owned[i]), 0);
         return values;
+    }
+
+    /// <summary>The values of the owned neurons only: a dataset is read for the range they span, not whole.</summary>
+    private static float[] Slice(ArrayValue given, IReadOnlyList<int> owned, string path)
+    {
+        try
+        {
+            return given.Take(owned);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"{path}: {e.Message}", e);
+        }
     }
 
     private void InitialiseState()
@@ -301,8 +315,11 @@ public sealed class NeuronHost
                 if (!pop.Initial.TryGetValue(vars[v].Name, out var value)) continue;
                 var key = CounterRng.StreamKey(_spec.Run.Seed, RngPurpose.Initial, (ulong)p << 8 | (uint)v);
                 var arr = g.State(vars[v].Name);
-                for (int i = 0; i < _gids[p].Length; i++)
-                    arr[i] = value is ArrayValue given ? given.Values[_owned[p][i]] : (float)ValueDraw.Draw(value, key, (ulong)_gids[p][i], 0);
+                if (value is ArrayValue given)
+                    Slice(given, _owned[p], $"populations[{p}].initial.{vars[v].Name}").CopyTo(arr, 0);
+                else
+                    for (int i = 0; i < _gids[p].Length; i++)
+                        arr[i] = (float)ValueDraw.Draw(value, key, (ulong)_gids[p][i], 0);
             }
             // Izhikevich: u starts at b * v unless given, as in Izhikevich's code.
             if (g is IzhikevichGroup iz && !pop.Initial.ContainsKey("u") && pop.Initial.ContainsKey("v"))

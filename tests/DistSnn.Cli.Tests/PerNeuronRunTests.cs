@@ -62,5 +62,14 @@ public sealed class PerNeuronRunTests : IDisposable
             shas.Add(json.RootElement.GetProperty("spikes_sha256").GetString()!);
         }
         Assert.Equal(shas[0], shas[1]);
+
+        // A value that cannot be used stops the build of the partition that reads it, naming field, file and index.
+        new H5File { ["inh"] = new H5Group { ["v0"] = Enumerable.Range(0, 30).Select(i => i == 27 ? float.NaN : -65f).ToArray(), ["v_th"] = Enumerable.Range(0, 30).Select(i => -52.0).ToArray() } }
+            .Write(Path.Combine(_dir, "state.h5"));
+        var (bad, _, error) = CliProcess.Run("run", Path.Combine(_dir, "model.yaml"), "--partitions", "3", "--no-plots", "--out", Path.Combine(_dir, "bad"));
+        Assert.NotEqual(0, bad);
+        Assert.Contains("populations[1].initial.v", error);
+        Assert.Contains("state.h5:/inh/v0[27] is NaN", error);
+        Assert.DoesNotContain("   at ", error);
     }
 }

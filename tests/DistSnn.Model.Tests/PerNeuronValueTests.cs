@@ -20,6 +20,7 @@ public sealed class PerNeuronValueTests : IDisposable
                 ["v_th"] = new float[] { -50, -49, -51, -50.5f },
             },
             ["three"] = new float[] { 1, 2, 3 },
+            ["thirty"] = Enumerable.Range(0, 30).Select(i => i == 25 ? double.NaN : -70.0 + i).ToArray(),
             ["labels"] = new int[] { 1, 2, 3, 4 },
         };
         h5.Write(Path.Combine(_dir, "values.h5"));
@@ -98,6 +99,25 @@ public sealed class PerNeuronValueTests : IDisposable
         Assert.Contains(path, e.Message);
         Assert.Contains(message, e.Message);
         Assert.Matches(@"model\.yaml:\d+:", e.Message);
+    }
+
+    /// <summary>
+    /// A per-neuron dataset is sized when the model is read and read by range when the network is built: a partition
+    /// reads its own neurons' values only, so a bad value outside its range is never read by it.
+    /// </summary>
+    [Fact]
+    public void PerNeuronDatasetsAreReadByTheRangeEachPartitionNeeds()
+    {
+        var v = ArrayValue.Read(_dir, "values.h5", "/thirty", 1e3, Dimension.Voltage, "V", byRange: true);
+        Assert.Equal(30, v.Count);
+        Assert.Equal([-70e3f, -69e3f, -61e3f], v.Take([0, 1, 9]));
+        Assert.Equal([-60e3f, -56e3f], v.Take([10, 14]));
+        var e = Assert.Throws<FormatException>(() => v.Take([20, 29]));
+        Assert.Contains("values.h5:/thirty[25] is NaN; values must be finite", e.Message);
+        Assert.Throws<FormatException>(() => v.Values);
+        // Read whole (weights, delays, or byRange off), the bad value is found when the model is read.
+        e = Assert.Throws<FormatException>(() => ArrayValue.Read(_dir, "values.h5", "/thirty", 1, Dimension.Voltage, "mV"));
+        Assert.Contains("[25] is NaN", e.Message);
     }
 
     [Fact]
