@@ -66,6 +66,20 @@ public sealed record FixedNumberPre(int N, bool WithReplacement = false) : Conne
 {
     /// <inheritdoc />
     public override string Type => "fixed_number_pre";
+
+    /// <summary>
+    /// The sources given instead of drawn: <c>Sources[t · N + k]</c> is target t's k-th source, and synapse t · N + k is
+    /// element t · N + k of weights and delays given as data. Null: the sources are drawn.
+    /// </summary>
+    public IReadOnlyList<int>? Sources { get; init; }
+
+    /// <inheritdoc />
+    public bool Equals(FixedNumberPre? other) => other is not null && N == other.N && WithReplacement == other.WithReplacement &&
+                                                AllowSelfConnections == other.AllowSelfConnections &&
+                                                (Sources is null ? other.Sources is null : other.Sources is not null && Sources.SequenceEqual(other.Sources));
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(N, WithReplacement, Sources?.Count ?? -1);
 }
 
 /// <summary>Each source projects to exactly <see cref="N"/> targets drawn uniformly (NEST <c>fixed_outdegree</c>).</summary>

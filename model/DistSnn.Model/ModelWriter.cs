@@ -174,6 +174,17 @@ public static partial class ModelWriter
                 break;
             case FixedNumberPre f:
                 map.Add("n", Num(f.N)).Add("with_replacement", Bool(f.WithReplacement));
+                if (f.Sources is { } sources)
+                {
+                    var perTarget = new SeqNode(flow: true);
+                    for (int t = 0; t * f.N < sources.Count && f.N > 0; t++)
+                    {
+                        var row = new SeqNode(flow: true);
+                        for (int k = 0; k < f.N; k++) row.Items.Add(Num(sources[t * f.N + k]));
+                        perTarget.Items.Add(row);
+                    }
+                    map.Add("sources", perTarget);
+                }
                 break;
             case FixedNumberPost f:
                 map.Add("n", Num(f.N)).Add("with_replacement", Bool(f.WithReplacement));

@@ -30,6 +30,7 @@ public static class NetworkScaling
             {
                 FixedProbability fp => fp with { P = Math.Min(1.0, fp.P / factor) },
                 FixedTotalNumber ft => ft with { N = Math.Max(1, (long)Math.Round(ft.N * factor)) },
+                FixedNumberPre { Sources: not null } => throw new ArgumentException($"projections[{i}]: a fixed_number_pre with given sources cannot be rescaled"),
                 FixedNumberPre fn => fn with { N = Math.Min(fn.N, sizes[p.Source] - (p.Source == p.Target && !fn.AllowSelfConnections ? 1 : 0)) },
                 FixedNumberPost fn => fn with { N = Math.Min(fn.N, sizes[p.Target] - (p.Source == p.Target && !fn.AllowSelfConnections ? 1 : 0)) },
                 FromList => throw new ArgumentException($"projections[{i}]: from_list projections cannot be rescaled"),

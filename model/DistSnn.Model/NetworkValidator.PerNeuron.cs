@@ -62,5 +62,27 @@ public static partial class NetworkValidator
                 _ => null,
             };
         }
+    
+        /// <summary>A fixed in-degree with given sources: n per target, each a source index, no self-connection unless allowed.</summary>
+        private void CheckGivenSources(FixedNumberPre f, IReadOnlyList<int> given, PopulationSpec? source, PopulationSpec? target, bool noSelf, string path)
+        {
+            if (f.N < 0) Add($"{path}.n", $"{f.N} is negative; n must be >= 0");
+            if (source is null || target is null || f.N < 0) return;
+            if (given.Count != (long)target.Size * f.N)
+            {
+                Add($"{path}.sources", $"lists {given.Count} sources; {target.Size} targets × n = {f.N} need {(long)target.Size * f.N}");
+                return;
+            }
+            for (int i = 0; i < given.Count; i++)
+            {
+                int t = i / Math.Max(f.N, 1);
+                if (given[i] < 0 || given[i] >= source.Size)
+                    Add($"{path}.sources[{t}][{i % f.N}]", $"{given[i]} is not a neuron of '{source.Name}' ({source.Size} neurons)");
+                else if (noSelf && given[i] == t)
+                    Add($"{path}.sources[{t}][{i % f.N}]", $"connects neuron {t} to itself; allow_self_connections is false");
+                else continue;
+                return;
+            }
+        }
     }
 }

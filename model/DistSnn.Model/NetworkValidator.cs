@@ -305,11 +305,12 @@ public static partial class NetworkValidator
                 OneToOne => source.Size,
                 FromList list => list.Synapses.Count,
                 Conv cv => cv.KernelWeights,
+                FixedNumberPre { Sources: not null } f => (long)target.Size * f.N,
                 _ => null,
             };
             if (expected is null)
                 Add(path, $"{a}: values from data need a connector whose synapse order is fixed without random draws " +
-                          $"(all_to_all, one_to_one, from_list or conv), not {proj.Connector.Type}");
+                          $"(all_to_all, one_to_one, from_list, conv, or fixed_number_pre with sources), not {proj.Connector.Type}");
             else if (a.Count != expected && proj.Connector is Conv)
                 Add(path, $"{a} holds {a.Count} values; the conv connector's kernels [channels, kernel, kernel, out channels] are {expected}");
             else if (a.Count != expected)
@@ -382,6 +383,9 @@ public static partial class NetworkValidator
             {
                 case FixedProbability fp:
                     if (!(fp.P >= 0 && fp.P <= 1)) Add($"{path}.p", $"{fp.P} is not a probability; p must be in [0, 1]");
+                    break;
+                case FixedNumberPre { Sources: { } given } f:
+                    CheckGivenSources(f, given, source, target, noSelf, path);
                     break;
                 case FixedNumberPre f:
                     CheckFixedNumber(f.N, f.WithReplacement, source, noSelf, $"{path}.n", "sources");

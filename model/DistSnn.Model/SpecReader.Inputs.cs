@@ -13,7 +13,7 @@ internal sealed partial class SpecReader
         ["all_to_all"] = ["type", "allow_self_connections"],
         ["one_to_one"] = ["type", "allow_self_connections"],
         ["fixed_probability"] = ["type", "p", "allow_self_connections"],
-        ["fixed_number_pre"] = ["type", "n", "with_replacement", "allow_self_connections"],
+        ["fixed_number_pre"] = ["type", "n", "with_replacement", "allow_self_connections", "sources"],
         ["fixed_number_post"] = ["type", "n", "with_replacement", "allow_self_connections"],
         ["fixed_total_number"] = ["type", "n", "allow_self_connections"],
         ["from_list"] = ["type", "synapses", "allow_self_connections"],
@@ -74,7 +74,7 @@ internal sealed partial class SpecReader
             "one_to_one" => new OneToOne(),
             "fixed_probability" => f.Required("p") is { } p && ctx.Number(p, f.Sub("p")) is double prob ? new FixedProbability(prob) : null,
             "fixed_number_pre" => f.Integer("n", int.MinValue, int.MaxValue, required: true) is long n
-                ? new FixedNumberPre((int)n, f.Bool("with_replacement") ?? false) : null,
+                ? new FixedNumberPre((int)n, f.Bool("with_replacement") ?? false) { Sources = ReadSources(f, (int)n) } : null,
             "fixed_number_post" => f.Integer("n", int.MinValue, int.MaxValue, required: true) is long n
                 ? new FixedNumberPost((int)n, f.Bool("with_replacement") ?? false) : null,
             "fixed_total_number" => f.Integer("n", long.MinValue, long.MaxValue, required: true) is long n ? new FixedTotalNumber(n) : null,
@@ -84,6 +84,21 @@ internal sealed partial class SpecReader
         if (connector is null) return (null, listed);
         if (f.Bool("allow_self_connections") is bool allow) connector = connector with { AllowSelfConnections = allow };
         return (connector, listed);
+    }
+
+    /// <summary><c>sources: [[3, 7, 9], [0, 2, 5], …]</c>: each target's n sources, one list per target.</summary>
+    private List<int>? ReadSources(Fields f, int n)
+    {
+        if (f.Get("sources") is not { } node || ctx.Sequence(node, f.Sub("sources"), "one list of n source indices per target") is not { } targets)
+            return null;
+        var sources = new List<int>(targets.Count * Math.Max(n, 0));
+        foreach (var (item, path) in targets)
+        {
+            if (ctx.Sequence(item, path, $"a list of {n} source indices") is not { } list) continue;
+            if (list.Count != n) ctx.Error(item, path, $"lists {list.Count} sources; the connector's n is {n}");
+            sources.AddRange(list.Select(i => (int)(ctx.Integer(i.Node, i.Path, 0, int.MaxValue) ?? 0)));
+        }
+        return sources;
     }
 
     /// <summary><c>{type: conv, input: [C, H, W], kernel: K, stride: S, padding: P, channels: C_out}</c>.</summary>

@@ -120,6 +120,46 @@ public sealed class PerNeuronValueTests : IDisposable
         Assert.Contains("[25] is NaN", e.Message);
     }
 
+    private string GivenSources(string sources, string weight = "[0.1 mV, 0.2 mV, 0.3 mV, 0.4 mV, 0.5 mV, 0.6 mV]")
+    {
+        string path = Path.Combine(_dir, "sources.yaml");
+        File.WriteAllText(path, $$"""
+            populations:
+              - {name: a, size: 4, model: lif_delta}
+              - {name: b, size: 3, model: lif_delta}
+            projections:
+              - source: a
+                target: b
+                connector: {type: fixed_number_pre, n: 2, sources: {{sources}}}
+                weight: {{weight}}
+                delay: 1 ms
+            """);
+        return path;
+    }
+
+    /// <summary>A fixed in-degree with given sources takes weights as data (target-major) and writes back the same.</summary>
+    [Fact]
+    public void AFixedInDegreeWithGivenSourcesTakesWeightsAsData()
+    {
+        var spec = ModelLoader.LoadFile(GivenSources("[[0, 1], [3, 3], [2, 0]]"));
+        var c = Assert.IsType<FixedNumberPre>(spec.Projections[0].Connector);
+        Assert.Equal([0, 1, 3, 3, 2, 0], c.Sources!);
+        Assert.Equal(6, Assert.IsType<ArrayValue>(spec.Projections[0].Weight).Count);
+        var again = ModelLoader.Parse(ModelWriter.ToYaml(spec), Path.Combine(_dir, "again.yaml"));
+        Assert.Equal(c, again.Projections[0].Connector);
+    }
+
+    [Theory]
+    [InlineData("[[0, 1], [3, 3]]", "projections[0].connector.sources", "lists 4 sources; 3 targets × n = 2 need 6")]
+    [InlineData("[[0, 1], [3], [2, 0]]", "projections[0].connector.sources[1]", "lists 1 sources; the connector's n is 2")]
+    [InlineData("[[0, 1], [3, 4], [2, 0]]", "projections[0].connector.sources[1][1]", "4 is not a neuron of 'a' (4 neurons)")]
+    public void GivenSourcesAreCheckedNamingTheEntry(string sources, string path, string message)
+    {
+        var e = Assert.Throws<ModelException>(() => ModelLoader.LoadFile(GivenSources(sources)));
+        Assert.Contains(path, e.Message);
+        Assert.Contains(message, e.Message);
+    }
+
     [Fact]
     public void ModelsWithoutPerNeuronParametersSayWhichMayVary()
     {

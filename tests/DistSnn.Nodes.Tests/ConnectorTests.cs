@@ -40,7 +40,7 @@ public class ConnectorTests
     public static TheoryData<string> Connectors => new()
     {
         "all_to_all", "one_to_one", "fixed_probability", "fixed_probability_self", "fixed_number_pre", "fixed_number_post",
-        "fixed_total_number", "from_list", "conv", "several_chunks",
+        "fixed_total_number", "from_list", "conv", "several_chunks", "given_sources",
     };
 
     /// <summary>
@@ -63,6 +63,7 @@ public class ConnectorTests
             "fixed_total_number" => new FixedTotalNumber(900),
             "from_list" => new FromList(list),
             "several_chunks" => new FixedProbability(0.6),
+            "given_sources" => new FixedNumberPre(4) { Sources = Enumerable.Range(0, 60 * 4).Select(i => (i * 7 + i / 4) % 60).ToList() },
             _ => new Conv(2, 6, 5, 3, 3, 1, 1),
         };
         // several_chunks: about 200,000 synapses, more than one chunk of the second pass.
@@ -79,6 +80,19 @@ public class ConnectorTests
         Assert.Equal(one.Weights, two.Weights);
         Assert.Equal(one.Delays, two.Delays);
         Assert.Equal((one.ConstWeight, one.ConstDelay), (two.ConstWeight, two.ConstDelay));
+    }
+
+    /// <summary>A fixed in-degree with given sources makes exactly those synapses, weights from data taken in target-major order.</summary>
+    [Fact]
+    public void GivenSourcesAreUsedAsGivenWithDataInTargetMajorOrder()
+    {
+        var sources = new List<int> { 3, 1, 1, 0, 2, 4, 4, 4 };
+        var weights = ArrayValue.FromList([0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f], Dimension.Voltage);
+        var spec = Spec(5, 4, new FixedNumberPre(2) { Sources = sources }, weights);
+        var syn = Build(spec, [1, 3]);
+        // Targets 1 and 3 are owned: target 1's sources are entries 2 and 3, target 3's entries 6 and 7.
+        Assert.Equal([(1, 1, 0.3f), (0, 1, 0.4f), (4, 3, 0.7f), (4, 3, 0.8f)], syn.Select(s => (s.Pre, s.Post, s.Weight)).OrderBy(s => s.Weight));
+        Assert.Equal(4, syn.Count);
     }
 
     [Theory]

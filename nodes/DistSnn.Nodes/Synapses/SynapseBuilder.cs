@@ -43,7 +43,7 @@ public static class SynapseBuilder
             AllToAll => g.AllToAll,
             OneToOne => g.OneToOne,
             FixedProbability fp => () => g.FixedProbability(fp.P),
-            FixedNumberPre fn => () => g.FixedNumberPre(fn.N, fn.WithReplacement),
+            FixedNumberPre fn => () => g.FixedNumberPre(fn.N, fn.WithReplacement, fn.Sources),
             FixedNumberPost fn => () => g.FixedNumberPost(fn.N, fn.WithReplacement),
             FixedTotalNumber ft => () => g.FixedTotalNumber(ft.N),
             FromList fl => () => g.FromList(fl),
@@ -315,8 +315,20 @@ public static class SynapseBuilder
             }
         }
 
-        public void FixedNumberPre(int n, bool withReplacement)
+        public void FixedNumberPre(int n, bool withReplacement, IReadOnlyList<int>? sources)
         {
+            if (sources is not null)
+            {
+                // Given sources: target j's are sources[j·n …], and synapse j·n + k indexes weights and delays given as data.
+                Expect((double)_owned.Length * n);
+                for (int g = 0; g < _owned.Length; g++)
+                {
+                    int j = _owned[g];
+                    ulong gid = (ulong)(_postFirst + j);
+                    for (int k = 0; k < n; k++) Add(sources[j * n + k], g, gid, (ulong)k, dataIndex: (long)j * n + k);
+                }
+                return;
+            }
             var picked = new int[n];
             var set = new HashSet<int>();
             Expect((double)_owned.Length * n);
