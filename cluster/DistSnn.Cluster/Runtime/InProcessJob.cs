@@ -133,8 +133,8 @@ internal sealed class InProcessJob : IRunObserver
             if (Volatile.Read(ref _failure) is { } failure) throw new InvalidOperationException(failure);
             if (sinceProgress.ElapsedMilliseconds < 100) return;
             sinceProgress.Restart();
-            if (ProcessMemory.Read().Resident is long now)
-                lock (sinceProgress) runPeak = Math.Max(runPeak, now);
+            // The heartbeat runs on the thread that waits for the partitions, the one that reads runPeak afterwards.
+            if (ProcessMemory.Read().Resident is long now) runPeak = Math.Max(runPeak, now);
             Progress(progress);
         };
         bool ended = false;

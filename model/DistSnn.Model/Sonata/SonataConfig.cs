@@ -41,7 +41,7 @@ internal sealed partial class SonataConfig
     public static SonataConfig Load(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
-        var sim = ReadJson(full, path);
+        var sim = SonataJson.Read(full, path);
         var simManifest = Manifest(sim, full, path);
         JsonElement circuit = sim;
         string circuitPath = full;
@@ -50,7 +50,7 @@ internal sealed partial class SonataConfig
         {
             if (network.ValueKind != JsonValueKind.String) throw new SonataFormatException($"{path}: network: expected the path of a circuit config");
             circuitPath = Resolve(Expand(network.GetString()!, simManifest, $"{path}: network"), full);
-            circuit = ReadJson(circuitPath, circuitPath);
+            circuit = SonataJson.Read(circuitPath, circuitPath);
             circuitManifest = Manifest(circuit, circuitPath, circuitPath);
         }
         if (!circuit.TryGetProperty("networks", out var networks) || networks.ValueKind != JsonValueKind.Object)
@@ -69,13 +69,13 @@ internal sealed partial class SonataConfig
         double? minDelay = null;
         if (Section("run") is { } run)
         {
-            tstop = Number(run, "tstop", path);
-            dt = Number(run, "dt", path);
+            tstop = SonataJson.Number(run, "tstop", $"{path}: run");
+            dt = SonataJson.Number(run, "dt", $"{path}: run");
             if (run.TryGetProperty("distsnn:seed", out var s))
                 seed = s.TryGetUInt64(out var u) ? u : throw new SonataFormatException($"{path}: run.distsnn:seed: expected a non-negative integer");
             if (run.TryGetProperty("distsnn:exchange_lag", out var lag))
                 exchangeLag = lag.TryGetInt32(out var k) && k >= 1 ? k : throw new SonataFormatException($"{path}: run.distsnn:exchange_lag: expected an integer >= 1");
-            minDelay = Number(run, "distsnn:min_delay", path);
+            minDelay = SonataJson.Number(run, "distsnn:min_delay", $"{path}: run");
         }
         return new SonataConfig
         {
@@ -105,21 +105,15 @@ internal sealed partial class SonataConfig
         if (sim.TryGetProperty("node_sets_file", out var file) && file.ValueKind == JsonValueKind.String)
         {
             var p = Resolve(Expand(file.GetString()!, manifest, $"{simPath}: node_sets_file"), simPath);
-            source = ReadJson(p, p);
+            source = SonataJson.Read(p, p);
         }
         if (sim.TryGetProperty("node_sets", out var inline))
             source = inline.ValueKind == JsonValueKind.String
-                ? ReadJson(Resolve(Expand(inline.GetString()!, manifest, $"{simPath}: node_sets"), simPath), inline.GetString()!)
+                ? SonataJson.Read(Resolve(Expand(inline.GetString()!, manifest, $"{simPath}: node_sets"), simPath), inline.GetString()!)
                 : inline;
         if (source is { ValueKind: JsonValueKind.Object } o)
             foreach (var p in o.EnumerateObject()) sets[p.Name] = p.Value;
         return sets;
-    }
-
-    private static double? Number(JsonElement obj, string key, string path)
-    {
-        if (!obj.TryGetProperty(key, out var v)) return null;
-        return v.ValueKind == JsonValueKind.Number ? v.GetDouble() : throw new SonataFormatException($"{path}: run.{key}: expected a number (ms)");
     }
 
     private static IReadOnlyList<SonataFileEntry> Entries(JsonElement networks, string key, string fileKey, string typesKey,
@@ -141,20 +135,6 @@ internal sealed partial class SonataConfig
             list.Add(new SonataFileEntry(Get(fileKey), Get(typesKey), pops, where));
         }
         return list;
-    }
-
-    private static JsonElement ReadJson(string full, string shown)
-    {
-        if (!File.Exists(full)) throw new SonataFormatException($"{shown}: file not found (looked for {full})");
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(full), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-            return doc.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new SonataFormatException($"{shown}:{(e.LineNumber is long l ? l + 1 : 0)}: not valid JSON: {e.Message}");
-        }
     }
 
     /// <summary>The manifest's variables, each expanded by those before it (SONATA allows <c>$A</c> inside <c>$B</c>).</summary>

@@ -11,7 +11,8 @@ namespace DistSnn.Model.Sonata;
 /// </summary>
 internal static class SonataEdges
 {
-    private static readonly HashSet<string> IgnoredSynapseParams = new(StringComparer.Ordinal) { "level_of_detail", "synapse_model" };
+    /// <summary>What a static synapse's dynamics_params may hold: BMTK's labels, and weight and delay (given per edge instead).</summary>
+    private static readonly HashSet<string> StaticSynapseParams = new(StringComparer.Ordinal) { "level_of_detail", "synapse_model", "weight", "delay" };
 
     public static List<ProjectionSpec> Read(SonataConfig config, IReadOnlyList<SonataPopulation> pops)
     {
@@ -73,7 +74,7 @@ internal static class SonataEdges
                 throw new SonataFormatException($"{twhere}: model_template {tpl} is not supported (supported: static_synapse, {string.Join(", ", SynapseModel.Kinds.Where(k => k != StaticSynapse.Instance.Kind).Select(k => NestModels.Extension + k))})");
             else if (path is not null)
                 foreach (var k in SonataTypes.ReadParams(path).Keys)
-                    if (!IgnoredSynapseParams.Contains(k) && k is not ("weight" or "delay"))
+                    if (!StaticSynapseParams.Contains(k))
                         throw new SonataFormatException($"{path}: {k}: static synapses take no parameters besides weight and delay");
             typeValues[t] = (Num(row, "syn_weight", twhere), Num(row, "delay", twhere), Num(row, "nsyns", twhere));
         }

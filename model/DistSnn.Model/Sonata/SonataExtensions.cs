@@ -48,7 +48,7 @@ internal static class SonataExtensions
     }
 
     private static string Text(JsonElement obj, string key, string where) =>
-        obj.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw new SonataFormatException($"{where}.{key}: expected text such as \"20 Hz\"");
+        SonataJson.Text(obj, key, where) ?? throw new SonataFormatException($"{where}.{key}: missing (text such as \"20 Hz\")");
 
     private static T Parse<T>(Func<T> parse, string where)
     {

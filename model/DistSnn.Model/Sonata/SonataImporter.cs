@@ -18,7 +18,7 @@ public static class SonataImporter
         if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase)) return false;
         try
         {
-            using var doc = JsonDocument.Parse(bytes, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var doc = JsonDocument.Parse(bytes, SonataJson.Options);
             return SonataConfig.IsSonata(doc.RootElement);
         }
         catch (JsonException)

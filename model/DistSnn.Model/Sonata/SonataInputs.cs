@@ -12,20 +12,20 @@ internal static class SonataInputs
         {
             string where = $"{config.Path}: inputs.{input.Name}";
             var v = input.Value;
-            string type = Text(v, "input_type", where) ?? throw new SonataFormatException($"{where}.input_type: missing");
+            string type = SonataJson.Text(v, "input_type", where) ?? throw new SonataFormatException($"{where}.input_type: missing");
             var (pop, ids) = NodeSet(config, v.TryGetProperty("node_set", out var ns) ? ns : default, circuit, $"{where}.node_set");
             switch (type)
             {
                 case "spikes":
-                    var file = config.ResolveSimPath(Text(v, "input_file", where) ?? throw new SonataFormatException($"{where}.input_file: missing"), $"{where}.input_file");
+                    var file = config.ResolveSimPath(SonataJson.Text(v, "input_file", where) ?? throw new SonataFormatException($"{where}.input_file: missing"), $"{where}.input_file");
                     ReadSpikes(file, circuit, pop, ids, where);
                     break;
                 case "current_clamp":
-                    if (Text(v, "module", where) is { } module && module != "IClamp")
+                    if (SonataJson.Text(v, "module", where) is { } module && module != "IClamp")
                         throw new SonataFormatException($"{where}.module: {module} is not supported (supported: IClamp)");
-                    double amp = Number(v, "amp", where) ?? throw new SonataFormatException($"{where}.amp: missing (nA)");
-                    double delay = Number(v, "delay", where) ?? 0;
-                    double duration = Number(v, "duration", where) ?? throw new SonataFormatException($"{where}.duration: missing (ms)");
+                    double amp = SonataJson.Number(v, "amp", where) ?? throw new SonataFormatException($"{where}.amp: missing (nA)");
+                    double delay = SonataJson.Number(v, "delay", where) ?? 0;
+                    double duration = SonataJson.Number(v, "duration", where) ?? throw new SonataFormatException($"{where}.duration: missing (ms)");
                     foreach (var (index, locals) in circuit.Split(pop, ids))
                     {
                         if (circuit.Specs[index].Model.IsSource)
@@ -48,12 +48,12 @@ internal static class SonataInputs
             string where = $"{config.Path}: reports.{report.Name}";
             var v = report.Value;
             var (pop, ids) = NodeSet(config, v.TryGetProperty("cells", out var cells) ? cells : default, circuit, $"{where}.cells");
-            string variable = Text(v, "variable_name", where) ?? throw new SonataFormatException($"{where}.variable_name: missing");
-            if (Number(v, "start_time", where) is double start && start != 0)
+            string variable = SonataJson.Text(v, "variable_name", where) ?? throw new SonataFormatException($"{where}.variable_name: missing");
+            if (SonataJson.Number(v, "start_time", where) is double start && start != 0)
                 throw new SonataFormatException($"{where}.start_time: {start} ms; reports start at 0 here");
-            if (Number(v, "end_time", where) is double end && config.TStop is double tstop && end < tstop)
+            if (SonataJson.Number(v, "end_time", where) is double end && config.TStop is double tstop && end < tstop)
                 throw new SonataFormatException($"{where}.end_time: {end} ms; reports run to the end of the simulation ({tstop} ms) here");
-            double interval = Number(v, "dt", where) ?? config.Dt ?? new RunSettings().Dt;
+            double interval = SonataJson.Number(v, "dt", where) ?? config.Dt ?? new RunSettings().Dt;
             foreach (var (index, locals) in circuit.Split(pop, ids))
             {
                 var spec = circuit.Specs[index];
@@ -150,14 +150,4 @@ internal static class SonataInputs
             circuit.Specs[index] = spec with { Model = ((SpikeGenerator)spec.Model) with { SpikeTimes = perSource } };
         }
     }
-
-    private static string? Text(JsonElement obj, string key, string where) =>
-        !obj.TryGetProperty(key, out var v) ? null
-        : v.ValueKind == JsonValueKind.String ? v.GetString()
-        : throw new SonataFormatException($"{where}.{key}: expected text");
-
-    private static double? Number(JsonElement obj, string key, string where) =>
-        !obj.TryGetProperty(key, out var v) ? null
-        : v.ValueKind == JsonValueKind.Number ? v.GetDouble()
-        : throw new SonataFormatException($"{where}.{key}: expected a number");
 }

@@ -73,25 +73,13 @@ internal sealed class SonataTypes
     /// <summary>A dynamics_params JSON file: its number-valued entries by name.</summary>
     public static Dictionary<string, double> ReadParams(string path)
     {
-        if (!System.IO.File.Exists(path)) throw new SonataFormatException($"{path}: file not found (named as dynamics_params)");
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(System.IO.File.ReadAllBytes(path), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw new SonataFormatException($"{path}: not valid JSON: {e.Message}");
-        }
-        using (doc)
-        {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new SonataFormatException($"{path}: expected an object of parameter values");
-            var values = new Dictionary<string, double>(StringComparer.Ordinal);
-            foreach (var p in doc.RootElement.EnumerateObject())
-                values[p.Name] = p.Value.ValueKind == JsonValueKind.Number
-                    ? p.Value.GetDouble()
-                    : throw new SonataFormatException($"{path}: {p.Name}: expected a number, got {p.Value.ValueKind}");
-            return values;
-        }
+        var root = SonataJson.Read(path, path);
+        if (root.ValueKind != JsonValueKind.Object) throw new SonataFormatException($"{path}: expected an object of parameter values");
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var p in root.EnumerateObject())
+            values[p.Name] = p.Value.ValueKind == JsonValueKind.Number
+                ? p.Value.GetDouble()
+                : throw new SonataFormatException($"{path}: {p.Name}: expected a number, got {p.Value.ValueKind}");
+        return values;
     }
 }

@@ -163,15 +163,15 @@ public static class SynapseBuilder
                 _n++;
                 return;
             }
-            if (_mode == Mode.Place)
-            {
-                Place(preIndex, group, id, k, listedWeight, listedDelay, dataIndex);
-                return;
-            }
             if (dataIndex >= 0)
             {
                 if (_proj.Weight is ArrayValue aw) listedWeight ??= aw.Values[dataIndex];
                 if (_proj.Delay is ArrayValue ad) listedDelay ??= ad.Values[dataIndex];
+            }
+            if (_mode == Mode.Place)
+            {
+                Place(preIndex, group, id, k, listedWeight, listedDelay);
+                return;
             }
             if (_n == _pres.Length)
             {
@@ -184,12 +184,17 @@ public static class SynapseBuilder
             _pres[_n] = preIndex;
             if (_byTarget) _groupEnd[group] = _n + 1;
             else _tgts[_n] = group;
-            if (_ws is not null)
-                _ws[_n] = (float)((listedWeight ?? ValueDraw.Draw(_proj.Weight, _weightKey, id, k)) * _weightScale);
-            if (_ds is not null)
-                _ds[_n] = (ushort)DelaySteps(listedDelay ?? DrawDelay(id, k));
+            if (_ws is not null) _ws[_n] = WeightOf(id, k, listedWeight);
+            if (_ds is not null) _ds[_n] = DelayOf(id, k, listedDelay);
             _n++;
         }
+
+        /// <summary>A synapse's weight in the target's input unit: the one given, else the projection's draw.</summary>
+        private float WeightOf(ulong id, ulong k, double? listed) =>
+            (float)((listed ?? ValueDraw.Draw(_proj.Weight, _weightKey, id, k)) * _weightScale);
+
+        /// <summary>A synapse's delay in steps: the one given, else the projection's draw.</summary>
+        private ushort DelayOf(ulong id, ulong k, double? listed) => (ushort)DelaySteps(listed ?? DrawDelay(id, k));
 
         /// <summary>
         /// A delay from the projection's distribution; draws below dt (possible with a normal distribution) are
@@ -460,19 +465,12 @@ public static class SynapseBuilder
         private ushort[]? _chunkDelays;
         private int _chunkN;
 
-        private void Place(int preIndex, int group, ulong id, ulong k, double? listedWeight, double? listedDelay, long dataIndex)
+        private void Place(int preIndex, int group, ulong id, ulong k, double? listedWeight, double? listedDelay)
         {
-            if (dataIndex >= 0)
-            {
-                if (_proj.Weight is ArrayValue aw) listedWeight ??= aw.Values[dataIndex];
-                if (_proj.Delay is ArrayValue ad) listedDelay ??= ad.Values[dataIndex];
-            }
             _chunkPre[_chunkN] = preIndex;
             _chunkTarget[_chunkN] = group;
-            if (_chunkWeights is not null)
-                _chunkWeights[_chunkN] = (float)((listedWeight ?? ValueDraw.Draw(_proj.Weight, _weightKey, id, k)) * _weightScale);
-            if (_chunkDelays is not null)
-                _chunkDelays[_chunkN] = (ushort)DelaySteps(listedDelay ?? DrawDelay(id, k));
+            if (_chunkWeights is not null) _chunkWeights[_chunkN] = WeightOf(id, k, listedWeight);
+            if (_chunkDelays is not null) _chunkDelays[_chunkN] = DelayOf(id, k, listedDelay);
             if (++_chunkN == ChunkSize) Flush();
         }
 
