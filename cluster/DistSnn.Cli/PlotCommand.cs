@@ -40,14 +40,15 @@ public static class PlotCommand
 
     /// <summary>
     /// Writes the plots and report of <paramref name="runDir"/> and tells the user where they are; returns the exit
-    /// code: 2 when the folder's files are missing or malformed, 1 when writing fails.
+    /// code: 2 when the folder's files are missing or malformed, 1 when writing fails. <paramref name="spikes"/>, when
+    /// given, fills the digest from the spikes in memory instead of the spike file.
     /// </summary>
-    public static int Execute(string runDir, ReportOptions options, bool json, bool listFiles)
+    public static int Execute(string runDir, ReportOptions options, bool json, bool listFiles, Action<SpikeDigest>? spikes = null)
     {
         ReportOutput output;
         try
         {
-            output = RunReportWriter.Write(runDir, options);
+            output = RunReportWriter.Write(runDir, options, spikes);
         }
         catch (ReportInputException e)
         {

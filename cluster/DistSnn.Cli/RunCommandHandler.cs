@@ -175,7 +175,7 @@ public static class RunCommandHandler
             PrintSummary(report.Summary, outDir);
         // The run's own output failing to plot is a failure of the run, not bad input from the user.
         var plotting = Stopwatch.StartNew();
-        if (plots && PlotCommand.Execute(outDir, new ReportOptions(), json, listFiles: false) != ExitCodes.Ok)
+        if (plots && PlotCommand.Execute(outDir, new ReportOptions(), json, listFiles: false, digest => Digest(spec, report.Spikes, digest)) != ExitCodes.Ok)
             return ExitCodes.Failed;
         if (!json && report.Summary.Phases is { } phases)
             Console.Error.WriteLine("phases: " + string.Join(", ", phases.Select(p => $"{p.Key.Replace('_', ' ')} {p.Value.ToString("F2", CultureInfo.InvariantCulture)} s"))
@@ -183,6 +183,21 @@ public static class RunCommandHandler
         if (!json && report.Summary.Memory is { } memory)
             Console.Error.WriteLine("memory: " + string.Join(", ", memory.Select(m => $"{m.Key.Replace('_', ' ')} {(m.Value / 1048576.0).ToString("F0", CultureInfo.InvariantCulture)} MiB")));
         return ExitCodes.Ok;
+    }
+
+    /// <summary>Feeds the run's spikes to a report's digest as the spike file holds them (origin names and node ids, time = step × dt).</summary>
+    private static void Digest(NetworkSpec spec, IReadOnlyList<PopulationSpikes> spikes, SpikeDigest digest)
+    {
+        double dt = spec.Run.Dt;
+        foreach (var pop in OriginSpikes.Merge(spec, spikes))
+        {
+            var target = digest.Population(pop.Name, "the run's spikes");
+            for (int i = 0; i < pop.Count; i++)
+            {
+                double ms = pop.Steps[i] * dt;
+                if (!digest.TryAdd(target, pop.LocalIds[i], ms)) throw digest.Rejection(target, pop.LocalIds[i], ms, "the run's spikes");
+            }
+        }
     }
 
     private static async Task<RunReport> RunWithProgress(NetworkSpec spec, RunOptions options, bool quiet, CancellationToken cancel)

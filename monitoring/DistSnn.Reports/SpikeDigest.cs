@@ -169,11 +169,41 @@ public sealed class SpikeDigest
     /// <exception cref="ReportInputException">Unknown population, node id out of range, or a time outside the run.</exception>
     public void Add(PopulationDigest population, long node, double timeMs, string where)
     {
-        if (node < 0 || node >= population.Size)
-            throw new ReportInputException($"{where}: population '{population.Name}' has node id {node}, outside [0, {population.Size})");
-        if (!(timeMs >= 0) || timeMs > DurationMs + 1e-6)
-            throw new ReportInputException($"{where}: population '{population.Name}' has a spike at {timeMs} ms, outside the run [0, {DurationMs}] ms");
+        if (!TryAdd(population, node, timeMs)) throw Rejection(population, node, timeMs, where);
+    }
+
+    /// <summary>
+    /// Adds one spike if its node id and time are within the population and the run; false (nothing added) if not,
+    /// so that a reader builds the description of where the spike came from only for a spike it rejects.
+    /// </summary>
+    public bool TryAdd(PopulationDigest population, long node, double timeMs)
+    {
+        if (node < 0 || node >= population.Size || !(timeMs >= 0) || timeMs > DurationMs + 1e-6) return false;
         population.Add((int)node, timeMs);
+        return true;
+    }
+
+    /// <summary>The error for a spike that <see cref="TryAdd"/> rejected; <paramref name="where"/> names the file (and line).</summary>
+    public ReportInputException Rejection(PopulationDigest population, long node, double timeMs, string where) =>
+        node < 0 || node >= population.Size
+            ? new ReportInputException($"{where}: population '{population.Name}' has node id {node}, outside [0, {population.Size})")
+            : new ReportInputException($"{where}: population '{population.Name}' has a spike at {timeMs} ms, outside the run [0, {DurationMs}] ms");
+
+    /// <summary>
+    /// Checks that every population of <paramref name="summary"/> got as many spikes as the summary counts, so that a
+    /// truncated or foreign spike source is reported, not plotted; <paramref name="source"/> names it in the error.
+    /// </summary>
+    /// <exception cref="ReportInputException">A count differs.</exception>
+    public void CheckCounts(ReportSummary summary, string source)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        foreach (var pop in summary.Populations)
+        {
+            long seen = Find(pop.Name)!.Spikes;
+            if (seen != pop.Spikes)
+                throw new ReportInputException(
+                    $"{source}: population '{pop.Name}' has {seen} spikes but summary.json says {pop.Spikes} (truncated or from another run?)");
+        }
     }
 
     /// <summary>Gets the digest of <paramref name="name"/> ready for <see cref="Add"/>.</summary>

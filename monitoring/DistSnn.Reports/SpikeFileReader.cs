@@ -38,13 +38,7 @@ public static class SpikeFileReader
         if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) ReadCsv(path, digest);
         else ReadHdf5(path, digest);
 
-        foreach (var pop in summary.Populations)
-        {
-            long seen = digest.Find(pop.Name)!.Spikes;
-            if (seen != pop.Spikes)
-                throw new ReportInputException(
-                    $"{path}: population '{pop.Name}' has {seen} spikes but summary.json says {pop.Spikes} (truncated or from another run?)");
-        }
+        digest.CheckCounts(summary, path);
     }
 
     private static void ReadHdf5(string path, SpikeDigest digest)
@@ -96,7 +90,10 @@ public static class SpikeFileReader
                         throw new ReportInputException($"{where}: spikes {start} to {start + n} cannot be read: {e.Message}", e);
                     }
                     for (int i = 0; i < (int)n; i++)
-                        digest.Add(pop, id[i] > long.MaxValue ? -1 : (long)id[i], t[i], $"{where} spike {start + (ulong)i}");
+                    {
+                        long node = id[i] > long.MaxValue ? -1 : (long)id[i];
+                        if (!digest.TryAdd(pop, node, t[i])) throw digest.Rejection(pop, node, t[i], $"{where} spike {start + (ulong)i}");
+                    }
                 }
             }
         }
@@ -138,7 +135,7 @@ public static class SpikeFileReader
                 last = digest.Population(name, $"{path}:{lineNumber}");
                 lastName = name;
             }
-            digest.Add(last, node, time, $"{path}:{lineNumber}");
+            if (!digest.TryAdd(last, node, time)) throw digest.Rejection(last, node, time, $"{path}:{lineNumber}");
         }
     }
 

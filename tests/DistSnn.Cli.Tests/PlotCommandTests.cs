@@ -57,6 +57,28 @@ public class PlotCommandTests : IDisposable
     }
 
     [Fact]
+    public void FiguresDrawnFromTheRunsSpikesInMemoryEqualThoseDrawnFromItsSpikeFile()
+    {
+        var outDir = Path.Combine(_dir, "brunel");
+        var (code, _, stderr) = CliProcess.Run("run", "examples/brunel.yaml", "-p", "2", "--duration", "100 ms", "--out", outDir);
+        Assert.True(code == 0, stderr);
+        string[] names = ["raster.png", "rate.png", "isi.png", "raster.svg", "rate.svg", "isi.svg"];
+        var fromMemory = names.Select(n => File.ReadAllBytes(Path.Combine(outDir, "plots", n))).ToArray();
+        (code, _, stderr) = CliProcess.Run("plot", outDir);
+        Assert.True(code == 0, stderr);
+        for (int i = 0; i < names.Length; i++)
+        {
+            var fromFile = File.ReadAllBytes(Path.Combine(outDir, "plots", names[i]));
+            if (names[i].EndsWith(".png", StringComparison.Ordinal)) Assert.True(fromMemory[i].AsSpan().SequenceEqual(fromFile), names[i]);
+            // The SVG writer numbers clip paths from a counter that figures drawn side by side share.
+            else Assert.Equal(ClipIds(fromMemory[i]), ClipIds(fromFile));
+        }
+    }
+
+    private static string ClipIds(byte[] svg) =>
+        System.Text.RegularExpressions.Regex.Replace(System.Text.Encoding.UTF8.GetString(svg), "cl_[0-9a-f]+", "cl_");
+
+    [Fact]
     public void NoPlotsSkipsThem()
     {
         var outDir = Path.Combine(_dir, "cuba");

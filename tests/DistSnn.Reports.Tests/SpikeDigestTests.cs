@@ -107,6 +107,44 @@ public class SpikeDigestTests(CubaRun run) : IClassFixture<CubaRun>
         Assert.Contains("spike cap reached", text);
     }
 
+    [Fact]
+    public void RasterDotsArePaintedWhereTheirSpikesAre()
+    {
+        // Ten neurons (one row each), 100 ms: neuron 0 at 10 ms, neuron 5 at 50 ms, neuron 9 at 90 ms.
+        using var dir = new TempDirectory();
+        var spikes = PopulationSpikes.Create("p", 0, 10, [100, 500, 900], [0, 5, 9]);
+        SonataSpikeWriter.Write(dir.File("spikes.h5"), [spikes], 0.1);
+        SummaryWriter.Write(dir.File("summary.json"), Summaries.Of(spikes, durationMs: 100, partitions: 1));
+        var (summary, digest, _) = RunReportWriter.Read(dir.Path, new DigestLimits());
+
+        // 100 × 50 pixels: 1 ms per column, 5 pixels per row, dots 2 wide and 4 tall; row 0 is at the bottom.
+        var rgb = RunPlots.RasterBitmap(digest, [0], rows: 10, width: 100, height: 50);
+        var painted = new List<(int Y, int X)>();
+        for (int y = 0; y < 50; y++)
+            for (int x = 0; x < 100; x++)
+                if ((rgb[y, x, 0], rgb[y, x, 1], rgb[y, x, 2]) != (255, 255, 255))
+                {
+                    Assert.Equal((0x1f, 0x77, 0xb4), (rgb[y, x, 0], rgb[y, x, 1], rgb[y, x, 2]));
+                    painted.Add((y, x));
+                }
+        var expected = new List<(int, int)>();
+        foreach (var (top, left) in new[] { (45, 10), (20, 50), (0, 90) })
+            for (int y = top; y < top + 4; y++)
+                for (int x = left; x < left + 2; x++) expected.Add((y, x));
+        Assert.Equal(expected.Order(), painted.Order());
+
+        // In the figure the bitmap fills the data area: the spike of neuron 5 at 50 ms is in the middle of it.
+        var plot = RunPlots.Raster(summary, digest, new ImageSize(600, 400));
+        string png = dir.File("raster.png");
+        RunPlots.SavePng(plot, png, new ImageSize(600, 400));
+        var area = plot.LastRender.DataRect;
+        using var bitmap = ImageChecks.AssertPng(png, 600, 400);
+        var middle = bitmap.GetPixel((int)(area.Left + area.Width / 2) + 1, (int)(area.Top + area.Height * 0.45) + 1);
+        Assert.Equal((0x1f, 0x77, 0xb4), (middle.Red, middle.Green, middle.Blue));
+        var empty = bitmap.GetPixel((int)(area.Left + area.Width / 4), (int)(area.Top + area.Height * 0.45) + 1);
+        Assert.Equal((255, 255, 255), (empty.Red, empty.Green, empty.Blue));
+    }
+
     [Theory]
     [InlineData(0.5, 0.1, 0.5)]
     [InlineData(5, 0.1, 5)]
