@@ -35,14 +35,7 @@ internal sealed class PoissonInputDriver
     public void Apply(long step)
     {
         if (_sampler.Mean == 0) return;
-        var slot = _group.InputSlot(_port, step);
-        var gids = _gids;
-        var w = _weights;
-        for (int i = 0; i < gids.Length; i++)
-        {
-            int k = _sampler.Sample(_key, (ulong)gids[i], (ulong)step);
-            if (k != 0) slot[i] += k * w[i];
-        }
+        _sampler.AddWeighted(_key, _gids, (ulong)step, _weights, _group.InputSlot(_port, step));
     }
 }
 

@@ -97,6 +97,36 @@ public class PoissonTests
         }
     }
 
+    [Theory]
+    [InlineData(2.0)]    // guide table (vector path where the machine has 512-bit vectors)
+    [InlineData(0.05)]   // guide table, mostly zeros
+    [InlineData(39.0)]   // guide table with many straddling buckets
+    [InlineData(100.0)]  // PTRS: scalar only
+    public void WeightedBatchAddsTheScalarDrawOfEveryNeuron(double lambda)
+    {
+        // Odd lengths and offsets exercise the vector body and the scalar tail; ids are not consecutive.
+        var sampler = new PoissonSampler(lambda);
+        ulong key = CounterRng.StreamKey(8, RngPurpose.PoissonInput, 3);
+        foreach (int n in new[] { 1, 7, 8, 9, 23, 1001 })
+        {
+            var ids = Enumerable.Range(0, n).Select(i => 5L + 3L * i + (i % 4 == 0 ? 100_000 : 0)).ToArray();
+            var weights = Enumerable.Range(0, n).Select(i => 0.25f + 0.01f * i).ToArray();
+            for (ulong step = 0; step < 40; step++)
+            {
+                var got = Enumerable.Range(0, n + 2).Select(i => 1.5f * i).ToArray();
+                var want = (float[])got.Clone();
+                sampler.AddWeighted(key, ids, step, weights, got);
+                for (int i = 0; i < n; i++)
+                {
+                    int k = sampler.Sample(key, (ulong)ids[i], step);
+                    if (k != 0) want[i] += k * weights[i];
+                }
+                Assert.Equal(want, got);
+            }
+        }
+        Assert.Throws<ArgumentException>(() => sampler.AddWeighted(key, new long[3], 0, new float[2], new float[3]));
+    }
+
     [Fact]
     public void ZeroMeanAlwaysGivesZero()
     {

@@ -45,13 +45,18 @@ public enum RngPurpose : ulong
 /// </summary>
 public static class CounterRng
 {
-    private const ulong Golden = 0x9E3779B97F4A7C15UL;
+    /// <summary>Multiplier of an id into the key (and of each key word).</summary>
+    internal const ulong Golden = 0x9E3779B97F4A7C15UL;
+    /// <summary>Multiplier of the counter into the key.</summary>
+    internal const ulong CounterMul = 0xD1B54A32D192ED03UL;
+    /// <summary>The finaliser's two multipliers.</summary>
+    internal const ulong Mix1 = 0xBF58476D1CE4E5B9UL, Mix2 = 0x94D049BB133111EBUL;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mix(ulong z)
     {
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        z = (z ^ (z >> 30)) * Mix1;
+        z = (z ^ (z >> 27)) * Mix2;
         return z ^ (z >> 31);
     }
 
@@ -63,7 +68,7 @@ public static class CounterRng
     /// <summary>64 random bits for (stream key, id, counter).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Bits(ulong streamKey, ulong id, ulong counter) =>
-        Mix(Mix(streamKey ^ (id * Golden)) + counter * 0xD1B54A32D192ED03UL);
+        Mix(Mix(streamKey ^ (id * Golden)) + counter * CounterMul);
 
     /// <summary>Uniform double in [0, 1) with 53 random bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
