@@ -128,6 +128,18 @@ public class PoissonTests
     }
 
     [Fact]
+    public void EightKeysAtOnceGiveTheBitsOfEachKey()
+    {
+        ulong key = CounterRng.StreamKey(99, RngPurpose.PoissonInput, 2);
+        var ids = new ulong[] { 0, 1, 2, 12_345, ulong.MaxValue, 1UL << 40, 7, 77_777_777 };
+        foreach (ulong counter in new ulong[] { 0, 1, 9_999, ulong.MaxValue })
+        {
+            var bits = CounterRng.Bits(key, System.Runtime.Intrinsics.Vector512.Create(ids), counter);
+            for (int j = 0; j < ids.Length; j++) Assert.Equal(CounterRng.Bits(key, ids[j], counter), bits[j]);
+        }
+    }
+
+    [Fact]
     public void ZeroMeanAlwaysGivesZero()
     {
         var sampler = new PoissonSampler(0);

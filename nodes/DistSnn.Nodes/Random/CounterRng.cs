@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace DistSnn.Nodes.Random;
 
@@ -45,12 +46,8 @@ public enum RngPurpose : ulong
 /// </summary>
 public static class CounterRng
 {
-    /// <summary>Multiplier of an id into the key (and of each key word).</summary>
-    internal const ulong Golden = 0x9E3779B97F4A7C15UL;
-    /// <summary>Multiplier of the counter into the key.</summary>
-    internal const ulong CounterMul = 0xD1B54A32D192ED03UL;
-    /// <summary>The finaliser's two multipliers.</summary>
-    internal const ulong Mix1 = 0xBF58476D1CE4E5B9UL, Mix2 = 0x94D049BB133111EBUL;
+    private const ulong Golden = 0x9E3779B97F4A7C15UL, CounterMul = 0xD1B54A32D192ED03UL;
+    private const ulong Mix1 = 0xBF58476D1CE4E5B9UL, Mix2 = 0x94D049BB133111EBUL;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Mix(ulong z)
@@ -69,6 +66,19 @@ public static class CounterRng
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Bits(ulong streamKey, ulong id, ulong counter) =>
         Mix(Mix(streamKey ^ (id * Golden)) + counter * CounterMul);
+
+    /// <summary>Eight ids at once: lane j holds <c>Bits(streamKey, ids[j], counter)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<ulong> Bits(ulong streamKey, Vector512<ulong> ids, ulong counter) =>
+        Mix(Mix(Vector512.Create(streamKey) ^ ids * Vector512.Create(Golden)) + Vector512.Create(counter * CounterMul));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ulong> Mix(Vector512<ulong> z)
+    {
+        z = (z ^ Vector512.ShiftRightLogical(z, 30)) * Vector512.Create(Mix1);
+        z = (z ^ Vector512.ShiftRightLogical(z, 27)) * Vector512.Create(Mix2);
+        return z ^ Vector512.ShiftRightLogical(z, 31);
+    }
 
     /// <summary>Uniform double in [0, 1) with 53 random bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -94,15 +94,11 @@ public sealed class PoissonSampler
         if (_guide.Length > 0 && Vector512.IsHardwareAccelerated)
         {
             var guide = _guide;
-            // The per-key part of Bits: Mix(Mix(streamKey ^ id * Golden) + counter * CounterMul).
-            var key = Vector512.Create(streamKey);
-            var golden = Vector512.Create(CounterRng.Golden);
-            var add = Vector512.Create(counter * CounterRng.CounterMul);
             ref long id0 = ref MemoryMarshal.GetReference(ids);
             for (; i <= ids.Length - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
             {
                 var id = Vector512.LoadUnsafe(ref Unsafe.As<long, ulong>(ref Unsafe.Add(ref id0, i)));
-                var bits = Mix(Mix(key ^ id * golden) + add);
+                var bits = CounterRng.Bits(streamKey, id, counter);
                 var bucket = Vector512.ShiftRightLogical(bits, 48);
                 for (int lane = 0; lane < Vector512<ulong>.Count; lane++)
                 {
@@ -117,14 +113,6 @@ public sealed class PoissonSampler
             int k = Sample(streamKey, (ulong)ids[i], counter);
             if (k != 0) target[i] += k * weights[i];
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ulong> Mix(Vector512<ulong> z)
-    {
-        z = (z ^ Vector512.ShiftRightLogical(z, 30)) * Vector512.Create(CounterRng.Mix1);
-        z = (z ^ Vector512.ShiftRightLogical(z, 27)) * Vector512.Create(CounterRng.Mix2);
-        return z ^ Vector512.ShiftRightLogical(z, 31);
     }
 
     private int Scan(double u)
