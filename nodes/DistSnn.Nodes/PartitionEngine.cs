@@ -236,9 +236,12 @@ public sealed partial class PartitionEngine : IPartitionBackend
         keys.Sort();
         long events = 0;
         int pop = 0;
-        foreach (var key in keys)
+        for (int j = 0; j < keys.Length; j++)
         {
-            long stamp = Math.DivRem(key, n, out long gid);
+            // The rows of a spike a few places ahead start on their way to the cache while this one is delivered:
+            // rows begin at random places in the synapse arrays, which the hardware prefetcher cannot guess.
+            if (j + PrefetchAhead < keys.Length) PrefetchRows(keys[j + PrefetchAhead] % n);
+            long stamp = Math.DivRem(keys[j], n, out long gid);
             // Analog input comes from the first population: before every spike of its stamp.
             if (_analog is not null && analogFrom <= stamp)
             {
@@ -255,6 +258,16 @@ public sealed partial class PartitionEngine : IPartitionBackend
         for (int t = 0; t < _transmitters.Length; t++) events += _transmitters[t].Flush();
         SynapticEvents += events;
         ProcessPlastic();
+    }
+
+    /// <summary>How many spikes ahead of the one being delivered <see cref="Deliver"/> prefetches rows.</summary>
+    private const int PrefetchAhead = 2;
+
+    private void PrefetchRows(long gid)
+    {
+        int pop = _host.PopulationOf(gid);
+        int row = (int)(gid - _first[pop]);
+        foreach (var block in _blocksByPre[pop]) block.PrefetchRow(row);
     }
 
     /// <summary>

@@ -16,11 +16,13 @@ public class EngineDeliveryTests
     private static LifDelta Probe => new() { TauM = 1e-6, CM = 250, EL = 0, VReset = 0, VTh = 1e9, TRef = 0 };
 
     [Theory]
-    [InlineData(new[] { 0.1, 0.5, 1.0, 2.3 }, false)] // one-step epochs
-    [InlineData(new[] { 1.0, 1.5, 2.3, 3.0 }, false)] // ten-step epochs, several epochs in flight
-    [InlineData(new[] { 0.1, 0.5, 1.0, 2.3 }, true)]  // per-synapse weights and delays in one projection
-    [InlineData(new[] { 1.0, 1.5, 2.3, 3.0 }, true)]
-    public void EachSpikeArrivesExactlyDelayStepsAfterItsStamp(double[] delays, bool oneProjection)
+    [InlineData(new[] { 0.1, 0.5, 1.0, 2.3 }, "separate")] // one-step epochs
+    [InlineData(new[] { 1.0, 1.5, 2.3, 3.0 }, "separate")] // ten-step epochs, several epochs in flight
+    [InlineData(new[] { 0.1, 0.5, 1.0, 2.3 }, "one")]      // per-synapse weights and delays in one projection
+    [InlineData(new[] { 1.0, 1.5, 2.3, 3.0 }, "one")]
+    [InlineData(new[] { 0.1, 0.5, 1.0, 2.3 }, "delays")]   // per-synapse delays, one weight for the projection
+    [InlineData(new[] { 1.0, 1.5, 2.3, 3.0 }, "delays")]
+    public void EachSpikeArrivesExactlyDelayStepsAfterItsStamp(double[] delays, string layout)
     {
         var rng = new System.Random(5);
         var t0 = Enumerable.Range(0, 60).Select(_ => Math.Round(0.1 + 40 * rng.NextDouble(), 1)).Distinct().Order().ToArray();
@@ -30,7 +32,12 @@ public class EngineDeliveryTests
         var gen = b.Population("gen", 2, new SpikeGenerator { SpikeTimes = [t0, t1] });
         var n = b.Population("n", delays.Length, Probe);
         // A second source, onto neuron 0 only, with the longest delay: sums of 1 and 0.5 are exact in float.
-        if (oneProjection)
+        if (layout == "delays")
+        {
+            b.Connect(gen, n, new FromList(delays.Select((d, j) => new ListedSynapse(0, j, null, d)).ToList()), weight: 1.0, delay: 5.0);
+            b.Connect(gen, n, new FromList([new ListedSynapse(1, 0)]), weight: 0.5, delay: delays[^1]);
+        }
+        else if (layout == "one")
         {
             var list = delays.Select((d, j) => new ListedSynapse(0, j, 1.0, d)).Append(new ListedSynapse(1, 0, 0.5, delays[^1]));
             // Every synapse lists its own weight and delay, so the projection's 7 mV and 5 ms are never used.
