@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DistSnn.Nodes.Random;
 
@@ -90,35 +91,60 @@ public sealed class PoissonSampler
     {
         if (weights.Length != ids.Length || target.Length < ids.Length)
             throw new ArgumentException("ids, weights and target must have one element per neuron");
-        int i = 0;
-        if (_guide.Length > 0 && Vector512.IsHardwareAccelerated)
-        {
-            ref byte guide = ref MemoryMarshal.GetArrayDataReference(_guide);
-            ref long id0 = ref MemoryMarshal.GetReference(ids);
-            ref float w0 = ref MemoryMarshal.GetReference(weights);
-            ref float t0 = ref MemoryMarshal.GetReference(target);
-            Span<ulong> lanes = stackalloc ulong[Vector512<ulong>.Count];
-            ref ulong lane0 = ref MemoryMarshal.GetReference(lanes);
-            for (; i <= ids.Length - Vector512<ulong>.Count; i += Vector512<ulong>.Count)
-            {
-                var id = Vector512.LoadUnsafe(ref Unsafe.As<long, ulong>(ref Unsafe.Add(ref id0, i)));
-                CounterRng.Bits(streamKey, id, counter).StoreUnsafe(ref lane0);
-                for (int j = 0; j < Vector512<ulong>.Count; j++)
-                {
-                    ulong bits = Unsafe.Add(ref lane0, j);
-                    int k = Unsafe.Add(ref guide, (nint)(bits >> 48));
-                    if (k == Straddles) k = Scan((bits >> 11) * (1.0 / (1UL << 53)));
-                    // No branch on k == 0 (one draw in seven at the usual means, unpredictable): adding 0 × w leaves
-                    // every sum as it is, since an input slot is never -0.
-                    Unsafe.Add(ref t0, i + j) += k * Unsafe.Add(ref w0, i + j);
-                }
-            }
-        }
+        int i = _guide.Length > 0 && Vector512.IsHardwareAccelerated && Avx2.IsSupported
+            ? AddWeightedByEights(streamKey, ids, counter, weights, target)
+            : 0;
         for (; i < ids.Length; i++)
         {
             int k = Sample(streamKey, (ulong)ids[i], counter);
             if (k != 0) target[i] += k * weights[i];
         }
+    }
+
+    /// <summary>
+    /// The whole groups of eight of <see cref="AddWeighted"/>; returns how many neurons it did. Eight keys are mixed
+    /// at once and their guide entries gathered at once; when none straddles, k × w is added to the eight inputs
+    /// together — per input the same conversion, product and sum as one at a time, so the same result.
+    /// </summary>
+    private unsafe int AddWeightedByEights(ulong streamKey, ReadOnlySpan<long> ids, ulong counter, ReadOnlySpan<float> weights, Span<float> target)
+    {
+        const int Eight = 8;
+        ref long id0 = ref MemoryMarshal.GetReference(ids);
+        ref float w0 = ref MemoryMarshal.GetReference(weights);
+        ref float t0 = ref MemoryMarshal.GetReference(target);
+        var straddles = Vector256.Create((int)Straddles);
+        var lowByte = Vector256.Create(0xFF);
+        Span<ulong> lanes = stackalloc ulong[Eight];
+        ref ulong lane0 = ref MemoryMarshal.GetReference(lanes);
+        int i = 0;
+        fixed (byte* guide = _guide)
+        {
+            for (; i <= ids.Length - Eight; i += Eight)
+            {
+                var id = Vector512.LoadUnsafe(ref Unsafe.As<long, ulong>(ref Unsafe.Add(ref id0, i)));
+                var mixed = CounterRng.Bits(streamKey, id, counter);
+                // Buckets are the top 16 bits; four bytes are gathered at each (the guide has three to spare at its
+                // end) and the low one kept.
+                var bucket = Vector512.Narrow(Vector512.ShiftRightLogical(mixed, 48).AsInt64(), Vector512<long>.Zero).GetLower();
+                var counts = Avx2.GatherVector256((int*)guide, bucket, 1) & lowByte;
+                ref float t = ref Unsafe.Add(ref t0, i);
+                if (!Vector256.EqualsAny(counts, straddles))
+                {
+                    // Adding 0 × w changes no sum (an input slot is never -0), so zero counts need no mask.
+                    (Vector256.LoadUnsafe(ref t) + Vector256.ConvertToSingle(counts) * Vector256.LoadUnsafe(ref Unsafe.Add(ref w0, i))).StoreUnsafe(ref t);
+                    continue;
+                }
+                mixed.StoreUnsafe(ref lane0);
+                for (int j = 0; j < Eight; j++)
+                {
+                    ulong bits = Unsafe.Add(ref lane0, j);
+                    int k = guide[bits >> 48];
+                    if (k == Straddles) k = Scan((bits >> 11) * (1.0 / (1UL << 53)));
+                    Unsafe.Add(ref t, j) += k * Unsafe.Add(ref w0, i + j);
+                }
+            }
+        }
+        return i;
     }
 
     private int Scan(double u)
@@ -132,9 +158,10 @@ public sealed class PoissonSampler
     private static byte[] BuildGuide(double[] cdf)
     {
         // Bucket b holds the uniforms [b, b + 1) / 65536; the inversion answer is the first k with cdf[k] > u.
-        var guide = new byte[1 << 16];
+        // Three bytes past the end, so that a four-byte gather at the last bucket stays inside the array.
+        var guide = new byte[(1 << 16) + 3];
         int k = 0;
-        for (int b = 0; b < guide.Length; b++)
+        for (int b = 0; b < 1 << 16; b++)
         {
             double lo = b / 65536.0, hi = (b + 1) / 65536.0;
             while (k < cdf.Length && lo >= cdf[k]) k++;
