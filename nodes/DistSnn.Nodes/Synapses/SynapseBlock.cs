@@ -152,15 +152,18 @@ public sealed class SynapseBlock
         if (Delays is not null) Prefetch((byte*)Unsafe.AsPointer(ref Delays[begin]), count * sizeof(ushort));
     }
 
-    /// <summary>The first <see cref="PrefetchLines"/> cache lines of <paramref name="bytes"/> bytes at <paramref name="p"/>.</summary>
+    /// <summary>
+    /// The first four cache lines of <paramref name="bytes"/> bytes at <paramref name="p"/>: enough for the hardware
+    /// prefetcher to take over the rest of the row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Prefetch(byte* p, int bytes)
     {
-        int lines = Math.Min(PrefetchLines, (bytes + 63) / 64);
-        for (int l = 0; l < lines; l++) Sse.Prefetch0(p + 64 * l);
+        Sse.Prefetch0(p);
+        if (bytes > 64) Sse.Prefetch0(p + 64);
+        if (bytes > 128) Sse.Prefetch0(p + 128);
+        if (bytes > 192) Sse.Prefetch0(p + 192);
     }
-
-    /// <summary>Lines prefetched per array and row: enough for the hardware prefetcher to take over the stream.</summary>
-    private const int PrefetchLines = 4;
 
     /// <summary>
     /// Adds weight × <paramref name="value"/> for each of source <paramref name="row"/>'s synapses, as
