@@ -154,6 +154,9 @@ public static class RunCommandHandler
         bool plots = true)
     {
         RunReport report;
+        // The drawing library loads and warms up on a core of its own while the results are written.
+        Task? warmUp = null;
+        if (plots) options = options with { AfterSimulate = () => warmUp = Task.Run(RunPlots.WarmUp) };
         try
         {
             report = await RunWithProgress(spec, options, quiet: json, cancel);
@@ -177,6 +180,18 @@ public static class RunCommandHandler
         // The engine's objects are garbage now: collected (without compaction, a few ms) before the figures are
         // drawn, their memory takes the figures' allocations instead of the process growing by them.
         if (plots) GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: false);
+        if (warmUp is not null)
+        {
+            try
+            {
+                await warmUp;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Console.Error.WriteLine($"error: the figures cannot be drawn: {e.Message}");
+                return ExitCodes.Failed;
+            }
+        }
         // The run's own output failing to plot is a failure of the run, not bad input from the user.
         if (plots && PlotCommand.Execute(outDir, new ReportOptions(), json, listFiles: false, digest => Digest(spec, report.Spikes, digest)) != ExitCodes.Ok)
             return ExitCodes.Failed;

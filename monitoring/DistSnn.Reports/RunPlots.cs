@@ -55,6 +55,31 @@ public static class RunPlots
     }
 
     /// <summary>
+    /// Draws a small figure with a title, labels and a legend to PNG and SVG in memory and throws it away: loads the
+    /// drawing library, its fonts and its code paths, so that a process that will draw figures can do this alongside
+    /// other work and the figures themselves start warm.
+    /// </summary>
+    public static void WarmUp()
+    {
+        var plot = new Plot();
+        plot.Add.ScatterLine(new double[] { 0, 1 }, new double[] { 0, 1 }).LegendText = "warm-up";
+        plot.Title("warm-up");
+        plot.XLabel("x");
+        plot.YLabel("y");
+        plot.ShowLegend(Alignment.UpperRight);
+        var size = new ImageSize(200, 150);
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+        using (var surface = SKSurface.Create(info))
+        {
+            plot.Render(surface);
+            using var image = surface.Snapshot();
+            using var pixels = image.PeekPixels();
+            using var png = pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, zLibLevel: 1));
+        }
+        plot.GetSvgXml(size.Width, size.Height);
+    }
+
+    /// <summary>
     /// Every k-th neuron of each population, one row per neuron, populations stacked bottom to top. The spikes are
     /// painted into a bitmap the size of the data area, one dot per spike in the population's colour, so that the
     /// figure costs the same to draw and to store (PNG and SVG) however many spikes it shows.

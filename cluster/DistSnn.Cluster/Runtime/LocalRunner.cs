@@ -56,6 +56,11 @@ public sealed record RunOptions
     /// </summary>
     public Func<Task>? BeforeSubmit { get; init; }
     /// <summary>
+    /// Called once the simulation has ended, before the results are merged and written: lets work that follows the run
+    /// (warming up the figures' drawing) start alongside the writing.
+    /// </summary>
+    public Action? AfterSimulate { get; init; }
+    /// <summary>
     /// Passes every message between the actors through the cluster serializer, as if it crossed the network: a
     /// node's warm-up uses it to compile the codec along with the engine (Akka transport only).
     /// </summary>
@@ -158,6 +163,7 @@ public static class LocalRunner
     /// </summary>
     public static RunReport Report(JobResult job, RunOptions options, DateTime wallStart)
     {
+        options.AfterSimulate?.Invoke();
         var gather = Telemetry.StartSpan(Telemetry.Spans.Gather, job.Trace, job.Job);
         try
         {
