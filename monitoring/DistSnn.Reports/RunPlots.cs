@@ -68,14 +68,7 @@ public static class RunPlots
         plot.YLabel("y");
         plot.ShowLegend(Alignment.UpperRight);
         var size = new ImageSize(200, 150);
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
-        using (var surface = SKSurface.Create(info))
-        {
-            plot.Render(surface);
-            using var image = surface.Snapshot();
-            using var pixels = image.PeekPixels();
-            using var png = pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, zLibLevel: 1));
-        }
+        EncodePng(plot, size)?.Dispose();
         plot.GetSvgXml(size.Width, size.Height);
     }
 
@@ -334,17 +327,20 @@ public static class RunPlots
     /// </summary>
     public static void SavePng(Plot plot, string path, ImageSize size)
     {
+        using var data = EncodePng(plot, size) ?? throw new InvalidOperationException($"{path}: the PNG encoder failed");
+        using var file = File.Create(path);
+        data.SaveTo(file);
+    }
+
+    private static SKData? EncodePng(Plot plot, ImageSize size)
+    {
         var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
         using var surface = SKSurface.Create(info) ?? throw new InvalidOperationException($"cannot create a {size.Width} x {size.Height} drawing surface");
         plot.Render(surface);
         using var image = surface.Snapshot();
         using var pixels = image.PeekPixels();
-        using var data = pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, zLibLevel: 1))
-            ?? throw new InvalidOperationException($"{path}: the PNG encoder failed");
-        using var file = File.Create(path);
-        data.SaveTo(file);
+        return pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, zLibLevel: 1));
     }
-
 
     private static void NoData(Plot plot, string text)
     {
