@@ -17,7 +17,7 @@ public class CheckpointResumeTests
         var spec = NetworkScaling.Scale(ModelLoader.LoadFile(Repo.Example("brunel.yaml")), 0.1);
         // Long enough that the first checkpoint's files (written on pool threads) are in well before the run ends, even
         // on a loaded machine: the test stops the run from that checkpoint's callback.
-        return spec with { Run = spec.Run with { Duration = 3000 } };
+        return spec with { Run = spec.Run with { Duration = 10000 } };
     }
 
     /// <summary>Every 100 ms = 1000 steps; brunel's exchange epoch is 7 steps (lag 2), so checkpoints fall on steps 1001, 2002, 3003, ….</summary>
@@ -66,7 +66,7 @@ public class CheckpointResumeTests
         Assert.Equal(uninterrupted.Summary.SpikesSha256, DistSnn.Cluster.Output.SummaryWriter.Read(Path.Combine(outDir, "summary.json")).SpikesSha256);
         // The resumed run went on checkpointing; the last two complete checkpoints are kept.
         var left = CheckpointStore.StepFolders(CheckpointStore.JobDirectory(root, "brunel")).Select(s => s.Step).ToArray();
-        Assert.Equal([28000L, 29001L], left);
+        Assert.Equal([98000L, 99001L], left);
     }
 
     /// <summary>
