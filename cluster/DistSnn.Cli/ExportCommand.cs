@@ -36,16 +36,7 @@ public static class ExportCommand
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static int Execute(FileInfo modelFile, DirectoryInfo directory)
     {
-        NetworkSpec spec;
-        try
-        {
-            spec = ModelLoader.LoadFile(modelFile.FullName);
-        }
-        catch (ModelException e)
-        {
-            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
-            return ExitCodes.BadInput;
-        }
+        if (!ModelFiles.TryLoad(modelFile, out var spec)) return ExitCodes.BadInput;
         if (File.Exists(directory.FullName))
         {
             Console.Error.WriteLine($"error: --sonata: {directory.FullName} is a file, not a folder");
@@ -58,7 +49,7 @@ public static class ExportCommand
         }
         catch (ModelException e)
         {
-            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
+            ModelFiles.PrintErrors(e);
             Console.Error.WriteLine("error: nothing was written");
             return ExitCodes.BadInput;
         }

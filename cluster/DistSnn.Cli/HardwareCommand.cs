@@ -92,16 +92,8 @@ public static class HardwareCommand
             Refuse($"--scale: must be a finite number > 0, got {scale}");
             return null;
         }
-        try
-        {
-            var spec = ModelLoader.LoadFile(model.FullName);
-            return scale == 1.0 ? spec : NetworkScaling.Scale(spec, scale);
-        }
-        catch (ModelException e)
-        {
-            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
-            return null;
-        }
+        if (!ModelFiles.TryLoad(model, out var spec)) return null;
+        return scale == 1.0 ? spec : NetworkScaling.Scale(spec, scale);
     }
 
     private static int Refuse(string message)

@@ -76,16 +76,7 @@ public static class PartitionCommand
             Console.Error.WriteLine($"error: --capacities: {why}");
             return ExitCodes.BadInput;
         }
-        NetworkSpec spec;
-        try
-        {
-            spec = ModelLoader.LoadFile(modelFile.FullName);
-        }
-        catch (ModelException e)
-        {
-            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
-            return ExitCodes.BadInput;
-        }
+        if (!ModelFiles.TryLoad(modelFile, out var spec)) return ExitCodes.BadInput;
 
         PartitionReport report;
         try

@@ -85,7 +85,7 @@ public static class RunCommandHandler
         }
         catch (ModelException e)
         {
-            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
+            ModelFiles.PrintErrors(e);
             return ExitCodes.BadInput;
         }
         if (s.Backend is { } all)

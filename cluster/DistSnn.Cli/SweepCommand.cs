@@ -235,7 +235,7 @@ public static class SweepCommand
         }
         catch (ModelException e)
         {
-            foreach (var err in e.Errors) Console.Error.WriteLine($"error: {err}");
+            ModelFiles.PrintErrors(e);
             return ExitCodes.BadInput;
         }
         catch (FormatException e)
