@@ -52,6 +52,11 @@ public static class GradientTrainCommand
         var resume = new Option<bool>("--resume") { Description = "Go on from OUT/checkpoint.bin if it exists: the run ends with the weights of an uninterrupted one" };
         var normSamples = new Option<int>("--norm-samples") { Description = "Training samples the activations are measured on", DefaultValueFactory = _ => 10_000 };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
+        var initFrom = new Option<FileInfo?>("--init-from")
+        {
+            Description = "Start from the weights (and biases) in this weights.h5 of distsnn train surrogate, ann or convert for the same --arch, " +
+                "instead of random ones: e.g. fine-tune a converted network with surrogate gradients",
+        };
         var neuron = new Option<string>("--neuron") { Description = "lif_delta, lif_exp_current or if_subtract (threshold 1 mV above rest, reset to rest or by subtraction)", DefaultValueFactory = _ => "lif_exp_current" };
         var tauM = new Option<double>("--tau-m") { Description = "Membrane time constant (ms)", DefaultValueFactory = _ => 40.0 };
         var tauSyn = new Option<double>("--tau-syn") { Description = "Synaptic time constant of lif_exp_current (ms)", DefaultValueFactory = _ => 5.0 };
@@ -83,7 +88,7 @@ public static class GradientTrainCommand
             foreach (var option in new Option[] { stepList, percentile, normSamples })
                 command.Options.Add(option);
         if (!convert)
-            foreach (var option in new Option[] { endpoint, token, job, role })
+            foreach (var option in new Option[] { endpoint, token, job, role, initFrom })
                 command.Options.Add(option);
         if (!analog)
             foreach (var option in new Option[] { neuron, tauM, tauSyn, tRef, dt, steps, encoding, maxRate, surrogate, slope, loss, bias, resetGradient, rateWeight, rateTarget })
@@ -195,7 +200,8 @@ public static class GradientTrainCommand
                 return Task.FromResult(ExitCodes.BadInput);
             }
             return Task.FromResult(Execute(options, parse.GetValue(data), parse.GetValue(outDir) ?? new DirectoryInfo(Path.Combine("results", name)),
-                parse.GetValue(testN), parse.GetValue(json), analog ? "train ann" : "train surrogate", cancel, parse.GetValue(checkpointEvery), parse.GetValue(resume), remote));
+                parse.GetValue(testN), parse.GetValue(json), analog ? "train ann" : "train surrogate", cancel, parse.GetValue(checkpointEvery), parse.GetValue(resume), remote,
+                parse.GetValue(initFrom)));
         });
         return command;
     }
@@ -305,10 +311,22 @@ public static class GradientTrainCommand
 
     /// <summary>Trains, tests and writes the results folder; returns the exit code.</summary>
     public static int Execute(GradientTrainingOptions options, DirectoryInfo? data, DirectoryInfo outDir, int testN, bool json, string verb, CancellationToken cancel,
-        int checkpointEvery = 0, bool resume = false, TrainingRemote? remote = null)
+        int checkpointEvery = 0, bool resume = false, TrainingRemote? remote = null, FileInfo? initFrom = null)
     {
         var wall = Stopwatch.StartNew();
         if (Prepare(options, data, testN) is not var (set, trainer)) return ExitCodes.BadInput;
+        if (initFrom is not null)
+        {
+            try
+            {
+                GradientWeightsFile.Read(initFrom.FullName, trainer.Network).CopyTo(trainer.Parameters, 0);
+            }
+            catch (InvalidDataException e)
+            {
+                Console.Error.WriteLine($"error: --init-from: {e.Message}");
+                return ExitCodes.BadInput;
+            }
+        }
         string dir = outDir.FullName;
         Directory.CreateDirectory(dir);
         List<EpochReport> reports;
@@ -386,6 +404,7 @@ public static class GradientTrainCommand
             micro_batches = options.MicroBatches,
             replicas = options.Replicas,
             cluster = remote?.Endpoint,
+            init_from = initFrom?.FullName,
             learning_rate = options.LearningRate,
             lr_schedule = options.Schedule.ToString().ToLowerInvariant(),
             weight_decay = options.WeightDecay,
