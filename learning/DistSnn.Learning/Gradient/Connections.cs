@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DistSnn.Learning.Gradient;
 
@@ -155,13 +158,59 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
             }
         }
         if (gInput.IsEmpty) return;
-        for (int index = 0; index < _in.Size; index++)
+        InputGradient(w, gOutput, gInput);
+    }
+
+    /// <summary>
+    /// gInput[pixel, c] += Σ_taps Σ_o w[c, tap, o] · gOutput[tap's output position, o], for all channels of a pixel at
+    /// once: the weights are transposed to [tap, o, c] so that each (tap, o) scales a contiguous run of input channels.
+    /// Every channel's sum runs over taps, then o, in that order, in vector lanes and the scalar tail alike (multiply,
+    /// then add; never fused), so the result does not depend on the vector width.
+    /// </summary>
+    private void InputGradient(ReadOnlySpan<T> w, ReadOnlySpan<T> gOutput, Span<T> gInput)
+    {
+        int cin = _in.Channels, cout = _out.Channels, taps = _k * _k, pixels = _in.Height * _in.Width;
+        T[] rented = ArrayPool<T>.Shared.Rent(WeightCount);
+        var wt = rented.AsSpan(0, WeightCount);
+        for (int c = 0; c < cin; c++)
+            for (int tap = 0; tap < taps; tap++)
+            {
+                var row = w.Slice((c * taps + tap) * cout, cout);
+                for (int o = 0; o < cout; o++) wt[(tap * cout + o) * cin + c] = row[o];
+            }
+        int lanes = Vector256<T>.Count, vectorEnd = cin - cin % lanes;
+        ref T wt0 = ref MemoryMarshal.GetReference(wt);
+        for (int pixel = 0; pixel < pixels; pixel++)
         {
-            T sum = gInput[index];
-            for (int t = _tapStart[index]; t < _tapStart[index + 1]; t++)
-                sum += TensorPrimitives.Dot(w.Slice(_weightAt[t], cout), gOutput.Slice(_outputAt[t], cout));
-            gInput[index] = sum;
+            int first = pixel * cin, t0 = _tapStart[first], t1 = _tapStart[first + 1];
+            var acc = gInput.Slice(first, cin);
+            ref T acc0 = ref MemoryMarshal.GetReference(acc);
+            for (int c = 0; c < vectorEnd; c += lanes)
+            {
+                var sum = Vector256.LoadUnsafe(ref acc0, (nuint)c);
+                for (int t = t0; t < t1; t++)
+                {
+                    // Channel 0's taps: _weightAt is the tap's offset tap · cout; every channel of the pixel has the same taps.
+                    int wBase = _weightAt[t] * cin + c;
+                    var go = gOutput.Slice(_outputAt[t], cout);
+                    for (int o = 0; o < cout; o++)
+                        sum += Vector256.Create(go[o]) * Vector256.LoadUnsafe(ref wt0, (nuint)(wBase + o * cin));
+                }
+                sum.StoreUnsafe(ref acc0, (nuint)c);
+            }
+            for (int c = vectorEnd; c < cin; c++)
+            {
+                T sum = acc[c];
+                for (int t = t0; t < t1; t++)
+                {
+                    int wBase = _weightAt[t] * cin + c;
+                    var go = gOutput.Slice(_outputAt[t], cout);
+                    for (int o = 0; o < cout; o++) sum += go[o] * wt[wBase + o * cin];
+                }
+                acc[c] = sum;
+            }
         }
+        ArrayPool<T>.Shared.Return(rented);
     }
 }
 
@@ -169,6 +218,8 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
 public sealed class SumPoolConnection<T>(Shape input, int k) : IConnection<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private readonly Shape _out = new(input.Channels, input.Height / k, input.Width / k);
+    // The pooled unit of each input unit, computed once: the backward pass visits every input unit every step.
+    private readonly int[] _outputOf = OutputMap(input, k);
 
     /// <inheritdoc />
     public int InputSize => input.Size;
@@ -179,23 +230,30 @@ public sealed class SumPoolConnection<T>(Shape input, int k) : IConnection<T> wh
     /// <inheritdoc />
     public int FanIn => k * k;
 
-    private int OutputOf(int index)
+    private static int[] OutputMap(Shape input, int k)
     {
-        int c = index % input.Channels, pixel = index / input.Channels;
-        int y = pixel / input.Width / k, x = pixel % input.Width / k;
-        return (y * _out.Width + x) * input.Channels + c;
+        var map = new int[input.Size];
+        int outWidth = input.Width / k;
+        for (int index = 0; index < map.Length; index++)
+        {
+            int c = index % input.Channels, pixel = index / input.Channels;
+            int y = pixel / input.Width / k, x = pixel % input.Width / k;
+            map[index] = (y * outWidth + x) * input.Channels + c;
+        }
+        return map;
     }
 
     /// <inheritdoc />
     public void Forward(ReadOnlySpan<T> w, ReadOnlySpan<T> values, ReadOnlySpan<int> nonZero, Span<T> output)
     {
-        foreach (int index in nonZero) output[OutputOf(index)] += values[index];
+        foreach (int index in nonZero) output[_outputOf[index]] += values[index];
     }
 
     /// <inheritdoc />
     public void Backward(ReadOnlySpan<T> w, ReadOnlySpan<T> values, ReadOnlySpan<int> nonZero, ReadOnlySpan<T> gOutput, Span<T> gW, Span<T> gInput)
     {
         if (gInput.IsEmpty) return;
-        for (int index = 0; index < input.Size; index++) gInput[index] += gOutput[OutputOf(index)];
+        var map = _outputOf.AsSpan(0, gInput.Length);
+        for (int index = 0; index < map.Length; index++) gInput[index] += gOutput[map[index]];
     }
 }
