@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -178,14 +179,40 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
                 var row = w.Slice((c * taps + tap) * cout, cout);
                 for (int o = 0; o < cout; o++) wt[(tap * cout + o) * cin + c] = row[o];
             }
-        int lanes = Vector256<T>.Count, vectorEnd = cin - cin % lanes;
+        int lanes = Vector256<T>.Count, vectorEnd = cin - cin % lanes, quadEnd = cin - cin % (4 * lanes);
         ref T wt0 = ref MemoryMarshal.GetReference(wt);
         for (int pixel = 0; pixel < pixels; pixel++)
         {
             int first = pixel * cin, t0 = _tapStart[first], t1 = _tapStart[first + 1];
             var acc = gInput.Slice(first, cin);
             ref T acc0 = ref MemoryMarshal.GetReference(acc);
-            for (int c = 0; c < vectorEnd; c += lanes)
+            // Four runs of channels at once: four independent chains of additions keep the adder busy.
+            for (int c = 0; c < quadEnd; c += 4 * lanes)
+            {
+                var s0 = Vector256.LoadUnsafe(ref acc0, (nuint)c);
+                var s1 = Vector256.LoadUnsafe(ref acc0, (nuint)(c + lanes));
+                var s2 = Vector256.LoadUnsafe(ref acc0, (nuint)(c + 2 * lanes));
+                var s3 = Vector256.LoadUnsafe(ref acc0, (nuint)(c + 3 * lanes));
+                for (int t = t0; t < t1; t++)
+                {
+                    int wBase = _weightAt[t] * cin + c;
+                    var go = gOutput.Slice(_outputAt[t], cout);
+                    for (int o = 0; o < go.Length; o++)
+                    {
+                        var g = Vector256.Create(go[o]);
+                        ref T row = ref Unsafe.Add(ref wt0, wBase + o * cin);
+                        s0 += g * Vector256.LoadUnsafe(ref row);
+                        s1 += g * Vector256.LoadUnsafe(ref row, (nuint)lanes);
+                        s2 += g * Vector256.LoadUnsafe(ref row, (nuint)(2 * lanes));
+                        s3 += g * Vector256.LoadUnsafe(ref row, (nuint)(3 * lanes));
+                    }
+                }
+                s0.StoreUnsafe(ref acc0, (nuint)c);
+                s1.StoreUnsafe(ref acc0, (nuint)(c + lanes));
+                s2.StoreUnsafe(ref acc0, (nuint)(c + 2 * lanes));
+                s3.StoreUnsafe(ref acc0, (nuint)(c + 3 * lanes));
+            }
+            for (int c = quadEnd; c < vectorEnd; c += lanes)
             {
                 var sum = Vector256.LoadUnsafe(ref acc0, (nuint)c);
                 for (int t = t0; t < t1; t++)

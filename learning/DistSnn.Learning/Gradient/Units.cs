@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DistSnn.Learning.Gradient;
 
@@ -79,6 +82,14 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
     public bool Smooth { get; }
 
     /// <summary>
+    /// Runs every step through the per-neuron loop, the reference the vector path (taken without a refractory period
+    /// or smooth spikes) is checked against.
+    /// </summary>
+    internal bool ScalarOnly { get; init; }
+
+    private bool Vectorized => !ScalarOnly && !Smooth && _refSteps == 0;
+
+    /// <summary>
     /// Runs <paramref name="steps"/> steps. <paramref name="input"/> holds each step's feed-forward input; the
     /// recurrent input (<paramref name="recurrent"/>, from this layer's spikes one step earlier) is added to it here.
     /// </summary>
@@ -101,7 +112,13 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
             var active = trace.Active.AsSpan(t * n, n);
             var ys = trace.Y.AsSpan(t * n, n);
             var s = spikes.Row(t);
-            for (int i = 0; i < n; i++)
+            int from = 0;
+            if (Vectorized)
+            {
+                from = ForwardVector(j, bias, ua, y, u, ys, s);
+                active.Slice(0, from).Fill(T.One);
+            }
+            for (int i = from; i < n; i++)
             {
                 T ui;
                 if (trace.Refractory[i] > 0)
@@ -162,7 +179,8 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
             var s = spikes.Row(t);
             var gs = gSpikes.Slice(t * n, n);
             var gj = gInput.Slice(t * n, n);
-            for (int i = 0; i < n; i++)
+            int from = Vectorized ? BackwardVector(u, s, gs, hasGu ? gU.Slice(t * n, n) : gU, gj, gBias, cu, cy) : 0;
+            for (int i = from; i < n; i++)
             {
                 T ui = u[i], si = s[i];
                 T sg = Spiking ? _surrogate.Derivative((ui - _theta) * _invScale) * _invScale : T.Zero;
@@ -188,5 +206,120 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
             if (recurrent is not null && t > 0)
                 recurrent.Backward(wRec, spikes.Row(t - 1), spikes.NonZero(t - 1), gj, gWRec, gSpikes.Slice((t - 1) * n, n));
         }
+    }
+
+    /// <summary>
+    /// One step of <see cref="Forward"/> for whole vectors of neurons (no refractory period): the same operations in the
+    /// same order as the per-neuron loop, so the same bits. Returns how many neurons it did; the loop does the rest.
+    /// </summary>
+    private int ForwardVector(ReadOnlySpan<T> j, ReadOnlySpan<T> bias, Span<T> ua, Span<T> y, Span<T> u, Span<T> ys, Span<T> s)
+    {
+        int lanes = Vector256<T>.Count, end = j.Length - j.Length % lanes;
+        var p22 = Vector256.Create(_p22); var p21 = Vector256.Create(_p21); var p11 = Vector256.Create(_p11);
+        var theta = Vector256.Create(_theta); var uReset = Vector256.Create(_uReset); var one = Vector256.Create(T.One);
+        bool hasBias = !bias.IsEmpty;
+        ref T j0 = ref MemoryMarshal.GetReference(j);
+        ref T b0 = ref MemoryMarshal.GetReference(bias);
+        ref T ua0 = ref MemoryMarshal.GetReference(ua);
+        ref T y0 = ref MemoryMarshal.GetReference(y);
+        ref T u0 = ref MemoryMarshal.GetReference(u);
+        ref T ys0 = ref MemoryMarshal.GetReference(ys);
+        ref T s0 = ref MemoryMarshal.GetReference(s);
+        for (int i = 0; i < end; i += lanes)
+        {
+            nuint at = (nuint)i;
+            var ji = Vector256.LoadUnsafe(ref j0, at);
+            var ui = p22 * Vector256.LoadUnsafe(ref ua0, at);
+            if (_exp)
+            {
+                var yi = Vector256.LoadUnsafe(ref y0, at);
+                ui += p21 * yi;
+                if (hasBias) ui += Vector256.LoadUnsafe(ref b0, at);
+                yi = p11 * yi + ji;
+                yi.StoreUnsafe(ref y0, at);
+                yi.StoreUnsafe(ref ys0, at);
+            }
+            else
+            {
+                ui += ji;
+                if (hasBias) ui += Vector256.LoadUnsafe(ref b0, at);
+            }
+            ui.StoreUnsafe(ref u0, at);
+            if (!Spiking)
+            {
+                Vector256<T>.Zero.StoreUnsafe(ref s0, at);
+                ui.StoreUnsafe(ref ua0, at);
+                continue;
+            }
+            var fired = Vector256.GreaterThanOrEqual(ui, theta);
+            (fired & one).StoreUnsafe(ref s0, at);
+            Vector256.ConditionalSelect(fired, _subtract ? ui - theta : uReset, ui).StoreUnsafe(ref ua0, at);
+        }
+        return end;
+    }
+
+    /// <summary>
+    /// One step of <see cref="Backward"/> for whole vectors of neurons (no refractory period, so every neuron
+    /// integrated): the per-neuron loop's operations in its order. Returns how many neurons it did.
+    /// </summary>
+    private int BackwardVector(ReadOnlySpan<T> u, ReadOnlySpan<T> s, ReadOnlySpan<T> gs, ReadOnlySpan<T> gU, Span<T> gj, Span<T> gBias,
+        Span<T> cu, Span<T> cy)
+    {
+        int lanes = Vector256<T>.Count, end = u.Length - u.Length % lanes;
+        var p22 = Vector256.Create(_p22); var p21 = Vector256.Create(_p21); var p11 = Vector256.Create(_p11);
+        var theta = Vector256.Create(_theta); var uReset = Vector256.Create(_uReset); var invScale = Vector256.Create(_invScale);
+        var one = Vector256.Create(T.One); var negTheta = Vector256.Create(-_theta);
+        T beta = T.CreateTruncating(_surrogate.Beta), half = T.CreateTruncating(0.5);
+        var halfBeta = Vector256.Create(half * beta);
+        var slope = Vector256.Create(_surrogate.Kind == SurrogateKind.FastSigmoid ? beta : T.CreateTruncating(Math.PI / 2 * _surrogate.Beta));
+        bool fastSigmoid = _surrogate.Kind == SurrogateKind.FastSigmoid;
+        bool hasBias = !gBias.IsEmpty, hasGu = !gU.IsEmpty;
+        ref T u0 = ref MemoryMarshal.GetReference(u);
+        ref T s0 = ref MemoryMarshal.GetReference(s);
+        ref T gs0 = ref MemoryMarshal.GetReference(gs);
+        ref T gu0 = ref MemoryMarshal.GetReference(gU);
+        ref T gj0 = ref MemoryMarshal.GetReference(gj);
+        ref T gb0 = ref MemoryMarshal.GetReference(gBias);
+        ref T cu0 = ref MemoryMarshal.GetReference(cu);
+        ref T cy0 = ref MemoryMarshal.GetReference(cy);
+        for (int i = 0; i < end; i += lanes)
+        {
+            nuint at = (nuint)i;
+            var ui = Vector256.LoadUnsafe(ref u0, at);
+            var si = Vector256.LoadUnsafe(ref s0, at);
+            var c = Vector256.LoadUnsafe(ref cu0, at);
+            Vector256<T> sg;
+            if (Spiking)
+            {
+                var x = (ui - theta) * invScale;
+                Vector256<T> d;
+                if (fastSigmoid)
+                {
+                    var e = one + slope * Vector256.Abs(x);
+                    d = halfBeta / (e * e);
+                }
+                else
+                {
+                    var a = slope * x;
+                    d = halfBeta / (one + a * a);
+                }
+                sg = d * invScale;
+            }
+            else sg = Vector256<T>.Zero;
+            var dUaDu = _subtract ? one : one - si;
+            var dUaDs = _detachReset ? Vector256<T>.Zero : _subtract ? negTheta : uReset - ui;
+            var g = (Vector256.LoadUnsafe(ref gs0, at) + c * dUaDs) * sg + c * dUaDu;
+            if (hasGu) g += Vector256.LoadUnsafe(ref gu0, at);
+            if (_exp)
+            {
+                var gy = Vector256.LoadUnsafe(ref cy0, at);
+                gy.StoreUnsafe(ref gj0, at);
+                (p21 * g + p11 * gy).StoreUnsafe(ref cy0, at);
+            }
+            else g.StoreUnsafe(ref gj0, at);
+            if (hasBias) (Vector256.LoadUnsafe(ref gb0, at) + g).StoreUnsafe(ref gb0, at);
+            (p22 * g).StoreUnsafe(ref cu0, at);
+        }
+        return end;
     }
 }

@@ -64,6 +64,7 @@ public sealed class ConnectionReferenceTests
     [InlineData(3, 5, 6, 2, 3, 1, 2)]
     [InlineData(32, 6, 5, 16, 3, 1, 1)]
     [InlineData(12, 5, 7, 8, 3, 2, 1)]
+    [InlineData(44, 4, 4, 5, 3, 1, 1)]
     public void ConvMatchesScalarReference(int cin, int h, int wd, int cout, int k, int s, int pad)
     {
         var input = new Shape(cin, h, wd);
