@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DistSnn.Learning.Gradient;
 
@@ -57,8 +59,19 @@ public sealed class Activity<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void IndexRow(int t)
     {
         var row = Row(t);
-        int start = (Static ? 0 : t) * Size, end = start;
-        for (int i = 0; i < row.Length; i++)
+        int start = (Static ? 0 : t) * Size, end = start, i = 0, lanes = Vector256<T>.Count;
+        ref T row0 = ref MemoryMarshal.GetReference(row);
+        // Whole vectors first: one compare tells which of its values are non-zero, and runs of zeros cost one step.
+        for (; i <= row.Length - lanes; i += lanes)
+        {
+            uint bits = (~Vector256.Equals(Vector256.LoadUnsafe(ref row0, (nuint)i), Vector256<T>.Zero)).ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                _nonZero[end++] = i + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+            }
+        }
+        for (; i < row.Length; i++)
             if (row[i] != T.Zero) _nonZero[end++] = i;
         _nonZeroEnd[Static ? 0 : t] = end;
     }

@@ -54,8 +54,8 @@ public sealed class DenseConnection<T>(int inputs, int outputs) : IConnection<T>
         {
             var row = w.Slice(i * outputs, outputs);
             T x = input[i];
-            if (x == T.One) TensorPrimitives.Add(output, row, output);
-            else TensorPrimitives.MultiplyAdd(row, x, output, output);
+            if (x == T.One) Lanes.Add(row, output);
+            else Lanes.MultiplyAdd(row, x, output);
         }
     }
 
@@ -66,8 +66,8 @@ public sealed class DenseConnection<T>(int inputs, int outputs) : IConnection<T>
         {
             var g = gW.Slice(i * outputs, outputs);
             T x = input[i];
-            if (x == T.One) TensorPrimitives.Add(g, gOutput, g);
-            else TensorPrimitives.MultiplyAdd(gOutput, x, g, g);
+            if (x == T.One) Lanes.Add(gOutput, g);
+            else Lanes.MultiplyAdd(gOutput, x, g);
         }
         if (gInput.IsEmpty) return;
         for (int i = 0; i < inputs; i++)
@@ -137,8 +137,8 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
             {
                 var taps = w.Slice(_weightAt[t], cout);
                 var o = output.Slice(_outputAt[t], cout);
-                if (v == T.One) TensorPrimitives.Add(o, taps, o);
-                else TensorPrimitives.MultiplyAdd(taps, v, o, o);
+                if (v == T.One) Lanes.Add(taps, o);
+                else Lanes.MultiplyAdd(taps, v, o);
             }
         }
     }
@@ -154,8 +154,8 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
             {
                 var g = gW.Slice(_weightAt[t], cout);
                 var go = gOutput.Slice(_outputAt[t], cout);
-                if (v == T.One) TensorPrimitives.Add(g, go, g);
-                else TensorPrimitives.MultiplyAdd(go, v, g, g);
+                if (v == T.One) Lanes.Add(go, g);
+                else Lanes.MultiplyAdd(go, v, g);
             }
         }
         if (gInput.IsEmpty) return;

@@ -72,4 +72,22 @@ public sealed class LifUnitsVectorTests
         Assert.Equal(scalar.GRec, vector.GRec);
         Assert.Contains(scalar.GIn, v => v != T.Zero);
     }
+
+    [Fact]
+    public void NonZeroIndicesAreThoseTheScalarTestFinds()
+    {
+        var rng = new Random(3);
+        var activity = new Activity<float>(2, 45);
+        var row = activity.Row(1);
+        for (int i = 0; i < row.Length; i++) row[i] = rng.Next(4) == 0 ? (float)rng.NextDouble() + 0.1f : 0f;
+        row[3] = -0f;
+        row[8] = float.NaN;
+        row[44] = 2f;
+        activity.IndexRow(1);
+        var expected = Enumerable.Range(0, row.Length).Where(i => activity.Row(1)[i] != 0f).ToArray();
+        Assert.Contains(8, expected);
+        Assert.DoesNotContain(3, expected);
+        Assert.Equal(expected, activity.NonZero(1).ToArray());
+        Assert.Equal(0, activity.NonZero(0).Length);
+    }
 }
