@@ -66,7 +66,7 @@ public sealed class GradientExportTests : IDisposable
 
         int rest = 20;
         string model = NetworkExport.Write(Path.Combine(_dir, "export"), "exported", trainer.Network, trainer.Parameters, options,
-            new ExportPresentation(images, labels, 100, rest * options.Neuron.Dt, reset));
+            new ExportPresentation(images, labels, 100, rest * options.Neuron.Dt, reset, RecordAll: true));
         var reference = new List<ReferenceSpike>();
         var counts = ReferenceForward.Run(trainer.Network, trainer.Parameters, options, test, 100, rest, reference, reset);
         Assert.True(reference.Count(s => s.Layer == ExportedLayers.Of(trainer.Network).Count - 1) > 100, "the output layer hardly spikes");

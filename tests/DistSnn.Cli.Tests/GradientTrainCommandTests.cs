@@ -29,6 +29,7 @@ public sealed class GradientTrainCommandTests : IDisposable
         Assert.True(accuracy > 0.5, $"test accuracy {accuracy:P1} after 3 passes over 800 images (chance 10%)");
         foreach (var file in new[] { "model.yaml", "weights.h5", "training_curves.png", "training_curves.svg", "confusion_matrix.png" })
             Assert.True(File.Exists(Path.Combine(outDir, file)), file);
+        Assert.Contains("record: {spikes: [layer2]}", File.ReadAllText(Path.Combine(outDir, "model.yaml")));
 
         string simDir = Path.Combine(_dir, "sim");
         (code, _, stderr) = CliProcess.Run("run", Path.Combine(outDir, "model.yaml"), "--no-plots", "--json", "--partitions", "2", "--out", simDir);

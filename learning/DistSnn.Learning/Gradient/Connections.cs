@@ -181,6 +181,8 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
             }
         int lanes = Vector256<T>.Count, vectorEnd = cin - cin % lanes, quadEnd = cin - cin % (4 * lanes);
         ref T wt0 = ref MemoryMarshal.GetReference(wt);
+        // The taps of a pixel's channel 0 serve all its channels: they have the same output positions, and channel 0's
+        // _weightAt is the tap's offset tap · cout, so its transposed rows start at _weightAt · cin.
         for (int pixel = 0; pixel < pixels; pixel++)
         {
             int first = pixel * cin, t0 = _tapStart[first], t1 = _tapStart[first + 1];
@@ -217,7 +219,6 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
                 var sum = Vector256.LoadUnsafe(ref acc0, (nuint)c);
                 for (int t = t0; t < t1; t++)
                 {
-                    // Channel 0's taps: _weightAt is the tap's offset tap · cout; every channel of the pixel has the same taps.
                     int wBase = _weightAt[t] * cin + c;
                     var go = gOutput.Slice(_outputAt[t], cout);
                     for (int o = 0; o < cout; o++)

@@ -6,7 +6,9 @@ namespace DistSnn.Learning.Gradient;
 
 /// <summary>Where an exported network's test data are and how it is presented.</summary>
 /// <param name="Reset">Every sample starts from the initial state, as in training (needs one-step delays, which exported networks have).</param>
-public sealed record ExportPresentation(string ImagesFile, string LabelsFile, int Samples, double RestMs, bool Reset = true);
+/// <param name="RecordAll">Record the spikes of every layer, not only the read-out's (a convolutional network over the test set
+/// spikes hundreds of millions of times in its hidden layers).</param>
+public sealed record ExportPresentation(string ImagesFile, string LabelsFile, int Samples, double RestMs, bool Reset = true, bool RecordAll = false);
 
 /// <summary>
 /// Writes a trained network as a DistSnn model file (<c>model.yaml</c>) with its weights in an HDF5 file next to it
@@ -81,8 +83,12 @@ public static class NetworkExport
         yaml.AppendLine(inv, $"  present: {Num(options.Steps * n.Dt)} ms");
         yaml.AppendLine(inv, $"  rest: {Num(presentation.RestMs)} ms");
         yaml.AppendLine(inv, $"  reset: {(presentation.Reset ? "true" : "false")}");
-        yaml.AppendLine("record:");
-        yaml.AppendLine("  spikes: all");
+        if (presentation.RecordAll) yaml.AppendLine("record: {spikes: all}");
+        else
+        {
+            yaml.AppendLine("# the read-out's spikes only; {spikes: all} records every layer");
+            yaml.AppendLine(inv, $"record: {{spikes: [{layers[^1].Name}]}}");
+        }
         string path = Path.Combine(dir, "model.yaml");
         File.WriteAllText(path, yaml.ToString());
         return path;
