@@ -42,6 +42,8 @@ public static class GradientTrainCommand
         var trainN = new Option<int>("--train-samples") { Description = "Training samples used (0: all); the validation samples come out of these", DefaultValueFactory = _ => 0 };
         var testN = new Option<int>("--test-samples") { Description = "Test samples classified at the end (0: none)", DefaultValueFactory = _ => 10_000 };
         var seed = new Option<ulong>("--seed", "-s") { Description = "Master seed", DefaultValueFactory = _ => 1UL };
+        var shift = new Option<int>("--shift") { Description = $"Move each training image by up to this many pixels along each axis, drawn per epoch and sample (0 … {GradientTrainingOptions.MaxShift}; validation and test images are not moved)", DefaultValueFactory = _ => 0 };
+        var flip = new Option<bool>("--flip") { Description = "Mirror each training image left to right with probability one half, drawn per epoch and sample" };
         var gain = new Option<double>("--init-gain") { Description = "Scale of the initial weights (uniform in ±gain·√(3/fan-in) times the threshold's height; analog: He's ±gain·√(6/fan-in))", DefaultValueFactory = _ => analog ? 1.0 : 0.5 };
         string verbName = convert ? "convert" : analog ? "ann" : "surrogate";
         var outDir = new Option<DirectoryInfo?>("--out", "-o") { Description = $"Results folder (default: results/train-{verbName}-<arch>)" };
@@ -82,7 +84,7 @@ public static class GradientTrainCommand
                 "writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help)
             : new Command("surrogate", "Train a layered spiking network on Fashion-MNIST with surrogate-gradient BPTT in the simulator's " +
                 "discretisation; writes train_summary.json, training_curves.png/.svg, confusion_matrix.png and weights.h5.\n" + ExitCodes.Help);
-        foreach (var option in new Option[] { dataset, data, arch, epochs, batch, micro, replicas, lr, schedule, decay, validation, trainN, testN, seed, gain, outDir, json, checkpointEvery, resume, telemetry })
+        foreach (var option in new Option[] { dataset, data, arch, epochs, batch, micro, replicas, lr, schedule, decay, validation, trainN, testN, seed, gain, shift, flip, outDir, json, checkpointEvery, resume, telemetry })
             command.Options.Add(option);
         if (convert)
             foreach (var option in new Option[] { stepList, percentile, normSamples })
@@ -125,6 +127,8 @@ public static class GradientTrainCommand
                     TrainLimit = parse.GetValue(trainN),
                     Seed = parse.GetValue(seed),
                     InitGain = parse.GetValue(gain),
+                    Shift = parse.GetValue(shift),
+                    Flip = parse.GetValue(flip),
                 };
                 if (analog) options = options with { Neuron = new NeuronSpec { Kind = UnitKind.Relu }, Bias = true, Steps = 1 };
                 else
@@ -411,6 +415,8 @@ public static class GradientTrainCommand
             rate_weight = options.RateWeight,
             rate_target = options.RateTarget,
             seed = options.Seed,
+            shift = options.Shift,
+            flip = options.Flip,
             train_samples = trainer.TrainIndices.Length,
             validation_samples = trainer.ValidationIndices.Length,
             history = reports.Select(r => new

@@ -52,6 +52,13 @@ public sealed record GradientTrainingOptions
     public ulong Seed { get; init; } = 1;
     /// <summary>Scale of the initial weights.</summary>
     public double InitGain { get; init; } = 1.0;
+    /// <summary>Training images are moved by up to this many pixels along each axis (zeros fill in), drawn per (seed, epoch, sample); 0: not moved.</summary>
+    public int Shift { get; init; }
+    /// <summary>Training images are mirrored left to right with probability one half, drawn per (seed, epoch, sample).</summary>
+    public bool Flip { get; init; }
+
+    /// <summary>The largest <see cref="Shift"/>: a quarter of a 28-pixel image.</summary>
+    public const int MaxShift = 7;
 
     /// <summary>Checks the settings; errors name the option.</summary>
     public void Validate()
@@ -66,6 +73,7 @@ public sealed record GradientTrainingOptions
         if (!(LearningRate > 0)) throw new ArgumentException("--lr: must be positive");
         if (WeightDecay < 0 || RateWeight < 0) throw new ArgumentException("--weight-decay and --rate-weight must not be negative");
         if (Validation < 0) throw new ArgumentException($"--validation: must not be negative, got {Validation}");
+        if (Shift < 0 || Shift > MaxShift) throw new ArgumentException($"--shift: must lie in 0 … {MaxShift} pixels, got {Shift}");
         if (!(Surrogate.Beta > 0)) throw new ArgumentException("--surrogate-slope: must be positive");
         if (Encoding.Kind == EncodingKind.Poisson && !(Encoding.MaxRateHz > 0 && Encoding.MaxRateHz * Neuron.Dt / 1000 <= 1))
             throw new ArgumentException($"--max-rate: must be positive and at most one spike per step (1 / dt), got {Encoding.MaxRateHz} Hz");
@@ -403,6 +411,7 @@ public sealed class GradientTrainer
         private readonly NetworkTrace<float> _trace = network.CreateTrace();
         private readonly Activity<float> _input = new(network.Steps, network.Architecture.Input.Size);
         private readonly float[] _gLogits = new float[network.Architecture.Outputs];
+        private byte[] _augmented = [];
 
         /// <summary>The summed gradient of <paramref name="samples"/> (in order) into <paramref name="grad"/>, with their loss, hits and rates.</summary>
         public (double Loss, int Correct, double[] Rates) Gradient(GradientTrainingOptions o, LabeledImages data, float[] parameters,
@@ -414,7 +423,14 @@ public sealed class GradientTrainer
             var rates = new double[network.Stages.Count];
             foreach (int index in samples)
             {
-                o.Encoding.Encode(data.Image(index), _input, o.Seed, epoch, index);
+                var image = data.Image(index);
+                if (o.Shift > 0 || o.Flip)
+                {
+                    if (_augmented.Length != image.Length) _augmented = new byte[image.Length];
+                    Augmentation.Apply(image, data.Rows, data.Columns, o.Shift, o.Flip, o.Seed, epoch, index, _augmented);
+                    image = _augmented;
+                }
+                o.Encoding.Encode(image, _input, o.Seed, epoch, index);
                 network.Forward(_input, parameters, _trace);
                 int label = data.Labels[index];
                 loss += Losses.CrossEntropy<float>(_trace.Logits, label, _gLogits);

@@ -29,7 +29,7 @@ public static class TrainingCheckpoint
         o.Neuron.VTh, o.Neuron.VReset, o.Neuron.TRef, surrogate = o.Surrogate.Name, o.Surrogate.Beta, loss = o.Loss.ToString(), o.Bias,
         o.DetachReset, o.Steps, encoding = o.Encoding.Name, o.Encoding.MaxRateHz, o.Encoding.LatencyThreshold,
         o.Epochs, o.BatchSize, o.MicroBatches, o.LearningRate, schedule = o.Schedule.ToString(), o.WeightDecay, o.RateWeight, o.RateTarget,
-        o.Validation, o.TrainLimit, o.Seed, o.InitGain,
+        o.Validation, o.TrainLimit, o.Seed, o.InitGain, o.Shift, o.Flip,
     });
 
     /// <summary>Writes the trainer's state and <paramref name="reports"/> to <paramref name="path"/>.</summary>

@@ -17,6 +17,7 @@ public static class TrainingSpec
         "arch", "neuron", "tau_m", "tau_syn", "c_m", "e_l", "v_th", "v_reset", "t_ref", "dt", "steps", "encoding", "max_rate",
         "latency_threshold", "surrogate", "surrogate_slope", "loss", "bias", "reset_gradient", "epochs", "batch", "micro_batches",
         "replicas", "lr", "lr_schedule", "weight_decay", "rate_weight", "rate_target", "validation", "train_samples", "seed", "init_gain",
+        "shift", "flip",
     ];
 
     /// <summary>The settings as a JSON object.</summary>
@@ -39,6 +40,7 @@ public static class TrainingSpec
             ["lr"] = o.LearningRate, ["lr_schedule"] = o.Schedule.ToString().ToLowerInvariant(), ["weight_decay"] = o.WeightDecay,
             ["rate_weight"] = o.RateWeight, ["rate_target"] = o.RateTarget,
             ["validation"] = o.Validation, ["train_samples"] = o.TrainLimit, ["seed"] = o.Seed, ["init_gain"] = o.InitGain,
+            ["shift"] = o.Shift, ["flip"] = o.Flip,
         };
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
@@ -116,6 +118,8 @@ public static class TrainingSpec
             TrainLimit = Int("train_samples", 0),
             Seed = Get(root, source, "seed", node => (ulong?)node.GetValue<ulong>()) ?? 1UL,
             InitGain = Num("init_gain", kind == UnitKind.Relu ? 1.0 : 0.5),
+            Shift = Int("shift", 0),
+            Flip = Bool("flip", false),
         };
         if (kind == UnitKind.Relu) options = options with { Steps = 1, Bias = true };
         options.Validate();

@@ -35,6 +35,8 @@ public enum RngPurpose : ulong
     TrainInput = 12,
     /// <summary>A neuron parameter drawn per neuron (key: population and parameter index, gid).</summary>
     Parameter = 13,
+    /// <summary>Augmentation of a training sample: shift and mirroring (key: epoch, sample, draw).</summary>
+    TrainAugment = 14,
 }
 
 /// <summary>

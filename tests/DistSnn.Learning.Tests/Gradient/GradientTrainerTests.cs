@@ -73,6 +73,50 @@ public sealed class GradientTrainerTests
     }
 
     [Fact]
+    public void AugmentedTrainingIsReplicaIndependentAndNotThatOfPlainImages()
+    {
+        var data = Synthetic(160, 3);
+        string Train(int replicas, int shift, bool flip)
+        {
+            var trainer = new GradientTrainer(Options("1x8x8-4c3-a2-10", replicas) with { Shift = shift, Flip = flip }, data);
+            trainer.RunEpoch();
+            return GradientTrainer.Checksum(trainer.Parameters);
+        }
+        string augmented = Train(1, 2, true);
+        Assert.Equal(augmented, Train(3, 2, true));
+        Assert.NotEqual(Train(1, 0, false), augmented);
+        Assert.NotEqual(Train(1, 2, false), augmented);
+    }
+
+    [Fact]
+    public void AugmentationMovesAndMirrorsImagesAsDrawn()
+    {
+        const int rows = 5, columns = 7;
+        var image = Enumerable.Range(1, rows * columns).Select(i => (byte)i).ToArray();
+        var into = new byte[image.Length];
+        var seen = new HashSet<(int, int, bool)>();
+        for (long sample = 0; sample < 400; sample++)
+        {
+            var (dx, dy, mirror) = Augmentation.Draw(2, true, 5, 1, sample);
+            Assert.InRange(dx, -2, 2);
+            Assert.InRange(dy, -2, 2);
+            seen.Add((dx, dy, mirror));
+            Augmentation.Apply(image, rows, columns, 2, true, 5, 1, sample, into);
+            for (int y = 0; y < rows; y++)
+                for (int x = 0; x < columns; x++)
+                {
+                    int sy = y - dy, sx = x - dx;
+                    int expected = sy < 0 || sy >= rows || sx < 0 || sx >= columns ? 0 : image[sy * columns + (mirror ? columns - 1 - sx : sx)];
+                    Assert.Equal(expected, into[y * columns + x]);
+                }
+        }
+        Assert.Equal(50, seen.Count); // every move, mirrored and not
+        Assert.Equal(Augmentation.Draw(2, true, 5, 1, 17), Augmentation.Draw(2, true, 5, 1, 17));
+        Assert.NotEqual(Enumerable.Range(0, 20).Select(s => Augmentation.Draw(2, true, 5, 1, s)), Enumerable.Range(0, 20).Select(s => Augmentation.Draw(2, true, 5, 2, s)));
+        Assert.Equal((0, 0, false), Augmentation.Draw(0, false, 5, 1, 3));
+    }
+
+    [Fact]
     public void MicroBatchSplitAndTreeAreFixed()
     {
         Assert.Equal((0, 3), MicroBatches.Range(34, 12, 0));
@@ -128,6 +172,8 @@ public sealed class GradientTrainerTests
         Assert.Contains("8x8 = 64 pixels", e.Message);
         e = Assert.Throws<ArgumentException>(() => new GradientTrainer(Options("64-10", 1) with { Validation = 50 }, data));
         Assert.Contains("--validation 50", e.Message);
+        e = Assert.Throws<ArgumentException>(() => new GradientTrainer(Options("64-10", 1) with { Shift = 8 }, data));
+        Assert.Equal("--shift: must lie in 0 … 7 pixels, got 8", e.Message);
     }
 }
 

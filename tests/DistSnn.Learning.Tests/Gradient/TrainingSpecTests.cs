@@ -30,12 +30,15 @@ public sealed class TrainingSpecTests
             TrainLimit = 9999,
             Seed = ulong.MaxValue,
             InitGain = 0.7,
+            Shift = 3,
+            Flip = true,
         };
         var back = TrainingSpec.FromJson(TrainingSpec.ToJson(options), "spec");
         Assert.Equal(TrainingCheckpoint.Fingerprint(options), TrainingCheckpoint.Fingerprint(back));
         Assert.Equal(options.Replicas, back.Replicas);
         Assert.Equal(options.Neuron, back.Neuron);
         Assert.Equal(options.Encoding, back.Encoding);
+        Assert.Equal((3, true), (back.Shift, back.Flip));
 
         var analog = TrainingSpec.FromJson(TrainingSpec.ToJson(options with { Architecture = Architecture.Parse("784-32-10"), Neuron = new NeuronSpec { Kind = UnitKind.Relu }, Steps = 1 }), "spec");
         Assert.Equal(UnitKind.Relu, analog.Neuron.Kind);
