@@ -196,6 +196,11 @@ public static class GradientTrainCommand
                     Console.Error.WriteLine("error: --resume: a cluster job goes on from its checkpoints by itself (--checkpoint-every); it takes no --resume");
                     return Task.FromResult(ExitCodes.BadInput);
                 }
+                if (parse.GetValue(initFrom) is not null)
+                {
+                    Console.Error.WriteLine("error: --init-from: a cluster job starts from the initial weights of its seed; train from a file in one process (without --endpoint)");
+                    return Task.FromResult(ExitCodes.BadInput);
+                }
                 remote = new TrainingRemote(url, parse.GetValue(token), parse.GetValue(job), parse.GetValue(role), parse.GetValue(data)?.FullName);
             }
             else if (!convert && (parse.GetValue(job) ?? parse.GetValue(role)) is not null)
@@ -318,19 +323,23 @@ public static class GradientTrainCommand
         int checkpointEvery = 0, bool resume = false, TrainingRemote? remote = null, FileInfo? initFrom = null)
     {
         var wall = Stopwatch.StartNew();
-        if (Prepare(options, data, testN) is not var (set, trainer)) return ExitCodes.BadInput;
+        float[]? start = null;
         if (initFrom is not null)
         {
             try
             {
-                GradientWeightsFile.Read(initFrom.FullName, trainer.Network).CopyTo(trainer.Parameters, 0);
+                start = GradientWeightsFile.Read(initFrom.FullName, GradientTrainer.BuildNetwork(options));
             }
             catch (InvalidDataException e)
             {
                 Console.Error.WriteLine($"error: --init-from: {e.Message}");
                 return ExitCodes.BadInput;
             }
+            // Part of the settings a checkpoint is taken under: resuming from other starting weights is refused.
+            options = options with { InitialWeights = GradientTrainer.Checksum(start) };
         }
+        if (Prepare(options, data, testN) is not var (set, trainer)) return ExitCodes.BadInput;
+        start?.CopyTo(trainer.Parameters, 0);
         string dir = outDir.FullName;
         Directory.CreateDirectory(dir);
         List<EpochReport> reports;
@@ -409,6 +418,7 @@ public static class GradientTrainCommand
             replicas = options.Replicas,
             cluster = remote?.Endpoint,
             init_from = initFrom?.FullName,
+            init_checksum = options.InitialWeights,
             learning_rate = options.LearningRate,
             lr_schedule = options.Schedule.ToString().ToLowerInvariant(),
             weight_decay = options.WeightDecay,

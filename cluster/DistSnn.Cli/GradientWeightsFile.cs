@@ -22,17 +22,14 @@ public static class GradientWeightsFile
     {
         ArgumentNullException.ThrowIfNull(network);
         using var file = Hdf5Input.Open(path);
-        string? architecture = null;
-        if (file.AttributeExists("architecture"))
+        string? architecture;
+        try
         {
-            try
-            {
-                architecture = file.Attribute("architecture").Read<string>();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                throw new InvalidDataException($"{path}: the attribute 'architecture' is not a string: {e.Message}", e);
-            }
+            architecture = file.AttributeExists("architecture") ? file.Attribute("architecture").Read<string>() : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new InvalidDataException($"{path}: the attribute 'architecture' cannot be read as a string: {e.Message}", e);
         }
         if (architecture is null) throw new InvalidDataException($"{path}: no 'architecture' attribute (not {Origin})");
         if (architecture != network.Architecture.Text)
@@ -44,12 +41,20 @@ public static class GradientWeightsFile
             string name = block.Name.Replace('.', '/');
             if (!file.LinkExists(name))
             {
-                throw new InvalidDataException(block.Kind == BlockKind.Bias
-                    ? $"{path}: no /{name} dataset: the network was trained without biases; leave out --bias to train from it"
-                    : $"{path}: no /{name} dataset (not {Origin})");
+                throw new InvalidDataException(block.Kind != BlockKind.Bias ? $"{path}: no /{name} dataset (not {Origin})"
+                    : network.Analog ? $"{path}: no /{name} dataset: the file's network has no biases, which a ReLU network needs"
+                    : $"{path}: no /{name} dataset: the network was trained without biases; leave out --bias to train from it");
             }
             var dataset = Hdf5Input.Dataset(file, path, name, Origin);
-            var dims = dataset.Space.Dimensions;
+            ulong[] dims;
+            try
+            {
+                dims = dataset.Space.Dimensions;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new InvalidDataException($"{path}: /{name}: the shape cannot be read: {e.Message}", e);
+            }
             if (!dims.SequenceEqual(block.Shape.Select(d => (ulong)d)))
                 throw new InvalidDataException($"{path}: /{name} is [{string.Join(", ", dims)}]; the network's {block.Name} is [{string.Join(", ", block.Shape)}]");
             float[] values;

@@ -96,5 +96,18 @@ public sealed class GradientWeightsFileTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains($"error: --init-from: {weights}: /layer1/bias: the network was trained with biases; give --bias to train from it", stderr);
         Assert.False(File.Exists(Path.Combine(_dir, "no-bias", "train_summary.json")));
+
+        // A cluster job starts from its seed's weights: a file is refused rather than silently not used.
+        (code, _, stderr) = CliProcess.Run([.. common, "--epochs", "1", "--endpoint", "http://127.0.0.1:9", "--out", Path.Combine(_dir, "cluster")]);
+        Assert.Equal(2, code);
+        Assert.Contains("error: --init-from: a cluster job starts from the initial weights of its seed", stderr);
+
+        // Resuming needs the starting weights the checkpoint was taken from.
+        string resumed = Path.Combine(_dir, "resumed");
+        (code, _, stderr) = CliProcess.Run([.. common, "--epochs", "1", "--checkpoint-every", "5", "--out", resumed]);
+        Assert.True(code == 0, stderr);
+        (code, _, stderr) = CliProcess.Run([.. common.Take(common.Length - 2), "--epochs", "1", "--resume", "--out", resumed]);
+        Assert.Equal(2, code);
+        Assert.Contains("taken under other settings", stderr);
     }
 }

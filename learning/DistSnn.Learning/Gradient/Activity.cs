@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace DistSnn.Learning.Gradient;
 
@@ -59,17 +58,14 @@ public sealed class Activity<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void IndexRow(int t)
     {
         var row = Row(t);
-        int start = (Static ? 0 : t) * Size, end = start, i = 0, lanes = Vector256<T>.Count;
+        int start = (Static ? 0 : t) * Size, end = start, i = 0, lanes = Vector<T>.Count;
         ref T row0 = ref MemoryMarshal.GetReference(row);
-        // Whole vectors first: one compare tells which of its values are non-zero, and runs of zeros cost one step.
+        // Whole vectors first: a vector of zeros (most of a spike row) costs one compare.
         for (; i <= row.Length - lanes; i += lanes)
         {
-            uint bits = (~Vector256.Equals(Vector256.LoadUnsafe(ref row0, (nuint)i), Vector256<T>.Zero)).ExtractMostSignificantBits();
-            while (bits != 0)
-            {
-                _nonZero[end++] = i + BitOperations.TrailingZeroCount(bits);
-                bits &= bits - 1;
-            }
+            if (Vector.EqualsAll(Vector.LoadUnsafe(ref row0, (nuint)i), Vector<T>.Zero)) continue;
+            for (int k = i; k < i + lanes; k++)
+                if (row[k] != T.Zero) _nonZero[end++] = k;
         }
         for (; i < row.Length; i++)
             if (row[i] != T.Zero) _nonZero[end++] = i;

@@ -26,8 +26,8 @@ public static class Augmentation
 
     /// <summary>
     /// Writes the augmented <paramref name="image"/> (row-major, <paramref name="rows"/> × <paramref name="columns"/>)
-    /// into <paramref name="into"/>: out[y, x] = in[y − dy, x' − dx] where x' is x, or columns − 1 − x when mirrored
-    /// (mirrored first, then moved), 0 outside the image.
+    /// into <paramref name="into"/>: mirrored first (m[y, x] = in[y, columns − 1 − x]), then moved
+    /// (out[y, x] = m[y − dy, x − dx]), 0 where that lies outside the image.
     /// </summary>
     public static void Apply(ReadOnlySpan<byte> image, int rows, int columns, int shift, bool flip, ulong seed, ulong epoch, long sample, Span<byte> into)
     {

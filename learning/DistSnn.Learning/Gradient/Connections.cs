@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace DistSnn.Learning.Gradient;
 
@@ -179,7 +178,7 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
                 var row = w.Slice((c * taps + tap) * cout, cout);
                 for (int o = 0; o < cout; o++) wt[(tap * cout + o) * cin + c] = row[o];
             }
-        int lanes = Vector256<T>.Count, vectorEnd = cin - cin % lanes, quadEnd = cin - cin % (4 * lanes);
+        int lanes = Vector<T>.Count, vectorEnd = cin - cin % lanes, quadEnd = cin - cin % (4 * lanes);
         ref T wt0 = ref MemoryMarshal.GetReference(wt);
         // The taps of a pixel's channel 0 serve all its channels: they have the same output positions, and channel 0's
         // _weightAt is the tap's offset tap · cout, so its transposed rows start at _weightAt · cin.
@@ -191,22 +190,22 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
             // Four runs of channels at once: four independent chains of additions keep the adder busy.
             for (int c = 0; c < quadEnd; c += 4 * lanes)
             {
-                var s0 = Vector256.LoadUnsafe(ref acc0, (nuint)c);
-                var s1 = Vector256.LoadUnsafe(ref acc0, (nuint)(c + lanes));
-                var s2 = Vector256.LoadUnsafe(ref acc0, (nuint)(c + 2 * lanes));
-                var s3 = Vector256.LoadUnsafe(ref acc0, (nuint)(c + 3 * lanes));
+                var s0 = Vector.LoadUnsafe(ref acc0, (nuint)c);
+                var s1 = Vector.LoadUnsafe(ref acc0, (nuint)(c + lanes));
+                var s2 = Vector.LoadUnsafe(ref acc0, (nuint)(c + 2 * lanes));
+                var s3 = Vector.LoadUnsafe(ref acc0, (nuint)(c + 3 * lanes));
                 for (int t = t0; t < t1; t++)
                 {
                     int wBase = _weightAt[t] * cin + c;
                     var go = gOutput.Slice(_outputAt[t], cout);
                     for (int o = 0; o < go.Length; o++)
                     {
-                        var g = Vector256.Create(go[o]);
+                        var g = Vector.Create(go[o]);
                         ref T row = ref Unsafe.Add(ref wt0, wBase + o * cin);
-                        s0 += g * Vector256.LoadUnsafe(ref row);
-                        s1 += g * Vector256.LoadUnsafe(ref row, (nuint)lanes);
-                        s2 += g * Vector256.LoadUnsafe(ref row, (nuint)(2 * lanes));
-                        s3 += g * Vector256.LoadUnsafe(ref row, (nuint)(3 * lanes));
+                        s0 += g * Vector.LoadUnsafe(ref row);
+                        s1 += g * Vector.LoadUnsafe(ref row, (nuint)lanes);
+                        s2 += g * Vector.LoadUnsafe(ref row, (nuint)(2 * lanes));
+                        s3 += g * Vector.LoadUnsafe(ref row, (nuint)(3 * lanes));
                     }
                 }
                 s0.StoreUnsafe(ref acc0, (nuint)c);
@@ -216,13 +215,13 @@ public sealed class ConvConnection<T> : IConnection<T> where T : unmanaged, IFlo
             }
             for (int c = quadEnd; c < vectorEnd; c += lanes)
             {
-                var sum = Vector256.LoadUnsafe(ref acc0, (nuint)c);
+                var sum = Vector.LoadUnsafe(ref acc0, (nuint)c);
                 for (int t = t0; t < t1; t++)
                 {
                     int wBase = _weightAt[t] * cin + c;
                     var go = gOutput.Slice(_outputAt[t], cout);
                     for (int o = 0; o < cout; o++)
-                        sum += Vector256.Create(go[o]) * Vector256.LoadUnsafe(ref wt0, (nuint)(wBase + o * cin));
+                        sum += Vector.Create(go[o]) * Vector.LoadUnsafe(ref wt0, (nuint)(wBase + o * cin));
                 }
                 sum.StoreUnsafe(ref acc0, (nuint)c);
             }
@@ -281,7 +280,8 @@ public sealed class SumPoolConnection<T>(Shape input, int k) : IConnection<T> wh
     public void Backward(ReadOnlySpan<T> w, ReadOnlySpan<T> values, ReadOnlySpan<int> nonZero, ReadOnlySpan<T> gOutput, Span<T> gW, Span<T> gInput)
     {
         if (gInput.IsEmpty) return;
-        var map = _outputOf.AsSpan(0, gInput.Length);
+        if (gInput.Length != _outputOf.Length) throw new ArgumentException($"the input gradient has {gInput.Length} values, the pool's input {_outputOf.Length}", nameof(gInput));
+        var map = _outputOf.AsSpan();
         for (int index = 0; index < map.Length; index++) gInput[index] += gOutput[map[index]];
     }
 }

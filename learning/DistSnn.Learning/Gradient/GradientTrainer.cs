@@ -56,6 +56,8 @@ public sealed record GradientTrainingOptions
     public int Shift { get; init; }
     /// <summary>Training images are mirrored left to right with probability one half, drawn per (seed, epoch, sample).</summary>
     public bool Flip { get; init; }
+    /// <summary>Checksum of the weights training started from when they were given (<c>--init-from</c>); null: drawn from the seed.</summary>
+    public string? InitialWeights { get; init; }
 
     /// <summary>The largest <see cref="Shift"/>: a quarter of a 28-pixel image.</summary>
     public const int MaxShift = 7;

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace DistSnn.Learning.Gradient;
 
@@ -19,9 +18,9 @@ internal static class Lanes
         if (x.Length != y.Length) throw new ArgumentException($"rows of {x.Length} and {y.Length} values", nameof(x));
         ref T x0 = ref MemoryMarshal.GetReference(x);
         ref T y0 = ref MemoryMarshal.GetReference(y);
-        int i = 0, lanes = Vector256<T>.Count;
+        int i = 0, lanes = Vector<T>.Count;
         for (; i <= y.Length - lanes; i += lanes)
-            (Vector256.LoadUnsafe(ref y0, (nuint)i) + Vector256.LoadUnsafe(ref x0, (nuint)i)).StoreUnsafe(ref y0, (nuint)i);
+            (Vector.LoadUnsafe(ref y0, (nuint)i) + Vector.LoadUnsafe(ref x0, (nuint)i)).StoreUnsafe(ref y0, (nuint)i);
         for (; i < y.Length; i++) Unsafe.Add(ref y0, i) += Unsafe.Add(ref x0, i);
     }
 
@@ -32,10 +31,10 @@ internal static class Lanes
         if (x.Length != y.Length) throw new ArgumentException($"rows of {x.Length} and {y.Length} values", nameof(x));
         ref T x0 = ref MemoryMarshal.GetReference(x);
         ref T y0 = ref MemoryMarshal.GetReference(y);
-        var av = Vector256.Create(a);
-        int i = 0, lanes = Vector256<T>.Count;
+        var av = Vector.Create(a);
+        int i = 0, lanes = Vector<T>.Count;
         for (; i <= y.Length - lanes; i += lanes)
-            (Vector256.LoadUnsafe(ref x0, (nuint)i) * av + Vector256.LoadUnsafe(ref y0, (nuint)i)).StoreUnsafe(ref y0, (nuint)i);
+            (Vector.LoadUnsafe(ref x0, (nuint)i) * av + Vector.LoadUnsafe(ref y0, (nuint)i)).StoreUnsafe(ref y0, (nuint)i);
         for (; i < y.Length; i++) Unsafe.Add(ref y0, i) = Unsafe.Add(ref x0, i) * a + Unsafe.Add(ref y0, i);
     }
 }

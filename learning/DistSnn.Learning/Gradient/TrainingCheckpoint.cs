@@ -29,8 +29,15 @@ public static class TrainingCheckpoint
         o.Neuron.VTh, o.Neuron.VReset, o.Neuron.TRef, surrogate = o.Surrogate.Name, o.Surrogate.Beta, loss = o.Loss.ToString(), o.Bias,
         o.DetachReset, o.Steps, encoding = o.Encoding.Name, o.Encoding.MaxRateHz, o.Encoding.LatencyThreshold,
         o.Epochs, o.BatchSize, o.MicroBatches, o.LearningRate, schedule = o.Schedule.ToString(), o.WeightDecay, o.RateWeight, o.RateTarget,
-        o.Validation, o.TrainLimit, o.Seed, o.InitGain, o.Shift, o.Flip,
-    });
+        o.Validation, o.TrainLimit, o.Seed, o.InitGain,
+    }) + Later(o);
+
+    /// <summary>
+    /// Augmentation and given starting weights: in the fingerprint only when used, so that the fingerprint of a run
+    /// without them is the one its checkpoints were written with before these settings existed.
+    /// </summary>
+    private static string Later(GradientTrainingOptions o) =>
+        o.Shift == 0 && !o.Flip && o.InitialWeights is null ? "" : JsonSerializer.Serialize(new { o.Shift, o.Flip, o.InitialWeights });
 
     /// <summary>Writes the trainer's state and <paramref name="reports"/> to <paramref name="path"/>.</summary>
     public static void Save(string path, GradientTrainer trainer, IReadOnlyList<EpochReport> reports)

@@ -40,8 +40,10 @@ public static class TrainingSpec
             ["lr"] = o.LearningRate, ["lr_schedule"] = o.Schedule.ToString().ToLowerInvariant(), ["weight_decay"] = o.WeightDecay,
             ["rate_weight"] = o.RateWeight, ["rate_target"] = o.RateTarget,
             ["validation"] = o.Validation, ["train_samples"] = o.TrainLimit, ["seed"] = o.Seed, ["init_gain"] = o.InitGain,
-            ["shift"] = o.Shift, ["flip"] = o.Flip,
         };
+        // Written only when used, so that a coordinator without augmentation still reads the jobs that need none.
+        if (o.Shift != 0) json["shift"] = o.Shift;
+        if (o.Flip) json["flip"] = true;
         return json.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 

@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace DistSnn.Learning.Gradient;
 
@@ -69,6 +68,8 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
         _exp = spec.Kind == UnitKind.LifExpCurrent;
         _subtract = spec.Kind == UnitKind.IfSubtract;
         _surrogate = surrogate;
+        if (surrogate.Kind is not (SurrogateKind.FastSigmoid or SurrogateKind.Arctan))
+            throw new ArgumentException($"surrogate kind {surrogate.Kind}: the units know fast-sigmoid and arctan");
         Spiking = spiking;
         Smooth = smooth;
         if (smooth && _refSteps > 0)
@@ -87,7 +88,7 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     internal bool ScalarOnly { get; init; }
 
-    private bool Vectorized => !ScalarOnly && !Smooth && _refSteps == 0;
+    internal bool Vectorized => !ScalarOnly && !Smooth && _refSteps == 0;
 
     /// <summary>
     /// Runs <paramref name="steps"/> steps. <paramref name="input"/> holds each step's feed-forward input; the
@@ -214,9 +215,9 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// </summary>
     private int ForwardVector(ReadOnlySpan<T> j, ReadOnlySpan<T> bias, Span<T> ua, Span<T> y, Span<T> u, Span<T> ys, Span<T> s)
     {
-        int lanes = Vector256<T>.Count, end = j.Length - j.Length % lanes;
-        var p22 = Vector256.Create(_p22); var p21 = Vector256.Create(_p21); var p11 = Vector256.Create(_p11);
-        var theta = Vector256.Create(_theta); var uReset = Vector256.Create(_uReset); var one = Vector256.Create(T.One);
+        int lanes = Vector<T>.Count, end = j.Length - j.Length % lanes;
+        var p22 = Vector.Create(_p22); var p21 = Vector.Create(_p21); var p11 = Vector.Create(_p11);
+        var theta = Vector.Create(_theta); var uReset = Vector.Create(_uReset); var one = Vector.Create(T.One);
         bool hasBias = !bias.IsEmpty;
         ref T j0 = ref MemoryMarshal.GetReference(j);
         ref T b0 = ref MemoryMarshal.GetReference(bias);
@@ -228,13 +229,13 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = 0; i < end; i += lanes)
         {
             nuint at = (nuint)i;
-            var ji = Vector256.LoadUnsafe(ref j0, at);
-            var ui = p22 * Vector256.LoadUnsafe(ref ua0, at);
+            var ji = Vector.LoadUnsafe(ref j0, at);
+            var ui = p22 * Vector.LoadUnsafe(ref ua0, at);
             if (_exp)
             {
-                var yi = Vector256.LoadUnsafe(ref y0, at);
+                var yi = Vector.LoadUnsafe(ref y0, at);
                 ui += p21 * yi;
-                if (hasBias) ui += Vector256.LoadUnsafe(ref b0, at);
+                if (hasBias) ui += Vector.LoadUnsafe(ref b0, at);
                 yi = p11 * yi + ji;
                 yi.StoreUnsafe(ref y0, at);
                 yi.StoreUnsafe(ref ys0, at);
@@ -242,18 +243,18 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
             else
             {
                 ui += ji;
-                if (hasBias) ui += Vector256.LoadUnsafe(ref b0, at);
+                if (hasBias) ui += Vector.LoadUnsafe(ref b0, at);
             }
             ui.StoreUnsafe(ref u0, at);
             if (!Spiking)
             {
-                Vector256<T>.Zero.StoreUnsafe(ref s0, at);
+                Vector<T>.Zero.StoreUnsafe(ref s0, at);
                 ui.StoreUnsafe(ref ua0, at);
                 continue;
             }
-            var fired = Vector256.GreaterThanOrEqual(ui, theta);
+            var fired = Vector.GreaterThanOrEqual(ui, theta);
             (fired & one).StoreUnsafe(ref s0, at);
-            Vector256.ConditionalSelect(fired, _subtract ? ui - theta : uReset, ui).StoreUnsafe(ref ua0, at);
+            Vector.ConditionalSelect(fired, _subtract ? ui - theta : uReset, ui).StoreUnsafe(ref ua0, at);
         }
         return end;
     }
@@ -265,13 +266,13 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
     private int BackwardVector(ReadOnlySpan<T> u, ReadOnlySpan<T> s, ReadOnlySpan<T> gs, ReadOnlySpan<T> gU, Span<T> gj, Span<T> gBias,
         Span<T> cu, Span<T> cy)
     {
-        int lanes = Vector256<T>.Count, end = u.Length - u.Length % lanes;
-        var p22 = Vector256.Create(_p22); var p21 = Vector256.Create(_p21); var p11 = Vector256.Create(_p11);
-        var theta = Vector256.Create(_theta); var uReset = Vector256.Create(_uReset); var invScale = Vector256.Create(_invScale);
-        var one = Vector256.Create(T.One); var negTheta = Vector256.Create(-_theta);
+        int lanes = Vector<T>.Count, end = u.Length - u.Length % lanes;
+        var p22 = Vector.Create(_p22); var p21 = Vector.Create(_p21); var p11 = Vector.Create(_p11);
+        var theta = Vector.Create(_theta); var uReset = Vector.Create(_uReset); var invScale = Vector.Create(_invScale);
+        var one = Vector.Create(T.One); var negTheta = Vector.Create(-_theta);
         T beta = T.CreateTruncating(_surrogate.Beta), half = T.CreateTruncating(0.5);
-        var halfBeta = Vector256.Create(half * beta);
-        var slope = Vector256.Create(_surrogate.Kind == SurrogateKind.FastSigmoid ? beta : T.CreateTruncating(Math.PI / 2 * _surrogate.Beta));
+        var halfBeta = Vector.Create(half * beta);
+        var slope = Vector.Create(_surrogate.Kind == SurrogateKind.FastSigmoid ? beta : T.CreateTruncating(Math.PI / 2 * _surrogate.Beta));
         bool fastSigmoid = _surrogate.Kind == SurrogateKind.FastSigmoid;
         bool hasBias = !gBias.IsEmpty, hasGu = !gU.IsEmpty;
         ref T u0 = ref MemoryMarshal.GetReference(u);
@@ -285,39 +286,39 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
         for (int i = 0; i < end; i += lanes)
         {
             nuint at = (nuint)i;
-            var ui = Vector256.LoadUnsafe(ref u0, at);
-            var si = Vector256.LoadUnsafe(ref s0, at);
-            var c = Vector256.LoadUnsafe(ref cu0, at);
-            Vector256<T> sg;
+            var ui = Vector.LoadUnsafe(ref u0, at);
+            var si = Vector.LoadUnsafe(ref s0, at);
+            var c = Vector.LoadUnsafe(ref cu0, at);
+            Vector<T> sg;
             if (Spiking)
             {
                 var x = (ui - theta) * invScale;
-                Vector256<T> d;
+                Vector<T> d;
                 if (fastSigmoid)
                 {
-                    var e = one + slope * Vector256.Abs(x);
+                    var e = one + slope * Vector.Abs(x);
                     d = halfBeta / (e * e);
                 }
-                else
+                else // arctan; the constructor refuses other kinds
                 {
                     var a = slope * x;
                     d = halfBeta / (one + a * a);
                 }
                 sg = d * invScale;
             }
-            else sg = Vector256<T>.Zero;
+            else sg = Vector<T>.Zero;
             var dUaDu = _subtract ? one : one - si;
-            var dUaDs = _detachReset ? Vector256<T>.Zero : _subtract ? negTheta : uReset - ui;
-            var g = (Vector256.LoadUnsafe(ref gs0, at) + c * dUaDs) * sg + c * dUaDu;
-            if (hasGu) g += Vector256.LoadUnsafe(ref gu0, at);
+            var dUaDs = _detachReset ? Vector<T>.Zero : _subtract ? negTheta : uReset - ui;
+            var g = (Vector.LoadUnsafe(ref gs0, at) + c * dUaDs) * sg + c * dUaDu;
+            if (hasGu) g += Vector.LoadUnsafe(ref gu0, at);
             if (_exp)
             {
-                var gy = Vector256.LoadUnsafe(ref cy0, at);
+                var gy = Vector.LoadUnsafe(ref cy0, at);
                 gy.StoreUnsafe(ref gj0, at);
                 (p21 * g + p11 * gy).StoreUnsafe(ref cy0, at);
             }
             else g.StoreUnsafe(ref gj0, at);
-            if (hasBias) (Vector256.LoadUnsafe(ref gb0, at) + g).StoreUnsafe(ref gb0, at);
+            if (hasBias) (Vector.LoadUnsafe(ref gb0, at) + g).StoreUnsafe(ref gb0, at);
             (p22 * g).StoreUnsafe(ref cu0, at);
         }
         return end;

@@ -76,13 +76,15 @@ public sealed class ConnectionReferenceTests
         var y = new float[output.Size];
         conn.Forward(w, x, NonZero(x), y);
         var gW = new float[w.Length];
-        var gX = new float[input.Size];
+        // Backward adds to the gradients it is given: start them from values of their own.
+        var gX0 = Random(input.Size, 7);
+        var gX = (float[])gX0.Clone();
         conn.Backward(w, x, NonZero(x), g, gW, gX);
 
         // out[oy, ox, o] = Σ_c,ky,kx w[c, ky, kx, o] · in[oy·s + ky − p, ox·s + kx − p, c]
         var yRef = new float[output.Size];
         var gWRef = new float[w.Length];
-        var gXRef = new float[input.Size];
+        var gXRef = (float[])gX0.Clone();
         for (int oy = 0; oy < output.Height; oy++)
         for (int ox = 0; ox < output.Width; ox++)
         for (int o = 0; o < cout; o++)

@@ -48,6 +48,7 @@ public sealed class LifUnitsVectorTests
         (UnitTrace<T> Trace, Activity<T> Spikes, T[] GIn, T[] GBias, T[] GRec) Run(bool scalarOnly)
         {
             var units = new LifUnits<T>(spec, sg, spiking, smooth: false, detach) { ScalarOnly = scalarOnly };
+            Assert.Equal(!scalarOnly, units.Vectorized);
             var trace = new UnitTrace<T>(steps, n);
             var spikes = new Activity<T>(steps, n);
             var j = (T[])input.Clone();

@@ -46,6 +46,20 @@ public sealed class TrainingSpecTests
     }
 
     [Fact]
+    public void AugmentationAndStartingWeightsEnterTheFingerprintOnlyWhenUsed()
+    {
+        var plain = new GradientTrainingOptions { Architecture = Architecture.Parse("784-32-10") };
+        string fingerprint = TrainingCheckpoint.Fingerprint(plain);
+        Assert.EndsWith("}", fingerprint);
+        Assert.DoesNotContain("Shift", fingerprint);
+        Assert.DoesNotContain("shift", TrainingSpec.ToJson(plain));
+        Assert.NotEqual(fingerprint, TrainingCheckpoint.Fingerprint(plain with { Shift = 1 }));
+        Assert.NotEqual(fingerprint, TrainingCheckpoint.Fingerprint(plain with { Flip = true }));
+        Assert.NotEqual(TrainingCheckpoint.Fingerprint(plain with { InitialWeights = "0123456789abcdef" }),
+            TrainingCheckpoint.Fingerprint(plain with { InitialWeights = "fedcba9876543210" }));
+    }
+
+    [Fact]
     public void LeftOutFieldsTakeTheCommandsDefaults()
     {
         var o = TrainingSpec.FromJson("""{"arch": "784-256-10"}""", "spec");
