@@ -43,6 +43,20 @@ public readonly record struct Surrogate(SurrogateKind Kind, double Beta)
         return half * beta / (T.One + a * a);
     }
 
+    /// <summary>σ'(x) of every lane: the operations of the scalar <see cref="Derivative{T}(T)"/> in its order, so the same bits.</summary>
+    public Vector<T> Derivative<T>(Vector<T> x) where T : IFloatingPointIeee754<T>
+    {
+        T beta = T.CreateTruncating(Beta), half = T.CreateTruncating(0.5);
+        var halfBeta = new Vector<T>(half * beta);
+        if (Kind == SurrogateKind.FastSigmoid)
+        {
+            var d = Vector<T>.One + new Vector<T>(beta) * Vector.Abs(x);
+            return halfBeta / (d * d);
+        }
+        var a = new Vector<T>(T.CreateTruncating(Math.PI / 2 * Beta)) * x;
+        return halfBeta / (Vector<T>.One + a * a);
+    }
+
     /// <summary>σ(x), the antiderivative of <see cref="Derivative"/> from 0 to 1.</summary>
     public T Smooth<T>(T x) where T : IFloatingPointIeee754<T>
     {

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace DistSnn.Learning.Gradient;
@@ -231,19 +230,14 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
             nuint at = (nuint)i;
             var ji = Vector.LoadUnsafe(ref j0, at);
             var ui = p22 * Vector.LoadUnsafe(ref ua0, at);
+            var yi = _exp ? Vector.LoadUnsafe(ref y0, at) : default;
+            ui += _exp ? p21 * yi : ji;
+            if (hasBias) ui += Vector.LoadUnsafe(ref b0, at);
             if (_exp)
             {
-                var yi = Vector.LoadUnsafe(ref y0, at);
-                ui += p21 * yi;
-                if (hasBias) ui += Vector.LoadUnsafe(ref b0, at);
                 yi = p11 * yi + ji;
                 yi.StoreUnsafe(ref y0, at);
                 yi.StoreUnsafe(ref ys0, at);
-            }
-            else
-            {
-                ui += ji;
-                if (hasBias) ui += Vector.LoadUnsafe(ref b0, at);
             }
             ui.StoreUnsafe(ref u0, at);
             if (!Spiking)
@@ -270,10 +264,6 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
         var p22 = Vector.Create(_p22); var p21 = Vector.Create(_p21); var p11 = Vector.Create(_p11);
         var theta = Vector.Create(_theta); var uReset = Vector.Create(_uReset); var invScale = Vector.Create(_invScale);
         var one = Vector.Create(T.One); var negTheta = Vector.Create(-_theta);
-        T beta = T.CreateTruncating(_surrogate.Beta), half = T.CreateTruncating(0.5);
-        var halfBeta = Vector.Create(half * beta);
-        var slope = Vector.Create(_surrogate.Kind == SurrogateKind.FastSigmoid ? beta : T.CreateTruncating(Math.PI / 2 * _surrogate.Beta));
-        bool fastSigmoid = _surrogate.Kind == SurrogateKind.FastSigmoid;
         bool hasBias = !gBias.IsEmpty, hasGu = !gU.IsEmpty;
         ref T u0 = ref MemoryMarshal.GetReference(u);
         ref T s0 = ref MemoryMarshal.GetReference(s);
@@ -289,24 +279,7 @@ public sealed class LifUnits<T> where T : unmanaged, IFloatingPointIeee754<T>
             var ui = Vector.LoadUnsafe(ref u0, at);
             var si = Vector.LoadUnsafe(ref s0, at);
             var c = Vector.LoadUnsafe(ref cu0, at);
-            Vector<T> sg;
-            if (Spiking)
-            {
-                var x = (ui - theta) * invScale;
-                Vector<T> d;
-                if (fastSigmoid)
-                {
-                    var e = one + slope * Vector.Abs(x);
-                    d = halfBeta / (e * e);
-                }
-                else // arctan; the constructor refuses other kinds
-                {
-                    var a = slope * x;
-                    d = halfBeta / (one + a * a);
-                }
-                sg = d * invScale;
-            }
-            else sg = Vector<T>.Zero;
+            var sg = Spiking ? _surrogate.Derivative((ui - theta) * invScale) * invScale : Vector<T>.Zero;
             var dUaDu = _subtract ? one : one - si;
             var dUaDs = _detachReset ? Vector<T>.Zero : _subtract ? negTheta : uReset - ui;
             var g = (Vector.LoadUnsafe(ref gs0, at) + c * dUaDs) * sg + c * dUaDu;
