@@ -141,7 +141,7 @@ public sealed class NeuronHost
     /// <summary><see cref="Step(long, SpikeBuffer)"/>, also logging each spike of population p in <paramref name="postLogs"/>[p].</summary>
     internal void Step(long step, SpikeBuffer spikes, PostSpikeLog?[]? postLogs)
     {
-        if (_resetPeriod > 0 && step > 0 && step % _resetPeriod == 0) ResetToInitial();
+        if (ResetsAt(step)) ResetToInitial();
         foreach (var c in _currents) c.Apply(step);
         foreach (var pi in _poisson) pi.Apply(step);
         Drive?.Invoke(step);
@@ -220,6 +220,9 @@ public sealed class NeuronHost
 
     /// <summary>Steps between resets to the initial state (a data set with <c>reset: true</c>), or 0.</summary>
     private long _resetPeriod;
+
+    /// <summary>Whether <see cref="Step"/> of <paramref name="step"/> first resets every group to its initial state.</summary>
+    public bool ResetsAt(long step) => _resetPeriod > 0 && step > 0 && step % _resetPeriod == 0;
     private byte[]?[] _resetSnapshots = [];
 
     private void TakeResetSnapshots(long period)

@@ -30,6 +30,7 @@ public sealed partial class PartitionEngine
             if (block.Delays is not null) return null;
             var target = block.Target;
             if (_blocksByPre.SelectMany(b => b).Any(b => b.Target == target && (b.Delays is not null || b.ConstDelay != block.ConstDelay))) return null;
+            if (_delayedByPre.SelectMany(b => b).Any(b => b.Target == target)) return null;
             if (_plastic.Any(b => b.Target == target) || _transmitters.Length > 0) return null;
         }
         return _analog.Select(b => new float[b.Target.Padded]).ToArray();

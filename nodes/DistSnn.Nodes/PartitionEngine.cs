@@ -32,6 +32,8 @@ public sealed partial class PartitionEngine : IPartitionBackend
     private readonly long[] _first;
     private readonly NeuronHost _host;
     private readonly SynapseBlock[][] _blocksByPre;
+    private readonly DelayedRows[][] _delayedByPre;
+    private readonly ArrivalLane[] _lanes;
     private readonly PlasticBlock[][] _plasticByPre;
     private readonly IRowTransmitter[][] _transmittersByPre;
     private readonly IRowTransmitter[] _transmitters;
@@ -72,34 +74,55 @@ public sealed partial class PartitionEngine : IPartitionBackend
         if (TotalSteps + EpochSteps + 2 > long.MaxValue / Math.Max(1, _first[^1] + 1))
             throw new ArgumentException("duration x neurons exceeds the spike key range");
 
-        // Synapses first: the ring depth of each group is the largest delay onto it.
+        // Synapses first: the ring depth of each group is the largest delay onto it. Static synapses whose delays differ
+        // go through one arrival lane per target group and port instead (see ArrivalLane), unless a substrate may take
+        // them or they carry a data set's analog input (both add into the ring directly); they are packed as soon as
+        // they are built, so the builder's arrays of one projection at a time are alive next to the packed ones.
+        int analogInput = spec.Dataset is { Encoding: SampleEncoding.Direct } analog ? spec.PopulationIndex(analog.Input) : -1;
         var data = new List<SynapseData>();
+        var delayedRows = new List<DelayedRows>();
+        var slots = new int[pops];
+        Array.Fill(slots, 1);
+        var laneDepths = new SortedDictionary<(int Population, int Port), int>();
         for (int j = 0; j < spec.Projections.Count; j++)
         {
             var proj = spec.Projections[j];
             int post = spec.PopulationIndex(proj.Target);
             if (owned[post].Length == 0) continue;
             var model = spec.Populations[post].Model;
-            data.Add(SynapseBuilder.Build(spec, j, owned[post], PortOf(model, proj.Receptor), WeightScale(model, proj.Weight.Dim)));
+            var d = SynapseBuilder.Build(spec, j, owned[post], PortOf(model, proj.Receptor), WeightScale(model, proj.Weight.Dim));
+            if (substrate is null && d.Delays is not null && !proj.Synapse.IsPlastic && d.PrePopulation != analogInput)
+            {
+                var rows = new DelayedRows(d.Projection, d.PrePopulation, d.TargetPopulation, owned[post].Length, d.Port, d.RowStart,
+                    d.Targets, d.Weights, d.ConstWeight, d.Delays);
+                delayedRows.Add(rows);
+                laneDepths[(post, d.Port)] = Math.Max(laneDepths.GetValueOrDefault((post, d.Port)), rows.MaxDelay);
+                continue;
+            }
+            data.Add(d);
+            slots[post] = Math.Max(slots[post], d.MaxDelay);
         }
-        var slots = new int[pops];
-        Array.Fill(slots, 1);
-        foreach (var d in data) slots[d.TargetPopulation] = Math.Max(slots[d.TargetPopulation], d.MaxDelay);
 
         _host = new NeuronHost(spec, owned, slots);
 
         var blocks = new List<SynapseBlock>[pops];
         var plastic = new List<PlasticBlock>[pops];
         var transmitters = new List<IRowTransmitter>[pops];
+        var delayed = new List<DelayedRows>[pops];
+        var lanes = laneDepths.ToDictionary(e => e.Key, e => new ArrivalLane(_host.Group(e.Key.Population)!, e.Key.Port, e.Value));
         for (int p = 0; p < pops; p++)
         {
+            delayed[p] = new List<DelayedRows>();
             blocks[p] = new List<SynapseBlock>();
             plastic[p] = new List<PlasticBlock>();
             transmitters[p] = new List<IRowTransmitter>();
         }
         _postLogs = new PostSpikeLog?[pops];
-        foreach (var d in data)
+        for (int i = 0; i < data.Count; i++)
         {
+            var d = data[i];
+            // Dropped as soon as the synapses are stored, so the builder's arrays do not outlive their copies.
+            data[i] = null!;
             var proj = spec.Projections[d.Projection];
             if (proj.Synapse.IsPlastic)
             {
@@ -129,7 +152,17 @@ public sealed partial class PartitionEngine : IPartitionBackend
             SynapseCount += block.Count;
             SynapseBytes += block.Bytes;
         }
+        // Lanes list spikes block by block in projection order, as the blocks of one source deliver.
+        foreach (var rows in delayedRows)
+        {
+            rows.Join(lanes[(rows.TargetPopulation, rows.Port)]);
+            delayed[rows.PrePopulation].Add(rows);
+            SynapseCount += rows.Count;
+            SynapseBytes += rows.Bytes;
+        }
         _blocksByPre = blocks.Select(b => b.ToArray()).ToArray();
+        _delayedByPre = delayed.Select(b => b.ToArray()).ToArray();
+        _lanes = laneDepths.Keys.Select(k => lanes[k]).ToArray();
         _plasticByPre = plastic.Select(b => b.ToArray()).ToArray();
         _transmittersByPre = transmitters.Select(b => b.ToArray()).ToArray();
         // Flushed in projection order at the end of every delivery, whatever the partitioning.
@@ -197,6 +230,8 @@ public sealed partial class PartitionEngine : IPartitionBackend
         int row = (int)(gid - _first[p]);
         foreach (var b in _blocksByPre[p])
             if (b.HasRow(row)) return true;
+        foreach (var b in _delayedByPre[p])
+            if (b.HasRow(row)) return true;
         foreach (var b in _plasticByPre[p])
             if (b.HasRow(row)) return true;
         foreach (var t in _transmittersByPre[p])
@@ -251,6 +286,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
             if (gid < _first[pop] || gid >= _first[pop + 1]) pop = _host.PopulationOf(gid);
             int row = (int)(gid - _first[pop]);
             foreach (var block in _blocksByPre[pop]) events += block.Deliver(row, stamp);
+            foreach (var rows in _delayedByPre[pop]) events += rows.Enqueue(row, stamp);
             foreach (var block in _plasticByPre[pop]) block.AddPre(row, stamp);
             foreach (var t in _transmittersByPre[pop]) t.AddPre(row, stamp);
         }
@@ -268,6 +304,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
         int pop = _host.PopulationOf(gid);
         int row = (int)(gid - _first[pop]);
         foreach (var block in _blocksByPre[pop]) block.PrefetchRow(row);
+        foreach (var rows in _delayedByPre[pop]) rows.PrefetchRow(row);
     }
 
     /// <summary>
@@ -372,7 +409,17 @@ public sealed partial class PartitionEngine : IPartitionBackend
     {
         var (start, end) = _clock.TakeEpoch(Partition);
         _out.Clear();
-        for (long step = start; step < end; step++) _host.Step(step, _out, _postLogs);
+        for (long step = start; step < end; step++)
+        {
+            if (_lanes.Length > 0)
+            {
+                // A reset to the initial state discards input on its way, as it empties the ring buffers.
+                if (_host.ResetsAt(step))
+                    foreach (var lane in _lanes) lane.Clear();
+                foreach (var lane in _lanes) lane.Drain(step);
+            }
+            _host.Step(step, _out, _postLogs);
+        }
         return _out.View;
     }
 

@@ -9,7 +9,8 @@ namespace DistSnn.Nodes.Synapses;
 /// The synapses of one projection onto one partition, in CSR form keyed by the source's index within its
 /// population: the synapses of source s are entries <c>RowStart[s] .. RowStart[s+1]-1</c>. Within a row, synapses
 /// keep the order in which the connector generated them — an order fixed by global ids, not by partitioning —
-/// so inputs are summed in a canonical order (ARCHITECTURE: Determinism, rule 3).
+/// so inputs are summed in a canonical order (ARCHITECTURE: Determinism, rule 3). Synapses whose delays differ
+/// between synapses are held by <see cref="DelayedRows"/> instead (on CPU partitions).
 /// <para>
 /// Storage per synapse is the target's group-local index (4 bytes), plus a 4-byte weight only when weights differ
 /// between synapses, plus a 2-byte delay only when delays differ; constant weights and delays are stored once.
