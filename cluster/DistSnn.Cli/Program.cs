@@ -8,4 +8,9 @@ if (parse.Errors.Count > 0)
     Console.Error.WriteLine("Run 'distsnn --help' for usage.");
     return ExitCodes.BadInput;
 }
+if (NativeBuild.Refused(parse) is { } refused)
+{
+    Console.Error.WriteLine(NativeBuild.Message(refused));
+    return ExitCodes.Failed;
+}
 return await parse.InvokeAsync();

@@ -10,6 +10,9 @@ public static class SummaryWriter
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new NonFiniteAsNullConverter() },
+        // Generated at build time rather than found by reflection, so that the native ahead-of-time build writes
+        // and reads it too; the names, converters and layout are the same either way.
+        TypeInfoResolver = SummaryJsonContext.Default,
     };
 
     public static void Write(string path, RunSummary summary)
@@ -57,7 +60,7 @@ internal sealed class NonFiniteAsNullConverter : JsonConverter<double>
 
 internal sealed class PopulationMapConverter : JsonConverter<IReadOnlyList<PopulationStatistics>>
 {
-    private sealed record Entry(
+    internal sealed record Entry(
         [property: JsonPropertyName("size")] int Size,
         [property: JsonPropertyName("spikes")] long Spikes,
         [property: JsonPropertyName("rate_hz")] double RateHz,
@@ -99,3 +102,8 @@ internal sealed class PopulationMapConverter : JsonConverter<IReadOnlyList<Popul
         writer.WriteEndObject();
     }
 }
+
+/// <summary>The serialization code of summary.json, generated at build time.</summary>
+[JsonSerializable(typeof(RunSummary))]
+[JsonSerializable(typeof(PopulationMapConverter.Entry))]
+internal sealed partial class SummaryJsonContext : JsonSerializerContext;
