@@ -323,7 +323,8 @@ public static class RunPlots
 
     /// <summary>
     /// Renders <paramref name="plot"/> and writes it as PNG with light compression: figures of flat colours compress
-    /// nearly as well at zlib level 1 as at the encoder's default, in a fraction of the time.
+    /// nearly as well at zlib level 1 and with one row filter (Sub) as at the encoder's default of trying all five per
+    /// row, in a fraction of the time (files ~15% larger).
     /// </summary>
     public static void SavePng(Plot plot, string path, ImageSize size)
     {
@@ -339,7 +340,7 @@ public static class RunPlots
         plot.Render(surface);
         using var image = surface.Snapshot();
         using var pixels = image.PeekPixels();
-        return pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.AllFilters, zLibLevel: 1));
+        return pixels.Encode(new SKPngEncoderOptions(SKPngEncoderFilterFlags.Sub, zLibLevel: 1));
     }
 
     private static void NoData(Plot plot, string text)

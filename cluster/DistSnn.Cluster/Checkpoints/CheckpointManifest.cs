@@ -54,6 +54,9 @@ public sealed record CheckpointManifest
     {
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        // Generated at build time rather than found by reflection, so that the native ahead-of-time build reads and
+        // writes checkpoints too; names and layout are the same either way.
+        TypeInfoResolver = CheckpointJsonContext.Default,
     };
 
     /// <summary>The backend of partition <paramref name="partition"/>.</summary>
@@ -68,3 +71,8 @@ public sealed record CheckpointFileEntry(string Name, long Bytes, string Sha256)
 
 /// <summary>A checkpoint that cannot be used: the message names the file and what is wrong with it.</summary>
 public sealed class CheckpointException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The serialization code of checkpoint manifests and job files, generated at build time.</summary>
+[JsonSerializable(typeof(CheckpointManifest))]
+[JsonSerializable(typeof(JobStateFile))]
+internal sealed partial class CheckpointJsonContext : JsonSerializerContext;
