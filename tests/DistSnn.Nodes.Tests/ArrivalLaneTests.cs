@@ -62,11 +62,12 @@ public class ArrivalLaneTests
         var reference = Group();
         var laned = Group();
         var lane = new ArrivalLane(laned, 1, Slots);
-        // Two projections onto one port through one lane, delivered spike by spike as the engine does.
+        // Two projections onto one port through one lane, delivered spike by spike as the engine does; a constant delay
+        // (every row one run) is given as the projection's delay, as the builder gives it.
         var projections = new[] { RandomRows(seed, constDelay), RandomRows(seed + 100, constDelay) };
         var blocks = projections.Select(r =>
         {
-            var rows = new DelayedRows(0, 0, 0, Neurons, 1, r.RowStart.ToArray(), r.Targets.ToArray(), r.Weights.ToArray(), 0, r.Delays.ToArray());
+            var rows = new DelayedRows(0, 0, 0, Neurons, 1, r.RowStart.ToArray(), r.Targets.ToArray(), r.Weights.ToArray(), 0, constDelay ? null : r.Delays.ToArray(), 4);
             rows.Join(lane);
             return rows;
         }).ToArray();
@@ -119,7 +120,7 @@ public class ArrivalLaneTests
         var rows = RandomRows(8);
         var g = Group();
         var lane = new ArrivalLane(g, 0, Slots);
-        var block = new DelayedRows(0, 0, 0, Neurons, 0, rows.RowStart, rows.Targets, rows.Weights, 0, rows.Delays);
+        var block = new DelayedRows(0, 0, 0, Neurons, 0, rows.RowStart, rows.Targets, rows.Weights, 0, rows.Delays, 0);
         block.Join(lane);
         for (int row = 0; row < Rows; row++) block.Enqueue(row, 3);
         long pending = lane.Pending;
@@ -129,7 +130,7 @@ public class ArrivalLaneTests
         StateFile.Save(saved, "TESTLANE"u8, 1, lane.VisitState);
         var copyGroup = Group();
         var copy = new ArrivalLane(copyGroup, 0, Slots);
-        new DelayedRows(0, 0, 0, Neurons, 0, rows.RowStart, rows.Targets, rows.Weights, 0, rows.Delays).Join(copy);
+        new DelayedRows(0, 0, 0, Neurons, 0, rows.RowStart, rows.Targets, rows.Weights, 0, rows.Delays, 0).Join(copy);
         StateFile.Restore(new MemoryStream(saved.ToArray()), "TESTLANE"u8, 1, "lane", copy.VisitState);
         Assert.Equal(pending, copy.Pending);
         for (long step = 3; step < 3 + Slots; step++)
@@ -143,7 +144,7 @@ public class ArrivalLaneTests
         // A lane whose blocks hold fewer synapses than a saved entry names is refused, naming the entry.
         var small = new ArrivalLane(Group(), 0, Slots);
         var (rs, t, w, d) = RandomRows(9);
-        new DelayedRows(0, 0, 0, Neurons, 0, [0, 1], [t[0]], [w[0]], 0, [d[0]]).Join(small);
+        new DelayedRows(0, 0, 0, Neurons, 0, [0, 1], [t[0]], [w[0]], 0, [d[0]], 0).Join(small);
         var error = Assert.Throws<CheckpointFormatException>(() =>
             StateFile.Restore(new MemoryStream(saved.ToArray()), "TESTLANE"u8, 1, "lane", small.VisitState));
         Assert.Contains("does not fit the synapses held", error.Message);

@@ -11,10 +11,11 @@ public sealed partial class PartitionEngine
 
     /// <summary>
     /// Writes everything needed to continue this partition from <see cref="CurrentStep"/>: step and counters, neuron
-    /// state and adaptive thresholds, input ring buffers and the events waiting in arrival lanes (together every
+    /// state and adaptive thresholds, input ring buffers and the runs waiting in arrival lanes (together every
     /// delivered spike not yet consumed), current schedules, Poisson source rates set by the run, plastic weights,
-    /// traces and post-spike logs, learning and reward settings, and the recordings so far. Static synapses and random-number keys are rebuilt from the model; random
-    /// draws are keyed by step, so restoring the step restores every random stream.
+    /// traces and post-spike logs, learning and reward settings, and the recordings so far. Static synapses and
+    /// random-number keys are rebuilt from the model; random draws are keyed by step, so restoring the step restores
+    /// every random stream.
     /// Call between <see cref="Deliver"/> and <see cref="RunEpoch"/> (an epoch boundary with every spike of the epoch
     /// just run delivered); spikes not yet delivered are the caller's to keep.
     /// </summary>
@@ -29,13 +30,6 @@ public sealed partial class PartitionEngine
     {
         StateFile.Restore(stream, StateMagic, StateFormatVersion, "DistSnn engine state", VisitState);
         Learning = _learning; // re-applies frozen adaptation to the groups
-    }
-
-    private int PopulationOfGroup(Kernels.NeuronGroup group)
-    {
-        for (int p = 0; p < _spec.Populations.Count; p++)
-            if (ReferenceEquals(_host.Group(p), group)) return p;
-        throw new InvalidOperationException("a lane feeds a group this partition does not hold");
     }
 
     private void VisitState(StateVisitor v)
@@ -64,10 +58,10 @@ public sealed partial class PartitionEngine
         RewardOverride = hasReward ? reward : null;
 
         _host.VisitGroups(v);
-        foreach (var lane in _lanes)
+        for (int l = 0; l < _lanes.Length; l++)
         {
-            v.Section($"events on their way to '{_spec.Populations[PopulationOfGroup(lane.Group)].Name}' port {lane.Port}");
-            lane.VisitState(v);
+            v.Section($"spikes on their way to {_laneNames[l]}");
+            _lanes[l].VisitState(v);
         }
         for (int b = 0; b < _plastic.Length; b++)
         {

@@ -10,8 +10,9 @@ namespace DistSnn.Nodes.Synapses;
 public readonly record struct TargetWeight(int Target, float Weight);
 
 /// <summary>
-/// The static synapses of one projection onto one partition whose delays differ from synapse to synapse, kept for
-/// delivery at arrival (<see cref="ArrivalLane"/>): every row (the synapses of one source, CSR as in
+/// The static synapses of one projection onto one partition, kept for delivery at arrival (<see cref="ArrivalLane"/>),
+/// as the engine keeps projections whose delays differ from synapse to synapse when their rings would not fit the
+/// caches: every row (the synapses of one source, CSR as in
 /// <see cref="SynapseBlock"/>) is sorted by delay — stably, so synapses of equal delay keep the connector's order — and
 /// cut into runs of one delay. A spike puts one entry per run on its lane; when the run's step comes, its (target,
 /// weight) pairs are added into the ring slot the step reads.
@@ -33,15 +34,16 @@ public sealed class DelayedRows
     /// <summary>
     /// Builds the runs from CSR rows onto <paramref name="targetCount"/> neurons of population
     /// <paramref name="targetPopulation"/>; <paramref name="targets"/>, <paramref name="weights"/> (null: all
-    /// <paramref name="constWeight"/>) and <paramref name="delays"/> are sorted in place and may be dropped afterwards.
+    /// <paramref name="constWeight"/>) and <paramref name="delays"/> (null: all <paramref name="constDelay"/> steps, one
+    /// run per row) are sorted in place and may be dropped afterwards.
     /// </summary>
     public DelayedRows(int projection, int prePopulation, int targetPopulation, int targetCount, int port, int[] rowStart, int[] targets,
-        float[]? weights, float constWeight, ushort[] delays)
+        float[]? weights, float constWeight, ushort[]? delays, int constDelay)
     {
         ArgumentNullException.ThrowIfNull(rowStart);
         ArgumentNullException.ThrowIfNull(targets);
         if (rowStart.Length == 0 || rowStart[^1] != targets.Length) throw new ArgumentException("row index does not match the number of synapses");
-        SortRowsByDelay(rowStart, targets, weights, delays);
+        if (delays is not null) SortRowsByDelay(rowStart, targets, weights, delays);
         Projection = projection;
         PrePopulation = prePopulation;
         TargetPopulation = targetPopulation;
@@ -53,12 +55,11 @@ public sealed class DelayedRows
             if ((uint)targets[k] >= (uint)targetCount) throw new ArgumentException($"synapse {k}: target {targets[k]} is outside the {targetCount} neurons");
             _synapses[k] = new TargetWeight(targets[k], weights is null ? constWeight : weights[k]);
         }
+        int DelayOf(int k) => delays is null ? constDelay : delays[k];
         int runs = 0;
-        for (int k = 0, r = 0; k < delays.Length; k++)
-        {
-            while (rowStart[r + 1] <= k) r++;
-            if (k == rowStart[r] || delays[k] != delays[k - 1]) runs++;
-        }
+        for (int r = 0; r + 1 < rowStart.Length; r++)
+            for (int k = rowStart[r]; k < rowStart[r + 1]; k++)
+                if (k == rowStart[r] || DelayOf(k) != DelayOf(k - 1)) runs++;
         _rowRuns = new int[rowStart.Length];
         _runs = new Run[runs + 1];
         int j = 0;
@@ -67,10 +68,10 @@ public sealed class DelayedRows
             _rowRuns[r] = j;
             for (int k = rowStart[r]; k < rowStart[r + 1]; k++)
             {
-                if (k != rowStart[r] && delays[k] == delays[k - 1]) continue;
-                if (delays[k] < 1) throw new ArgumentException($"synapse {k}: delay {delays[k]} steps; at least 1 is needed");
-                _runs[j++] = new Run(k, delays[k]);
-                MaxDelay = Math.Max(MaxDelay, delays[k]);
+                if (k != rowStart[r] && DelayOf(k) == DelayOf(k - 1)) continue;
+                if (DelayOf(k) < 1) throw new ArgumentException($"synapse {k}: delay {DelayOf(k)} steps; at least 1 is needed");
+                _runs[j++] = new Run(k, DelayOf(k));
+                MaxDelay = Math.Max(MaxDelay, DelayOf(k));
             }
         }
         _rowRuns[^1] = j;
