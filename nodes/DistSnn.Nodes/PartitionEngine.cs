@@ -192,7 +192,8 @@ public sealed partial class PartitionEngine : IPartitionBackend
         IReadOnlyList<SynapseData> data)
     {
         var laned = new HashSet<(int, int)>();
-        if (substrate is not null || ArrivalLanes == LaneMode.Never) return laned;
+        var mode = LaneModeNow();
+        if (substrate is not null || mode == LaneMode.Never) return laned;
         int analogInput = spec.Dataset is { Encoding: SampleEncoding.Direct } analog ? spec.PopulationIndex(analog.Input) : -1;
         var excluded = new HashSet<(int, int)>();
         var ringSlots = new Dictionary<int, int>();
@@ -204,7 +205,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
             else if (d.Delays is not null) laned.Add(key);
         }
         laned.ExceptWith(excluded);
-        if (ArrivalLanes == LaneMode.Always) return laned;
+        if (mode == LaneMode.Always) return laned;
         long ringBytes = 0;
         foreach (var (population, depth) in ringSlots)
         {
@@ -227,16 +228,19 @@ public sealed partial class PartitionEngine : IPartitionBackend
     }
 
     /// <summary>
-    /// When the engines built from now on use arrival lanes (default <see cref="LaneMode.Auto"/>, or the environment
-    /// variable <c>DISTSNN_ARRIVAL_LANES</c> = auto, always or never): a switch for measurements and tests, since the
-    /// spikes are the same either way.
+    /// When the engines built from now on use arrival lanes; null (default): as the environment variable
+    /// <c>DISTSNN_ARRIVAL_LANES</c> says (auto, always or never; unset: auto). A switch for measurements and tests,
+    /// since the spikes are the same either way.
     /// </summary>
-    public static LaneMode ArrivalLanes { get; set; } = Environment.GetEnvironmentVariable("DISTSNN_ARRIVAL_LANES") switch
+    public static LaneMode? ArrivalLanes { get; set; }
+
+    /// <summary><see cref="ArrivalLanes"/>, or where it is not set the environment variable's word.</summary>
+    private static LaneMode LaneModeNow() => ArrivalLanes ?? Environment.GetEnvironmentVariable("DISTSNN_ARRIVAL_LANES") switch
     {
         null or "" or "auto" => LaneMode.Auto,
         "always" => LaneMode.Always,
         "never" => LaneMode.Never,
-        var other => throw new ArgumentException($"DISTSNN_ARRIVAL_LANES: '{other}' is not auto, always or never"),
+        var other => throw new ArgumentException($"environment variable DISTSNN_ARRIVAL_LANES: '{other}' is not auto, always or never"),
     };
 
     /// <summary>Synapses of one packed projection from which the build collects the builder's arrays at once.</summary>

@@ -86,6 +86,30 @@ public class ArrivalLaneEngineTests
         Assert.Equal(direct.Sum(e => (decimal)e.WeightsChecksum), laned.Sum(e => (decimal)e.WeightsChecksum));
     }
 
+    [Fact]
+    public void StateOfAnEngineWithoutLanesIsRefusedByOneWithLanesNamingTheSwitch()
+    {
+        var spec = DeterminismTests.Brunel();
+        var saved = PartitionEngine.ArrivalLanes;
+        try
+        {
+            PartitionEngine.ArrivalLanes = PartitionEngine.LaneMode.Never;
+            var direct = Sim.Build(spec, 2)[0];
+            direct.RunEpoch();
+            using var state = new MemoryStream();
+            direct.SaveState(state);
+            PartitionEngine.ArrivalLanes = PartitionEngine.LaneMode.Always;
+            var laned = Sim.Build(spec, 2)[0];
+            var error = Assert.Throws<Checkpoints.CheckpointFormatException>(() => laned.RestoreState(new MemoryStream(state.ToArray())));
+            Assert.Contains("DISTSNN_ARRIVAL_LANES=never", error.Message);
+            Assert.Contains("arrival_lanes", error.Message);
+        }
+        finally
+        {
+            PartitionEngine.ArrivalLanes = saved;
+        }
+    }
+
     [Theory]
     [InlineData("brunel")]
     [InlineData("coba")]

@@ -5,7 +5,7 @@ namespace DistSnn.Nodes;
 public sealed partial class PartitionEngine
 {
     /// <summary>Version of the engine state layout written by <see cref="SaveState"/>; bumped whenever a field changes.</summary>
-    public const int StateFormatVersion = 2;
+    public const int StateFormatVersion = 1;
 
     private static ReadOnlySpan<byte> StateMagic => "DSNNSTAT"u8;
 
@@ -57,6 +57,13 @@ public sealed partial class PartitionEngine
         v.Value("reward_override", ref reward);
         RewardOverride = hasReward ? reward : null;
 
+        // Engines without arrival lanes save exactly what they saved before lanes existed, so those checkpoints stay
+        // readable both ways; one with lanes says so first, which names the mismatch when the other kind is restored.
+        if (_lanes.Length > 0)
+        {
+            v.Section("engine (arrival lanes: a checkpoint written without them resumes with DISTSNN_ARRIVAL_LANES=never)");
+            v.Expect("arrival_lanes", _lanes.Length);
+        }
         _host.VisitGroups(v);
         for (int l = 0; l < _lanes.Length; l++)
         {
