@@ -93,7 +93,7 @@ public sealed partial class PartitionEngine : IPartitionBackend
         for (int i = 0; i < data.Count; i++)
         {
             var d = data[i]!;
-            if (!laned.Contains((d.TargetPopulation, d.Port)) || spec.Projections[d.Projection].Synapse.IsPlastic) continue;
+            if (!laned.Contains((d.TargetPopulation, d.Port))) continue; // laned inputs have no plastic synapses
             var rows = new DelayedRows(d.Projection, d.PrePopulation, d.TargetPopulation, owned[d.TargetPopulation].Length, d.Port,
                 d.RowStart, d.Targets, d.Weights, d.ConstWeight, d.Delays, d.ConstDelay);
             delayedRows.Add(rows);

@@ -90,13 +90,10 @@ public sealed class ArrivalLane
         count = at + 3;
     }
 
-    private int[] Grow(int slot) => _entries[slot] = _entries[slot].Length == 0 ? new int[3 * 256] : ArrayCopy(_entries[slot], 2 * _entries[slot].Length);
-
-    private static int[] ArrayCopy(int[] a, int size)
+    private int[] Grow(int slot)
     {
-        var b = new int[size];
-        a.CopyTo(b, 0);
-        return b;
+        Array.Resize(ref _entries[slot], Math.Max(3 * 256, 2 * _entries[slot].Length));
+        return _entries[slot];
     }
 
     /// <summary>Adds the runs arriving at <paramref name="step"/> into the group's ring slot of that step, in the order they were listed, and empties their list.</summary>

@@ -56,10 +56,11 @@ public sealed class DelayedRows
             _synapses[k] = new TargetWeight(targets[k], weights is null ? constWeight : weights[k]);
         }
         int DelayOf(int k) => delays is null ? constDelay : delays[k];
+        bool StartsRun(int r, int k) => k == rowStart[r] || DelayOf(k) != DelayOf(k - 1);
         int runs = 0;
         for (int r = 0; r + 1 < rowStart.Length; r++)
             for (int k = rowStart[r]; k < rowStart[r + 1]; k++)
-                if (k == rowStart[r] || DelayOf(k) != DelayOf(k - 1)) runs++;
+                if (StartsRun(r, k)) runs++;
         _rowRuns = new int[rowStart.Length];
         _runs = new Run[runs + 1];
         int j = 0;
@@ -68,7 +69,7 @@ public sealed class DelayedRows
             _rowRuns[r] = j;
             for (int k = rowStart[r]; k < rowStart[r + 1]; k++)
             {
-                if (k != rowStart[r] && DelayOf(k) == DelayOf(k - 1)) continue;
+                if (!StartsRun(r, k)) continue;
                 if (DelayOf(k) < 1) throw new ArgumentException($"synapse {k}: delay {DelayOf(k)} steps; at least 1 is needed");
                 _runs[j++] = new Run(k, DelayOf(k));
                 MaxDelay = Math.Max(MaxDelay, DelayOf(k));
@@ -98,8 +99,6 @@ public sealed class DelayedRows
     public int Runs => _runs.Length - 1;
     /// <summary>Bytes held: synapses, runs and the row index.</summary>
     public long Bytes => (long)_synapses.Length * 8 + (long)_runs.Length * 8 + (long)_rowRuns.Length * sizeof(int);
-    /// <summary>The synapses, row after row, each row sorted by delay.</summary>
-    public ReadOnlySpan<TargetWeight> Synapses => _synapses;
 
     /// <summary>Whether source <paramref name="row"/> has any synapse here.</summary>
     public bool HasRow(int row) => _rowRuns[row + 1] > _rowRuns[row];
